@@ -1,0 +1,56 @@
+# Two commands on a fresh machine:  make run  (demo on SQLite)  and  make test  (the whole suite).
+PYTHON ?= python3
+VENV := .venv
+PY := $(VENV)/bin/python
+PYTEST_ARGS ?=
+
+.PHONY: run test install assets chromium collectstatic bench clean
+
+$(VENV)/.installed: requirements.txt
+	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --disable-pip-version-check -r requirements.txt
+	@touch $@
+
+node_modules/.installed: package.json package-lock.json
+	npm ci --no-audit --no-fund --loglevel=error
+	@touch $@
+
+build/static/.built: node_modules/.installed scss/app.scss scripts/build-assets.mjs
+	npm run --silent build
+	@touch $@
+
+# A development-only settings file: DEBUG on and a random secret key. Never used in production.
+.env:
+	@printf 'DEBUG=true\nSECRET_KEY=dev-%s\n' "$$($(PYTHON) -c 'import secrets; print(secrets.token_urlsafe(40))')" > .env
+
+install: $(VENV)/.installed build/static/.built
+
+assets: build/static/.built
+
+run: install .env
+	$(PY) manage.py migrate --noinput
+	$(PY) manage.py seed_demo
+	@echo "Open http://127.0.0.1:8000/ and sign in with a user name above (press Ctrl+C to stop)."
+	$(PY) manage.py runserver 127.0.0.1:8000
+
+# Browser tests drive Debian's Chromium; install it when we can, or say what to do.
+chromium:
+	@if command -v chromium >/dev/null 2>&1; then :; \
+	elif [ "$$(id -u)" = "0" ]; then \
+		echo "Installing Debian's chromium for the browser tests..."; \
+		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; \
+	else \
+		echo "The browser tests need Debian's chromium. Run: sudo apt-get install -y chromium" >&2; exit 1; \
+	fi
+
+test: install chromium
+	$(PY) -m pytest $(PYTEST_ARGS)
+
+collectstatic: install
+	$(PY) manage.py collectstatic --noinput
+
+bench: install
+	$(PY) bench/run_all.py
+
+clean:
+	rm -rf $(VENV) node_modules build staticfiles

@@ -1,0 +1,14 @@
+from django.apps import AppConfig
+
+
+class CoreConfig(AppConfig):
+    name = "core"
+    verbose_name = "Service"
+
+    def ready(self):
+        from django.db.models.signals import post_migrate
+
+        from core.roles import sync_roles_after_migrate
+
+        # Keeps each role's permissions in step with ROLE_PERMISSIONS as apps add models.
+        post_migrate.connect(sync_roles_after_migrate, dispatch_uid="core.sync_roles")

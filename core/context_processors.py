@@ -1,0 +1,35 @@
+from django.conf import settings
+from django.urls import reverse
+
+from core.roles import is_admin
+
+
+def _navigation(request):
+    """Service navigation items the signed-in user may use.
+
+    Reads the user's permissions, which Django caches on the user object: a fixed two
+    queries per request however many items there are.
+    """
+    user = getattr(request, "user", None)
+    if user is None or not user.is_authenticated or not user.has_perm("core.use_service"):
+        return []
+    items = [("Dashboard", reverse("home"), "home")]
+    if user.has_perm("improvement.view_plan"):
+        items.append(("Plan", reverse("improvement:plan"), "improvement"))
+    if user.has_perm("indicators.view_indicator"):
+        items.append(("Indicators", reverse("indicators:scorecard"), "indicators"))
+    if user.has_perm("meetings.view_meeting"):
+        items.append(("Meetings", reverse("meetings:board_list"), "meetings"))
+    if user.has_perm("core.run_imports"):
+        items.append(("Import", reverse("imports:start"), "imports"))
+    current = getattr(getattr(request, "resolver_match", None), "namespace", "") or "home"
+    return [{"label": label, "url": url, "current": key == current} for label, url, key in items]
+
+
+def service(request):
+    return {
+        "council_name": settings.COUNCIL_NAME,
+        "service_name": settings.SERVICE_NAME,
+        "service_navigation": _navigation(request),
+        "user_is_admin": is_admin(getattr(request, "user", None)) if hasattr(request, "user") else False,
+    }

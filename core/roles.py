@@ -1,0 +1,94 @@
+"""The four roles, as groups with permissions.
+
+A role is a Django group. Its permissions are listed here as "app_label.codename" patterns
+(fnmatch wildcards), so a model added by a later change is covered without editing groups by
+hand. `sync_roles` is run by a data migration and again after every `migrate`.
+"""
+
+from fnmatch import fnmatchcase
+
+ADMIN = "Admin"
+OFFICER = "Officer"
+BOARD_MEMBER = "Board member"
+CLERK = "Clerk"
+ROLE_NAMES = (ADMIN, OFFICER, BOARD_MEMBER, CLERK)
+
+ROLE_DESCRIPTIONS = {
+    ADMIN: "Maintains the plan, indicators, boards and users; imports and exports data; uses Django admin.",
+    OFFICER: "Records progress on the actions they lead and enters values for the indicators they own.",
+    BOARD_MEMBER: "Reads the plan, indicators, dashboards and board packs. Cannot change anything.",
+    CLERK: "Records meetings, agendas, minutes, resolutions and actions arising.",
+}
+
+_READ_EVERYTHING = ["core.use_service", "improvement.view_*", "indicators.view_*", "meetings.view_*"]
+
+ROLE_PERMISSIONS: dict[str, list[str]] = {
+    ADMIN: [
+        "core.*",
+        "auth.*",
+        "improvement.*",
+        "indicators.*",
+        "meetings.*",
+        "imports.*",
+    ],
+    OFFICER: [
+        *_READ_EVERYTHING,
+        "improvement.add_actionupdate",
+        "improvement.add_targetdaterevision",
+        "indicators.add_measurement",
+        "indicators.change_measurement",
+    ],
+    BOARD_MEMBER: [*_READ_EVERYTHING],
+    CLERK: [
+        *_READ_EVERYTHING,
+        "meetings.add_*",
+        "meetings.change_*",
+        "meetings.delete_*",
+    ],
+}
+
+
+def _matches(patterns: list[str], app_label: str, codename: str) -> bool:
+    name = f"{app_label}.{codename}"
+    # Historical (audit) models are read-only records: nobody is given rights to edit them.
+    if "historical" in codename and not codename.startswith("view_"):
+        return False
+    return any(fnmatchcase(name, pattern) for pattern in patterns)
+
+
+def sync_roles(group_model, permission_model) -> None:
+    """Create the role groups and set each one's permissions from ROLE_PERMISSIONS."""
+    permissions = list(permission_model.objects.select_related("content_type"))
+    for role, patterns in ROLE_PERMISSIONS.items():
+        group, _ = group_model.objects.get_or_create(name=role)
+        wanted = [p for p in permissions if _matches(patterns, p.content_type.app_label, p.codename)]
+        group.permissions.set(wanted)
+
+
+def sync_roles_after_migrate(sender, using="default", apps=None, **kwargs):
+    from django.apps import apps as global_apps
+    from django.contrib.auth.management import create_permissions
+    from django.contrib.auth.models import Group, Permission
+
+    # Once per migrate (or test flush). Apps after "core" have not had their permissions
+    # created yet at this point, so create every app's first; it is idempotent.
+    if sender.label != "core":
+        return
+    for app_config in global_apps.get_app_configs():
+        create_permissions(app_config, verbosity=0, using=using)
+    sync_roles(Group, Permission)
+
+
+def role_names_for(user) -> list[str]:
+    """The user's roles, in the order of ROLE_NAMES. Reads user.groups (one query unless prefetched)."""
+    if not user.is_authenticated:
+        return []
+    names = {g.name for g in user.groups.all()}
+    roles = [r for r in ROLE_NAMES if r in names]
+    if user.is_superuser and ADMIN not in roles:
+        roles.insert(0, ADMIN)
+    return roles
+
+
+def is_admin(user) -> bool:
+    return user.is_authenticated and user.has_perm("core.use_admin_site")

@@ -1,0 +1,63 @@
+from django.conf import settings
+from django.contrib.auth.decorators import login_not_required
+from django.core.exceptions import PermissionDenied
+from django.db import DatabaseError, connection
+from django.http import JsonResponse
+from django.shortcuts import render
+from django.template import loader
+from django.http import HttpResponseServerError
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_GET
+
+from core.roles import ROLE_DESCRIPTIONS, role_names_for
+
+
+def require_service_user(user):
+    """Signed-in people with no role (for example a leaver whose groups were removed) see nothing."""
+    if not user.has_perm("core.use_service"):
+        raise PermissionDenied
+
+
+def account(request):
+    roles = role_names_for(request.user)
+    return render(
+        request,
+        "core/account.html",
+        {"roles": [(role, ROLE_DESCRIPTIONS[role]) for role in roles]},
+    )
+
+
+@login_not_required
+def accessibility_statement(request):
+    return render(request, "core/accessibility.html", {"contact_email": settings.ACCESSIBILITY_CONTACT_EMAIL})
+
+
+@login_not_required
+def cookies(request):
+    return render(request, "core/cookies.html", {"session_hours": settings.SESSION_COOKIE_AGE // 3600})
+
+
+@login_not_required
+@never_cache
+@require_GET
+def healthz(request):
+    try:
+        connection.ensure_connection()
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT 1")
+            cursor.fetchone()
+    except DatabaseError:
+        return JsonResponse({"database": "unavailable"}, status=503)
+    return JsonResponse({"database": "ok"})
+
+
+def csrf_failure(request, reason=""):
+    return render(request, "403_csrf.html", status=403)
+
+
+def server_error(request):
+    """Render the 500 page without touching the database, which may be what failed."""
+    html = loader.get_template("500.html").render(
+        {"council_name": settings.COUNCIL_NAME, "service_name": settings.SERVICE_NAME, "request": request}
+    )
+    return HttpResponseServerError(html)

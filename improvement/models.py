@@ -1,0 +1,309 @@
+"""The improvement plan and what it answers to: inspections, recommendations, themes, actions."""
+
+from django.conf import settings
+from django.db import models
+from django.urls import reverse
+from django.utils import timezone
+from simple_history.models import HistoricalRecords
+
+
+class Judgement(models.TextChoices):
+    OUTSTANDING = "outstanding", "Outstanding"
+    GOOD = "good", "Good"
+    REQUIRES_IMPROVEMENT = "requires_improvement", "Requires improvement to be good"
+    INADEQUATE = "inadequate", "Inadequate"
+
+
+class Inspection(models.Model):
+    class Kind(models.TextChoices):
+        ILACS_STANDARD = "ilacs_standard", "ILACS standard inspection"
+        ILACS_SHORT = "ilacs_short", "ILACS short inspection"
+        FOCUSED_VISIT = "focused_visit", "Focused visit"
+        MONITORING_VISIT = "monitoring_visit", "Monitoring visit"
+        JTAI = "jtai", "Joint targeted area inspection (JTAI)"
+        SIF = "sif", "Single inspection framework (SIF, before 2018)"
+        OTHER = "other", "Other"
+
+    kind = models.CharField(max_length=32, choices=Kind.choices)
+    title = models.CharField(max_length=200, blank=True, help_text="For example \u201cSecond monitoring visit\u201d")
+    start_date = models.DateField()
+    end_date = models.DateField(null=True, blank=True)
+    published_date = models.DateField(null=True, blank=True)
+    lead_inspector = models.CharField(max_length=200, blank=True)
+    # Ofsted stopped giving an overall judgement in April 2026; every judgement is optional.
+    overall_judgement = models.CharField(max_length=32, choices=Judgement.choices, blank=True)
+    leaders_judgement = models.CharField(
+        "impact of leaders", max_length=32, choices=Judgement.choices, blank=True
+    )
+    help_and_protection_judgement = models.CharField(
+        "children who need help and protection", max_length=32, choices=Judgement.choices, blank=True
+    )
+    in_care_judgement = models.CharField("children in care", max_length=32, choices=Judgement.choices, blank=True)
+    # A separate judgement only from January 2023; before that it was part of "children in care".
+    care_leavers_judgement = models.CharField("care leavers", max_length=32, choices=Judgement.choices, blank=True)
+    findings_summary = models.TextField(blank=True)
+    report_url = models.URLField(blank=True)
+    # Monitoring visits
+    sequence = models.PositiveSmallIntegerField(null=True, blank=True, help_text="1 for the first monitoring visit")
+    focus = models.CharField("focus or practice area", max_length=200, blank=True)
+    areas_reviewed = models.TextField(blank=True, help_text="One area a line")
+    headline_findings = models.TextField(blank=True)
+    progress_label = models.CharField(
+        max_length=100, blank=True, help_text="Only where the letter gave one, such as \u201cexpected progress\u201d"
+    )
+    # Focused visits
+    has_priority_actions = models.BooleanField("areas for priority action", null=True, blank=True)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["start_date", "pk"]
+
+    def __str__(self):
+        return f"{self.title or self.get_kind_display()} ({self.start_date:%B %Y})"
+
+    def get_absolute_url(self):
+        return reverse("improvement:inspection_detail", args=[self.pk])
+
+    @property
+    def areas_reviewed_list(self):
+        return [line.strip() for line in self.areas_reviewed.splitlines() if line.strip()]
+
+
+class InterventionEvent(models.Model):
+    class Kind(models.TextChoices):
+        IMPROVEMENT_NOTICE = "improvement_notice", "Improvement notice"
+        STATUTORY_DIRECTION = "statutory_direction", "Statutory direction"
+        COMMISSIONER_APPOINTED = "commissioner_appointed", "Commissioner appointed"
+        ADVISER_APPOINTED = "adviser_appointed", "Improvement adviser appointed"
+        PARTNER_IN_PRACTICE = "partner_in_practice", "Partner in practice"
+        NOTICE_LIFTED = "notice_lifted", "Notice lifted"
+        OTHER = "other", "Other"
+
+    kind = models.CharField(max_length=32, choices=Kind.choices)
+    date = models.DateField()
+    person = models.CharField(max_length=200, blank=True, help_text="For example the commissioner's name")
+    description = models.TextField(blank=True)
+    document_url = models.URLField(blank=True)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["date", "pk"]
+
+    def __str__(self):
+        return f"{self.get_kind_display()} ({self.date:%d %B %Y})"
+
+    def get_absolute_url(self):
+        return reverse("improvement:inspection_list") + f"#event-{self.pk}"
+
+
+class Recommendation(models.Model):
+    class Kind(models.TextChoices):
+        RECOMMENDATION = "recommendation", "Recommendation"
+        PRIORITY_ACTION = "priority_action", "Area for priority action"
+        OTHER_FINDING = "other_finding", "Other finding"
+
+    inspection = models.ForeignKey(Inspection, on_delete=models.PROTECT, related_name="recommendations")
+    reference = models.CharField(max_length=20, help_text="The council's own number, such as R3")
+    text = models.TextField()
+    kind = models.CharField(max_length=32, choices=Kind.choices, default=Kind.RECOMMENDATION)
+    order = models.PositiveIntegerField(default=0)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["inspection__start_date", "order", "reference"]
+        constraints = [
+            models.UniqueConstraint(fields=["inspection", "reference"], name="unique_recommendation_reference")
+        ]
+
+    def __str__(self):
+        return f"{self.reference}: {self.text[:80]}"
+
+    def get_absolute_url(self):
+        return reverse("improvement:recommendation_detail", args=[self.pk])
+
+
+class Plan(models.Model):
+    class Status(models.TextChoices):
+        DRAFT = "draft", "Draft"
+        ACTIVE = "active", "Active"
+        CLOSED = "closed", "Closed"
+
+    title = models.CharField(max_length=200)
+    version = models.CharField(max_length=50, blank=True, help_text="For example v17 (8 June 2017)")
+    status = models.CharField(max_length=16, choices=Status.choices, default=Status.DRAFT)
+    start_date = models.DateField(null=True, blank=True)
+    end_date = models.DateField(null=True, blank=True)
+    submitted_date = models.DateField("submitted to Ofsted", null=True, blank=True)
+    summary = models.TextField(blank=True)
+    # The plan a refreshed version replaces; old versions stay readable.
+    previous_version = models.ForeignKey("self", on_delete=models.SET_NULL, null=True, blank=True)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["-start_date", "-pk"]
+
+    def __str__(self):
+        return f"{self.title} {self.version}".strip()
+
+    def get_absolute_url(self):
+        return reverse("improvement:plan") + f"?plan={self.pk}"
+
+
+class Theme(models.Model):
+    plan = models.ForeignKey(Plan, on_delete=models.CASCADE, related_name="themes")
+    reference = models.CharField(max_length=20)
+    title = models.CharField(max_length=300)
+    description = models.TextField(blank=True)
+    lead = models.CharField(max_length=200, blank=True, help_text="Job title or name of the theme lead")
+    order = models.PositiveIntegerField(default=0)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["plan", "order", "reference"]
+        constraints = [models.UniqueConstraint(fields=["plan", "reference"], name="unique_theme_reference")]
+
+    def __str__(self):
+        return f"{self.reference}. {self.title}"
+
+    def get_absolute_url(self):
+        return reverse("improvement:plan") + f"?theme={self.pk}"
+
+
+class ActionStatus(models.TextChoices):
+    NOT_STARTED = "not_started", "Not started"
+    IN_PROGRESS = "in_progress", "In progress"
+    COMPLETE = "complete", "Complete"
+    CLOSED = "closed", "Closed or superseded"
+
+
+class Progress(models.TextChoices):
+    """The lead officer's judgement of delivery while an action is in progress."""
+
+    ON_TRACK = "on_track", "On track"
+    AT_RISK = "at_risk", "At risk"
+    OFF_TRACK = "off_track", "Off track"
+
+
+class Rag(models.TextChoices):
+    BLUE = "blue", "Blue"
+    GREEN = "green", "Green"
+    AMBER = "amber", "Amber"
+    RED = "red", "Red"
+    GREY = "grey", "Grey"
+
+
+class Action(models.Model):
+    theme = models.ForeignKey(Theme, on_delete=models.CASCADE, related_name="actions")
+    reference = models.CharField(max_length=20)
+    title = models.CharField(max_length=500)
+    detail = models.TextField(blank=True)
+    recommendations = models.ManyToManyField(Recommendation, blank=True, related_name="actions")
+    lead_officer = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="led_actions"
+    )
+    # Plans name roles rather than people, and joint leads; kept as written.
+    lead_job_title = models.CharField("lead (as written in the plan)", max_length=300, blank=True)
+    delegates = models.ManyToManyField(
+        settings.AUTH_USER_MODEL, blank=True, related_name="delegated_actions",
+        help_text="People who may record progress on the lead's behalf",
+    )
+    partner_agency = models.CharField(max_length=200, blank=True)
+    start_date = models.DateField(null=True, blank=True)
+    # The first target date; never changed once set. Revisions live in TargetDateRevision.
+    original_target_date = models.DateField(null=True, blank=True)
+    # The current target date: the latest revision's new date, or the original.
+    target_date = models.DateField(null=True, blank=True)
+    # What the spreadsheet said when the target was not a date ("Ongoing", "Summer 2019").
+    target_date_note = models.CharField(max_length=200, blank=True)
+    success_measure = models.TextField(blank=True)
+    order = models.PositiveIntegerField(default=0)
+    # The date from which the action is part of the plan: "plan as at" an earlier date leaves it out.
+    added_on = models.DateField(default=timezone.localdate)
+    # Current state, kept in step with the latest ActionUpdate by improvement.services.
+    status = models.CharField(max_length=16, choices=ActionStatus.choices, default=ActionStatus.NOT_STARTED)
+    progress = models.CharField(max_length=16, choices=Progress.choices, blank=True)
+    rag_override = models.CharField(max_length=8, choices=Rag.choices, blank=True)
+    rag_override_reason = models.TextField(blank=True)
+    last_update_on = models.DateField(null=True, blank=True)
+    # Incremented on every recorded update, so two people updating at once are told, not overwritten.
+    version = models.PositiveIntegerField(default=0)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["theme__order", "order", "reference"]
+        constraints = [models.UniqueConstraint(fields=["theme", "reference"], name="unique_action_reference")]
+        indexes = [models.Index(fields=["lead_officer", "status"])]
+
+    def __str__(self):
+        return f"{self.reference} {self.title}"
+
+    def get_absolute_url(self):
+        return reverse("improvement:action_detail", args=[self.pk])
+
+    @property
+    def has_slipped(self):
+        return bool(self.original_target_date and self.target_date and self.target_date > self.original_target_date)
+
+
+class TargetDateRevision(models.Model):
+    """A change of an action's target date. The original date is never lost."""
+
+    action = models.ForeignKey(Action, on_delete=models.CASCADE, related_name="target_date_revisions")
+    previous_date = models.DateField(null=True, blank=True)
+    new_date = models.DateField()
+    reason = models.TextField()
+    agreed_by = models.CharField(max_length=200, help_text="Who agreed the new date, for example the improvement board")
+    effective_on = models.DateField(default=timezone.localdate, help_text="The date the change was agreed")
+    recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True)
+    recorded_at = models.DateTimeField(default=timezone.now)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["effective_on", "recorded_at", "pk"]
+
+    def __str__(self):
+        return f"{self.action.reference}: {self.previous_date} \u2192 {self.new_date}"
+
+    def get_absolute_url(self):
+        return self.action.get_absolute_url()
+
+
+class ActionUpdate(models.Model):
+    """One entry in an action's append-only progress log. Corrections are new entries."""
+
+    action = models.ForeignKey(Action, on_delete=models.CASCADE, related_name="updates")
+    date = models.DateField(default=timezone.localdate, help_text="The date the update describes")
+    author = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True)
+    author_name = models.CharField(max_length=200, blank=True, help_text="Kept when the author is not a user")
+    created_at = models.DateTimeField(default=timezone.now)
+    status = models.CharField(max_length=16, choices=ActionStatus.choices)
+    progress = models.CharField(max_length=16, choices=Progress.choices, blank=True)
+    narrative = models.TextField(blank=True, help_text="What was done")
+    evidence_of_impact = models.TextField(blank=True, help_text="Is anyone better off, and how do we know")
+    # The RAG the rule gave when the update was recorded, and the officer's own choice if different.
+    computed_rag = models.CharField(max_length=8, choices=Rag.choices)
+    rag_override = models.CharField(max_length=8, choices=Rag.choices, blank=True)
+    rag_override_reason = models.TextField(blank=True)
+    corrects = models.ForeignKey(
+        "self", on_delete=models.PROTECT, null=True, blank=True, related_name="corrections",
+        help_text="The earlier entry this one corrects",
+    )
+
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["-date", "-created_at", "-pk"]
+        indexes = [models.Index(fields=["action", "date", "created_at"])]
+
+    def __str__(self):
+        return f"{self.action.reference} update {self.date}"
+
+    def get_absolute_url(self):
+        return self.action.get_absolute_url() + f"#update-{self.pk}"

@@ -1,0 +1,183 @@
+"""KPIs: definitions in plain English, targets with tolerance, benchmarks and measurements.
+
+A period is stored as the date its first day falls on; the indicator's frequency says how long
+it is (a month; a financial-year quarter starting April, July, October or January; a financial
+year starting April).
+"""
+
+from django.conf import settings
+from django.db import models
+from django.urls import reverse
+from django.utils import timezone
+from simple_history.models import HistoricalRecords
+
+
+class Unit(models.TextChoices):
+    PERCENTAGE = "percentage", "Percentage"
+    NUMBER = "number", "Number"
+    RATE_PER_10K = "rate_per_10k", "Rate per 10,000 children"
+    DAYS = "days", "Days"
+    RATIO = "ratio", "Ratio"
+
+
+class Polarity(models.TextChoices):
+    HIGHER_IS_BETTER = "higher", "Higher is better"
+    LOWER_IS_BETTER = "lower", "Lower is better"
+    CLOSE_TO_TARGET = "close", "Close to target is better"
+    NONE = "none", "No polarity (context or demand measure)"
+
+
+class PeriodType(models.TextChoices):
+    SNAPSHOT = "snapshot", "Snapshot at the end of the period"
+    IN_MONTH = "in_month", "In the month"
+    YEAR_TO_DATE = "ytd", "Year to date"
+    ROLLING_12_MONTHS = "rolling_12m", "Rolling 12 months"
+    ANNUAL = "annual", "Annual"
+
+
+class Frequency(models.TextChoices):
+    MONTHLY = "monthly", "Monthly"
+    QUARTERLY = "quarterly", "Quarterly"
+    ANNUAL = "annual", "Annual"
+
+
+class Indicator(models.Model):
+    code = models.CharField(max_length=40, unique=True)
+    title = models.CharField(max_length=300)
+    what_it_measures = models.TextField("what this measures", blank=True)
+    why_it_matters = models.TextField(blank=True)
+    how_calculated = models.TextField("how it is calculated", blank=True)
+    unit = models.CharField(max_length=16, choices=Unit.choices, default=Unit.PERCENTAGE)
+    decimal_places = models.PositiveSmallIntegerField(default=1)
+    polarity = models.CharField(max_length=8, choices=Polarity.choices, default=Polarity.HIGHER_IS_BETTER)
+    period_type = models.CharField(max_length=16, choices=PeriodType.choices, default=PeriodType.SNAPSHOT)
+    frequency = models.CharField(max_length=16, choices=Frequency.choices, default=Frequency.MONTHLY)
+    source = models.CharField(max_length=200, blank=True, help_text="For example CIN census or the local case system")
+    owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="owned_indicators"
+    )
+    themes = models.ManyToManyField("improvement.Theme", blank=True, related_name="indicators")
+    actions = models.ManyToManyField("improvement.Action", blank=True, related_name="indicators")
+    is_active = models.BooleanField("active", default=True)
+    order = models.PositiveIntegerField(default=0)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["order", "code"]
+
+    def __str__(self):
+        return f"{self.code} {self.title}"
+
+    def get_absolute_url(self):
+        return reverse("indicators:indicator_detail", args=[self.pk])
+
+
+class Target(models.Model):
+    class ToleranceKind(models.TextChoices):
+        RELATIVE = "relative", "Relative (% of the target)"
+        ABSOLUTE = "absolute", "Absolute (points)"
+
+    indicator = models.ForeignKey(Indicator, on_delete=models.CASCADE, related_name="targets")
+    effective_from = models.DateField(help_text="The first period this target applies to")
+    value = models.DecimalField(max_digits=14, decimal_places=4)
+    tolerance_kind = models.CharField(max_length=16, choices=ToleranceKind.choices, default=ToleranceKind.RELATIVE)
+    tolerance = models.DecimalField(
+        max_digits=10, decimal_places=4, default=10, help_text="How far from the target is amber rather than red"
+    )
+    expected_direction_note = models.TextField(
+        blank=True, help_text="Why the target moves the way it does, for example a rise expected on purpose"
+    )
+
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["indicator", "effective_from"]
+        constraints = [
+            models.UniqueConstraint(fields=["indicator", "effective_from"], name="unique_target_per_period")
+        ]
+
+    def __str__(self):
+        return f"{self.indicator.code} target from {self.effective_from}: {self.value}"
+
+    def get_absolute_url(self):
+        return self.indicator.get_absolute_url()
+
+
+class SuppressionCode(models.TextChoices):
+    CONFIDENTIAL = "c", "c: confidential (a count of 1 to 5)"
+    NOT_AVAILABLE = "x", "x: not available"
+    NOT_APPLICABLE = "z", "z: not applicable"
+    ROUNDS_TO_ZERO = "k", "k: rounds to zero"
+    LOW_RELIABILITY = "u", "u: low reliability"
+
+
+class Benchmark(models.Model):
+    class Kind(models.TextChoices):
+        ENGLAND = "england", "England"
+        REGION = "region", "Region"
+        STAT_NEIGHBOURS = "stat_neighbours", "Statistical neighbours"
+        COUNCIL = "council", "Named council"
+
+    indicator = models.ForeignKey(Indicator, on_delete=models.CASCADE, related_name="benchmarks")
+    kind = models.CharField(max_length=20, choices=Kind.choices)
+    name = models.CharField(max_length=200, blank=True, help_text="The region's or council's name")
+    period = models.DateField()
+    value = models.DecimalField(max_digits=14, decimal_places=4, null=True, blank=True)
+    suppression_code = models.CharField(max_length=1, choices=SuppressionCode.choices, blank=True)
+    source = models.CharField(max_length=200, blank=True)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["indicator", "kind", "period"]
+        constraints = [
+            models.UniqueConstraint(fields=["indicator", "kind", "name", "period"], name="unique_benchmark"),
+            models.CheckConstraint(
+                condition=(models.Q(value__isnull=False, suppression_code="") | models.Q(value__isnull=True) & ~models.Q(suppression_code="")),
+                name="benchmark_value_or_suppression",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.indicator.code} {self.get_kind_display()} {self.period}"
+
+    def get_absolute_url(self):
+        return self.indicator.get_absolute_url()
+
+
+class Measurement(models.Model):
+    class MissingReason(models.TextChoices):
+        NOT_YET_AVAILABLE = "not_yet_available", "Not yet available"
+        SUPPRESSED = "suppressed", "Suppressed (small numbers)"
+        NOT_APPLICABLE = "not_applicable", "Not applicable"
+
+    indicator = models.ForeignKey(Indicator, on_delete=models.CASCADE, related_name="measurements")
+    period = models.DateField()
+    value = models.DecimalField(max_digits=14, decimal_places=4, null=True, blank=True)
+    numerator = models.DecimalField(max_digits=14, decimal_places=4, null=True, blank=True)
+    denominator = models.DecimalField(max_digits=14, decimal_places=4, null=True, blank=True)
+    # A missing value is never stored as zero: it has a reason instead.
+    missing_reason = models.CharField(max_length=20, choices=MissingReason.choices, blank=True)
+    commentary = models.TextField(blank=True, help_text="What the figure means and what is being done about it")
+    data_quality_note = models.TextField(blank=True, help_text="For example a case-system change breaking the series")
+    entered_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True)
+    entered_at = models.DateTimeField(default=timezone.now)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["indicator", "period"]
+        constraints = [
+            models.UniqueConstraint(fields=["indicator", "period"], name="unique_measurement_per_period"),
+            models.CheckConstraint(
+                condition=(models.Q(value__isnull=False, missing_reason="") | models.Q(value__isnull=True) & ~models.Q(missing_reason="")),
+                name="measurement_value_or_reason",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.indicator.code} {self.period}"
+
+    def get_absolute_url(self):
+        return self.indicator.get_absolute_url() + f"#period-{self.period:%Y-%m}"

@@ -1,0 +1,211 @@
+"""Governance: boards, meetings, agendas, resolutions, actions arising and published packs."""
+
+from django.conf import settings
+from django.db import models
+from django.urls import reverse
+from django.utils import timezone
+from simple_history.models import HistoricalRecords
+
+
+class Board(models.Model):
+    class Kind(models.TextChoices):
+        IMPROVEMENT_BOARD = "improvement_board", "Improvement board"
+        SCRUTINY = "scrutiny", "Scrutiny committee"
+        CORPORATE_PARENTING = "corporate_parenting", "Corporate parenting board"
+        CABINET_OR_COUNCIL = "cabinet_or_council", "Cabinet or full council"
+        OTHER = "other", "Other"
+
+    class Cadence(models.TextChoices):
+        MONTHLY = "monthly", "Monthly"
+        FOUR_WEEKLY = "four_weekly", "Every four weeks"
+        SIX_WEEKLY = "six_weekly", "Every six weeks"
+        QUARTERLY = "quarterly", "Quarterly"
+        SIX_MONTHLY = "six_monthly", "Every six months"
+        AS_NEEDED = "as_needed", "As needed"
+
+    name = models.CharField(max_length=200)
+    kind = models.CharField(max_length=32, choices=Kind.choices)
+    terms_of_reference = models.TextField(blank=True)
+    chair = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="chaired_boards"
+    )
+    chair_name = models.CharField(max_length=200, blank=True, help_text="When the chair is not a user, e.g. the DfE adviser")
+    members = models.ManyToManyField(settings.AUTH_USER_MODEL, blank=True, related_name="boards")
+    external_members = models.TextField(blank=True, help_text="Members who are not users: one \u201cName, role\u201d a line")
+    cadence = models.CharField(max_length=16, choices=Cadence.choices, default=Cadence.MONTHLY)
+    standing_items = models.TextField(blank=True, help_text="Agenda items at every meeting: one a line")
+    # What the board reviews: reminders go to the leads of these before each meeting.
+    themes = models.ManyToManyField("improvement.Theme", blank=True, related_name="boards")
+    indicators = models.ManyToManyField("indicators.Indicator", blank=True, related_name="boards")
+
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self):
+        return self.name
+
+    def get_absolute_url(self):
+        return reverse("meetings:board_detail", args=[self.pk])
+
+    @property
+    def standing_items_list(self):
+        return [line.strip() for line in self.standing_items.splitlines() if line.strip()]
+
+    @property
+    def external_members_list(self):
+        return [line.strip() for line in self.external_members.splitlines() if line.strip()]
+
+
+class Meeting(models.Model):
+    class Status(models.TextChoices):
+        SCHEDULED = "scheduled", "Scheduled"
+        HELD = "held", "Held"
+        CANCELLED = "cancelled", "Cancelled"
+
+    class MinutesStatus(models.TextChoices):
+        DRAFT = "draft", "Draft"
+        APPROVED = "approved", "Approved"
+
+    board = models.ForeignKey(Board, on_delete=models.PROTECT, related_name="meetings")
+    starts_at = models.DateTimeField()
+    place = models.CharField(max_length=300, blank=True)
+    status = models.CharField(max_length=16, choices=Status.choices, default=Status.SCHEDULED)
+    minutes_status = models.CharField(max_length=16, choices=MinutesStatus.choices, default=MinutesStatus.DRAFT)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["-starts_at"]
+        indexes = [models.Index(fields=["board", "starts_at"])]
+
+    def __str__(self):
+        return f"{self.board.name}, {timezone.localtime(self.starts_at):%d %B %Y}"
+
+    def get_absolute_url(self):
+        return reverse("meetings:meeting_detail", args=[self.pk])
+
+    @property
+    def date(self):
+        return timezone.localtime(self.starts_at).date()
+
+
+class AgendaItem(models.Model):
+    meeting = models.ForeignKey(Meeting, on_delete=models.CASCADE, related_name="agenda_items")
+    order = models.PositiveIntegerField(default=0)
+    title = models.CharField(max_length=300)
+    purpose = models.TextField(blank=True)
+    presenter = models.CharField(max_length=200, blank=True)
+    themes = models.ManyToManyField("improvement.Theme", blank=True, related_name="agenda_items")
+    actions = models.ManyToManyField("improvement.Action", blank=True, related_name="agenda_items")
+    indicators = models.ManyToManyField("indicators.Indicator", blank=True, related_name="agenda_items")
+    minutes = models.TextField(blank=True)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["meeting", "order", "pk"]
+
+    def __str__(self):
+        return f"{self.order}. {self.title}"
+
+    def get_absolute_url(self):
+        return self.meeting.get_absolute_url() + f"#item-{self.pk}"
+
+
+class Resolution(models.Model):
+    item = models.ForeignKey(AgendaItem, on_delete=models.CASCADE, related_name="resolutions")
+    number = models.PositiveIntegerField()
+    text = models.TextField(help_text="What was resolved, for example \u201cthe plan be received\u201d")
+
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["item", "number"]
+        constraints = [models.UniqueConstraint(fields=["item", "number"], name="unique_resolution_number")]
+
+    def __str__(self):
+        return f"{self.number}. {self.text[:80]}"
+
+    def get_absolute_url(self):
+        return self.item.get_absolute_url()
+
+
+class MeetingAction(models.Model):
+    """An action arising: something a board asked for, carried to later meetings until closed."""
+
+    class Kind(models.TextChoices):
+        WRITTEN_UPDATE = "written_update", "Written update"
+        DATA_REQUEST = "data_request", "Data request"
+        TRAINING = "training", "Training"
+        FUTURE_ITEM = "future_item", "Future agenda item"
+        REFERRAL = "referral", "Referral to another board"
+        OTHER = "other", "Other"
+
+    class Status(models.TextChoices):
+        OPEN = "open", "Open"
+        DONE = "done", "Done"
+        DROPPED = "dropped", "Dropped"
+
+    meeting = models.ForeignKey(Meeting, on_delete=models.CASCADE, related_name="actions_arising")
+    item = models.ForeignKey(AgendaItem, on_delete=models.SET_NULL, null=True, blank=True, related_name="actions_arising")
+    description = models.TextField("what was asked")
+    kind = models.CharField(max_length=20, choices=Kind.choices, default=Kind.WRITTEN_UPDATE)
+    owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="meeting_actions"
+    )
+    owner_name = models.CharField("asked of", max_length=200, blank=True, help_text="As written in the minutes")
+    due_date = models.DateField(null=True, blank=True)
+    status = models.CharField(max_length=16, choices=Status.choices, default=Status.OPEN)
+    response = models.TextField(blank=True)
+    responded_on = models.DateField(null=True, blank=True)
+    referred_to = models.ForeignKey(Board, on_delete=models.SET_NULL, null=True, blank=True, related_name="referrals")
+
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["due_date", "pk"]
+        indexes = [models.Index(fields=["status", "due_date"])]
+
+    def __str__(self):
+        return self.description[:80]
+
+    def get_absolute_url(self):
+        return reverse("meetings:action_detail", args=[self.pk])
+
+
+class PublishedPack(models.Model):
+    """What a board saw: a board pack frozen at publication, never changed by later data."""
+
+    meeting = models.ForeignKey(Meeting, on_delete=models.PROTECT, related_name="published_packs")
+    as_at = models.DateField()
+    published_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True)
+    published_by_name = models.CharField(max_length=200)
+    published_at = models.DateTimeField(default=timezone.now)
+    content = models.JSONField(help_text="The pack's data as it was when published")
+    html = models.TextField(help_text="The pack as rendered when published")
+
+    class Meta:
+        ordering = ["-published_at"]
+        get_latest_by = "published_at"
+
+    def __str__(self):
+        return f"Pack for {self.meeting} as at {self.as_at}"
+
+    def get_absolute_url(self):
+        return reverse("meetings:published_pack", args=[self.pk])
+
+
+class ReminderLog(models.Model):
+    """One row per person per day a reminder was sent, so the daily command never sends twice."""
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE)
+    sent_on = models.DateField()
+    summary = models.TextField(blank=True)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["user", "sent_on"], name="one_reminder_per_day")]
+
+    def __str__(self):
+        return f"Reminder to {self.user} on {self.sent_on}"

@@ -1,0 +1,35 @@
+// Builds the third-party front-end assets into build/static/, which Django's staticfiles finds.
+// Nothing here is committed: `npm ci && npm run build` recreates it from package-lock.json.
+import { cpSync, mkdirSync, rmSync, writeFileSync } from "node:fs";
+import { dirname, join } from "node:path";
+import { fileURLToPath } from "node:url";
+import * as sass from "sass";
+
+const root = join(dirname(fileURLToPath(import.meta.url)), "..");
+const out = join(root, "build", "static");
+const govuk = join(root, "node_modules", "govuk-frontend", "dist", "govuk");
+
+rmSync(out, { recursive: true, force: true });
+mkdirSync(join(out, "css"), { recursive: true });
+mkdirSync(join(out, "js"), { recursive: true });
+
+const css = sass.compile(join(root, "scss", "app.scss"), {
+  style: "compressed",
+  importers: [new sass.NodePackageImporter()],
+  quietDeps: true,
+  silenceDeprecations: ["import"],
+});
+if (css.css.includes("GDS Transport")) throw new Error("the compiled CSS still names the GDS Transport font");
+writeFileSync(join(out, "css", "app.css"), css.css);
+
+cpSync(join(govuk, "govuk-frontend.min.js"), join(out, "js", "govuk-frontend.min.js"));
+// Images only: the fonts and the crown are for GOV.UK, not for a council service.
+mkdirSync(join(out, "assets", "images"), { recursive: true });
+for (const image of ["favicon.ico", "favicon.svg"]) {
+  cpSync(join(govuk, "assets", "images", image), join(out, "assets", "images", image));
+}
+cpSync(
+  join(root, "node_modules", "plotly.js-basic-dist-min", "plotly-basic.min.js"),
+  join(out, "js", "plotly-basic.min.js"),
+);
+console.log(`front-end assets built in ${out}`);

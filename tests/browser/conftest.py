@@ -1,0 +1,71 @@
+"""Browser tests: Playwright driving Debian's Chromium against pytest-django's live server."""
+
+import shutil
+from pathlib import Path
+
+import pytest
+from django.core.management import call_command
+
+from demo.users import DEMO_LOGINS
+
+CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
+AXE_JS = Path(__file__).resolve().parents[2] / "node_modules" / "axe-core" / "axe.min.js"
+DEMO_PASSWORD = "demo-password"
+
+
+@pytest.fixture(scope="session")
+def browser_type_launch_args(browser_type_launch_args):
+    # Never `playwright install`: use the distribution's Chromium (see README, Tests).
+    return {**browser_type_launch_args, "executable_path": CHROMIUM}
+
+
+@pytest.fixture(autouse=True)
+def _plain_static_storage(settings):
+    # live_server serves /static/ from the finders, so hashed manifest names would 404.
+    settings.STORAGES = {**settings.STORAGES, "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"}}
+    settings.DEBUG = False
+
+
+@pytest.fixture
+def demo(transactional_db, settings):
+    settings.DEBUG = True  # seed_demo refuses to run without DEBUG
+    call_command("seed_demo", password=DEMO_PASSWORD, stdout=open("/dev/null", "w"))
+    settings.DEBUG = False
+    return DEMO_LOGINS
+
+
+@pytest.fixture
+def sign_in(page, live_server):
+    """sign_in("officer") signs the page in as that demo user and returns the page."""
+
+    def do(username):
+        page.goto(f"{live_server.url}/sign-in/")
+        page.get_by_label("Username").fill(username)
+        page.get_by_label("Password").fill(DEMO_PASSWORD)
+        page.get_by_role("button", name="Sign in").click()
+        page.wait_for_url(f"{live_server.url}/")
+        return page
+
+    return do
+
+
+def axe_violations(page):
+    """Run axe-core (from node_modules, offline) for WCAG 2.2 AA; return its violations."""
+    page.add_script_tag(path=str(AXE_JS))
+    result = page.evaluate(
+        "options => axe.run(document, options)",
+        {"runOnly": {"type": "tag", "values": ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa"]}},
+    )
+    return [
+        {"id": v["id"], "impact": v["impact"], "nodes": [n["target"] for n in v["nodes"]][:5]}
+        for v in result["violations"]
+    ]
+
+
+@pytest.fixture
+def assert_accessible():
+    def check(page):
+        violations = axe_violations(page)
+        assert violations == [], f"axe-core found problems on {page.url}: {violations}"
+
+    return check

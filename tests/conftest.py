@@ -1,0 +1,85 @@
+"""Personas shared by every test: one signed-in client per role, plus an outsider with no role."""
+
+import os
+
+import pytest
+from django.test import Client
+
+from core.roles import ADMIN, BOARD_MEMBER, CLERK, OFFICER
+from tests.factories.core import UserFactory
+
+# Sync Playwright runs an event loop in the test thread; the ORM calls in browser tests are safe.
+os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+
+ROLE_KEYS = {"admin": ADMIN, "officer": OFFICER, "board": BOARD_MEMBER, "clerk": CLERK, "outsider": None}
+
+
+@pytest.fixture
+def make_user(db):
+    def make(role_key="officer", **kwargs):
+        return UserFactory(role=ROLE_KEYS[role_key], **kwargs)
+
+    return make
+
+
+@pytest.fixture
+def admin_user(make_user):
+    return make_user("admin", username="alice.admin")
+
+
+@pytest.fixture
+def officer_user(make_user):
+    return make_user("officer", username="oscar.officer")
+
+
+@pytest.fixture
+def board_user(make_user):
+    return make_user("board", username="bella.board")
+
+
+@pytest.fixture
+def clerk_user(make_user):
+    return make_user("clerk", username="cara.clerk")
+
+
+@pytest.fixture
+def outsider_user(make_user):
+    return make_user("outsider", username="olly.outsider")
+
+
+def _client_for(user):
+    client = Client()
+    client.force_login(user)
+    return client
+
+
+@pytest.fixture
+def admin_client_(admin_user):
+    return _client_for(admin_user)
+
+
+@pytest.fixture
+def officer_client(officer_user):
+    return _client_for(officer_user)
+
+
+@pytest.fixture
+def board_client(board_user):
+    return _client_for(board_user)
+
+
+@pytest.fixture
+def clerk_client(clerk_user):
+    return _client_for(clerk_user)
+
+
+@pytest.fixture
+def outsider_client(outsider_user):
+    return _client_for(outsider_user)
+
+
+@pytest.fixture
+def role_clients(admin_user, officer_user, board_user, clerk_user, outsider_user):
+    """{role key: (user, signed-in client)} for every persona."""
+    users = {"admin": admin_user, "officer": officer_user, "board": board_user, "clerk": clerk_user, "outsider": outsider_user}
+    return {key: (user, _client_for(user)) for key, user in users.items()}

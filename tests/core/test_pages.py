@@ -1,0 +1,112 @@
+import pytest
+from django.urls import reverse
+
+
+@pytest.mark.django_db
+def test_healthz_reports_database_ok(client):
+    response = client.get("/healthz")
+    assert response.status_code == 200
+    assert response.json() == {"database": "ok"}
+
+
+@pytest.mark.django_db
+def test_healthz_reports_503_when_database_fails(client, monkeypatch):
+    from django.db import DatabaseError, connection
+
+    def broken():
+        raise DatabaseError("connection refused")
+
+    monkeypatch.setattr(connection, "ensure_connection", broken)
+    response = client.get("/healthz")
+    assert response.status_code == 503
+    assert response.json() == {"database": "unavailable"}
+
+
+def test_account_page_shows_role(officer_client):
+    response = officer_client.get(reverse("account"))
+    assert "<strong>Officer</strong>" in response.content.decode()
+
+
+def test_account_page_for_user_without_role_says_so(outsider_client):
+    response = outsider_client.get(reverse("account"))
+    assert "You have no role yet" in response.content.decode()
+
+
+@pytest.mark.parametrize(
+    "persona, visible, hidden",
+    [
+        ("admin", ["Dashboard", "Plan", "Indicators", "Meetings", "Import"], []),
+        ("officer", ["Dashboard", "Plan", "Indicators", "Meetings"], ["Import"]),
+        ("board", ["Dashboard", "Plan", "Indicators", "Meetings"], ["Import"]),
+        ("clerk", ["Dashboard", "Plan", "Indicators", "Meetings"], ["Import"]),
+    ],
+)
+def test_navigation_shows_only_what_the_role_may_use(persona, visible, hidden, role_clients):
+    html = role_clients[persona][1].get(reverse("account")).content.decode()
+    nav = html.split('id="navigation"')[1].split("</ul>")[0]
+    for label in visible:
+        assert f">{label}<" in nav.replace("\n", "").replace(" ", "") or label in nav
+    for label in hidden:
+        assert label not in nav
+
+
+def test_unknown_page_shows_404_page_without_detail(officer_client):
+    response = officer_client.get("/no-such-page/")
+    assert response.status_code == 404
+    body = response.content.decode()
+    assert "Page not found" in body
+    assert "Traceback" not in body
+
+
+def test_csrf_failure_page_is_plain(db, officer_user):
+    from django.test import Client
+
+    client = Client(enforce_csrf_checks=True)
+    client.force_login(officer_user)
+    response = client.post(reverse("logout"))
+    assert response.status_code == 403
+    assert "Your form could not be sent" in response.content.decode()
+
+
+def test_server_error_page_has_no_technical_detail(rf):
+    from core.views import server_error
+
+    response = server_error(rf.get("/"))
+    assert response.status_code == 500
+    assert "Sorry, there is a problem with the service" in response.content.decode()
+
+
+@pytest.mark.django_db
+def test_failed_sign_ins_are_throttled_with_clear_message(client, make_user, settings):
+    make_user("officer", username="locked.out")
+    for _ in range(settings.AXES_FAILURE_LIMIT):
+        client.post(reverse("login"), {"username": "locked.out", "password": "wrong"})
+    response = client.post(reverse("login"), {"username": "locked.out", "password": "a-long-test-password"})
+    assert response.status_code == 429
+    assert "Too many attempts to sign in" in response.content.decode()
+
+
+@pytest.mark.django_db
+def test_sign_in_with_correct_password_reaches_dashboard(client, make_user):
+    make_user("board", username="bea")
+    response = client.post(reverse("login"), {"username": "bea", "password": "a-long-test-password"}, follow=True)
+    assert response.redirect_chain[-1][0] == reverse("home")
+    assert "Dashboard" in response.content.decode()
+
+
+def test_session_expires_after_inactivity_setting(settings):
+    assert settings.SESSION_COOKIE_AGE == 8 * 60 * 60
+    assert settings.SESSION_SAVE_EVERY_REQUEST is True
+
+
+@pytest.mark.django_db
+def test_password_reset_sends_email(client, make_user, mailoutbox):
+    make_user("officer", username="forgetful", email="forgetful@example.gov.uk")
+    client.post(reverse("password_reset"), {"email": "forgetful@example.gov.uk"})
+    assert len(mailoutbox) == 1
+    assert "/password-reset/" in mailoutbox[0].body
+
+
+def test_admin_site_open_to_admin_role_only(role_clients):
+    statuses = {key: client.get("/admin/").status_code for key, (_, client) in role_clients.items()}
+    assert statuses == {"admin": 200, "officer": 302, "board": 302, "clerk": 302, "outsider": 302}

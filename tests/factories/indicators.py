@@ -1,0 +1,51 @@
+import datetime
+from decimal import Decimal
+
+import factory
+
+from indicators import models
+
+
+class IndicatorFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = models.Indicator
+
+    code = factory.Sequence(lambda n: f"KPI-{n + 1:03d}")
+    title = "Assessments completed within 45 working days"
+    what_it_measures = "Of the assessments finished this month, how many were finished within 45 working days."
+    why_it_matters = "Children wait less for help when assessments are timely."
+    unit = models.Unit.PERCENTAGE
+    decimal_places = 1
+    polarity = models.Polarity.HIGHER_IS_BETTER
+    frequency = models.Frequency.MONTHLY
+
+
+class TargetFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = models.Target
+
+    indicator = factory.SubFactory(IndicatorFactory)
+    effective_from = datetime.date(2025, 4, 1)
+    value = Decimal("85")
+    tolerance_kind = models.Target.ToleranceKind.RELATIVE
+    tolerance = Decimal("10")
+
+
+class BenchmarkFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = models.Benchmark
+
+    indicator = factory.SubFactory(IndicatorFactory)
+    kind = models.Benchmark.Kind.ENGLAND
+    period = datetime.date(2024, 4, 1)
+    value = Decimal("85.7")
+    source = "DfE Children in need 2024"
+
+
+class MeasurementFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = models.Measurement
+
+    indicator = factory.SubFactory(IndicatorFactory)
+    period = datetime.date(2025, 9, 1)
+    value = Decimal("80.0")
