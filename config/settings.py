@@ -31,6 +31,8 @@ CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS", [])
 
 COUNCIL_NAME = env_str("COUNCIL_NAME", "Riverford Borough Council")
 SERVICE_NAME = env_str("SERVICE_NAME", "Children's services improvement")
+# The service's public address, for links in emails sent by scheduled commands (no request to read it from).
+SITE_URL = env_str("SITE_URL", "http://127.0.0.1:8000").rstrip("/")
 # The address people should write to about accessibility problems (shown on the statement).
 ACCESSIBILITY_CONTACT_EMAIL = env_str("ACCESSIBILITY_CONTACT_EMAIL", "digital@example.gov.uk")
 

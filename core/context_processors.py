@@ -22,7 +22,8 @@ def _navigation(request):
         items.append(("Meetings", reverse("meetings:board_list"), "meetings"))
     if user.has_perm("core.run_imports"):
         items.append(("Import", reverse("imports:start"), "imports"))
-    current = getattr(getattr(request, "resolver_match", None), "namespace", "") or "home"
+    match = getattr(request, "resolver_match", None)
+    current = (match.namespace or ("home" if match.url_name == "home" else "")) if match else ""
     return [{"label": label, "url": url, "current": key == current} for label, url, key in items]
 
 

@@ -110,3 +110,10 @@ def test_password_reset_sends_email(client, make_user, mailoutbox):
 def test_admin_site_open_to_admin_role_only(role_clients):
     statuses = {key: client.get("/admin/").status_code for key, (_, client) in role_clients.items()}
     assert statuses == {"admin": 200, "officer": 302, "board": 302, "clerk": 302, "outsider": 302}
+
+
+def test_navigation_marks_only_the_current_section(officer_client):
+    html = officer_client.get(reverse("account")).content.decode()
+    assert 'aria-current="true"' not in html
+    home = officer_client.get(reverse("home")).content.decode()
+    assert home.count('aria-current="true"') == 1
