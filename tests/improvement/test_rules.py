@@ -1,0 +1,75 @@
+from datetime import date, timedelta
+
+import pytest
+
+from improvement.rules import compute_action_rag, effective_rag, rag_label
+
+TODAY = date(2026, 11, 22)
+DUE_TODAY = TODAY
+
+
+def days_ago(n):
+    return TODAY - timedelta(days=n)
+
+
+@pytest.mark.parametrize(
+    "status, progress, target_date, expected",
+    [
+        ("complete", "", days_ago(400), "blue"),
+        ("complete", "off_track", days_ago(400), "blue"),
+        ("closed", "", days_ago(10), "blue"),
+        ("closed", "at_risk", None, "blue"),
+        ("not_started", "", TODAY + timedelta(days=90), "grey"),
+        ("not_started", "", DUE_TODAY, "grey"),
+        ("not_started", "", None, "grey"),
+        ("not_started", "", days_ago(1), "amber"),
+        ("not_started", "", days_ago(30), "amber"),
+        ("not_started", "", days_ago(31), "red"),
+        ("in_progress", "on_track", TODAY + timedelta(days=10), "green"),
+        ("in_progress", "", TODAY + timedelta(days=10), "green"),
+        ("in_progress", "on_track", DUE_TODAY, "green"),
+        ("in_progress", "on_track", None, "green"),
+        ("in_progress", "on_track", days_ago(1), "amber"),
+        ("in_progress", "on_track", days_ago(30), "amber"),
+        ("in_progress", "on_track", days_ago(31), "red"),
+        ("in_progress", "at_risk", TODAY + timedelta(days=100), "amber"),
+        ("in_progress", "at_risk", days_ago(31), "red"),
+        ("in_progress", "off_track", TODAY + timedelta(days=100), "red"),
+        ("in_progress", "off_track", None, "red"),
+        ("not_started", "off_track", TODAY + timedelta(days=100), "red"),
+    ],
+)
+def test_compute_action_rag_follows_the_brag_table(status, progress, target_date, expected):
+    assert compute_action_rag(status=status, progress=progress, target_date=target_date, as_at=TODAY) == expected
+
+
+@pytest.mark.parametrize(
+    "days_late, amber_days, expected",
+    [(0, 0, "green"), (1, 0, "red"), (7, 7, "amber"), (8, 7, "red"), (60, 60, "amber"), (61, 60, "red")],
+)
+def test_compute_action_rag_uses_the_given_grace_period(days_late, amber_days, expected):
+    rag = compute_action_rag(
+        status="in_progress", progress="on_track", target_date=days_ago(days_late), as_at=TODAY, amber_days=amber_days
+    )
+    assert rag == expected
+
+
+@pytest.mark.parametrize("days_late, expected", [(14, "amber"), (15, "red")])
+def test_compute_action_rag_reads_the_grace_period_from_settings(settings, days_late, expected):
+    settings.ACTION_RAG_AMBER_DAYS_LATE = 14
+    rag = compute_action_rag(status="in_progress", progress="on_track", target_date=days_ago(days_late), as_at=TODAY)
+    assert rag == expected
+
+
+@pytest.mark.parametrize(
+    "computed, override, expected",
+    [("green", "", "green"), ("green", "amber", "amber"), ("red", "green", "green"), ("grey", "", "grey")],
+)
+def test_effective_rag_prefers_the_officers_choice(computed, override, expected):
+    assert effective_rag(computed, override) == expected
+
+
+def test_rag_label_reads_the_configured_words(settings):
+    settings.ACTION_RAG_LABELS = {**settings.ACTION_RAG_LABELS, "red": "Red - behind plan"}
+    assert rag_label("red") == "Red - behind plan"
+    assert rag_label("blue") == "Blue - complete"
