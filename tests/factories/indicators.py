@@ -49,3 +49,20 @@ class MeasurementFactory(factory.django.DjangoModelFactory):
     indicator = factory.SubFactory(IndicatorFactory)
     period = datetime.date(2025, 9, 1)
     value = Decimal("80.0")
+
+
+def monthly_series(indicator, values, *, start=datetime.date(2025, 1, 1)):
+    """Measurements for consecutive months from `start`; None entries are 'not yet available'."""
+    made = []
+    period = start
+    for value in values:
+        made.append(
+            MeasurementFactory(
+                indicator=indicator,
+                period=period,
+                value=None if value is None else Decimal(str(value)),
+                missing_reason="not_yet_available" if value is None else "",
+            )
+        )
+        period = (period.replace(day=28) + datetime.timedelta(days=4)).replace(day=1)
+    return made

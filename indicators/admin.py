@@ -1,0 +1,55 @@
+from django.contrib import admin
+from simple_history.admin import SimpleHistoryAdmin
+
+from indicators.models import Benchmark, Indicator, Measurement, Target
+
+
+class TargetInline(admin.TabularInline):
+    model = Target
+    extra = 0
+    fields = ["effective_from", "value", "tolerance_kind", "tolerance", "expected_direction_note"]
+
+
+class BenchmarkInline(admin.TabularInline):
+    model = Benchmark
+    extra = 0
+    fields = ["kind", "name", "period", "value", "suppression_code", "source"]
+
+
+@admin.register(Indicator)
+class IndicatorAdmin(SimpleHistoryAdmin):
+    list_display = ["code", "title", "unit", "polarity", "frequency", "owner", "is_active"]
+    list_filter = ["is_active", "frequency", "polarity", "unit", "themes"]
+    search_fields = ["code", "title"]
+    list_select_related = ["owner"]
+    autocomplete_fields = ["owner"]
+    filter_horizontal = ["themes", "actions"]
+    inlines = [TargetInline, BenchmarkInline]
+
+
+@admin.register(Measurement)
+class MeasurementAdmin(SimpleHistoryAdmin):
+    list_display = ["indicator", "period", "value", "missing_reason", "entered_by", "entered_at"]
+    list_filter = ["missing_reason", "indicator__frequency"]
+    search_fields = ["indicator__code", "indicator__title"]
+    list_select_related = ["indicator", "entered_by"]
+    raw_id_fields = ["indicator"]
+    autocomplete_fields = ["entered_by"]
+    date_hierarchy = "period"
+
+
+@admin.register(Target)
+class TargetAdmin(SimpleHistoryAdmin):
+    list_display = ["indicator", "effective_from", "value", "tolerance_kind", "tolerance"]
+    search_fields = ["indicator__code", "indicator__title"]
+    list_select_related = ["indicator"]
+    raw_id_fields = ["indicator"]
+
+
+@admin.register(Benchmark)
+class BenchmarkAdmin(SimpleHistoryAdmin):
+    list_display = ["indicator", "kind", "name", "period", "value", "suppression_code", "source"]
+    list_filter = ["kind", "suppression_code"]
+    search_fields = ["indicator__code", "indicator__title"]
+    list_select_related = ["indicator"]
+    raw_id_fields = ["indicator"]

@@ -1,0 +1,17 @@
+"""What a user may do with an indicator. Views and templates ask these, never the roles directly."""
+
+from core.roles import is_admin
+
+
+def can_enter_values(user, indicator) -> bool:
+    """Admins enter values for any indicator; an officer for the indicators they own."""
+    if not user.is_authenticated:
+        return False
+    if is_admin(user):
+        return True
+    return indicator.owner_id == user.pk and user.has_perm("indicators.add_measurement")
+
+
+def can_use_entry_list(user) -> bool:
+    """Whether "Enter values" makes sense for this user: admins, and officers who can add measurements."""
+    return user.is_authenticated and (is_admin(user) or user.has_perm("indicators.add_measurement"))

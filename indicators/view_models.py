@@ -1,0 +1,225 @@
+"""What the indicator pages show, worked out from objects already loaded. Nothing here queries."""
+
+from dataclasses import dataclass
+from datetime import date
+from decimal import Decimal
+
+from django.db.models import Prefetch
+from django.urls import NoReverseMatch
+
+from indicators import periods
+from indicators.models import Measurement, Polarity, Unit
+from indicators.queries import (
+    benchmark_display,
+    corrections,
+    latest_benchmark,
+    target_display,
+    target_in_force,
+    tolerance_description,
+)
+from indicators.rules import direction_of_travel, direction_words, format_value, kpi_rag, rag_label
+
+
+def value_display(measurement, indicator) -> str:
+    if measurement is None:
+        return "No value"
+    if measurement.value is None:
+        return f"No value ({measurement.get_missing_reason_display().lower()})"
+    return format_value(measurement.value, indicator.unit, indicator.decimal_places)
+
+
+def rag_sentence(indicator, measurement, target) -> str:
+    """One plain-English sentence saying why the latest value has the RAG it has."""
+    if indicator.polarity == Polarity.NONE:
+        return "This is a context measure: it shows demand or the size of a group, so it has no target and no RAG."
+    if measurement is None:
+        return "No value has been entered yet, so there is no RAG."
+    label = periods.period_label(measurement.period, indicator.frequency)
+    if measurement.value is None:
+        return f"There is no value for {label} ({measurement.get_missing_reason_display().lower()}), so there is no RAG."
+    if target is None:
+        return f"There is no target for {label}, so there is no RAG."
+    shown = format_value(measurement.value, indicator.unit, indicator.decimal_places)
+    goal = format_value(target.value, indicator.unit, indicator.decimal_places)
+    rag = kpi_rag(value=measurement.value, target=target, polarity=indicator.polarity)
+    tolerance = tolerance_description(target, indicator)
+    value, goal_value = Decimal(measurement.value), Decimal(target.value)
+    if value == goal_value:
+        position = f"{shown} is exactly on the target of {goal}"
+    elif indicator.polarity == Polarity.CLOSE_TO_TARGET:
+        gap = format_value(abs(value - goal_value), indicator.unit, indicator.decimal_places)
+        position = f"{shown} is {gap} {'above' if value > goal_value else 'below'} the target of {goal}"
+    else:
+        position = f"{shown} is {'above' if value > goal_value else 'below'} the target of {goal}"
+    if rag == "green":
+        if indicator.polarity == Polarity.CLOSE_TO_TARGET or value == goal_value:
+            return f"{position}, so it is green."
+        return f"{position} ({'higher' if indicator.polarity == Polarity.HIGHER_IS_BETTER else 'lower'} is better), so it is green."
+    if rag == "amber":
+        return f"{position} but within the tolerance of {tolerance}, so it is amber."
+    return f"{position} and outside the tolerance of {tolerance}, so it is red."
+
+
+@dataclass(frozen=True)
+class HistoryRow:
+    measurement: Measurement
+    period_label: str
+    value_display: str
+    target_display: str
+    rag: str
+    rag_label: str
+    england_display: str
+    stat_neighbours_display: str
+    corrections: list
+
+
+def _correction_text(change, indicator) -> dict:
+    return {
+        "when": change["when"],
+        "who": change["who"],
+        "old": value_display(change["old"], indicator),
+        "new": value_display(change["new"], indicator),
+    }
+
+
+def detail_context(indicator, *, today: date) -> dict:
+    measurements = indicator.measurements_sorted
+    targets = indicator.targets_sorted
+    benchmarks = indicator.benchmarks_sorted
+    rows = []
+    for measurement in reversed(measurements):
+        target = target_in_force(targets, measurement.period)
+        rag = kpi_rag(value=measurement.value, target=target, polarity=indicator.polarity)
+        rows.append(
+            HistoryRow(
+                measurement=measurement,
+                period_label=periods.period_label(measurement.period, indicator.frequency),
+                value_display=value_display(measurement, indicator),
+                target_display=target_display(target, indicator),
+                rag=rag,
+                rag_label=rag_label(rag, indicator.polarity),
+                england_display=benchmark_display(latest_benchmark(benchmarks, "england", measurement.period), indicator),
+                stat_neighbours_display=benchmark_display(
+                    latest_benchmark(benchmarks, "stat_neighbours", measurement.period), indicator
+                ),
+                corrections=[_correction_text(c, indicator) for c in corrections(measurement)],
+            )
+        )
+    latest = measurements[-1] if measurements else None
+    latest_target = target_in_force(targets, latest.period if latest else today)
+    latest_rag = kpi_rag(value=latest.value if latest else None, target=latest_target, polarity=indicator.polarity)
+    by_period = {m.period: m for m in measurements}
+    directions = []
+    if latest is not None:
+        for heading, earlier_period in (
+            ("Since the previous period", periods.previous_period(latest.period, indicator.frequency)),
+            ("Since the same period last year", periods.same_period_last_year(latest.period)),
+        ):
+            earlier = by_period.get(earlier_period)
+            direction = direction_of_travel(
+                current=latest.value, previous=earlier.value if earlier else None, polarity=indicator.polarity
+            )
+            words, arrow = direction_words(direction)
+            directions.append(
+                {
+                    "heading": heading,
+                    "words": words,
+                    "arrow": arrow,
+                    "compared_with": (
+                        f"{value_display(earlier, indicator)} in {periods.period_label(earlier_period, indicator.frequency)}"
+                        if earlier is not None
+                        else f"no value for {periods.period_label(earlier_period, indicator.frequency)}"
+                    ),
+                }
+            )
+    benchmark_rows = [
+        {
+            "kind": b.get_kind_display() + (f" ({b.name})" if b.name else ""),
+            "period_label": periods.period_label(b.period, "annual"),
+            "display": benchmark_display(b, indicator),
+            "source": b.source,
+        }
+        for b in reversed(benchmarks)
+    ]
+    target_rows = [
+        {
+            "from_label": periods.period_label(t.effective_from, indicator.frequency),
+            "display": target_display(t, indicator),
+            "tolerance": tolerance_description(t, indicator),
+            "note": t.expected_direction_note,
+        }
+        for t in targets
+    ]
+    return {
+        "indicator": indicator,
+        "rows": rows,
+        "latest": latest,
+        "latest_display": value_display(latest, indicator),
+        "latest_period_label": periods.period_label(latest.period, indicator.frequency) if latest else "",
+        "latest_target": latest_target,
+        "latest_target_display": target_display(latest_target, indicator),
+        "latest_tolerance": tolerance_description(latest_target, indicator) if latest_target else "",
+        "latest_rag": latest_rag,
+        "latest_rag_label": rag_label(latest_rag, indicator.polarity),
+        "rag_sentence": rag_sentence(indicator, latest, latest_target),
+        "directions": directions,
+        "benchmark_rows": benchmark_rows,
+        "target_rows": target_rows,
+        "themes": list(indicator.themes.all()),
+        "actions": [(action, _action_url(action)) for action in indicator.actions.all()],
+        "unit_label": Unit(indicator.unit).label,
+    }
+
+
+def _action_url(action) -> str:
+    """The action's page, or "" while the plan app has no action page (the action is then listed unlinked)."""
+    try:
+        return action.get_absolute_url()
+    except NoReverseMatch:
+        return ""
+
+
+@dataclass(frozen=True)
+class EntryRow:
+    indicator: object
+    latest_label: str
+    latest_display: str
+    next_period: date
+    next_label: str
+    is_due: bool
+    due_text: str
+
+
+def entry_list_queryset(owned):
+    """Owned indicators with their measurements, newest first: 2 queries."""
+    return owned.prefetch_related(
+        Prefetch("measurements", queryset=Measurement.objects.order_by("-period"), to_attr="measurements_newest_first")
+    )
+
+
+def entry_list_rows(owned, *, today: date) -> list[EntryRow]:
+    """For each owned indicator: its latest period and the next period needing a value, due ones first."""
+    rows = []
+    for indicator in entry_list_queryset(owned):
+        frequency = indicator.frequency
+        latest = indicator.measurements_newest_first[0] if indicator.measurements_newest_first else None
+        if latest is None:
+            next_period = periods.recent_periods(today, frequency, 2)[1]
+        elif latest.missing_reason == Measurement.MissingReason.NOT_YET_AVAILABLE:
+            next_period = latest.period
+        else:
+            next_period = periods.next_period(latest.period, frequency)
+        ends = periods.period_end(next_period, frequency)
+        is_due = ends < today
+        rows.append(
+            EntryRow(
+                indicator=indicator,
+                latest_label=periods.period_label(latest.period, frequency) if latest else "None yet",
+                latest_display=value_display(latest, indicator),
+                next_period=next_period,
+                next_label=periods.period_label(next_period, frequency),
+                is_due=is_due,
+                due_text="Due now" if is_due else f"Not due until after {ends.day} {ends:%B %Y}",
+            )
+        )
+    return sorted(rows, key=lambda row: (not row.is_due, row.indicator.order, row.indicator.code))
