@@ -49,6 +49,8 @@ class MeasurementFactory(factory.django.DjangoModelFactory):
     indicator = factory.SubFactory(IndicatorFactory)
     period = datetime.date(2025, 9, 1)
     value = Decimal("80.0")
+    # Entered in the past, so "as at" pages always count it.
+    entered_at = datetime.datetime(2026, 1, 1, 9, 0, tzinfo=datetime.timezone.utc)
 
 
 def monthly_series(indicator, values, *, start=datetime.date(2025, 1, 1)):
