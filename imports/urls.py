@@ -5,4 +5,13 @@ from imports import views
 app_name = "imports"
 urlpatterns = [
     path("", views.start, name="start"),
+    path("plan/", views.upload_plan, name="upload_plan"),
+    path("indicators/", views.upload_indicators, name="upload_indicators"),
+    path("jobs/<int:pk>/", views.job_preview, name="job_preview"),
+    path("jobs/<int:pk>/confirm/", views.job_confirm, name="job_confirm"),
+    path("jobs/<int:pk>/status/", views.job_status, name="job_status"),
+    path("jobs/<int:pk>/status.json", views.job_status_json, name="job_status_json"),
+    path("jobs/<int:pk>/log/", views.job_log, name="job_log"),
+    path("export/plan.<str:fmt>", views.export_plan, name="export_plan"),
+    path("export/indicators.<str:fmt>", views.export_indicators, name="export_indicators"),
 ]

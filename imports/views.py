@@ -1,8 +1,133 @@
+from django.conf import settings
 from django.core.exceptions import PermissionDenied
-from django.shortcuts import render
+from django.http import JsonResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.views.decorators.http import require_POST
+
+from core.views import require_service_user
+from imports import exports, queries, services, tasks
+from imports.forms import IndicatorUploadForm, MappingForm, PlanUploadForm
+from imports.models import ImportChange, ImportJob
+from imports.permissions import can_run_imports
+
+# Files up to this size are checked while the admin waits; bigger ones in the background.
+INLINE_PREVIEW_BYTES = getattr(settings, "IMPORT_INLINE_PREVIEW_BYTES", 256 * 1024)
+
+
+def _require_admin(user):
+    require_service_user(user)
+    if not can_run_imports(user):
+        raise PermissionDenied
 
 
 def start(request):
-    if not request.user.has_perm("core.run_imports"):
-        raise PermissionDenied
-    return render(request, "imports/start.html")
+    _require_admin(request.user)
+    return render(request, "imports/import_start.html", {"jobs": list(queries.recent_jobs())})
+
+
+def _upload(request, *, kind, form_class, template):
+    _require_admin(request.user)
+    form = form_class(request.POST or None, request.FILES or None)
+    if request.method == "POST" and form.is_valid():
+        upload = form.cleaned_data["file"]
+        job = services.create_job(kind=kind, file_name=upload.name, data=upload.read(), user=request.user,
+                                  options=form.options())
+        return _run_preview(job)
+    return render(request, template, {"form": form, "max_mb": settings.IMPORT_MAX_UPLOAD_BYTES // 1_048_576})
+
+
+def _run_preview(job):
+    if job.file_size <= INLINE_PREVIEW_BYTES:
+        services.preview_job(job)
+        return redirect("imports:job_preview", pk=job.pk)
+    job.state = ImportJob.State.PREVIEWING
+    job.save(update_fields=["state"])
+    tasks.preview_import.enqueue(job.pk)
+    return redirect("imports:job_status", pk=job.pk)
+
+
+def upload_plan(request):
+    return _upload(request, kind=ImportJob.Kind.PLAN, form_class=PlanUploadForm, template="imports/plan_upload.html")
+
+
+def upload_indicators(request):
+    return _upload(request, kind=ImportJob.Kind.INDICATORS, form_class=IndicatorUploadForm,
+                   template="imports/indicators_upload.html")
+
+
+def job_preview(request, pk):
+    _require_admin(request.user)
+    job = get_object_or_404(queries.job_for_page(pk), pk=pk)
+    if job.is_running or job.state in {ImportJob.State.DONE, ImportJob.State.FAILED}:
+        return redirect("imports:job_status", pk=job.pk)
+    form = MappingForm(request.POST or None, preview=job.preview, mappings=job.mappings, kind=job.kind)
+    if request.method == "POST":
+        if job.state != ImportJob.State.PREVIEWED:
+            raise PermissionDenied
+        if form.is_valid():
+            job.mappings = form.mappings(job.mappings)
+            job.save(update_fields=["mappings"])
+            return _run_preview(job)
+    return render(request, "imports/importjob_preview.html", {
+        "job": job, "preview": job.preview, "form": form, "problems": job.preview.get("problems", []),
+    })
+
+
+@require_POST
+def job_confirm(request, pk):
+    _require_admin(request.user)
+    job = get_object_or_404(queries.job_for_page(pk), pk=pk)
+    if job.state != ImportJob.State.PREVIEWED or not job.preview.get("can_confirm"):
+        return redirect("imports:job_preview", pk=job.pk) if job.state == ImportJob.State.PREVIEWED else redirect("imports:job_status", pk=job.pk)
+    job.state = ImportJob.State.APPLYING
+    job.save(update_fields=["state"])
+    tasks.apply_import.enqueue(job.pk)
+    return redirect("imports:job_status", pk=job.pk)
+
+
+def _status_payload(job):
+    payload = {
+        "state": job.state, "state_label": job.get_state_display(), "phase": job.phase,
+        "progress": job.progress, "progress_total": job.progress_total, "percent": job.percent,
+        "running": job.is_running, "message": job.message,
+    }
+    if not job.is_running:
+        payload["next_url"] = reverse("imports:job_status", args=[job.pk])
+    return payload
+
+
+def job_status(request, pk):
+    _require_admin(request.user)
+    job = get_object_or_404(queries.job_for_page(pk), pk=pk)
+    finished_url = ""
+    if job.state == ImportJob.State.DONE:
+        finished_url = job.result.get("plan_url") if job.kind == ImportJob.Kind.PLAN else reverse("indicators:scorecard")
+    return render(request, "imports/importjob_status.html", {"job": job, "finished_url": finished_url})
+
+
+def job_status_json(request, pk):
+    _require_admin(request.user)
+    job = get_object_or_404(queries.job_for_page(pk), pk=pk)
+    return JsonResponse(_status_payload(job))
+
+
+def job_log(request, pk):
+    _require_admin(request.user)
+    job = get_object_or_404(queries.job_for_page(pk), pk=pk)
+    changes = queries.changes_for_log(job)
+    return render(request, "imports/importjob_log.html", {
+        "job": job, "changes": changes, "counts": (job.result or job.preview).get("counts", {}),
+        "shown_limit": queries.LOG_CHANGES_SHOWN, "more": len(changes) >= queries.LOG_CHANGES_SHOWN,
+        "kinds": ImportChange.Kind,
+    })
+
+
+def export_plan(request, fmt):
+    _require_admin(request.user)
+    return exports.plan_response(request, fmt)
+
+
+def export_indicators(request, fmt):
+    _require_admin(request.user)
+    return exports.indicators_response(request, fmt)

@@ -1,0 +1,87 @@
+"""An import job: the uploaded file, the admin's choices, the preview, the outcome and its log."""
+
+from django.conf import settings
+from django.db import models
+from django.urls import reverse
+from django.utils import timezone
+
+
+class ImportJob(models.Model):
+    class Kind(models.TextChoices):
+        PLAN = "plan", "Improvement plan"
+        INDICATORS = "indicators", "Indicator values"
+
+    class State(models.TextChoices):
+        UPLOADED = "uploaded", "Uploaded"
+        PREVIEWING = "previewing", "Checking the file"
+        PREVIEWED = "previewed", "Ready to confirm"
+        REFUSED = "refused", "Refused"
+        APPLYING = "applying", "Importing"
+        DONE = "done", "Imported"
+        FAILED = "failed", "Failed"
+
+    kind = models.CharField(max_length=16, choices=Kind.choices)
+    state = models.CharField(max_length=16, choices=State.choices, default=State.UPLOADED)
+    file_name = models.CharField(max_length=255)
+    file_bytes = models.BinaryField()
+    file_size = models.PositiveIntegerField(default=0)
+    sha256 = models.CharField(max_length=64)
+    uploaded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+")
+    created_at = models.DateTimeField(default=timezone.now)
+    finished_at = models.DateTimeField(null=True, blank=True)
+    # Where the data goes: {"plan_id": .., "new_plan_title": .., "inspection_id": ..}
+    options = models.JSONField(default=dict, blank=True)
+    # The admin's choices on the preview: {"columns": {header: field}, "values": {text: meaning}, "indicators": {..}}
+    mappings = models.JSONField(default=dict, blank=True)
+    # The dry run's outcome: counts, problems, unmapped columns and values, unknown indicators.
+    preview = models.JSONField(default=dict, blank=True)
+    # What the confirmed import did: counts, and the plan or scorecard it went into.
+    result = models.JSONField(default=dict, blank=True)
+    message = models.TextField(blank=True, help_text="A plain-English reason when refused or failed")
+    phase = models.CharField(max_length=100, blank=True)
+    progress = models.PositiveIntegerField(default=0)
+    progress_total = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+
+    def __str__(self):
+        return f"{self.get_kind_display()} import of {self.file_name}"
+
+    def get_absolute_url(self):
+        return reverse("imports:job_log", args=[self.pk])
+
+    @property
+    def is_running(self):
+        return self.state in {self.State.UPLOADED, self.State.PREVIEWING, self.State.APPLYING}
+
+    @property
+    def percent(self):
+        return int(100 * self.progress / self.progress_total) if self.progress_total else 0
+
+
+class ImportChange(models.Model):
+    """One object an import created or changed, with the fields that changed."""
+
+    class Kind(models.TextChoices):
+        CREATED = "created", "Created"
+        UPDATED = "updated", "Updated"
+
+    job = models.ForeignKey(ImportJob, on_delete=models.CASCADE, related_name="changes")
+    kind = models.CharField(max_length=16, choices=Kind.choices)
+    object_type = models.CharField(max_length=100)  # "Action", "Theme", "Measurement" ...
+    object_id = models.PositiveBigIntegerField()
+    object_label = models.CharField(max_length=300)
+    # Stored at import time so the log page needs no query per changed object.
+    object_url = models.CharField(max_length=500, blank=True)
+    # [{"field": .., "before": .., "after": ..}] as text
+    fields = models.JSONField(default=list, blank=True)
+
+    class Meta:
+        ordering = ["pk"]
+
+    def __str__(self):
+        return f"{self.get_kind_display()} {self.object_type} {self.object_label}"
+
+    def get_absolute_url(self):
+        return self.object_url or self.job.get_absolute_url()

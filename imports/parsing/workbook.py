@@ -1,0 +1,174 @@
+"""Turn uploaded bytes into sheets of cells, whatever the file's name claims it is."""
+
+import csv
+import io
+import zipfile
+from dataclasses import dataclass, field
+
+
+class FileRefused(Exception):
+    """The whole file cannot be imported; the message is shown to the admin as it is."""
+
+
+@dataclass(frozen=True, slots=True)
+class Cell:
+    value: object  # str, int, float, datetime, or None; formulas are never evaluated
+    number_format: str = "General"
+
+    @property
+    def is_blank(self):
+        return self.value is None or (isinstance(self.value, str) and not self.value.strip())
+
+
+@dataclass
+class Sheet:
+    name: str
+    rows: list  # list[list[Cell]], rows 0-based; row i is spreadsheet row i + 1
+    merged: list = field(default_factory=list)  # (min_row, min_col, max_row, max_col), 0-based inclusive
+    formula_cells_without_value: list = field(default_factory=list)  # (row, col) 0-based
+
+    def cell(self, row, col):
+        cells = self.rows[row] if row < len(self.rows) else []
+        return cells[col] if col < len(cells) else Cell(None)
+
+
+def column_letter(col: int) -> str:
+    letters = ""
+    col += 1
+    while col:
+        col, remainder = divmod(col - 1, 26)
+        letters = chr(65 + remainder) + letters
+    return letters
+
+
+def check_size(size: int, limit: int) -> None:
+    if size > limit:
+        raise FileRefused(
+            f"The file is {size / 1_048_576:.1f} MB. The largest file you can import is "
+            f"{limit / 1_048_576:.0f} MB. Remove old rows or split the file, then try again."
+        )
+
+
+def read_workbook(data: bytes, filename: str, *, max_bytes: int | None = None) -> list[Sheet]:
+    """Sheets of cells. The type is taken from the bytes, not the name, so an xlsx named .csv still reads."""
+    if max_bytes is not None:
+        check_size(len(data), max_bytes)
+    if not data or not data.strip():
+        raise FileRefused("The file is empty.")
+    lower_name = filename.lower()
+    if data[:4] == b"%PDF":
+        raise FileRefused(f"\u201c{filename}\u201d is a PDF, not a spreadsheet. Upload the plan as an Excel (.xlsx) or CSV file.")
+    if data[:8] == b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1":
+        raise FileRefused(
+            f"\u201c{filename}\u201d is in the old Excel 97-2003 format. Open it in Excel, save it as "
+            "Excel Workbook (.xlsx), then upload that."
+        )
+    if data[:4] == b"PK\x03\x04":
+        return _read_xlsx(data, filename)
+    if lower_name.endswith((".xlsx", ".xlsm")):
+        raise FileRefused(f"\u201c{filename}\u201d is not an Excel workbook, although its name ends in .xlsx.")
+    if b"\x00" in data[:4096]:
+        raise FileRefused(f"\u201c{filename}\u201d is not a spreadsheet or a text (CSV) file.")
+    return [_read_csv(data, filename)]
+
+
+def _read_xlsx(data: bytes, filename: str) -> list[Sheet]:
+    import openpyxl
+
+    try:
+        archive = zipfile.ZipFile(io.BytesIO(data))
+        names = set(archive.namelist())
+    except zipfile.BadZipFile:
+        raise FileRefused(f"\u201c{filename}\u201d is damaged: Excel could not open it either. Save it again and upload the new copy.")
+    if "xl/workbook.xml" not in names:
+        raise FileRefused(
+            f"\u201c{filename}\u201d is a zip file with no Excel workbook inside. Upload the plan as an Excel (.xlsx) or CSV file."
+        )
+    has_formulas = any(
+        b"<f" in archive.read(name) for name in names if name.startswith("xl/worksheets/") and name.endswith(".xml")
+    )
+    try:
+        # data_only gives each formula's cached value, so nothing is ever evaluated.
+        book = openpyxl.load_workbook(io.BytesIO(data), data_only=True, read_only=False)
+    except Exception:
+        raise FileRefused(f"\u201c{filename}\u201d could not be read as an Excel workbook. Save it again in Excel and upload the new copy.")
+    formula_book = None
+    if has_formulas:
+        try:
+            formula_book = openpyxl.load_workbook(io.BytesIO(data), data_only=False, read_only=True)
+        except Exception:
+            formula_book = None
+    sheets = []
+    for worksheet in book.worksheets:
+        rows = []
+        for row in worksheet.iter_rows():
+            rows.append([Cell(_plain(cell.value), cell.number_format or "General") for cell in row])
+        while rows and all(c.is_blank for c in rows[-1]):
+            rows.pop()
+        merged = [
+            (r.min_row - 1, r.min_col - 1, r.max_row - 1, r.max_col - 1) for r in worksheet.merged_cells.ranges
+        ]
+        sheet = Sheet(name=worksheet.title, rows=rows, merged=merged)
+        if formula_book is not None:
+            for r_index, row in enumerate(formula_book[worksheet.title].iter_rows(values_only=True)):
+                for c_index, value in enumerate(row):
+                    if isinstance(value, str) and value.startswith("=") and sheet.cell(r_index, c_index).is_blank:
+                        # No saved result: keep the formula's text, as text; it is never run.
+                        sheet.formula_cells_without_value.append((r_index, c_index))
+                        if r_index < len(sheet.rows) and c_index < len(sheet.rows[r_index]):
+                            sheet.rows[r_index][c_index] = Cell(value)
+        sheets.append(sheet)
+    return sheets
+
+
+def _plain(value):
+    # openpyxl returns time, timedelta and error strings too; keep dates, numbers and text.
+    if isinstance(value, str):
+        return value
+    if value is None or isinstance(value, (int, float)):
+        return value
+    import datetime
+
+    if isinstance(value, (datetime.datetime, datetime.date)):
+        return value
+    return str(value)
+
+
+def decode_text(data: bytes) -> str:
+    if data.startswith(b"\xef\xbb\xbf"):
+        return data[3:].decode("utf-8", errors="replace")
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError:
+        return data.decode("cp1252", errors="replace")
+
+
+def _read_csv(data: bytes, filename: str) -> Sheet:
+    text = decode_text(data)
+    sample = text[:8192]
+    try:
+        delimiter = csv.Sniffer().sniff(sample, delimiters=",;\t|").delimiter
+    except csv.Error:
+        delimiter = ","
+    rows = []
+    for record in csv.reader(io.StringIO(text, newline=""), delimiter=delimiter):
+        rows.append([Cell(value if value.strip() else None) for value in record])
+    while rows and all(c.is_blank for c in rows[-1]):
+        rows.pop()
+    return Sheet(name=filename.rsplit("/", 1)[-1], rows=rows)
+
+
+def fill_merged(sheet: Sheet, *, down: bool = True, across: bool = True) -> None:
+    """Copy each merged range's value into the cells it covers (openpyxl leaves them empty)."""
+    for min_row, min_col, max_row, max_col in sheet.merged:
+        if (max_row > min_row and not down) or (max_col > min_col and not across):
+            continue
+        source = sheet.cell(min_row, min_col)
+        for r in range(min_row, min(max_row, len(sheet.rows) - 1) + 1):
+            row = sheet.rows[r]
+            for c in range(min_col, max_col + 1):
+                if (r, c) == (min_row, min_col):
+                    continue
+                while len(row) <= c:
+                    row.append(Cell(None))
+                row[c] = source

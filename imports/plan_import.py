@@ -1,0 +1,406 @@
+"""Plan import against the database: work out what a parsed plan would change (the dry run),
+then apply exactly that, in bulk, inside one transaction."""
+
+import datetime
+from dataclasses import dataclass, field
+
+from django.contrib.auth import get_user_model
+from django.db import transaction
+from django.urls import NoReverseMatch
+from django.utils import timezone
+
+from improvement.models import (
+    Action,
+    ActionStatus,
+    ActionUpdate,
+    Inspection,
+    Plan,
+    Recommendation,
+    TargetDateRevision,
+    Theme,
+)
+from improvement.rules import compute_action_rag
+from imports.models import ImportChange
+from imports.parsing.plan import ParsedAction, PlanParse, Problem
+from imports.parsing.values import MEANINGS, date_in_progress_text, normalise_rec_ref
+
+BATCH = 1000
+
+
+@dataclass
+class PlannedAction:
+    parsed: ParsedAction
+    existing: Action | None
+    fields: dict  # field name -> new value (for a new action, every field)
+    diff: list  # [(field, before, after)] for an existing action
+    recommendation_ids: set | None  # None: leave links alone
+    update: dict | None  # a new ActionUpdate's values, or None
+    revision: dict | None  # a TargetDateRevision's values, or None
+
+
+@dataclass
+class PlanChanges:
+    plan: Plan | None
+    new_plan_title: str
+    themes_to_create: list = field(default_factory=list)  # ParsedTheme
+    theme_updates: list = field(default_factory=list)  # (Theme, {field: value}, diff)
+    actions: list = field(default_factory=list)  # PlannedAction
+    problems: list = field(default_factory=list)
+
+    @property
+    def counts(self):
+        created = len(self.themes_to_create) + sum(1 for a in self.actions if a.existing is None)
+        updated = len(self.theme_updates) + sum(1 for a in self.actions if a.existing is not None and (a.diff or a.update or a.revision))
+        unchanged = sum(1 for a in self.actions if a.existing is not None and not (a.diff or a.update or a.revision))
+        return {
+            "created": created + (1 if self.plan is None else 0),
+            "updated": updated,
+            "unchanged": unchanged,
+            "actions_created": sum(1 for a in self.actions if a.existing is None),
+            "actions_updated": sum(1 for a in self.actions if a.existing is not None and (a.diff or a.update or a.revision)),
+            "themes_created": len(self.themes_to_create),
+            "progress_updates": sum(1 for a in self.actions if a.update),
+        }
+
+
+def _display(value):
+    if value is None or value == "":
+        return ""
+    if isinstance(value, datetime.date):
+        return f"{value.day} {value:%B %Y}"
+    if isinstance(value, (set, list, tuple)):
+        return ", ".join(sorted(str(v) for v in value))
+    return str(value)
+
+
+def _user_index():
+    by_email, by_name = {}, {}
+    for pk, first, last, email in get_user_model().objects.filter(is_active=True).values_list(
+        "pk", "first_name", "last_name", "email"
+    ):
+        if email:
+            by_email.setdefault(email.lower(), set()).add(pk)
+        name = f"{first} {last}".strip().lower()
+        if first and last:
+            by_name.setdefault(name, set()).add(pk)
+    return by_email, by_name
+
+
+def _match_lead(parsed: ParsedAction, by_email, by_name):
+    found = set()
+    for email in parsed.lead_emails:
+        found |= by_email.get(email, set())
+    for name in parsed.lead_names:
+        found |= by_name.get(name, set())
+    return found.pop() if len(found) == 1 else None
+
+
+def plan_changes(parse: PlanParse, *, plan: Plan | None, new_plan_title: str = "", inspection: Inspection | None,
+                 today: datetime.date) -> PlanChanges:
+    """What importing the parsed plan would do. Reads only: this is the dry run."""
+    changes = PlanChanges(plan=plan, new_plan_title=new_plan_title)
+    cols = parse.columns
+    sheet = parse.sheet_name
+
+    existing_themes = list(plan.themes.all()) if plan else []
+    themes_by_ref = {t.reference: t for t in existing_themes}
+    themes_by_title = {t.title.lower(): t for t in existing_themes}
+    theme_for_ref = {}
+    for parsed_theme in parse.themes:
+        theme = themes_by_ref.get(parsed_theme.reference) or themes_by_title.get(parsed_theme.title.lower())
+        if theme is None:
+            changes.themes_to_create.append(parsed_theme)
+            theme_for_ref[parsed_theme.reference] = parsed_theme
+            continue
+        theme_for_ref[parsed_theme.reference] = theme
+        wanted_title = parsed_theme.title if not parsed_theme.title.startswith("Theme ") else theme.title
+        if wanted_title != theme.title:
+            changes.theme_updates.append((theme, {"title": wanted_title}, [("title", theme.title, wanted_title)]))
+
+    actions_by_ref = {}
+    latest_narrative = {}
+    linked_recs = {}
+    if plan:
+        actions_by_ref = {a.reference: a for a in Action.objects.filter(theme__plan=plan).select_related("theme")}
+        for action_id, narrative in (
+            ActionUpdate.objects.filter(action__theme__plan=plan)
+            .order_by("action_id", "-date", "-created_at", "-pk")
+            .values_list("action_id", "narrative")
+        ):
+            latest_narrative.setdefault(action_id, narrative)
+        for action_id, rec_id in Action.recommendations.through.objects.filter(action__theme__plan=plan).values_list(
+            "action_id", "recommendation_id"
+        ):
+            linked_recs.setdefault(action_id, set()).add(rec_id)
+
+    recs_by_key, recs_by_text = {}, {}
+    if inspection:
+        for rec in Recommendation.objects.filter(inspection=inspection):
+            recs_by_key[normalise_rec_ref(rec.reference)] = rec.pk
+            recs_by_text[rec.text.strip().lower()[:80]] = rec.pk
+    elif "recommendation" in cols and any(a.recommendation_keys or a.recommendation_text for a in parse.actions):
+        changes.problems.append(Problem(sheet, None, "Recommendations",
+                                        "The file lists recommendations, but no inspection was chosen, so actions "
+                                        "were not linked to recommendations.", "warning"))
+    by_email, by_name = _user_index() if "lead" in cols else ({}, {})
+
+    for parsed in parse.actions:
+        existing = actions_by_ref.get(parsed.reference)
+        theme = theme_for_ref[parsed.theme_reference]
+        wanted = {}
+        if "title" in cols:
+            wanted["title"] = parsed.title
+        for name, attr in (("detail", "detail"), ("partner", "partner_agency"), ("success_measure", "success_measure")):
+            if name in cols:
+                wanted[attr] = getattr(parsed, {"partner": "partner"}.get(name, name))
+        if "lead" in cols:
+            wanted["lead_job_title"] = parsed.lead
+            # Linked only when the text names exactly one user; otherwise a link made by hand is kept.
+            lead_id = _match_lead(parsed, by_email, by_name) if parsed.lead else None
+            if lead_id is not None:
+                wanted["lead_officer_id"] = lead_id
+        if "start_date" in cols:
+            wanted["start_date"] = parsed.start_date
+        if "target_date" in cols or "target_date_note" in cols:
+            wanted["target_date_note"] = parsed.target_date_note
+
+        rec_ids = None
+        if inspection and "recommendation" in cols:
+            rec_ids = set()
+            for key in parsed.recommendation_keys:
+                if key in recs_by_key:
+                    rec_ids.add(recs_by_key[key])
+                else:
+                    changes.problems.append(Problem(sheet, parsed.row, "Recommendations",
+                                                    f"Action {parsed.reference}: recommendation {key} is not one of the "
+                                                    "chosen inspection's recommendations, so it was not linked.", "warning"))
+            if not parsed.recommendation_keys and parsed.recommendation_text:
+                match = recs_by_text.get(parsed.recommendation_text.lower()[:80])
+                if match:
+                    rec_ids.add(match)
+                else:
+                    changes.problems.append(Problem(sheet, parsed.row, "Recommendations",
+                                                    f"Action {parsed.reference}: the recommendation text does not match "
+                                                    "any of the chosen inspection's recommendations.", "warning"))
+
+        # Status and RAG: the status column wins; the RAG column fills in the judgement.
+        status_values = MEANINGS.get(parsed.status_meaning) if parsed.status_meaning else None
+        rag_values = MEANINGS.get(parsed.rag_meaning) if parsed.rag_meaning else None
+        status = progress = None
+        if status_values:
+            status, progress = status_values[0], status_values[1]
+            if status == ActionStatus.IN_PROGRESS and not progress and rag_values and rag_values[0] == ActionStatus.IN_PROGRESS:
+                progress = rag_values[1]
+        elif rag_values:
+            status, progress = rag_values[0], rag_values[1]
+        sheet_rag = rag_values[2] if rag_values else None
+
+        desired_target = parsed.revised_date or parsed.target_date
+        revision = None
+        if existing is None:
+            wanted["original_target_date"] = parsed.target_date or parsed.revised_date
+            wanted["target_date"] = desired_target
+            if parsed.revised_date and parsed.target_date and parsed.revised_date != parsed.target_date:
+                revision = {"previous_date": parsed.target_date, "new_date": parsed.revised_date}
+        elif desired_target and desired_target != existing.target_date:
+            if existing.target_date is None and existing.original_target_date is None:
+                wanted["original_target_date"] = desired_target
+                wanted["target_date"] = desired_target
+            else:
+                revision = {"previous_date": existing.target_date, "new_date": desired_target}
+                wanted["target_date"] = desired_target
+
+        current_status = existing.status if existing else ActionStatus.NOT_STARTED
+        current_progress = existing.progress if existing else ""
+        current_override = existing.rag_override if existing else ""
+        new_status = status if status is not None else current_status
+        new_progress = (progress or "") if status is not None else current_progress
+        if new_status != ActionStatus.IN_PROGRESS:
+            new_progress = ""
+        update_date = min(date_in_progress_text(parsed.progress_text) or today, today) if parsed.progress_text else today
+        target_for_rag = wanted.get("target_date", existing.target_date if existing else None)
+        computed = compute_action_rag(status=new_status, progress=new_progress, target_date=target_for_rag, as_at=update_date)
+        # The spreadsheet's RAG is as things stand today: it is an override only where the rule disagrees.
+        computed_today = compute_action_rag(status=new_status, progress=new_progress, target_date=target_for_rag, as_at=today)
+        new_override = current_override
+        if sheet_rag is not None:
+            new_override = sheet_rag if sheet_rag != computed_today else ""
+        narrative_changed = bool(parsed.progress_text) and parsed.progress_text != latest_narrative.get(existing.pk if existing else None)
+        state_changed = (new_status, new_progress, new_override) != (current_status, current_progress, current_override)
+        update = None
+        if narrative_changed or state_changed:
+            update = {
+                "date": update_date, "status": new_status, "progress": new_progress,
+                "narrative": parsed.progress_text if narrative_changed else (parsed.progress_text or "Status recorded by a spreadsheet import."),
+                "computed_rag": computed, "rag_override": new_override,
+                "rag_override_reason": (
+                    "The RAG given in the imported spreadsheet." if new_override and new_override != current_override
+                    else (existing.rag_override_reason if existing and new_override else "")
+                ),
+            }
+
+        diff = []
+        if existing is not None:
+            if existing.theme_id != getattr(theme, "pk", None):
+                wanted["theme"] = theme
+                diff.append(("theme", existing.theme.title, theme.title))
+            for attr, value in list(wanted.items()):
+                if attr == "theme":
+                    continue
+                before = getattr(existing, attr)
+                if before == value:
+                    del wanted[attr]
+                elif attr != "original_target_date":
+                    diff.append((attr, before, value))
+            if rec_ids is not None and rec_ids != linked_recs.get(existing.pk, set()):
+                diff.append(("recommendations", linked_recs.get(existing.pk, set()), rec_ids))
+            elif rec_ids is not None:
+                rec_ids = None
+        else:
+            wanted["theme"] = theme
+            wanted["reference"] = parsed.reference
+            wanted["order"] = parsed.order
+        changes.actions.append(PlannedAction(parsed, existing, wanted, diff, rec_ids, update, revision))
+    return changes
+
+
+def _url(obj):
+    try:
+        return obj.get_absolute_url()
+    except NoReverseMatch:
+        return ""
+
+
+def apply_plan_changes(changes: PlanChanges, *, job, user, file_name: str, today: datetime.date) -> Plan:
+    """Write the changes. The caller wraps this in transaction.atomic: all or nothing."""
+    reason = f"Import {file_name}"[:100]
+    log = []
+    plan = changes.plan
+    if plan is None:
+        plan = Plan(title=changes.new_plan_title[:200], status=Plan.Status.DRAFT, start_date=today)
+        plan._change_reason = reason
+        plan.save()
+        log.append(ImportChange(job=job, kind="created", object_type="Plan", object_id=plan.pk, object_label=str(plan)[:300], object_url=_url(plan)))
+
+    theme_by_ref = {}
+    next_order = (max((t.order for t in plan.themes.all()), default=0) if changes.plan else 0)
+    new_themes = []
+    for parsed_theme in changes.themes_to_create:
+        next_order += 1
+        new_themes.append(Theme(plan=plan, reference=parsed_theme.reference, title=parsed_theme.title, order=next_order))
+    Theme.objects.bulk_create(new_themes, batch_size=BATCH)
+    Theme.history.bulk_history_create(new_themes, default_user=user, default_change_reason=reason)
+    for parsed_theme, theme in zip(changes.themes_to_create, new_themes):
+        theme_by_ref[parsed_theme.reference] = theme
+        log.append(ImportChange(job=job, kind="created", object_type="Theme", object_id=theme.pk, object_label=str(theme)[:300], object_url=_url(theme)))
+    updated_themes = []
+    for theme, values, diff in changes.theme_updates:
+        for attr, value in values.items():
+            setattr(theme, attr, value)
+        updated_themes.append(theme)
+        log.append(_change_record(job, theme, diff))
+    if updated_themes:
+        Theme.objects.bulk_update(updated_themes, ["title"], batch_size=BATCH)
+        Theme.history.bulk_history_create(updated_themes, default_user=user, default_change_reason=reason)
+
+    def resolve_theme(value):
+        return theme_by_ref[value.reference] if not isinstance(value, Theme) else value
+
+    new_actions, changed_actions, changed_fields = [], [], set()
+    for planned in changes.actions:
+        values = dict(planned.fields)
+        if "theme" in values:
+            values["theme"] = resolve_theme(values["theme"])
+        if planned.existing is None:
+            action = Action(added_on=today, **values)
+            new_actions.append(action)
+            planned.existing = action
+            planned.created = True
+        else:
+            planned.created = False
+            if values or planned.update:
+                for attr, value in values.items():
+                    setattr(planned.existing, attr, value)
+                    changed_fields.add(attr if attr != "theme" else "theme")
+                changed_actions.append(planned)
+    Action.objects.bulk_create(new_actions, batch_size=BATCH)
+
+    updates, revisions, links, unlink = [], [], [], []
+    for planned in changes.actions:
+        action = planned.existing
+        if planned.update:
+            u = planned.update
+            updates.append(ActionUpdate(action=action, date=u["date"], author=user, status=u["status"], progress=u["progress"],
+                                        narrative=u["narrative"], computed_rag=u["computed_rag"], rag_override=u["rag_override"],
+                                        rag_override_reason=u["rag_override_reason"]))
+            action.status, action.progress, action.rag_override = u["status"], u["progress"], u["rag_override"]
+            action.rag_override_reason = u["rag_override_reason"] if u["rag_override"] else ""
+            action.last_update_on = max(u["date"], action.last_update_on or u["date"])
+            action.version += 1
+            changed_fields |= {"status", "progress", "rag_override", "rag_override_reason", "last_update_on", "version"}
+        if planned.revision:
+            revisions.append(TargetDateRevision(action=action, previous_date=planned.revision["previous_date"],
+                                                new_date=planned.revision["new_date"], effective_on=today, recorded_by=user,
+                                                reason=f"Changed in the imported spreadsheet {file_name}"[:500],
+                                                agreed_by="As recorded in the imported plan"))
+        if planned.recommendation_ids is not None:
+            if not planned.created:
+                unlink.append(action.pk)
+            links.extend(Action.recommendations.through(action_id=action.pk, recommendation_id=r) for r in planned.recommendation_ids)
+
+    # New actions got their current state above, after being created: save it with the rest.
+    state_fields = ["status", "progress", "rag_override", "rag_override_reason", "last_update_on", "version"]
+    new_with_updates = [p.existing for p in changes.actions if p.created and p.update]
+    if new_with_updates:
+        Action.objects.bulk_update(new_with_updates, state_fields, batch_size=BATCH)
+    existing_changed = [p.existing for p in changed_actions] + [p.existing for p in changes.actions if not p.created and p.update and p not in changed_actions]
+    if existing_changed:
+        fields = sorted({"theme" if f == "theme" else f for f in changed_fields} - {"reference"})
+        Action.objects.bulk_update(existing_changed, fields, batch_size=BATCH)
+    Action.history.bulk_history_create(new_actions + existing_changed, default_user=user, default_change_reason=reason, batch_size=BATCH)
+    if unlink:
+        for start in range(0, len(unlink), BATCH):
+            Action.recommendations.through.objects.filter(action_id__in=unlink[start:start + BATCH]).delete()
+    Action.recommendations.through.objects.bulk_create(links, batch_size=BATCH)
+    ActionUpdate.objects.bulk_create(updates, batch_size=BATCH)
+    ActionUpdate.history.bulk_history_create(updates, default_user=user, default_change_reason=reason, batch_size=BATCH)
+    TargetDateRevision.objects.bulk_create(revisions, batch_size=BATCH)
+
+    for planned in changes.actions:
+        action = planned.existing
+        if planned.created:
+            log.append(ImportChange(job=job, kind="created", object_type="Action", object_id=action.pk,
+                                    object_label=str(action)[:300], object_url=_url(action)))
+        elif planned.diff or planned.update or planned.revision:
+            diff = list(planned.diff)
+            if planned.update:
+                diff.append(("progress update", "", planned.update["narrative"][:200]))
+            log.append(_change_record(job, action, diff))
+    ImportChange.objects.bulk_create(log, batch_size=BATCH)
+    return plan
+
+
+def _change_record(job, obj, diff):
+    return ImportChange(
+        job=job, kind="updated", object_type=type(obj).__name__, object_id=obj.pk, object_label=str(obj)[:300],
+        object_url=_url(obj),
+        fields=[{"field": name.replace("_id", "").replace("_", " "), "before": _display(before)[:300], "after": _display(after)[:300]}
+                for name, before, after in diff],
+    )
+
+
+def run_plan_import(parse: PlanParse, *, plan, new_plan_title, inspection, today, dry_run, job=None, user=None,
+                    file_name="", on_phase=None):
+    """The dry run, and unless dry_run the apply in one transaction. Returns (changes, plan or None)."""
+    changes = plan_changes(parse, plan=plan, new_plan_title=new_plan_title, inspection=inspection, today=today)
+    if dry_run:
+        return changes, None
+    if on_phase:
+        on_phase("Saving the changes")
+    with transaction.atomic():
+        saved_plan = apply_plan_changes(changes, job=job, user=user, file_name=file_name, today=today)
+    return changes, saved_plan
+
+
+def today():
+    return timezone.localdate()

@@ -1,0 +1,29 @@
+from improvement.models import Action, ActionUpdate, Plan, TargetDateRevision, Theme
+from imports import services
+from imports.models import ImportJob
+from indicators.models import Benchmark, Indicator, Measurement, Target
+
+DOMAIN_MODELS = (Plan, Theme, Action, ActionUpdate, TargetDateRevision, Indicator, Measurement, Target, Benchmark)
+
+
+def domain_counts():
+    return {model.__name__: model.objects.count() for model in DOMAIN_MODELS}
+
+
+def preview(data, name="plan.xlsx", *, kind="plan", user=None, options=None, mappings=None):
+    if kind == "plan" and options is None:
+        options = {"new_plan_title": "Imported plan"}
+    job = services.create_job(kind=kind, file_name=name, data=data, user=user, options=options or {})
+    if mappings:
+        job.mappings = mappings
+        job.save()
+    services.preview_job(job)
+    return job
+
+
+def run_import(data, name="plan.xlsx", **kwargs):
+    job = preview(data, name, **kwargs)
+    if job.state == ImportJob.State.PREVIEWED and job.preview["can_confirm"]:
+        services.apply_job(job)
+    job.refresh_from_db()
+    return job
