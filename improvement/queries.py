@@ -4,7 +4,7 @@ from collections import Counter
 from dataclasses import dataclass, field
 from datetime import date
 
-from django.db.models import OuterRef, QuerySet, Subquery
+from django.db.models import F, OuterRef, QuerySet, Subquery
 from django.db.models.functions import Coalesce
 
 from improvement.models import (
@@ -159,13 +159,19 @@ def changes_between(before: list[ActionState], after: list[ActionState]) -> Plan
     return changes
 
 
+def plans_newest_first():
+    return Plan.objects.order_by(F("start_date").desc(nulls_last=True), "-pk")
+
+
+def current_plan_from(plans) -> Plan | None:
+    """The newest active plan in a newest-first list, else the newest of any status."""
+    plans = list(plans)
+    return next((p for p in plans if p.status == Plan.Status.ACTIVE), plans[0] if plans else None)
+
+
 def current_plan() -> Plan | None:
-    """The newest active plan, else the newest plan of any status."""
-    ordering = ["-start_date", "-pk"]
-    return (
-        Plan.objects.filter(status=Plan.Status.ACTIVE).order_by(*ordering).first()
-        or Plan.objects.order_by(*ordering).first()
-    )
+    """The newest active plan, else the newest plan of any status (one query)."""
+    return current_plan_from(plans_newest_first())
 
 
 GAP_NO_ACTION = "Gap: no action in the plan answers this recommendation"

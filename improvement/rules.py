@@ -14,16 +14,16 @@ def compute_action_rag(
 ) -> str:
     """BRAG by default. The grace period N comes from settings because councils define lateness differently."""
     if status in _FINISHED:
-        return Rag.BLUE
+        return Rag.BLUE.value
     grace = settings.ACTION_RAG_AMBER_DAYS_LATE if amber_days is None else amber_days
     days_late = (as_at - target_date).days if target_date else 0
     if progress == Progress.OFF_TRACK or days_late > grace:
-        return Rag.RED
+        return Rag.RED.value
     if progress == Progress.AT_RISK or days_late > 0:
-        return Rag.AMBER
+        return Rag.AMBER.value
     if status == ActionStatus.NOT_STARTED:
-        return Rag.GREY
-    return Rag.GREEN
+        return Rag.GREY.value
+    return Rag.GREEN.value
 
 
 def effective_rag(computed: str, override: str) -> str:

@@ -1,5 +1,30 @@
 from tests.access import READ_ALL, Rule
+from tests.factories.improvement import ActionFactory, InspectionFactory, RecommendationFactory
+
+# Only the lead officer, a delegate or an admin may record progress. The action here is led by the
+# officer persona, so the officer gets the form; board members and clerks are refused.
+UPDATE_OWN_ACTION = {"admin": 200, "officer": 200, "board": 403, "clerk": 403, "outsider": 403}
+
+
+def _officers_action(users):
+    return {"pk": ActionFactory(lead_officer=users["officer"]).pk}
+
 
 RULES = [
     Rule("improvement:plan", READ_ALL),
+    Rule("improvement:plan", READ_ALL, query="rag=red&sort=target_date&overdue=yes"),
+    Rule("improvement:action_detail", READ_ALL, kwargs=lambda users: {"pk": ActionFactory().pk}),
+    Rule("improvement:my_actions", READ_ALL),
+    Rule("improvement:action_update", UPDATE_OWN_ACTION, kwargs=_officers_action),
+    Rule(
+        "improvement:action_update",
+        UPDATE_OWN_ACTION,
+        kwargs=_officers_action,
+        method="post",
+        data=lambda users: {"status": "in_progress"},
+        note="invalid POST: allowed users see the form again with errors (200), others are refused",
+    ),
+    Rule("improvement:inspection_list", READ_ALL),
+    Rule("improvement:inspection_detail", READ_ALL, kwargs=lambda users: {"pk": InspectionFactory().pk}),
+    Rule("improvement:recommendation_detail", READ_ALL, kwargs=lambda users: {"pk": RecommendationFactory().pk}),
 ]

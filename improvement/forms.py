@@ -1,0 +1,201 @@
+from datetime import date
+
+import django_filters
+from django import forms
+from django.contrib.auth import get_user_model
+
+from core.forms import GovukDateInput
+from improvement.models import Action, ActionStatus, Progress, Rag, Recommendation, Theme
+from improvement.rules import compute_action_rag, effective_rag, rag_label
+
+
+def _rag_choices():
+    return [(rag.value, rag_label(rag.value)) for rag in (Rag.RED, Rag.AMBER, Rag.GREEN, Rag.GREY, Rag.BLUE)]
+
+
+class ActionUpdateForm(forms.Form):
+    expected_version = forms.IntegerField(widget=forms.HiddenInput)
+    date = forms.DateField(
+        label="Date of this update",
+        widget=GovukDateInput,
+        help_text="The date the update describes. It cannot be in the future.",
+        error_messages={"required": "Enter the date of this update", "invalid": "Enter the date of this update as a real date"},
+    )
+    status = forms.ChoiceField(
+        label="Status",
+        choices=ActionStatus.choices,
+        widget=forms.RadioSelect,
+        error_messages={"required": "Select the status of the action"},
+    )
+    progress = forms.ChoiceField(
+        label="Progress",
+        required=False,
+        choices=Progress.choices,
+        widget=forms.RadioSelect,
+        help_text="Your judgement of delivery. Only for actions in progress.",
+    )
+    rag_override = forms.ChoiceField(
+        label="Your RAG, if different from the computed one",
+        required=False,
+        help_text="Leave as it is to use the RAG worked out from the status, progress and target date.",
+    )
+    rag_override_reason = forms.CharField(
+        label="Why your RAG differs from the computed one",
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3}),
+    )
+    narrative = forms.CharField(
+        label="What has been done",
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 5}),
+        help_text="Required when the RAG is red or amber: say what is behind and what will put it right.",
+    )
+    evidence_of_impact = forms.CharField(
+        label="Evidence of impact",
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 4}),
+        help_text="Is any child or family better off, and how do we know? Keep this separate from activity.",
+    )
+    revised_target_date = forms.DateField(
+        label="Revised target date",
+        required=False,
+        widget=GovukDateInput,
+        help_text="Only if a new target date has been agreed. The original date is kept.",
+        error_messages={"invalid": "Enter the revised target date as a real date"},
+    )
+    revision_reason = forms.CharField(
+        label="Why the target date changed", required=False, widget=forms.Textarea(attrs={"rows": 3})
+    )
+    revision_agreed_by = forms.CharField(
+        label="Who agreed the new date",
+        required=False,
+        max_length=200,
+        help_text="For example the improvement board, or the Director of Children's Services",
+    )
+
+    def __init__(self, *args, action: Action, today: date, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.action = action
+        self.today = today
+        self.fields["rag_override"].choices = [("", "Use the computed RAG")] + _rag_choices()
+        self.computed_rag = None
+
+    def clean_date(self):
+        value = self.cleaned_data["date"]
+        if value > self.today:
+            raise forms.ValidationError("The date of the update cannot be in the future")
+        return value
+
+    def clean(self):
+        data = super().clean()
+        status = data.get("status")
+        progress = data.get("progress") or ""
+        if status == ActionStatus.IN_PROGRESS and not progress:
+            self.add_error("progress", "Select whether the action is on track, at risk or off track")
+        if status in (ActionStatus.NOT_STARTED, ActionStatus.COMPLETE, ActionStatus.CLOSED):
+            progress = ""  # a judgement of delivery only applies while the work is under way
+        data["progress"] = progress
+
+        revised = data.get("revised_target_date")
+        if revised:
+            if not data.get("revision_reason", "").strip():
+                self.add_error("revision_reason", "Enter why the target date changed")
+            if not data.get("revision_agreed_by", "").strip():
+                self.add_error("revision_agreed_by", "Enter who agreed the new target date")
+            if revised == self.action.target_date:
+                self.add_error("revised_target_date", "The revised target date is the same as the current one")
+
+        if not status or not data.get("date"):
+            return data
+        target = revised or self.action.target_date
+        self.computed_rag = compute_action_rag(status=status, progress=progress, target_date=target, as_at=data["date"])
+        override = data.get("rag_override") or ""
+        if override == self.computed_rag:
+            override = ""  # choosing the computed RAG is not an override
+        data["rag_override"] = override
+        if override and not data.get("rag_override_reason", "").strip():
+            self.add_error(
+                "rag_override_reason",
+                f"Enter why the RAG is {rag_label(override)} when the computed RAG is {rag_label(self.computed_rag)}",
+            )
+        if not override:
+            data["rag_override_reason"] = ""
+        if effective_rag(self.computed_rag, override) in (Rag.RED, Rag.AMBER) and not data.get("narrative", "").strip():
+            self.add_error("narrative", "Enter what has been done: a narrative is required when the RAG is red or amber")
+        return data
+
+
+class _Choice(django_filters.ChoiceFilter):
+    """A filter applied in Python to the plan's as-at state, because RAG is a rule, not a column."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, method=lambda queryset, name, value: queryset, empty_label="Any", **kwargs)
+
+
+SORT_CHOICES = [
+    ("reference", "Reference (grouped by theme)"),
+    ("target_date", "Target date (soonest first)"),
+    ("rag", "RAG (red first)"),
+    ("last_update", "Last update (oldest first)"),
+]
+
+
+class ActionFilter(django_filters.FilterSet):
+    theme = django_filters.ModelChoiceFilter(queryset=Theme.objects.none(), empty_label="Any")
+    rag = _Choice(label="RAG", choices=_rag_choices)
+    status = _Choice(choices=ActionStatus.choices)
+    lead_officer = django_filters.ModelChoiceFilter(
+        label="Lead officer", queryset=get_user_model().objects.none(), empty_label="Anyone"
+    )
+    recommendation = django_filters.ModelChoiceFilter(
+        field_name="recommendations", queryset=Recommendation.objects.none(), empty_label="Any"
+    )
+    overdue = _Choice(choices=[("yes", "Overdue"), ("no", "Not overdue")])
+    due_before = django_filters.DateFilter(
+        label="Due before", method=lambda queryset, name, value: queryset, widget=GovukDateInput
+    )
+    sort = django_filters.ChoiceFilter(
+        label="Sort by", choices=SORT_CHOICES, method=lambda queryset, name, value: queryset, empty_label=None
+    )
+
+    class Meta:
+        model = Action
+        fields = ["theme", "rag", "status", "lead_officer", "recommendation", "overdue", "due_before", "sort"]
+
+    def __init__(self, *args, plan, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.filters["theme"].queryset = Theme.objects.filter(plan=plan).order_by("order", "reference")
+        self.filters["lead_officer"].queryset = (
+            get_user_model().objects.filter(led_actions__theme__plan=plan).distinct().order_by("first_name", "last_name")
+        )
+        self.filters["lead_officer"].field.label_from_instance = lambda user: user.get_full_name() or user.username
+        self.filters["recommendation"].queryset = (
+            Recommendation.objects.filter(actions__theme__plan=plan)
+            .distinct()
+            .order_by("inspection__start_date", "order", "reference")
+        )
+        self.filters["recommendation"].field.label_from_instance = lambda r: f"{r.reference}: {r.text[:60]}"
+
+    def filter_states(self, states):
+        """Apply the filters that work on the as-at state (RAG, status, overdue, due before)."""
+        data = self._valid_values()
+        if data.get("rag"):
+            states = [s for s in states if s.rag == data["rag"]]
+        if data.get("status"):
+            states = [s for s in states if s.status == data["status"]]
+        if data.get("overdue") == "yes":
+            states = [s for s in states if s.days_overdue > 0]
+        elif data.get("overdue") == "no":
+            states = [s for s in states if s.days_overdue == 0]
+        if data.get("due_before"):
+            states = [s for s in states if s.target_date and s.target_date < data["due_before"]]
+        return states
+
+    @property
+    def sort_key(self):
+        return self._valid_values().get("sort") or "reference"
+
+    def _valid_values(self):
+        # Fields that passed validation still apply when another field has an error.
+        self.form.is_valid()
+        return getattr(self.form, "cleaned_data", {})
