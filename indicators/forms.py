@@ -25,19 +25,19 @@ class MeasurementForm(forms.Form):
     value = forms.DecimalField(
         label="Value", required=False, max_digits=14, decimal_places=4,
         error_messages={"invalid": "Enter the value as a number, like 87.5", "max_decimal_places": "Enter the value with no more than 4 decimal places"},
-        widget=forms.TextInput(attrs={"class": "govuk-input govuk-input--width-10", "inputmode": "decimal", "spellcheck": "false"}),
+        widget=forms.TextInput(attrs={"class": "govuk-input--width-10", "inputmode": "decimal", "spellcheck": "false"}),
     )
     numerator = forms.DecimalField(
         label="Numerator", required=False, max_digits=14, decimal_places=4,
         help_text="How many met the measure, for example 45 assessments finished in time",
         error_messages={"invalid": "Enter the numerator as a number, like 45"},
-        widget=forms.TextInput(attrs={"class": "govuk-input govuk-input--width-10", "inputmode": "decimal", "spellcheck": "false"}),
+        widget=forms.TextInput(attrs={"class": "govuk-input--width-10", "inputmode": "decimal", "spellcheck": "false"}),
     )
     denominator = forms.DecimalField(
         label="Denominator", required=False, max_digits=14, decimal_places=4,
         help_text="How many there were in all, for example 52 assessments finished",
         error_messages={"invalid": "Enter the denominator as a number, like 52"},
-        widget=forms.TextInput(attrs={"class": "govuk-input govuk-input--width-10", "inputmode": "decimal", "spellcheck": "false"}),
+        widget=forms.TextInput(attrs={"class": "govuk-input--width-10", "inputmode": "decimal", "spellcheck": "false"}),
     )
     missing_reason = forms.ChoiceField(
         label="If there is no value, why not",

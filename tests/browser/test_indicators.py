@@ -1,0 +1,56 @@
+from urllib.parse import urlsplit
+
+import pytest
+
+pytestmark = pytest.mark.browser
+
+
+def test_board_member_reads_scorecard_then_an_indicator_with_chart_and_table(demo, sign_in, live_server, assert_accessible):
+    page = sign_in("board")
+    hosts = []
+    page.on("request", lambda request: hosts.append(urlsplit(request.url).netloc))
+
+    page.get_by_role("link", name="Indicators", exact=True).click()
+    assert page.get_by_role("heading", level=1).inner_text() == "Indicators scorecard"
+    assert page.get_by_text("Red - outside tolerance").first.is_visible()
+    assert_accessible(page)
+
+    page.get_by_role("link", name="Assessments completed within 45 working days").click()
+    assert page.get_by_role("heading", level=1).inner_text() == "Assessments completed within 45 working days"
+    page.wait_for_selector(".js-plotly-plot .main-svg")
+    assert page.locator(".js-plotly-plot .scatterlayer .trace").count() >= 2
+    assert page.get_by_role("table", name="The same figures as a table, newest first").is_visible()
+    assert page.get_by_role("link", name="Enter a value").count() == 0
+    assert_accessible(page)
+
+    assert set(hosts) == {urlsplit(live_server.url).netloc}
+
+
+def test_officer_enters_a_value_and_sees_the_rag_change(demo, sign_in, assert_accessible):
+    page = sign_in("officer")
+    page.get_by_role("link", name="Indicators", exact=True).click()
+    page.get_by_role("link", name="Enter values for the indicators you own").click()
+    assert page.get_by_role("heading", level=1).inner_text() == "Enter indicator values"
+    assert_accessible(page)
+
+    page.get_by_role("link", name="Assessments completed within 45 working days", exact=True).click()
+    assert page.locator("#rag-explanation").inner_text().endswith("so it is amber.")
+    page.get_by_role("link", name="Enter a value").click()
+    assert_accessible(page)
+
+    page.get_by_role("textbox", name="Value (optional)").fill("150")
+    page.get_by_role("button", name="Save value").click()
+    assert page.get_by_role("alert").inner_text().startswith("There is a problem")
+    assert page.get_by_role("link", name="A percentage must be between 0 and 100").is_visible()
+    assert_accessible(page)
+
+    period = page.locator("#id_period option").nth(1)
+    page.get_by_label("Period").select_option(period.get_attribute("value"))
+    page.get_by_role("textbox", name="Value (optional)").fill("92.5")
+    page.get_by_label("Commentary").fill("Two extra assessment social workers started in October.")
+    page.get_by_role("button", name="Save value").click()
+
+    banner = page.locator(".govuk-notification-banner--success").inner_text()
+    assert "92.5%. RAG: Green - on or better than target." in banner
+    assert page.locator("#rag-explanation").inner_text() == "92.5% is above the target of 90.0% (higher is better), so it is green."
+    assert_accessible(page)
