@@ -1,0 +1,131 @@
+"""Admin for maintaining the plan's structure. Progress is recorded through the service pages, so the
+update log and an action's current state are read-only here: the log is append-only and an action's
+status, RAG and target date must stay in step with it."""
+
+from django.contrib import admin
+from simple_history.admin import SimpleHistoryAdmin
+
+from improvement.models import (
+    Action,
+    ActionUpdate,
+    Inspection,
+    InterventionEvent,
+    Plan,
+    Recommendation,
+    TargetDateRevision,
+    Theme,
+)
+
+
+class RecommendationInline(admin.TabularInline):
+    model = Recommendation
+    extra = 0
+    fields = ["reference", "text", "kind", "order"]
+
+
+class ThemeInline(admin.TabularInline):
+    model = Theme
+    extra = 0
+    fields = ["reference", "title", "lead", "order"]
+    show_change_link = True
+
+
+class ActionInline(admin.TabularInline):
+    model = Action
+    extra = 0
+    fields = ["reference", "title", "lead_officer", "original_target_date", "order"]
+    raw_id_fields = ["lead_officer"]
+    show_change_link = True
+
+
+class _ReadOnlyLog:
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+
+class TargetDateRevisionInline(_ReadOnlyLog, admin.TabularInline):
+    model = TargetDateRevision
+    extra = 0
+    fields = ["effective_on", "previous_date", "new_date", "reason", "agreed_by", "recorded_by"]
+    readonly_fields = fields
+    can_delete = False
+
+
+@admin.register(Inspection)
+class InspectionAdmin(SimpleHistoryAdmin):
+    list_display = ["__str__", "kind", "start_date", "overall_judgement", "sequence", "lead_inspector"]
+    list_filter = ["kind", "overall_judgement"]
+    search_fields = ["title", "lead_inspector", "findings_summary", "focus"]
+    date_hierarchy = "start_date"
+    inlines = [RecommendationInline]
+
+
+@admin.register(InterventionEvent)
+class InterventionEventAdmin(SimpleHistoryAdmin):
+    list_display = ["kind", "date", "person"]
+    list_filter = ["kind"]
+    search_fields = ["person", "description"]
+
+
+@admin.register(Recommendation)
+class RecommendationAdmin(SimpleHistoryAdmin):
+    list_display = ["reference", "text", "kind", "inspection"]
+    list_filter = ["kind", "inspection"]
+    list_select_related = ["inspection"]
+    search_fields = ["reference", "text"]
+
+
+@admin.register(Plan)
+class PlanAdmin(SimpleHistoryAdmin):
+    list_display = ["title", "version", "status", "start_date", "end_date"]
+    list_filter = ["status"]
+    search_fields = ["title", "version", "summary"]
+    inlines = [ThemeInline]
+
+
+@admin.register(Theme)
+class ThemeAdmin(SimpleHistoryAdmin):
+    list_display = ["__str__", "plan", "lead", "order"]
+    list_filter = ["plan"]
+    list_select_related = ["plan"]
+    search_fields = ["reference", "title", "lead"]
+    inlines = [ActionInline]
+
+
+@admin.register(Action)
+class ActionAdmin(SimpleHistoryAdmin):
+    list_display = ["reference", "title", "theme", "lead_officer", "target_date", "status", "last_update_on"]
+    list_filter = ["status", "theme__plan", "theme", "lead_officer"]
+    list_select_related = ["theme", "lead_officer"]
+    search_fields = ["reference", "title", "detail", "lead_job_title"]
+    raw_id_fields = ["lead_officer"]
+    filter_horizontal = ["recommendations", "delegates"]
+    readonly_fields = ["target_date", "status", "progress", "rag_override", "rag_override_reason", "last_update_on", "version"]
+    inlines = [TargetDateRevisionInline]
+
+    def save_model(self, request, obj, form, change):
+        # A new action's current target is its original; later changes are revisions recorded with a reason.
+        if obj.target_date is None:
+            obj.target_date = obj.original_target_date
+        super().save_model(request, obj, form, change)
+
+
+@admin.register(TargetDateRevision)
+class TargetDateRevisionAdmin(_ReadOnlyLog, SimpleHistoryAdmin):
+    list_display = ["action", "previous_date", "new_date", "effective_on", "agreed_by"]
+    list_select_related = ["action"]
+    search_fields = ["action__reference", "action__title", "reason", "agreed_by"]
+    date_hierarchy = "effective_on"
+
+
+@admin.register(ActionUpdate)
+class ActionUpdateAdmin(_ReadOnlyLog, SimpleHistoryAdmin):
+    list_display = ["action", "date", "status", "progress", "computed_rag", "rag_override", "author"]
+    list_filter = ["status", "progress", "computed_rag", "action__theme__plan"]
+    list_select_related = ["action", "author"]
+    search_fields = ["action__reference", "action__title", "narrative", "evidence_of_impact"]
+    date_hierarchy = "date"
+    raw_id_fields = ["action", "author", "corrects"]
