@@ -83,7 +83,7 @@ class ParsedIndicator:
 
     @property
     def key(self):
-        return self.code or self.title.lower()
+        return (self.code or self.title).lower()
 
 
 @dataclass
