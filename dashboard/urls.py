@@ -4,4 +4,5 @@ from dashboard import views
 
 urlpatterns = [
     path("", views.home, name="home"),
+    path("progress/", views.progress, name="progress"),
 ]

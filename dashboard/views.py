@@ -1,9 +1,95 @@
+from django import forms
 from django.shortcuts import render
+from django.utils import timezone
 
-from core.roles import role_names_for
 from core.views import require_service_user
+from dashboard.queries import counts_by_theme, progress_between, recent_updates
+from improvement.models import Inspection, Rag, Recommendation
+from improvement.queries import current_plan, plan_as_at, rag_counts, recommendation_progress
+from indicators.queries import scorecard_as_at
+from meetings.models import Meeting
 
 
 def home(request):
     require_service_user(request.user)
-    return render(request, "dashboard/home.html", {"roles": role_names_for(request.user)})
+    today = timezone.localdate()
+    plan = current_plan()
+    context = {"today": today, "plan": plan}
+    next_meeting = (
+        Meeting.objects.filter(starts_at__date__gte=today, status=Meeting.Status.SCHEDULED)
+        .select_related("board")
+        .order_by("starts_at")
+        .first()
+    )
+    context["next_meeting"] = next_meeting
+    if plan:
+        states = plan_as_at(plan, today)
+        context["counts"] = rag_counts(states)
+        context["themes"] = counts_by_theme(states)
+        context["reds"] = sorted(
+            (s for s in states if s.rag == Rag.RED), key=lambda s: (-s.days_overdue, s.action.reference)
+        )[:10]
+        if next_meeting:
+            context["due_before_next_meeting"] = [
+                s for s in states
+                if s.target_date and today <= s.target_date <= next_meeting.date and not s.is_finished
+            ]
+        context["my_open_actions"] = sum(
+            1 for s in states if s.action.lead_officer_id == request.user.pk and not s.is_finished
+        )
+        context["recent_updates"] = recent_updates(plan)
+        context["recommendations"] = recommendation_progress(
+            Recommendation.objects.select_related("inspection"), plan=plan, as_at=today
+        )
+    context["kpis_off_target"] = [row for row in scorecard_as_at(today) if row.rag in ("red", "amber")]
+    return render(request, "dashboard/home.html", context)
+
+
+class ProgressForm(forms.Form):
+    """Two dates to compare; or two inspections or visits, whose start dates are used."""
+
+    from_visit = forms.ModelChoiceField(
+        label="From inspection or visit", queryset=Inspection.objects.none(), required=False,
+        help_text="Leave blank to use the date below",
+    )
+    to_visit = forms.ModelChoiceField(
+        label="To inspection or visit", queryset=Inspection.objects.none(), required=False,
+        help_text="Leave blank to use the date below",
+    )
+    from_date = forms.DateField(label="From date", required=False, widget=forms.DateInput(attrs={"type": "date"}))
+    to_date = forms.DateField(label="To date", required=False, widget=forms.DateInput(attrs={"type": "date"}))
+
+    def __init__(self, *args, inspections=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["from_visit"].queryset = inspections
+        self.fields["to_visit"].queryset = inspections
+
+    def clean(self):
+        cleaned = super().clean()
+        start = cleaned.get("from_visit").start_date if cleaned.get("from_visit") else cleaned.get("from_date")
+        end = cleaned.get("to_visit").start_date if cleaned.get("to_visit") else cleaned.get("to_date")
+        if not start or not end:
+            raise forms.ValidationError("Choose two inspections or visits, or enter two dates.")
+        if start >= end:
+            raise forms.ValidationError("The first date must be before the second.")
+        if end > timezone.localdate():
+            raise forms.ValidationError("The second date cannot be in the future.")
+        cleaned["start"], cleaned["end"] = start, end
+        return cleaned
+
+
+def progress(request):
+    """Progress between two monitoring visits (or any two dates), by practice area."""
+    require_service_user(request.user)
+    inspections = Inspection.objects.order_by("start_date")
+    visits = list(inspections)
+    data = request.GET if request.GET else None
+    if data is None and len(visits) >= 2:
+        # By default, the last two visits: what boards ask about after each monitoring visit.
+        data = {"from_visit": visits[-2].pk, "to_visit": visits[-1].pk}
+    form = ProgressForm(data, inspections=inspections)
+    context = {"form": form, "plan": current_plan()}
+    if data is not None and form.is_valid() and context["plan"]:
+        context["start"], context["end"] = form.cleaned_data["start"], form.cleaned_data["end"]
+        context.update(progress_between(context["plan"], context["start"], context["end"]))
+    return render(request, "dashboard/progress.html", context)

@@ -1,0 +1,80 @@
+import datetime
+
+import pytest
+import time_machine
+from django.urls import reverse
+
+from improvement.models import ActionStatus, Inspection, Progress, Rag
+from tests.factories.improvement import (
+    ActionFactory,
+    ActionUpdateFactory,
+    InspectionFactory,
+    PlanFactory,
+    ThemeFactory,
+)
+
+TODAY = datetime.date(2026, 11, 22)
+
+
+def _plan_with_actions(n):
+    plan = PlanFactory()
+    theme = ThemeFactory(plan=plan, reference="1", title="Front door")
+    for i in range(n):
+        action = ActionFactory(theme=theme, reference=f"1.{i + 1}", original_target_date=datetime.date(2026, 9, 30),
+                               target_date=datetime.date(2026, 9, 30))
+        ActionUpdateFactory(action=action, date=datetime.date(2026, 6, 1), status=ActionStatus.IN_PROGRESS,
+                            progress=Progress.ON_TRACK, computed_rag=Rag.GREEN)
+    return plan
+
+
+@time_machine.travel(datetime.datetime(2026, 11, 22, 12, 0), tick=False)
+def test_dashboard_shows_red_actions_and_counts(board_client):
+    _plan_with_actions(2)
+    html = board_client.get(reverse("home")).content.decode()
+    # Both actions are 53 days past 30 September 2026 with the default 30-day amber window: red.
+    assert "53 days past its target date of 30 September 2026" in html
+    assert "Red - off track" in html
+
+
+def _count_queries(client, url):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    with CaptureQueriesContext(connection) as captured:
+        assert client.get(url).status_code == 200
+    return len(captured.captured_queries)
+
+
+@time_machine.travel(datetime.datetime(2026, 11, 22, 12, 0), tick=False)
+@pytest.mark.parametrize("url_name", ["home", "progress"])
+def test_dashboard_pages_run_the_same_queries_at_two_sizes(url_name, board_client):
+    plan = _plan_with_actions(1)
+    InspectionFactory(kind=Inspection.Kind.MONITORING_VISIT, start_date=datetime.date(2026, 7, 1))
+    InspectionFactory(kind=Inspection.Kind.MONITORING_VISIT, start_date=datetime.date(2026, 10, 1))
+    url = reverse(url_name)
+    board_client.get(url)  # warm the session and permission caches
+    small = _count_queries(board_client, url)
+    theme = plan.themes.get()
+    for i in range(8):
+        action = ActionFactory(theme=theme, reference=f"2.{i}", target_date=datetime.date(2026, 12, 1))
+        ActionUpdateFactory(action=action, date=datetime.date(2026, 8, 1), computed_rag=Rag.GREEN)
+    assert _count_queries(board_client, url) == small
+
+
+@time_machine.travel(datetime.datetime(2026, 11, 22, 12, 0), tick=False)
+def test_progress_between_two_visits_lists_completed_action(board_client):
+    plan = _plan_with_actions(1)
+    action = plan.themes.get().actions.get()
+    ActionUpdateFactory(action=action, date=datetime.date(2026, 8, 1), status=ActionStatus.COMPLETE, progress="",
+                        computed_rag=Rag.BLUE)
+    first = InspectionFactory(kind=Inspection.Kind.MONITORING_VISIT, start_date=datetime.date(2026, 7, 1), sequence=1)
+    second = InspectionFactory(kind=Inspection.Kind.MONITORING_VISIT, start_date=datetime.date(2026, 10, 1), sequence=2)
+    html = board_client.get(reverse("progress"), {"from_visit": first.pk, "to_visit": second.pk}).content.decode()
+    completed = html.split("Completed (1)")[1].split("</ul>")[0]
+    assert action.title in completed
+
+
+def test_progress_with_dates_in_the_wrong_order_explains(board_client):
+    PlanFactory()
+    html = board_client.get(reverse("progress"), {"from_date": "2026-09-01", "to_date": "2026-08-01"}).content.decode()
+    assert "The first date must be before the second." in html
