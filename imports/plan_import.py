@@ -306,7 +306,7 @@ def apply_plan_changes(changes: PlanChanges, *, job, user, file_name: str, today
     def resolve_theme(value):
         return theme_by_ref[value.reference] if not isinstance(value, Theme) else value
 
-    new_actions, changed_actions, changed_fields = [], [], set()
+    new_actions, changed_fields = [], set()
     for planned in changes.actions:
         values = dict(planned.fields)
         if "theme" in values:
@@ -314,20 +314,19 @@ def apply_plan_changes(changes: PlanChanges, *, job, user, file_name: str, today
         if planned.existing is None:
             action = Action(added_on=today, **values)
             new_actions.append(action)
-            planned.existing = action
+            planned.saved = action
             planned.created = True
         else:
+            planned.saved = planned.existing
             planned.created = False
-            if values or planned.update:
-                for attr, value in values.items():
-                    setattr(planned.existing, attr, value)
-                    changed_fields.add(attr if attr != "theme" else "theme")
-                changed_actions.append(planned)
+            for attr, value in values.items():
+                setattr(planned.existing, attr, value)
+                changed_fields.add(attr)
     Action.objects.bulk_create(new_actions, batch_size=BATCH)
 
     updates, revisions, links, unlink = [], [], [], []
     for planned in changes.actions:
-        action = planned.existing
+        action = planned.saved
         if planned.update:
             u = planned.update
             updates.append(ActionUpdate(action=action, date=u["date"], author=user, status=u["status"], progress=u["progress"],
@@ -350,10 +349,10 @@ def apply_plan_changes(changes: PlanChanges, *, job, user, file_name: str, today
 
     # New actions got their current state above, after being created: save it with the rest.
     state_fields = ["status", "progress", "rag_override", "rag_override_reason", "last_update_on", "version"]
-    new_with_updates = [p.existing for p in changes.actions if p.created and p.update]
+    new_with_updates = [p.saved for p in changes.actions if p.created and p.update]
     if new_with_updates:
         Action.objects.bulk_update(new_with_updates, state_fields, batch_size=BATCH)
-    existing_changed = [p.existing for p in changed_actions] + [p.existing for p in changes.actions if not p.created and p.update and p not in changed_actions]
+    existing_changed = [p.saved for p in changes.actions if not p.created and (p.update or p.fields)]
     if existing_changed:
         fields = sorted({"theme" if f == "theme" else f for f in changed_fields} - {"reference"})
         Action.objects.bulk_update(existing_changed, fields, batch_size=BATCH)
@@ -367,7 +366,7 @@ def apply_plan_changes(changes: PlanChanges, *, job, user, file_name: str, today
     TargetDateRevision.objects.bulk_create(revisions, batch_size=BATCH)
 
     for planned in changes.actions:
-        action = planned.existing
+        action = planned.saved
         if planned.created:
             log.append(ImportChange(job=job, kind="created", object_type="Action", object_id=action.pk,
                                     object_label=str(action)[:300], object_url=_url(action)))
