@@ -95,10 +95,16 @@ def target_display(target: Target | None, indicator: Indicator) -> str:
 def scorecard_queryset(as_at: date, indicators=None):
     """Indicators with measurements (entered by the end of `as_at`), targets, benchmarks and themes.
 
+    Only the 37 months up to `as_at` are read: enough for the latest value, the same period a year
+    earlier and the trend; a value older than three years is not shown as "latest".
+
     Queries: indicators (with owner), measurements, targets, benchmarks, themes = 5.
     """
     queryset = indicators if indicators is not None else Indicator.objects.filter(is_active=True)
-    measurements = Measurement.objects.filter(period__lte=as_at, entered_at__lte=end_of_day(as_at)).order_by("period")
+    earliest = periods.previous_period(date(as_at.year - 3, as_at.month, 1), "monthly")
+    measurements = Measurement.objects.filter(
+        period__gte=earliest, period__lte=as_at, entered_at__lte=end_of_day(as_at)
+    ).order_by("period")
     return queryset.select_related("owner").prefetch_related(
         Prefetch("measurements", queryset=measurements, to_attr="measurements_as_at"),
         Prefetch("targets", queryset=Target.objects.order_by("effective_from"), to_attr="targets_sorted"),
@@ -213,11 +219,10 @@ def corrections(measurement: Measurement) -> list[dict]:
     """
     rows = getattr(measurement, "history_rows", [])
     found = []
-    for before, after in zip(rows, rows[1:]):
+    for before, after in zip(rows, rows[1:], strict=False):
         if before.value != after.value or before.missing_reason != after.missing_reason:
             found.append({"when": after.history_date, "who": after.history_user, "old": before, "new": after})
     return found
-
 
 
 def tolerance_description(target: Target, indicator: Indicator) -> str:
