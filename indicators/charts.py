@@ -1,15 +1,23 @@
 """The indicator chart, drawn with plotly on the server.
 
 Only scatter traces and layout shapes are used, so the self-hosted plotly "basic" bundle
-(static js/plotly-basic.min.js) can draw it. The same data is always shown in a table below it.
+(static js/plotly-basic.min.js) can draw it. The same data is always shown in a table below it,
+and the events marked on it in a list.
 
-Other apps add vertical markers (for example board meetings) with register_marker_provider;
-indicators never imports them.
+Vertical markers: inspections and monitoring visits (labelled lines), and board meetings (light lines
+with a legend entry and hover labels; a label on each would crowd a monthly board's chart). Which
+meetings: those held or scheduled, not cancelled, of every improvement board (it oversees the whole
+plan and all its indicators) and of any other board that lists this indicator among those it reviews
+(a scrutiny committee or corporate parenting board looks at only some). Other apps may add markers
+with register_marker_provider.
 """
 
-from datetime import date, timedelta
+from dataclasses import dataclass
+from datetime import date, datetime, time, timedelta
 
 import plotly.graph_objects as go
+from django.db.models import Q
+from django.utils import timezone
 
 from indicators import periods
 from indicators.queries import target_in_force
@@ -22,27 +30,86 @@ _TARGET_COLOUR = "#0b0c0c"
 _ENGLAND_COLOUR = "#4c2c92"
 _NEIGHBOURS_COLOUR = "#b58840"
 _MARKER_COLOUR = "#505a5f"
+_MEETING_COLOUR = "#b1b4b6"
+
+BOARD_MEETING = "Board meeting"
+
+
+@dataclass(frozen=True)
+class ChartMarker:
+    date: date
+    kind: str  # in words: "Monitoring visit", "Board meeting"...
+    label: str
+    url: str = ""
+
+    @property
+    def is_meeting(self) -> bool:
+        return self.kind == BOARD_MEETING
 
 
 def register_marker_provider(fn) -> None:
-    """fn(indicator, start: date, end: date) -> list of (date, label), drawn as vertical lines."""
+    """fn(indicator, start: date, end: date) -> list of ChartMarker or (date, label), drawn as vertical lines."""
     if fn not in _marker_providers:
         _marker_providers.append(fn)
 
 
-def inspection_markers(indicator, start: date, end: date) -> list[tuple[date, str]]:
+def inspection_markers(indicator, start: date, end: date) -> list[ChartMarker]:
     """Inspections and monitoring visits between start and end (one query)."""
     from improvement.models import Inspection
 
     found = Inspection.objects.filter(start_date__gte=start, start_date__lte=end).order_by("start_date")
-    return [(inspection.start_date, inspection.title or inspection.get_kind_display()) for inspection in found]
+    return [
+        ChartMarker(
+            date=inspection.start_date,
+            kind=inspection.get_kind_display(),
+            label=inspection.title or inspection.get_kind_display(),
+            url=inspection.get_absolute_url(),
+        )
+        for inspection in found
+    ]
 
 
-def chart_markers(indicator, start: date, end: date) -> list[tuple[date, str]]:
-    markers = inspection_markers(indicator, start, end)
+def meeting_markers(indicator, start: date, end: date) -> list[ChartMarker]:
+    """Meetings held or scheduled between start and end of improvement boards and of boards that
+    review this indicator (one query)."""
+    from meetings.models import Board, Meeting
+
+    zone = timezone.get_current_timezone()
+    found = (
+        Meeting.objects.filter(
+            starts_at__gte=datetime.combine(start, time.min, tzinfo=zone),
+            starts_at__lt=datetime.combine(end + timedelta(days=1), time.min, tzinfo=zone),
+        )
+        .exclude(status=Meeting.Status.CANCELLED)
+        .filter(Q(board__kind=Board.Kind.IMPROVEMENT_BOARD) | Q(board__indicators=indicator.pk))
+        .select_related("board")
+        .distinct()
+        .order_by("starts_at", "pk")
+    )
+    return [
+        ChartMarker(
+            date=meeting.date,
+            kind=BOARD_MEETING,
+            label=meeting.board.name + (" (scheduled)" if meeting.status == Meeting.Status.SCHEDULED else ""),
+        )
+        for meeting in found
+    ]
+
+
+def chart_range(indicator, measurements) -> tuple[date, date] | None:
+    """The dates the chart covers: the start of the first period to the end of the last."""
+    if not measurements:
+        return None
+    return measurements[0].period, periods.period_end(measurements[-1].period, indicator.frequency)
+
+
+def chart_markers(indicator, start: date, end: date) -> list[ChartMarker]:
+    """Every marker between start and end, oldest first. Two queries plus any providers'."""
+    markers = inspection_markers(indicator, start, end) + meeting_markers(indicator, start, end)
     for provider in _marker_providers:
-        markers.extend(provider(indicator, start, end))
-    return sorted(markers)
+        for marker in provider(indicator, start, end):
+            markers.append(marker if isinstance(marker, ChartMarker) else ChartMarker(marker[0], "Event", marker[1]))
+    return sorted(markers, key=lambda marker: (marker.date, marker.is_meeting, marker.label))
 
 
 def _middle(period: date, frequency) -> date:
@@ -105,12 +172,38 @@ def build_indicator_figure(indicator, measurements, targets, benchmarks, markers
                     hovertemplate=f"{label}: %{{y}}<extra></extra>",
                 )
             )
-    for when, label in markers:
-        figure.add_vline(x=when, line={"color": _MARKER_COLOUR, "width": 1, "dash": "dot"})
+    events = [m for m in markers if not m.is_meeting]
+    meetings = [m for m in markers if m.is_meeting]
+    for marker in events:
+        figure.add_vline(x=marker.date, line={"color": _MARKER_COLOUR, "width": 1, "dash": "dot"})
         figure.add_annotation(
-            x=when, y=1, yref="paper", text=label, showarrow=False, textangle=-90,
-            xanchor="right", yanchor="top", font={"size": 11, "color": _MARKER_COLOUR},
+            x=marker.date,
+            y=1,
+            yref="paper",
+            text=marker.label,
+            showarrow=False,
+            textangle=-90,
+            xanchor="right",
+            yanchor="top",
+            font={"size": 11, "color": _MARKER_COLOUR},
         )
+    for marker in meetings:
+        figure.add_vline(x=marker.date, line={"color": _MEETING_COLOUR, "width": 1}, layer="below")
+    if meetings:
+        # One legend entry and a hover label for every meeting, drawn along the top on a hidden axis.
+        figure.add_trace(
+            go.Scatter(
+                x=[m.date for m in meetings],
+                y=[1] * len(meetings),
+                yaxis="y2",
+                mode="markers",
+                name="Board meetings",
+                marker={"symbol": "triangle-down", "size": 8, "color": _MARKER_COLOUR},
+                text=[f"{m.label}, {m.date:%-d %b %Y}" for m in meetings],
+                hovertemplate="%{text}<extra></extra>",
+            )
+        )
+        figure.update_layout(yaxis2={"overlaying": "y", "range": [0, 1.02], "visible": False, "fixedrange": True})
     unit_titles = {"percentage": "Per cent", "rate_per_10k": "Per 10,000 children", "days": "Days"}
     figure.update_layout(
         margin={"l": 60, "r": 20, "t": 20, "b": 60},
@@ -124,18 +217,18 @@ def build_indicator_figure(indicator, measurements, targets, benchmarks, markers
     return figure
 
 
-def indicator_chart_html(indicator, measurements, targets, benchmarks) -> str:
+def indicator_chart_html(indicator, measurements, targets, benchmarks, markers=None) -> str:
     """The chart as an HTML fragment (a div and the inline script that draws it), or "" with no values.
 
-    Queries: one for inspections, plus whatever registered providers run.
+    Pass the markers when the page lists them too (see chart_range and chart_markers); otherwise they
+    are read here: two queries plus whatever registered providers run.
     """
-    if not measurements:
+    covered = chart_range(indicator, measurements)
+    if covered is None:
         return ""
-    start = measurements[0].period
-    end = periods.period_end(measurements[-1].period, indicator.frequency)
-    figure = build_indicator_figure(
-        indicator, measurements, targets, benchmarks, chart_markers(indicator, start, end)
-    )
+    if markers is None:
+        markers = chart_markers(indicator, *covered)
+    figure = build_indicator_figure(indicator, measurements, targets, benchmarks, markers)
     return figure.to_html(
         full_html=False,
         include_plotlyjs=False,

@@ -5,7 +5,7 @@ from django.utils import timezone
 
 from core.views import require_service_user
 from indicators import periods, queries
-from indicators.charts import indicator_chart_html
+from indicators.charts import chart_markers, chart_range, indicator_chart_html
 from indicators.forms import MeasurementForm, ScorecardFilter
 from indicators.permissions import can_enter_values, can_use_entry_list
 from indicators.rules import format_value, kpi_rag, rag_label
@@ -16,10 +16,16 @@ from indicators.view_models import detail_context, entry_list_rows
 def scorecard(request):
     require_service_user(request.user)
     today = timezone.localdate()
-    indicator_filter = ScorecardFilter(request.GET or None, queryset=queries.indicators_for_user(request.user).filter(is_active=True))
+    indicator_filter = ScorecardFilter(
+        request.GET or None, queryset=queries.indicators_for_user(request.user).filter(is_active=True)
+    )
     rows = queries.scorecard_as_at(today, indicators=indicator_filter.qs)
     counts = queries.rag_counts(rows)
-    chosen_rag = indicator_filter.form.cleaned_data.get("rag") if indicator_filter.is_bound and indicator_filter.form.is_valid() else ""
+    chosen_rag = (
+        indicator_filter.form.cleaned_data.get("rag")
+        if indicator_filter.is_bound and indicator_filter.form.is_valid()
+        else ""
+    )
     if chosen_rag:
         rows = [row for row in rows if row.rag == chosen_rag]
     return render(
@@ -41,9 +47,12 @@ def indicator_detail(request, pk):
     indicator = get_object_or_404(queries.indicator_detail_queryset(request.user), pk=pk)
     queries.attach_history(indicator)
     context = detail_context(indicator, today=timezone.localdate())
+    covered = chart_range(indicator, indicator.measurements_sorted)
+    markers = chart_markers(indicator, *covered) if covered else []
     context["chart_html"] = indicator_chart_html(
-        indicator, indicator.measurements_sorted, indicator.targets_sorted, indicator.benchmarks_sorted
+        indicator, indicator.measurements_sorted, indicator.targets_sorted, indicator.benchmarks_sorted, markers
     )
+    context["markers"] = markers
     context["can_enter"] = can_enter_values(request.user, indicator)
     return render(request, "indicators/indicator_detail.html", context)
 
@@ -56,7 +65,9 @@ def measurement_entry(request, pk):
     today = timezone.localdate()
     requested = _period_from_query(request.GET.get("period"))
     if request.method == "POST":
-        form = MeasurementForm(request.POST, indicator=indicator, today=today, extra_period=_period_from_query(request.POST.get("period")))
+        form = MeasurementForm(
+            request.POST, indicator=indicator, today=today, extra_period=_period_from_query(request.POST.get("period"))
+        )
         if form.is_valid():
             data = form.cleaned_data
             recorded = record_measurement(
@@ -77,8 +88,11 @@ def measurement_entry(request, pk):
         existing = indicator.measurements.filter(period=requested).first() if requested else None
         if existing is not None:
             initial.update(
-                value=existing.value, numerator=existing.numerator, denominator=existing.denominator,
-                missing_reason=existing.missing_reason, commentary=existing.commentary,
+                value=existing.value,
+                numerator=existing.numerator,
+                denominator=existing.denominator,
+                missing_reason=existing.missing_reason,
+                commentary=existing.commentary,
                 data_quality_note=existing.data_quality_note,
             )
         form = MeasurementForm(initial=initial, indicator=indicator, today=today, extra_period=requested)

@@ -15,6 +15,7 @@ from tests.factories.indicators import (
     TargetFactory,
     monthly_series,
 )
+from tests.factories.meetings import BoardFactory, MeetingFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -40,8 +41,13 @@ def text_of(response) -> str:
 
 def assessments_indicator(owner, *, values=(80, 85, 87.3)):
     indicator = IndicatorFactory(owner=owner, code="CIN-ASSESS-45")
-    TargetFactory(indicator=indicator, effective_from=datetime.date(2025, 1, 1), value=Decimal("90"),
-                  tolerance_kind="absolute", tolerance=Decimal("5"))
+    TargetFactory(
+        indicator=indicator,
+        effective_from=datetime.date(2025, 1, 1),
+        value=Decimal("90"),
+        tolerance_kind="absolute",
+        tolerance=Decimal("5"),
+    )
     BenchmarkFactory(indicator=indicator, kind="england", value=Decimal("85.7"))
     BenchmarkFactory(indicator=indicator, kind="stat_neighbours", value=None, suppression_code="c")
     monthly_series(indicator, values)
@@ -153,7 +159,9 @@ def test_indicator_page_explains_the_rag_in_a_sentence(board_client, officer_use
 
     assert "What this measures Of the assessments finished this month" in text
     assert "Why it matters Children wait less" in text
-    assert "87.3% is below the target of 90.0% but within the tolerance of 5.0 percentage points, so it is amber." in text
+    assert (
+        "87.3% is below the target of 90.0% but within the tolerance of 5.0 percentage points, so it is amber." in text
+    )
 
 
 def test_indicator_page_table_has_every_period_and_no_value_for_missing(board_client, officer_user):
@@ -187,8 +195,11 @@ def test_indicator_page_shows_enter_link_only_to_those_who_can(role_clients):
     indicator = assessments_indicator(officer)
     entry_url = reverse("indicators:measurement_entry", args=[indicator.pk])
 
-    shown = {role: entry_url in client.get(indicator.get_absolute_url()).content.decode()
-             for role, (_, client) in role_clients.items() if role != "outsider"}
+    shown = {
+        role: entry_url in client.get(indicator.get_absolute_url()).content.decode()
+        for role, (_, client) in role_clients.items()
+        if role != "outsider"
+    }
 
     assert shown == {"admin": True, "officer": True, "board": False, "clerk": False}
 
@@ -209,33 +220,107 @@ def test_indicator_chart_draws_inspection_and_provider_markers(officer_user, mon
     indicator = assessments_indicator(officer_user)
     InspectionFactory(kind="monitoring_visit", title="First monitoring visit", start_date=datetime.date(2025, 2, 10))
     monkeypatch.setattr(charts, "_marker_providers", [])
-    charts.register_marker_provider(lambda ind, start, end: [(datetime.date(2025, 3, 11), "Improvement board")])
+    charts.register_marker_provider(lambda ind, start, end: [(datetime.date(2025, 3, 11), "Partnership summit")])
 
     measurements = list(indicator.measurements.order_by("period"))
     figure = charts.build_indicator_figure(
-        indicator, measurements, list(indicator.targets.all()), list(indicator.benchmarks.all()),
+        indicator,
+        measurements,
+        list(indicator.targets.all()),
+        list(indicator.benchmarks.all()),
         charts.chart_markers(indicator, datetime.date(2025, 1, 1), datetime.date(2025, 3, 31)),
     )
 
     assert [trace.name for trace in figure.data] == ["Our value", "Target", "England"]
     assert {trace.type for trace in figure.data} == {"scatter"}
-    assert [a.text for a in figure.layout.annotations] == ["First monitoring visit", "Improvement board"]
+    assert [a.text for a in figure.layout.annotations] == ["First monitoring visit", "Partnership summit"]
     assert figure.data[1].line.shape == "hv"
 
 
+def _meeting(board, day, **kwargs):
+    starts = datetime.datetime.combine(day, datetime.time(18, 0), tzinfo=datetime.timezone.utc)
+    return MeetingFactory(board=board, starts_at=starts, **kwargs)
+
+
+def meetings_around(indicator):
+    """Improvement board meetings (held, scheduled, cancelled, one after the chart ends), and two
+    scrutiny committees: one reviews this indicator, the other does not."""
+    improvement = BoardFactory(name="Improvement Board", kind="improvement_board")
+    _meeting(improvement, datetime.date(2025, 2, 4), status="held")
+    _meeting(improvement, datetime.date(2025, 2, 18), status="cancelled")
+    _meeting(improvement, datetime.date(2025, 3, 4), status="scheduled")
+    _meeting(improvement, datetime.date(2025, 6, 3), status="held")
+    reviewing = BoardFactory(name="Children's Scrutiny Committee", kind="scrutiny")
+    reviewing.indicators.add(indicator)
+    _meeting(reviewing, datetime.date(2025, 3, 12), status="held")
+    other = BoardFactory(name="Adults Scrutiny Committee", kind="scrutiny")
+    _meeting(other, datetime.date(2025, 2, 25), status="held")
+
+
+def test_chart_marks_improvement_board_meetings_and_boards_that_review_the_indicator(officer_user, no_marker_providers):
+    indicator = assessments_indicator(officer_user)
+    meetings_around(indicator)
+    InspectionFactory(kind="monitoring_visit", title="First monitoring visit", start_date=datetime.date(2025, 2, 10))
+
+    markers = charts.chart_markers(indicator, datetime.date(2025, 1, 1), datetime.date(2025, 3, 31))
+
+    assert [(m.date, m.kind, m.label) for m in markers] == [
+        (datetime.date(2025, 2, 4), "Board meeting", "Improvement Board"),
+        (datetime.date(2025, 2, 10), "Monitoring visit", "First monitoring visit"),
+        (datetime.date(2025, 3, 4), "Board meeting", "Improvement Board (scheduled)"),
+        (datetime.date(2025, 3, 12), "Board meeting", "Children's Scrutiny Committee"),
+    ]
+    figure = charts.build_indicator_figure(indicator, list(indicator.measurements.order_by("period")), [], [], markers)
+    meetings_trace = next(trace for trace in figure.data if trace.name == "Board meetings")
+    assert list(meetings_trace.text) == [
+        "Improvement Board, 4 Feb 2025",
+        "Improvement Board (scheduled), 4 Mar 2025",
+        "Children's Scrutiny Committee, 12 Mar 2025",
+    ]
+    # Only the inspection carries a written label on the chart; every marker has a vertical line.
+    assert [a.text for a in figure.layout.annotations] == ["First monitoring visit"]
+    assert len(figure.layout.shapes) == 4
+
+
+def test_indicator_page_lists_the_chart_markers_in_words(board_client, officer_user, no_marker_providers):
+    indicator = assessments_indicator(officer_user)
+    meetings_around(indicator)
+    visit = InspectionFactory(
+        kind="monitoring_visit", title="First monitoring visit", start_date=datetime.date(2025, 2, 10)
+    )
+
+    response = board_client.get(indicator.get_absolute_url())
+    page = text_of(response)
+
+    assert "Inspections, visits and board meetings on the chart (4)" in page
+    assert "4 Feb 2025 Board meeting Improvement Board" in page
+    assert "10 Feb 2025 Monitoring visit First monitoring visit" in page
+    assert "4 Mar 2025 Board meeting Improvement Board (scheduled)" in page
+    assert "12 Mar 2025 Board meeting Children's Scrutiny Committee" in page
+    assert "Adults Scrutiny Committee" not in page and "3 Jun 2025" not in page
+    assert f'href="{visit.get_absolute_url()}"' in response.content.decode()
+
+
 @pytest.mark.parametrize("count", [1, 5])
-def test_indicator_page_query_count_is_fixed(count, board_client, officer_user, no_marker_providers, django_assert_num_queries):
+def test_indicator_page_query_count_is_fixed(
+    count, board_client, officer_user, no_marker_providers, django_assert_num_queries
+):
     indicator = assessments_indicator(officer_user, values=[70 + i for i in range(count)])
-    for _ in range(count):
+    board = BoardFactory(kind="scrutiny")
+    board.indicators.add(indicator)
+    for i in range(count):
         indicator.actions.add(ActionFactory())
+        InspectionFactory(start_date=datetime.date(2025, 1, 2 + i))
+        _meeting(board, datetime.date(2025, 1, 2 + i))
     first = indicator.measurements.first()
     first.value = Decimal("71.5")
     first.save()
     # session, user, user permissions, group permissions; indicator (with owner), measurements (with
     # entered_by), targets, benchmarks, themes, actions (with theme); history rows; inspections;
-    # session save (savepoint, update, release)
-    with django_assert_num_queries(15):
-        board_client.get(indicator.get_absolute_url())
+    # board meetings; session save (savepoint, update, release)
+    with django_assert_num_queries(16):
+        response = board_client.get(indicator.get_absolute_url())
+    assert len(response.context["markers"]) == 2 * count
 
 
 def test_unknown_indicator_is_404(board_client):
@@ -252,7 +337,9 @@ def entry_url(indicator):
 def test_officer_enters_a_value_and_sees_it_on_the_indicator_page(officer_client, officer_user):
     indicator = assessments_indicator(officer_user)
 
-    response = officer_client.post(entry_url(indicator), {"period": "2026-10-01", "value": "91.2", "commentary": "Back on track"}, follow=True)
+    response = officer_client.post(
+        entry_url(indicator), {"period": "2026-10-01", "value": "91.2", "commentary": "Back on track"}, follow=True
+    )
 
     saved = Measurement.objects.get(indicator=indicator, period=datetime.date(2026, 10, 1))
     assert (saved.value, saved.commentary, saved.entered_by) == (Decimal("91.2"), "Back on track", officer_user)
@@ -295,13 +382,22 @@ ENTRY_ERRORS = [
     ({"period": "2026-10-01", "value": "-1"}, "value", "A percentage must be between 0 and 100"),
     ({"period": "2026-10-01", "value": "lots"}, "value", "Enter the value as a number, like 87.5"),
     ({"period": "2026-10-01"}, "value", "Enter a value, or choose why there is no value"),
-    ({"period": "2026-10-01", "numerator": "60", "denominator": "50"}, "numerator",
-     "The numerator cannot be more than the denominator for a percentage"),
-    ({"period": "2026-10-01", "value": "95", "numerator": "45", "denominator": "50"}, "value",
-     "The value does not match the numerator and denominator: 45 out of 50 is 90.0%"),
+    (
+        {"period": "2026-10-01", "numerator": "60", "denominator": "50"},
+        "numerator",
+        "The numerator cannot be more than the denominator for a percentage",
+    ),
+    (
+        {"period": "2026-10-01", "value": "95", "numerator": "45", "denominator": "50"},
+        "value",
+        "The value does not match the numerator and denominator: 45 out of 50 is 90.0%",
+    ),
     ({"period": "2026-10-01", "numerator": "45"}, "denominator", "Enter the denominator too, or leave both blank"),
-    ({"period": "2026-10-01", "value": "0", "missing_reason": "suppressed"}, "value",
-     "Leave the value blank when you say why there is no value"),
+    (
+        {"period": "2026-10-01", "value": "0", "missing_reason": "suppressed"},
+        "value",
+        "Leave the value blank when you say why there is no value",
+    ),
     ({"period": "2026-12-01", "value": "50"}, "period", "The period cannot be in the future"),
     ({"period": "2026-10-15", "value": "50"}, "period", "Choose a month: the period must start on the 1st"),
     ({"period": "not a date", "value": "50"}, "period", "Choose a period from the list"),
