@@ -174,21 +174,49 @@ def build_indicator_figure(indicator, measurements, targets, benchmarks, markers
             )
     events = [m for m in markers if not m.is_meeting]
     meetings = [m for m in markers if m.is_meeting]
-    for marker in events:
-        figure.add_vline(x=marker.date, line={"color": _MARKER_COLOUR, "width": 1, "dash": "dot"})
-        figure.add_annotation(
-            x=marker.date,
-            y=1,
-            yref="paper",
-            text=marker.label,
-            showarrow=False,
-            textangle=-90,
-            xanchor="right",
-            yanchor="top",
-            font={"size": 11, "color": _MARKER_COLOUR},
-        )
-    for marker in meetings:
-        figure.add_vline(x=marker.date, line={"color": _MEETING_COLOUR, "width": 1}, layer="below")
+    # Shapes and annotations are set in one go: add_vline per marker re-validates the whole layout
+    # each time, which took seconds for a few dozen meetings.
+    shapes = [
+        {
+            "type": "line",
+            "xref": "x",
+            "yref": "paper",
+            "x0": m.date,
+            "x1": m.date,
+            "y0": 0,
+            "y1": 1,
+            "line": {"color": _MARKER_COLOUR, "width": 1, "dash": "dot"},
+        }
+        for m in events
+    ] + [
+        {
+            "type": "line",
+            "xref": "x",
+            "yref": "paper",
+            "x0": m.date,
+            "x1": m.date,
+            "y0": 0,
+            "y1": 1,
+            "line": {"color": _MEETING_COLOUR, "width": 1},
+            "layer": "below",
+        }
+        for m in meetings
+    ]
+    annotations = [
+        {
+            "x": m.date,
+            "y": 1,
+            "yref": "paper",
+            "text": m.label,
+            "showarrow": False,
+            "textangle": -90,
+            "xanchor": "right",
+            "yanchor": "top",
+            "font": {"size": 11, "color": _MARKER_COLOUR},
+        }
+        for m in events
+    ]
+    figure.update_layout(shapes=shapes, annotations=annotations)
     if meetings:
         # One legend entry and a hover label for every meeting, drawn along the top on a hidden axis.
         figure.add_trace(
