@@ -1,8 +1,322 @@
-from django.shortcuts import render
+"""Boards, meetings, agendas, resolutions and actions arising.
+
+Everyone with a role reads; clerks and admins change (meetings.permissions). Views find the object,
+bind the form, call a service and redirect; the reads they need are in meetings.queries.
+"""
+
+from django.contrib import messages
+from django.shortcuts import get_object_or_404, redirect, render
+from django.template.defaultfilters import pluralize
+from django.urls import NoReverseMatch, reverse
+from django.utils import timezone
 
 from core.views import require_service_user
+from meetings import queries, services
+from meetings.filters import ActionArisingFilter
+from meetings.forms import (
+    ActionArisingForm,
+    AgendaItemForm,
+    BoardForm,
+    MeetingForm,
+    ResolutionForm,
+    RespondForm,
+    ScheduleMeetingForm,
+)
+from meetings.models import AgendaItem, Board, Meeting, Resolution
+from meetings.permissions import can_edit_meetings, require_meetings_editor
+from meetings.rules import days_overdue
+
+
+def _reader(request):
+    require_service_user(request.user)
+    return can_edit_meetings(request.user)
+
+
+def _editor(request):
+    require_service_user(request.user)
+    require_meetings_editor(request.user)
+
+
+def _pack_url(meeting):
+    """The board pack page, when the pack URLs are installed (meetings/pack_urls.py)."""
+    try:
+        return reverse("meetings:pack", args=[meeting.pk])
+    except NoReverseMatch:
+        return None
+
+
+# Boards ------------------------------------------------------------------------------------
 
 
 def board_list(request):
-    require_service_user(request.user)
-    return render(request, "meetings/board_list.html")
+    can_edit = _reader(request)
+    today = timezone.localdate()
+    return render(
+        request,
+        "meetings/board_list.html",
+        {"boards": list(queries.boards_with_summary(today)), "can_edit": can_edit, "today": today},
+    )
+
+
+def board_detail(request, pk):
+    can_edit = _reader(request)
+    board = get_object_or_404(queries.board_detail_queryset(), pk=pk)
+    today = timezone.localdate()
+    meetings = list(queries.board_meetings(board))
+    upcoming = [m for m in reversed(meetings) if m.date >= today]
+    past = [m for m in meetings if m.date < today]
+    next_meeting = next((m for m in upcoming if m.status != Meeting.Status.CANCELLED), None)
+    return render(
+        request,
+        "meetings/board_detail.html",
+        {
+            "board": board,
+            "next_meeting": next_meeting,
+            "upcoming": upcoming,
+            "past": past,
+            "open_actions": list(queries.open_actions_for_board(board)),
+            "can_edit": can_edit,
+            "today": today,
+        },
+    )
+
+
+def board_create(request):
+    _editor(request)
+    form = BoardForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        board = services.create_board(**form.cleaned_data)
+        messages.success(request, f"{board.name} has been added.")
+        return redirect(board)
+    return render(request, "meetings/board_form.html", {"form": form, "board": None})
+
+
+def board_update(request, pk):
+    _editor(request)
+    board = get_object_or_404(Board.objects.all(), pk=pk)
+    form = BoardForm(request.POST or None, instance=board)
+    if request.method == "POST" and form.is_valid():
+        # The form has already copied its values onto the board; the service validates and saves.
+        services.update_board(board=board, **form.cleaned_data)
+        messages.success(request, f"{board.name} has been updated.")
+        return redirect(board)
+    if request.method == "POST":
+        board.refresh_from_db()  # the page heading keeps the saved name, not the rejected one
+    return render(request, "meetings/board_form.html", {"form": form, "board": board})
+
+
+# Meetings ----------------------------------------------------------------------------------
+
+
+def meeting_create(request, pk):
+    _editor(request)
+    board = get_object_or_404(Board.objects.all(), pk=pk)
+    form = ScheduleMeetingForm(request.POST or None, board=board)
+    if request.method == "POST" and form.is_valid():
+        meeting = services.schedule_meeting(
+            board=board,
+            starts_at=form.starts_at(),
+            place=form.cleaned_data["place"],
+            add_standing_items=form.cleaned_data.get("add_standing_items", False),
+        )
+        messages.success(request, f"The meeting on {meeting.date:%-d %B %Y} has been scheduled.")
+        return redirect(meeting)
+    return render(request, "meetings/meeting_schedule.html", {"form": form, "board": board})
+
+
+def meeting_detail(request, pk):
+    can_edit = _reader(request)
+    meeting = get_object_or_404(queries.meeting_detail_queryset(), pk=pk)
+    today = timezone.localdate()
+    return render(
+        request,
+        "meetings/meeting_detail.html",
+        {
+            "meeting": meeting,
+            "board": meeting.board,
+            "items": meeting.agenda_items.all(),
+            "actions_arising": meeting.actions_arising.all(),
+            "matters_arising": list(queries.matters_arising(meeting)),
+            "published_packs": meeting.published_packs.all(),
+            "previous_meeting": queries.previous_meeting(meeting),
+            "following_meeting": queries.next_meeting(meeting.board, meeting.date),
+            "pack_url": _pack_url(meeting),
+            "can_edit": can_edit,
+            "today": today,
+        },
+    )
+
+
+def meeting_update(request, pk):
+    _editor(request)
+    meeting = get_object_or_404(Meeting.objects.select_related("board"), pk=pk)
+    form = MeetingForm(request.POST or None, meeting=meeting)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        services.update_meeting(
+            meeting=meeting,
+            starts_at=form.starts_at(),
+            place=data["place"],
+            status=data["status"],
+            minutes_status=data["minutes_status"],
+        )
+        messages.success(request, "The meeting has been updated.")
+        return redirect(meeting)
+    return render(request, "meetings/meeting_form.html", {"form": form, "meeting": meeting})
+
+
+# Agenda items and resolutions -------------------------------------------------------------
+
+
+def _item(pk):
+    return get_object_or_404(AgendaItem.objects.select_related("meeting__board"), pk=pk)
+
+
+def item_create(request, pk):
+    _editor(request)
+    meeting = get_object_or_404(Meeting.objects.select_related("board"), pk=pk)
+    form = AgendaItemForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        item = services.add_agenda_item(meeting=meeting, **form.cleaned_data)
+        messages.success(request, f"Item {item.order}, {item.title}, has been added to the agenda.")
+        return redirect(item)
+    return render(request, "meetings/item_form.html", {"form": form, "meeting": meeting, "item": None})
+
+
+def item_update(request, pk):
+    _editor(request)
+    item = _item(pk)
+    saved_order = item.order  # the form writes its values onto the item as it validates
+    form = AgendaItemForm(request.POST or None, instance=item)
+    if request.method == "POST" and form.is_valid():
+        fields = dict(form.cleaned_data)
+        if fields.get("order") is None:
+            fields["order"] = saved_order  # blank keeps the item where it is
+        services.update_agenda_item(item=item, **fields)
+        messages.success(request, f"Item {item.order}, {item.title}, has been updated.")
+        return redirect(item)
+    if request.method == "POST":
+        item.refresh_from_db()
+    return render(request, "meetings/item_form.html", {"form": form, "meeting": item.meeting, "item": item})
+
+
+def resolution_create(request, pk):
+    _editor(request)
+    item = _item(pk)
+    form = ResolutionForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        resolution = services.record_resolution(item=item, text=form.cleaned_data["text"])
+        messages.success(request, f"Resolution {resolution.number} on item {item.order} has been recorded.")
+        return redirect(item)
+    return render(request, "meetings/resolution_form.html", {"form": form, "item": item, "meeting": item.meeting})
+
+
+def resolution_update(request, pk):
+    _editor(request)
+    resolution = get_object_or_404(Resolution.objects.select_related("item__meeting__board"), pk=pk)
+    item = resolution.item
+    form = ResolutionForm(request.POST or None, initial={"text": resolution.text})
+    if request.method == "POST" and form.is_valid():
+        services.update_resolution(resolution=resolution, text=form.cleaned_data["text"])
+        messages.success(request, f"Resolution {resolution.number} on item {item.order} has been updated.")
+        return redirect(item)
+    return render(
+        request,
+        "meetings/resolution_form.html",
+        {"form": form, "item": item, "meeting": item.meeting, "resolution": resolution},
+    )
+
+
+# Actions arising ---------------------------------------------------------------------------
+
+
+def action_create(request, pk):
+    _editor(request)
+    meeting = get_object_or_404(Meeting.objects.select_related("board"), pk=pk)
+    items = list(meeting.agenda_items.order_by("order", "pk"))
+    default_due = services.default_due_date(meeting)
+    initial = {"item": request.GET.get("item")} if request.GET.get("item") else None
+    form = ActionArisingForm(
+        request.POST or None, meeting=meeting, items=items, default_due=default_due, initial=initial
+    )
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        action = services.record_action_arising(
+            meeting=meeting,
+            description=data["description"],
+            kind=data["kind"],
+            item=data["item"],
+            owner=data["owner"],
+            owner_name=data["owner_name"].strip(),
+            due_date=data["due_date"],
+            referred_to=data["referred_to"],
+        )
+        messages.success(request, f"The action arising has been recorded, due by {action.due_date:%-d %B %Y}.")
+        return redirect(f"{meeting.get_absolute_url()}#actions-arising")
+    return render(request, "meetings/action_form.html", {"form": form, "meeting": meeting, "default_due": default_due})
+
+
+def action_detail(request, pk):
+    can_edit = _reader(request)
+    action = get_object_or_404(queries.action_detail_queryset(), pk=pk)
+    today = timezone.localdate()
+    return render(
+        request,
+        "meetings/action_detail.html",
+        {
+            "action": action,
+            "meeting": action.meeting,
+            "days_overdue": days_overdue(action, today),
+            "form": RespondForm(action=action, today=today) if can_edit else None,
+            "can_edit": can_edit,
+            "today": today,
+        },
+    )
+
+
+def action_respond(request, pk):
+    _editor(request)
+    action = get_object_or_404(queries.action_detail_queryset(), pk=pk)
+    today = timezone.localdate()
+    form = RespondForm(request.POST or None, action=action, today=today)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        services.respond_to_action(
+            action=action,
+            status=data["status"],
+            response=data["response"],
+            responded_on=data["responded_on"],
+            due_date=data["due_date"],
+        )
+        messages.success(request, f"The action arising is now {action.get_status_display().lower()}.")
+        return redirect(action)
+    return render(
+        request,
+        "meetings/action_detail.html",
+        {
+            "action": action,
+            "meeting": action.meeting,
+            "days_overdue": days_overdue(action, today),
+            "form": form,
+            "can_edit": True,
+            "today": today,
+        },
+    )
+
+
+def action_register(request):
+    _reader(request)
+    today = timezone.localdate()
+    filterset = ActionArisingFilter(request.GET or None, queryset=queries.open_actions_register())
+    actions = list(filterset.qs)
+    overdue = sum(1 for action in actions if days_overdue(action, today))
+    caption = (
+        f"{len(actions)} {'matching ' if filterset.is_filtered else ''}open action{pluralize(len(actions))} arising"
+    )
+    if overdue:
+        caption += f", {overdue} overdue"
+    return render(
+        request,
+        "meetings/action_register.html",
+        {"filterset": filterset, "actions": actions, "caption": caption, "today": today},
+    )

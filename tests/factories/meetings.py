@@ -20,9 +20,7 @@ class MeetingFactory(factory.django.DjangoModelFactory):
         model = models.Meeting
 
     board = factory.SubFactory(BoardFactory)
-    starts_at = factory.LazyFunction(
-        lambda: timezone.make_aware(datetime.datetime(2025, 10, 14, 14, 0))
-    )
+    starts_at = factory.LazyFunction(lambda: timezone.make_aware(datetime.datetime(2025, 10, 14, 14, 0)))
     place = "Committee Room 1, Town Hall"
 
 

@@ -1,5 +1,68 @@
+"""Who may open each boards and meetings URL. Everyone with a role reads; clerks and admins change.
+
+Invalid POSTs (empty forms) show the form again with errors to those allowed (200) and are refused
+to everyone else (403), so nothing is saved by the access test itself.
+"""
+
 from tests.access import READ_ALL, Rule
+from tests.factories.meetings import (
+    AgendaItemFactory,
+    BoardFactory,
+    MeetingActionFactory,
+    MeetingFactory,
+    ResolutionFactory,
+)
+from tests.meetings.pack_access_rules import RULES as PACK_RULES
+
+EDIT = {"admin": 200, "officer": 403, "board": 403, "clerk": 200, "outsider": 403}
+
+
+def _board(users):
+    return {"pk": BoardFactory().pk}
+
+
+def _meeting(users):
+    return {"pk": MeetingFactory().pk}
+
+
+def _item(users):
+    return {"pk": AgendaItemFactory().pk}
+
+
+def _resolution(users):
+    return {"pk": ResolutionFactory().pk}
+
+
+def _action(users):
+    return {"pk": MeetingActionFactory().pk}
+
+
+def _empty(users):
+    return {}
+
+
+def _edit_rules(url_name, kwargs):
+    return [
+        Rule(url_name, EDIT, kwargs=kwargs),
+        Rule(url_name, EDIT, kwargs=kwargs, method="post", data=_empty, note="invalid POST: the form again, or 403"),
+    ]
+
 
 RULES = [
     Rule("meetings:board_list", READ_ALL),
-]
+    Rule("meetings:board_detail", READ_ALL, kwargs=_board),
+    *_edit_rules("meetings:board_create", None),
+    *_edit_rules("meetings:board_update", _board),
+    *_edit_rules("meetings:meeting_create", _board),
+    Rule("meetings:meeting_detail", READ_ALL, kwargs=_meeting),
+    *_edit_rules("meetings:meeting_update", _meeting),
+    *_edit_rules("meetings:item_create", _meeting),
+    *_edit_rules("meetings:item_update", _item),
+    *_edit_rules("meetings:resolution_create", _item),
+    *_edit_rules("meetings:resolution_update", _resolution),
+    *_edit_rules("meetings:action_create", _meeting),
+    Rule("meetings:action_register", READ_ALL),
+    Rule("meetings:action_register", READ_ALL, query="board=1&owner=Nobody&kind=training&overdue=yes"),
+    Rule("meetings:action_detail", READ_ALL, kwargs=_action),
+    *_edit_rules("meetings:action_respond", _action),
+] + PACK_RULES

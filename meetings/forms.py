@@ -1,0 +1,467 @@
+"""Forms for the clerk's workflows: boards, meetings, agenda items, resolutions and actions arising.
+
+Every form only validates; the views pass cleaned data to meetings.services, which does the writing.
+"""
+
+from datetime import date, datetime, time
+
+from django import forms
+from django.contrib.auth import get_user_model
+from django.db.models import Q
+from django.utils import timezone
+
+from core.forms import GovukDateInput
+from improvement.models import Action, Theme
+from improvement.queries import current_plan
+from indicators.models import Indicator
+from meetings.models import AgendaItem, Board, Meeting, MeetingAction
+from meetings.rules import resolution_wording
+
+MULTIPLE_HINT = "Hold Ctrl (Cmd on a Mac) to choose more than one."
+_TEXTAREA = {"rows": 4}
+
+
+def user_label(user) -> str:
+    return user.get_full_name() or user.get_username()
+
+
+class UserChoiceField(forms.ModelChoiceField):
+    def label_from_instance(self, obj):
+        return user_label(obj)
+
+
+class UserMultipleChoiceField(forms.ModelMultipleChoiceField):
+    def label_from_instance(self, obj):
+        return user_label(obj)
+
+
+class ActionMultipleChoiceField(forms.ModelMultipleChoiceField):
+    def label_from_instance(self, obj):
+        return f"{obj.reference} {obj.title}"
+
+
+class IndicatorMultipleChoiceField(forms.ModelMultipleChoiceField):
+    def label_from_instance(self, obj):
+        return f"{obj.code}: {obj.title}"
+
+
+def people():
+    """Active users, by name: the choices for chairs, members and owners."""
+    return get_user_model().objects.filter(is_active=True).order_by("first_name", "last_name", "username")
+
+
+def _select_multiple(size=8):
+    return forms.SelectMultiple(attrs={"size": size, "class": "govuk-!-width-full"})
+
+
+def _plan_choices(chosen_ids, model, plan_filter):
+    """The current plan's themes or actions, plus any already chosen from an older plan, so editing
+    an old item never drops its links."""
+    plan = current_plan()
+    wanted = Q(pk__in=list(chosen_ids))
+    if plan is not None:
+        wanted |= Q(**{plan_filter: plan})
+    return model.objects.filter(wanted)
+
+
+def _indicator_choices(chosen_ids):
+    return Indicator.objects.filter(Q(is_active=True) | Q(pk__in=list(chosen_ids))).order_by("order", "code")
+
+
+def _linked_ids(form, name):
+    """Ids already linked on the bound instance (one query each, edit forms only)."""
+    if form.instance.pk is None:
+        return []
+    return list(getattr(form.instance, name).values_list("pk", flat=True))
+
+
+class BoardForm(forms.ModelForm):
+    chair = UserChoiceField(
+        queryset=get_user_model().objects.none(),
+        required=False,
+        empty_label="Not a user of this service",
+        help_text="If the chair uses this service",
+    )
+    members = UserMultipleChoiceField(
+        queryset=get_user_model().objects.none(),
+        required=False,
+        widget=_select_multiple(),
+        help_text=f"Members who use this service. {MULTIPLE_HINT}",
+    )
+    themes = forms.ModelMultipleChoiceField(
+        label="Themes it reviews",
+        queryset=Theme.objects.none(),
+        required=False,
+        widget=_select_multiple(),
+        help_text="Lead officers for these themes are reminded to update their actions before each meeting. "
+        + MULTIPLE_HINT,
+    )
+    indicators = IndicatorMultipleChoiceField(
+        label="Indicators it reviews",
+        queryset=Indicator.objects.none(),
+        required=False,
+        widget=_select_multiple(10),
+        help_text=f"Owners of these indicators are reminded to enter values before each meeting. {MULTIPLE_HINT}",
+    )
+
+    class Meta:
+        model = Board
+        fields = [
+            "name",
+            "kind",
+            "cadence",
+            "terms_of_reference",
+            "chair",
+            "chair_name",
+            "members",
+            "external_members",
+            "standing_items",
+            "themes",
+            "indicators",
+        ]
+        labels = {"chair_name": "Chair's name, if not a user", "cadence": "Usual cadence"}
+        help_texts = {
+            "chair_name": "For example the DfE adviser or an independent chair, with their role",
+            "terms_of_reference": "What the board is for and what it holds to account",
+            "standing_items": "Agenda items at every meeting, one a line, for example "
+            "\u201cImprovement plan update\u201d. They are added to each meeting you schedule.",
+        }
+        widgets = {
+            "kind": forms.RadioSelect,
+            "terms_of_reference": forms.Textarea(attrs=_TEXTAREA),
+            "external_members": forms.Textarea(attrs=_TEXTAREA),
+            "standing_items": forms.Textarea(attrs=_TEXTAREA),
+        }
+        error_messages = {
+            "name": {"required": "Enter the name of the board"},
+            "kind": {"required": "Select what kind of board it is"},
+            "cadence": {"required": "Select how often the board usually meets"},
+        }
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["kind"].choices = Board.Kind.choices  # no blank radio
+        self.fields["chair"].queryset = people()
+        self.fields["members"].queryset = people()
+        self.fields["themes"].queryset = _plan_choices(_linked_ids(self, "themes"), Theme, "plan").order_by(
+            "plan", "order", "reference"
+        )
+        self.fields["indicators"].queryset = _indicator_choices(_linked_ids(self, "indicators"))
+
+    def clean(self):
+        data = super().clean()
+        if data.get("chair") and data.get("chair_name", "").strip():
+            self.add_error("chair_name", "Choose the chair from the list or enter their name, not both")
+        return data
+
+    def service_fields(self) -> dict:
+        return dict(self.cleaned_data)
+
+
+class MeetingDateTimeMixin(forms.Form):
+    """A meeting's date and start time as two plain inputs, combined into one local date and time."""
+
+    meeting_date = forms.DateField(
+        label="Date",
+        widget=GovukDateInput,
+        error_messages={
+            "required": "Enter the date of the meeting",
+            "invalid": "Enter the date of the meeting as a real date",
+        },
+    )
+    start_time = forms.TimeField(
+        label="Start time",
+        input_formats=["%H:%M", "%H.%M", "%H%M"],
+        help_text="In 24-hour time, for example 14:00",
+        widget=forms.TimeInput(format="%H:%M", attrs={"class": "govuk-input--width-5", "spellcheck": "false"}),
+        error_messages={
+            "required": "Enter the start time",
+            "invalid": "Enter the start time in 24-hour time, like 14:00",
+        },
+    )
+
+    def starts_at(self) -> datetime:
+        return timezone.make_aware(datetime.combine(self.cleaned_data["meeting_date"], self.cleaned_data["start_time"]))
+
+
+def _meeting_initial(meeting: Meeting) -> dict:
+    local = timezone.localtime(meeting.starts_at)
+    return {"meeting_date": local.date(), "start_time": local.time().replace(second=0, microsecond=0)}
+
+
+class ScheduleMeetingForm(MeetingDateTimeMixin):
+    place = forms.CharField(
+        label="Place",
+        max_length=300,
+        required=False,
+        help_text="For example Committee Room 1, Town Hall, or Microsoft Teams",
+    )
+    add_standing_items = forms.BooleanField(
+        label="Add the board's standing items to the agenda",
+        required=False,
+        initial=True,
+    )
+
+    def __init__(self, *args, board: Board, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.board = board
+        if not board.standing_items_list:
+            del self.fields["add_standing_items"]
+        else:
+            self.fields["add_standing_items"].help_text = "; ".join(board.standing_items_list)
+        self.fields["start_time"].initial = time(14, 0)
+
+
+class MeetingForm(MeetingDateTimeMixin):
+    place = forms.CharField(label="Place", max_length=300, required=False)
+    status = forms.ChoiceField(
+        label="Status",
+        choices=Meeting.Status.choices,
+        widget=forms.RadioSelect,
+        error_messages={"required": "Select the status of the meeting"},
+    )
+    minutes_status = forms.ChoiceField(
+        label="Minutes",
+        choices=Meeting.MinutesStatus.choices,
+        widget=forms.RadioSelect,
+        help_text="Minutes are approved at the board's next meeting",
+        error_messages={"required": "Select whether the minutes are draft or approved"},
+    )
+
+    def __init__(self, *args, meeting: Meeting, **kwargs):
+        kwargs.setdefault(
+            "initial",
+            {
+                **_meeting_initial(meeting),
+                "place": meeting.place,
+                "status": meeting.status,
+                "minutes_status": meeting.minutes_status,
+            },
+        )
+        super().__init__(*args, **kwargs)
+        self.meeting = meeting
+
+    def clean(self):
+        data = super().clean()
+        if data.get("minutes_status") == Meeting.MinutesStatus.APPROVED and data.get("status") != Meeting.Status.HELD:
+            self.add_error("minutes_status", "Only the minutes of a meeting that was held can be approved")
+        return data
+
+
+class AgendaItemForm(forms.ModelForm):
+    themes = forms.ModelMultipleChoiceField(
+        label="Themes discussed",
+        queryset=Theme.objects.none(),
+        required=False,
+        widget=_select_multiple(6),
+        help_text=MULTIPLE_HINT,
+    )
+    actions = ActionMultipleChoiceField(
+        label="Plan actions discussed",
+        queryset=Action.objects.none(),
+        required=False,
+        widget=_select_multiple(10),
+        help_text=f"Actions from the current improvement plan. {MULTIPLE_HINT}",
+    )
+    indicators = IndicatorMultipleChoiceField(
+        label="Indicators discussed",
+        queryset=Indicator.objects.none(),
+        required=False,
+        widget=_select_multiple(8),
+        help_text=MULTIPLE_HINT,
+    )
+
+    class Meta:
+        model = AgendaItem
+        fields = ["order", "title", "purpose", "presenter", "themes", "actions", "indicators", "minutes"]
+        labels = {"order": "Item number", "purpose": "Purpose", "minutes": "Minutes"}
+        help_texts = {
+            "order": "Where the item comes on the agenda",
+            "purpose": "What the board is asked to do, "
+            "for example \u201cto note progress and agree the exceptions\u201d",
+            "presenter": "Name or job title, for example Director of Children's Services",
+            "minutes": "What was discussed. Record decisions as resolutions and requests as actions arising.",
+        }
+        widgets = {
+            "order": forms.NumberInput(attrs={"class": "govuk-input--width-3", "min": "1"}),
+            "purpose": forms.Textarea(attrs={"rows": 3}),
+            "minutes": forms.Textarea(attrs={"rows": 8}),
+        }
+        error_messages = {
+            "title": {"required": "Enter the title of the agenda item"},
+            "order": {"invalid": "Enter the item number as a whole number, like 3"},
+        }
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["order"].required = False
+        self.fields["order"].min_value = 1
+        if self.instance.pk is None:
+            self.fields["order"].help_text = "Leave blank to add it at the end of the agenda"
+        self.fields["themes"].queryset = _plan_choices(_linked_ids(self, "themes"), Theme, "plan").order_by(
+            "plan", "order", "reference"
+        )
+        self.fields["actions"].queryset = (
+            _plan_choices(_linked_ids(self, "actions"), Action, "theme__plan")
+            .select_related("theme")
+            .order_by("theme__plan", "theme__order", "theme__reference", "order", "reference")
+        )
+        self.fields["indicators"].queryset = _indicator_choices(_linked_ids(self, "indicators"))
+
+    def clean_order(self):
+        order = self.cleaned_data.get("order")
+        if order is not None and order < 1:
+            raise forms.ValidationError("Enter an item number of 1 or more")
+        return order
+
+
+class ResolutionForm(forms.Form):
+    text = forms.CharField(
+        label="RESOLVED that",
+        widget=forms.Textarea(attrs={"rows": 4}),
+        help_text="Finish the sentence, for example \u201cthe improvement plan update be noted\u201d",
+        error_messages={"required": "Enter what was resolved"},
+    )
+
+    def clean_text(self):
+        # Clerks paste whole resolutions; the page adds "RESOLVED that" itself.
+        text = resolution_wording(self.cleaned_data["text"])
+        if not text:
+            raise forms.ValidationError("Enter what was resolved")
+        return text
+
+
+class ActionArisingForm(forms.Form):
+    kind = forms.ChoiceField(
+        label="What was asked for",
+        choices=MeetingAction.Kind.choices,
+        widget=forms.RadioSelect,
+        error_messages={"required": "Select what was asked for"},
+    )
+    description = forms.CharField(
+        label="Describe the request",
+        widget=forms.Textarea(attrs={"rows": 4}),
+        help_text="As the minutes put it, for example \u201cA written update on the targets due by 30 September\u201d",
+        error_messages={"required": "Describe what the board asked for"},
+    )
+    item = forms.ModelChoiceField(
+        label="Agenda item", queryset=AgendaItem.objects.none(), required=False, empty_label="Not tied to one item"
+    )
+    owner = UserChoiceField(
+        label="Asked of (a user)",
+        queryset=get_user_model().objects.none(),
+        required=False,
+        empty_label="Not a user of this service",
+        help_text="They are reminded when it is overdue",
+    )
+    owner_name = forms.CharField(
+        label="Asked of (as written in the minutes)",
+        max_length=200,
+        required=False,
+        help_text="A name or job title. Leave blank to use the user's name.",
+    )
+    due_date = forms.DateField(
+        label="Due by",
+        required=False,
+        widget=GovukDateInput,
+        error_messages={"invalid": "Enter the due date as a real date"},
+    )
+    referred_to = forms.ModelChoiceField(
+        label="Referred to board",
+        queryset=Board.objects.none(),
+        required=False,
+        empty_label="Not referred",
+        help_text="Only for a referral to another board",
+    )
+
+    def __init__(self, *args, meeting: Meeting, items, default_due: date, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.meeting = meeting
+        self.default_due = default_due
+        self.fields["item"].queryset = AgendaItem.objects.filter(meeting=meeting).order_by("order", "pk")
+        # The view already has the items; reuse them for the labels so the form adds no query per item.
+        self.fields["item"].choices = [("", "Not tied to one item")] + [(i.pk, str(i)) for i in items]
+        self.fields["owner"].queryset = people()
+        self.fields["referred_to"].queryset = Board.objects.exclude(pk=meeting.board_id).order_by("name")
+        self.fields["due_date"].help_text = f"Leave blank for the board's next meeting: {default_due:%-d %B %Y}"
+
+    def clean(self):
+        data = super().clean()
+        if not data.get("owner") and not data.get("owner_name", "").strip() and "owner" not in self.errors:
+            self.add_error("owner", "Choose who was asked, or enter their name or job title")
+        due = data.get("due_date")
+        if due and due < self.meeting.date:
+            self.add_error("due_date", "The due date cannot be before the meeting")
+        if data.get("kind") == MeetingAction.Kind.REFERRAL and not data.get("referred_to"):
+            self.add_error("referred_to", "Choose the board it was referred to")
+        if data.get("referred_to") and data.get("kind") != MeetingAction.Kind.REFERRAL:
+            self.add_error(
+                "referred_to",
+                "Only a referral to another board names a board. "
+                "Choose \u201cReferral to another board\u201d or \u201cNot referred\u201d",
+            )
+        return data
+
+
+class RespondForm(forms.Form):
+    status = forms.ChoiceField(
+        label="Status",
+        choices=MeetingAction.Status.choices,
+        widget=forms.RadioSelect,
+        error_messages={"required": "Select the status of the action arising"},
+    )
+    response = forms.CharField(
+        label="Response",
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 5}),
+        help_text="What was done or reported back, or why the action was dropped",
+    )
+    responded_on = forms.DateField(
+        label="Date of the response",
+        required=False,
+        widget=GovukDateInput,
+        help_text="Leave blank for today when you close the action",
+        error_messages={"invalid": "Enter the date of the response as a real date"},
+    )
+    due_date = forms.DateField(
+        label="Due by",
+        required=False,
+        widget=GovukDateInput,
+        help_text="Change this only if the board agreed a new date",
+        error_messages={"invalid": "Enter the due date as a real date"},
+    )
+
+    def __init__(self, *args, action: MeetingAction, today: date, **kwargs):
+        kwargs.setdefault(
+            "initial",
+            {
+                "status": action.status,
+                "response": action.response,
+                "responded_on": action.responded_on,
+                "due_date": action.due_date,
+            },
+        )
+        super().__init__(*args, **kwargs)
+        self.action = action
+        self.today = today
+
+    def clean(self):
+        data = super().clean()
+        status = data.get("status")
+        closing = status in (MeetingAction.Status.DONE, MeetingAction.Status.DROPPED)
+        if closing and not data.get("response", "").strip():
+            message = (
+                "Enter the response: what was done or reported"
+                if status == MeetingAction.Status.DONE
+                else "Enter why the action was dropped"
+            )
+            self.add_error("response", message)
+        responded_on = data.get("responded_on")
+        if responded_on and responded_on > self.today:
+            self.add_error("responded_on", "The date of the response cannot be in the future")
+        if responded_on and responded_on < self.action.meeting.date:
+            self.add_error("responded_on", "The date of the response cannot be before the meeting that asked for it")
+        due = data.get("due_date")
+        if due and due < self.action.meeting.date:
+            self.add_error("due_date", "The due date cannot be before the meeting that asked for it")
+        return data

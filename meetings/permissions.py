@@ -1,0 +1,18 @@
+"""Who may change boards and meetings, beyond reading them.
+
+Everyone with a role reads every board, meeting and action arising (board papers are largely public);
+only clerks and admins change them.
+"""
+
+from django.core.exceptions import PermissionDenied
+
+
+def can_edit_meetings(user) -> bool:
+    """Clerks and admins record boards, meetings, agendas, minutes, resolutions and actions arising."""
+    return user.is_authenticated and user.has_perm("meetings.change_meeting")
+
+
+def require_meetings_editor(user) -> None:
+    """403 for anyone who may read meetings but not change them."""
+    if not can_edit_meetings(user):
+        raise PermissionDenied

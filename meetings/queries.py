@@ -1,0 +1,140 @@
+"""Reusable reads for boards, meetings and actions arising. Each runs a fixed number of queries."""
+
+from datetime import date, datetime, time
+
+from django.db.models import Count, F, OuterRef, Prefetch, Q, Subquery
+from django.utils import timezone
+
+from meetings.models import AgendaItem, Board, Meeting, MeetingAction, PublishedPack, Resolution
+
+NOT_CANCELLED = ~Q(status=Meeting.Status.CANCELLED)
+
+
+def start_of_day(day: date) -> datetime:
+    return timezone.make_aware(datetime.combine(day, time.min))
+
+
+def end_of_day(day: date) -> datetime:
+    return timezone.make_aware(datetime.combine(day, time.max))
+
+
+def next_meeting(board, after: date) -> Meeting | None:
+    """The board's first non-cancelled meeting on a day after `after` (one query)."""
+    return (
+        Meeting.objects.filter(NOT_CANCELLED, board=board, starts_at__gt=end_of_day(after))
+        .order_by("starts_at", "pk")
+        .first()
+    )
+
+
+def previous_meeting(meeting) -> Meeting | None:
+    """The board's latest held or scheduled meeting before this one (one query)."""
+    return (
+        Meeting.objects.filter(NOT_CANCELLED, board_id=meeting.board_id, starts_at__lt=meeting.starts_at)
+        .order_by("-starts_at", "-pk")
+        .first()
+    )
+
+
+def _open_on(day: date) -> Q:
+    """Actions arising still open on `day`: open now, or closed with a response dated after that day."""
+    return Q(status=MeetingAction.Status.OPEN) | Q(responded_on__gt=day)
+
+
+def action_arising_queryset():
+    return MeetingAction.objects.select_related("meeting__board", "owner", "item", "referred_to")
+
+
+def matters_arising(meeting):
+    """Actions arising from this board's earlier meetings that were still open at this meeting.
+
+    Open actions carry forward to every later meeting until they are closed; for a past meeting
+    an action closed since then still shows, with its status now. One query.
+    """
+    return (
+        action_arising_queryset()
+        .filter(_open_on(meeting.date), meeting__board_id=meeting.board_id, meeting__starts_at__lt=meeting.starts_at)
+        .order_by(F("due_date").asc(nulls_last=True), "meeting__starts_at", "pk")
+    )
+
+
+def open_actions_register(filters=None):
+    """Open actions arising across every board, overdue first (earliest due date first, undated last).
+
+    `filters` is an optional dict of extra filter arguments (e.g. {"meeting__board": board}).
+    """
+    queryset = action_arising_queryset().filter(status=MeetingAction.Status.OPEN, **(filters or {}))
+    return queryset.order_by(F("due_date").asc(nulls_last=True), "meeting__starts_at", "pk")
+
+
+def boards_with_summary(today: date):
+    """Boards with chair, the next meeting (start and id) and the count of open actions arising (one query)."""
+    upcoming = Meeting.objects.filter(NOT_CANCELLED, board=OuterRef("pk"), starts_at__gte=start_of_day(today)).order_by(
+        "starts_at", "pk"
+    )
+    next_start = Subquery(upcoming.values("starts_at")[:1])
+    next_id = Subquery(upcoming.values("pk")[:1])
+    open_count = Subquery(
+        MeetingAction.objects.filter(meeting__board=OuterRef("pk"), status=MeetingAction.Status.OPEN)
+        .order_by()
+        .values("meeting__board")
+        .annotate(n=Count("pk"))
+        .values("n")[:1]
+    )
+    return Board.objects.select_related("chair").annotate(
+        next_meeting_at=next_start, next_meeting_id=next_id, open_actions_count=open_count
+    )
+
+
+def open_actions_for_board(board):
+    """The board's open actions arising, overdue first (one query)."""
+    return open_actions_register({"meeting__board": board})
+
+
+def register_owner_names():
+    """The distinct "asked of" names on open actions arising, for the register's owner filter (one query)."""
+    return (
+        MeetingAction.objects.filter(status=MeetingAction.Status.OPEN)
+        .exclude(owner_name="")
+        .order_by("owner_name")
+        .values_list("owner_name", flat=True)
+        .distinct()
+    )
+
+
+def board_detail_queryset():
+    return Board.objects.select_related("chair").prefetch_related("members", "themes", "indicators")
+
+
+def meeting_detail_queryset():
+    items = AgendaItem.objects.prefetch_related(
+        "themes",
+        "indicators",
+        Prefetch("actions", queryset=_plan_actions()),
+        Prefetch("resolutions", queryset=Resolution.objects.order_by("number")),
+    )
+    return Meeting.objects.select_related("board__chair").prefetch_related(
+        Prefetch("agenda_items", queryset=items),
+        Prefetch(
+            "actions_arising",
+            queryset=MeetingAction.objects.select_related("owner", "item", "referred_to").order_by("pk"),
+        ),
+        Prefetch(
+            "published_packs", queryset=PublishedPack.objects.select_related("published_by").defer("html", "content")
+        ),
+    )
+
+
+def _plan_actions():
+    from improvement.models import Action
+
+    return Action.objects.select_related("theme")
+
+
+def board_meetings(board):
+    """Every meeting of the board, newest first (one query)."""
+    return board.meetings.order_by("-starts_at", "-pk")
+
+
+def action_detail_queryset():
+    return action_arising_queryset()

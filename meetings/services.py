@@ -1,0 +1,197 @@
+"""Writes for boards, meetings, agendas, resolutions, actions arising and published packs."""
+
+from datetime import date
+
+from django.db import transaction
+from django.db.models import Max
+from django.utils import timezone
+
+from meetings import queries
+from meetings.dates import after_one_cycle
+from meetings.models import AgendaItem, Board, Meeting, MeetingAction, PublishedPack, Resolution
+
+_BOARD_RELATIONS = ("members", "themes", "indicators")
+_ITEM_RELATIONS = ("themes", "actions", "indicators")
+
+
+def _save_with_relations(instance, fields: dict, relation_names) -> None:
+    relations = {name: fields.pop(name) for name in relation_names if name in fields}
+    for name, value in fields.items():
+        setattr(instance, name, value)
+    instance.full_clean()
+    instance.save()
+    for name, value in relations.items():
+        getattr(instance, name).set(value)
+
+
+@transaction.atomic
+def create_board(**fields) -> Board:
+    """A new board with its members, themes and indicators. Keyword arguments are Board fields."""
+    board = Board()
+    _save_with_relations(board, dict(fields), _BOARD_RELATIONS)
+    return board
+
+
+@transaction.atomic
+def update_board(*, board: Board, **fields) -> Board:
+    _save_with_relations(board, dict(fields), _BOARD_RELATIONS)
+    return board
+
+
+@transaction.atomic
+def schedule_meeting(
+    *,
+    board: Board,
+    starts_at,
+    place: str = "",
+    status=Meeting.Status.SCHEDULED,
+    minutes_status=Meeting.MinutesStatus.DRAFT,
+    add_standing_items: bool = True,
+) -> Meeting:
+    """A meeting of the board. Side effect: the board's standing items become its first agenda items."""
+    meeting = Meeting(board=board, starts_at=starts_at, place=place, status=status, minutes_status=minutes_status)
+    meeting.full_clean()
+    meeting.save()
+    if add_standing_items:
+        for order, title in enumerate(board.standing_items_list, start=1):
+            AgendaItem.objects.create(meeting=meeting, order=order, title=title)
+    return meeting
+
+
+def update_meeting(*, meeting: Meeting, **fields) -> Meeting:
+    for name, value in fields.items():
+        setattr(meeting, name, value)
+    meeting.full_clean()
+    meeting.save()
+    return meeting
+
+
+@transaction.atomic
+def add_agenda_item(
+    *,
+    meeting: Meeting,
+    title: str,
+    order: int | None = None,
+    purpose: str = "",
+    presenter: str = "",
+    minutes: str = "",
+    themes=(),
+    actions=(),
+    indicators=(),
+) -> AgendaItem:
+    """An agenda item, last on the agenda unless an order is given, with its linked plan and KPIs."""
+    if order is None:
+        order = (meeting.agenda_items.aggregate(last=Max("order"))["last"] or 0) + 1
+    item = AgendaItem(meeting=meeting)
+    _save_with_relations(
+        item,
+        {
+            "title": title,
+            "order": order,
+            "purpose": purpose,
+            "presenter": presenter,
+            "minutes": minutes,
+            "themes": themes,
+            "actions": actions,
+            "indicators": indicators,
+        },
+        _ITEM_RELATIONS,
+    )
+    return item
+
+
+@transaction.atomic
+def update_agenda_item(*, item: AgendaItem, **fields) -> AgendaItem:
+    _save_with_relations(item, dict(fields), _ITEM_RELATIONS)
+    return item
+
+
+@transaction.atomic
+def record_resolution(*, item: AgendaItem, text: str) -> Resolution:
+    """The item's next numbered resolution. The item row is locked so two clerks cannot take one number."""
+    AgendaItem.objects.select_for_update().filter(pk=item.pk).first()
+    number = (item.resolutions.aggregate(last=Max("number"))["last"] or 0) + 1
+    return Resolution.objects.create(item=item, number=number, text=text.strip())
+
+
+def update_resolution(*, resolution: Resolution, text: str) -> Resolution:
+    """Correct a resolution's wording; its number stays."""
+    resolution.text = text.strip()
+    resolution.full_clean()
+    resolution.save()
+    return resolution
+
+
+def default_due_date(meeting: Meeting) -> date:
+    """By the board's next meeting after this one, else one cadence after this meeting (one query)."""
+    following = queries.next_meeting(meeting.board, meeting.date)
+    if following is not None:
+        return following.date
+    return after_one_cycle(meeting.date, meeting.board.cadence)
+
+
+def record_action_arising(
+    *,
+    meeting: Meeting,
+    description: str,
+    kind: str = MeetingAction.Kind.WRITTEN_UPDATE,
+    item: AgendaItem | None = None,
+    owner=None,
+    owner_name: str = "",
+    due_date: date | None = None,
+    referred_to: Board | None = None,
+) -> MeetingAction:
+    """Something the board asked for. Due by the board's next meeting unless a date is given."""
+    if item is not None and item.meeting_id != meeting.pk:
+        raise ValueError("The agenda item belongs to another meeting")
+    action = MeetingAction(
+        meeting=meeting,
+        item=item,
+        description=description.strip(),
+        kind=kind,
+        owner=owner,
+        owner_name=owner_name or (owner.get_full_name() if owner else ""),
+        due_date=due_date or default_due_date(meeting),
+        referred_to=referred_to,
+    )
+    action.full_clean()
+    action.save()
+    return action
+
+
+def respond_to_action(
+    *,
+    action: MeetingAction,
+    status: str,
+    response: str = "",
+    responded_on: date | None = None,
+    due_date: date | None = None,
+) -> MeetingAction:
+    """Record the response to an action arising. Closing it (done or dropped) without a date dates it today."""
+    action.status = status
+    action.response = response.strip()
+    if due_date is not None:
+        action.due_date = due_date
+    if responded_on is None and status != MeetingAction.Status.OPEN:
+        responded_on = timezone.localdate()
+    action.responded_on = responded_on
+    action.full_clean()
+    action.save()
+    return action
+
+
+@transaction.atomic
+def publish_pack(*, meeting: Meeting, published_by) -> PublishedPack:
+    """Freeze the board pack as at the meeting date: its data and its rendered page are stored and never
+    re-read from the live plan or KPIs."""
+    from meetings.pack import build_pack, render_pack_html
+
+    content = build_pack(meeting)
+    return PublishedPack.objects.create(
+        meeting=meeting,
+        as_at=meeting.date,
+        published_by=published_by,
+        published_by_name=published_by.get_full_name() or published_by.get_username(),
+        content=content,
+        html=render_pack_html(content),
+    )
