@@ -1,0 +1,101 @@
+from datetime import timedelta
+
+import pytest
+from django.utils import timezone
+
+pytestmark = pytest.mark.browser
+
+
+def plan_counts(page):
+    """{rag: count} from the counts at the top of the plan page."""
+    counts = {}
+    for rag in ("red", "amber", "green", "grey", "blue"):
+        counts[rag] = int(page.locator(f".app-count-cards .app-count-card--{rag} .app-count").inner_text())
+    return counts
+
+
+def test_officer_records_an_amber_update_with_a_revised_date(demo, sign_in, live_server, assert_accessible):
+    page = sign_in("officer")
+    page.get_by_role("link", name="Plan", exact=True).click()
+    before = plan_counts(page)
+    assert_accessible(page)
+
+    page.get_by_role("link", name="My actions").first.click()
+    assert page.get_by_role("heading", level=1).inner_text() == "My actions"
+    assert_accessible(page)
+    # An action needing an update that is not amber now, so the plan's amber count must go up by one.
+    needing = page.get_by_role("table", name="Needing an update")
+    row = needing.locator("tbody tr").filter(has_not_text="Amber").first
+    reference, title = row.locator("th a").inner_text().split(" ", 1)
+    was = row.locator(".govuk-tag").first.inner_text().split(" ")[0].lower()  # "Red - off track" -> "red"
+    row.get_by_role("link", name=f"Record update for {reference}").click()
+    assert page.get_by_role("heading", level=1).inner_text() == "Record a progress update"
+    assert_accessible(page)
+
+    # At risk without a narrative: the error summary explains, nothing is saved.
+    page.get_by_role("radio", name="In progress").check()
+    page.get_by_role("radio", name="At risk").check()
+    page.get_by_role("button", name="Save update").click()
+    assert page.get_by_role("alert").inner_text().startswith("There is a problem")
+    assert page.get_by_role("link", name="a narrative is required when the RAG is red or amber").is_visible()
+    assert_accessible(page)
+
+    revised = timezone.localdate() + timedelta(days=120)
+    page.get_by_label("What has been done").fill("Recruitment to the new team is slower than planned.")
+    page.get_by_label("Evidence of impact").fill("Audit: 55% of plans now have a contingency.")
+    page.get_by_label("Revised target date").fill(revised.isoformat())  # a native date input
+    page.get_by_label("Why the target date changed").fill("Two team manager posts vacant until the spring")
+    page.get_by_label("Who agreed the new date").fill("Improvement board")
+    page.get_by_role("button", name="Save update").click()
+
+    # The action page: the banner, RAG in words, the date history and the newest update first.
+    assert (
+        page.locator(".govuk-notification-banner--success")
+        .inner_text()
+        .endswith(f"Your update to {reference} has been recorded.")
+    )
+    assert page.get_by_role("heading", level=1).inner_text() == title
+    assert page.locator("main .govuk-tag").first.inner_text() == "Amber - at risk"
+    history = page.get_by_role("table", name="Changes to the target date, oldest first")
+    last_change = history.locator("tbody tr").last.inner_text()
+    assert f"{revised:%-d %B %Y}" in last_change and "Two team manager posts vacant" in last_change
+    assert "Improvement board" in last_change
+    newest = page.locator(".app-timeline__entry").first
+    assert "Recruitment to the new team is slower than planned." in newest.inner_text()
+    assert "Audit: 55% of plans now have a contingency." in newest.inner_text()
+    assert newest.locator(".govuk-tag").inner_text() == "Amber - at risk"
+    assert_accessible(page)
+
+    page.get_by_role("link", name="Plan", exact=True).click()
+    after = plan_counts(page)
+    assert after["amber"] == before["amber"] + 1
+    assert after[was] == before[was] - 1
+    assert sum(after.values()) == sum(before.values())
+
+
+def test_plan_pages_pass_axe(demo, sign_in, live_server, assert_accessible):
+    page = sign_in("board")
+    page.goto(f"{live_server.url}/plan/?rag=red&sort=target_date&overdue=yes")
+    assert page.locator("details.govuk-details[open]").count() == 1
+    assert "matching action" in page.get_by_role("heading", level=2).first.inner_text()
+    assert_accessible(page)
+
+    page.locator(".govuk-table tbody tr th + td a").first.click()
+    assert page.get_by_role("heading", name="Progress updates, newest first").is_visible()
+    assert page.get_by_role("link", name="Record a progress update").count() == 0
+    assert_accessible(page)
+
+    page.get_by_role("link", name="Plan", exact=True).click()
+    page.get_by_role("link", name="My actions").click()
+    assert page.get_by_text("Your role lets you read the plan, but not record progress on it").is_visible()
+    assert_accessible(page)
+
+    page.get_by_role("link", name="Inspections and recommendations").click()
+    assert_accessible(page)
+    page.get_by_role("link", name="Inspection of children's social care services").first.click()
+    assert page.get_by_role("heading", name="Judgements").is_visible()
+    assert_accessible(page)
+
+    page.locator("table a.govuk-link").first.click()
+    assert page.get_by_role("heading", level=1).is_visible()
+    assert_accessible(page)
