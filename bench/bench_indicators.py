@@ -39,7 +39,10 @@ from demo.builder import build_demo  # noqa: E402
 from indicators.models import Indicator, Measurement  # noqa: E402
 from indicators.queries import scorecard_as_at  # noqa: E402
 
-settings.STORAGES = {**settings.STORAGES, "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"}}
+settings.STORAGES = {
+    **settings.STORAGES,
+    "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+}
 
 
 def gz(data: bytes) -> int:
@@ -81,7 +84,7 @@ def main():
         with CaptureQueriesContext(connection) as queries:
             response = client.get(url)
         assert response.status_code == 200, (name, response.status_code)
-        median, response = timed(lambda: client.get(url))
+        median, response = timed(lambda client=client, url=url: client.get(url))
         html[name] = response.content
         print(f"{name:24} {median:10.1f} {len(queries):8d} {len(response.content):11,d} {gz(response.content):10,d}")
 
