@@ -414,7 +414,7 @@ class RespondForm(forms.Form):
         label="Response",
         required=False,
         widget=forms.Textarea(attrs={"rows": 5}),
-        help_text="What was done or reported back, or why the action was dropped",
+        help_text="Needed when you close the action: what was done or reported back, or why it was dropped",
     )
     responded_on = forms.DateField(
         label="Date of the response",
