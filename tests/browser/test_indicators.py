@@ -5,7 +5,9 @@ import pytest
 pytestmark = pytest.mark.browser
 
 
-def test_board_member_reads_scorecard_then_an_indicator_with_chart_and_table(demo, sign_in, live_server, assert_accessible):
+def test_board_member_reads_scorecard_then_an_indicator_with_chart_and_table(
+    demo, sign_in, live_server, assert_accessible
+):
     page = sign_in("board")
     hosts = []
     page.on("request", lambda request: hosts.append(urlsplit(request.url).netloc))
@@ -20,6 +22,10 @@ def test_board_member_reads_scorecard_then_an_indicator_with_chart_and_table(dem
     page.wait_for_selector(".js-plotly-plot .main-svg")
     assert page.locator(".js-plotly-plot .scatterlayer .trace").count() >= 2
     assert page.get_by_role("table", name="The same figures as a table, newest first").is_visible()
+    # The inspections, visits and board meetings marked on the chart, in words.
+    page.get_by_text("Inspections, visits and board meetings on the chart").click()
+    events = page.get_by_role("table", name="Events marked on the chart, oldest first")
+    assert events.get_by_role("link", name="Monitoring visit 1").is_visible()
     assert page.get_by_role("link", name="Enter a value").count() == 0
     assert_accessible(page)
 
@@ -52,5 +58,8 @@ def test_officer_enters_a_value_and_sees_the_rag_change(demo, sign_in, assert_ac
 
     banner = page.locator(".govuk-notification-banner--success").inner_text()
     assert "92.5%. RAG: Green - on or better than target." in banner
-    assert page.locator("#rag-explanation").inner_text() == "92.5% is above the target of 90.0% (higher is better), so it is green."
+    assert (
+        page.locator("#rag-explanation").inner_text()
+        == "92.5% is above the target of 90.0% (higher is better), so it is green."
+    )
     assert_accessible(page)
