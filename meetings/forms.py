@@ -208,7 +208,7 @@ class ScheduleMeetingForm(MeetingDateTimeMixin):
         if not board.standing_items_list:
             del self.fields["add_standing_items"]
         else:
-            self.fields["add_standing_items"].help_text = "; ".join(board.standing_items_list)
+            self.fields["add_standing_items"].help_text = "The standing items: " + "; ".join(board.standing_items_list)
         self.fields["start_time"].initial = time(14, 0)
 
 

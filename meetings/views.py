@@ -12,6 +12,7 @@ from django.utils import timezone
 
 from core.views import require_service_user
 from meetings import queries, services
+from meetings.dates import after_one_cycle
 from meetings.filters import ActionArisingFilter
 from meetings.forms import (
     ActionArisingForm,
@@ -111,7 +112,7 @@ def board_update(request, pk):
 def meeting_create(request, pk):
     _editor(request)
     board = get_object_or_404(Board.objects.all(), pk=pk)
-    form = ScheduleMeetingForm(request.POST or None, board=board)
+    form = ScheduleMeetingForm(request.POST or None, board=board, initial=_next_meeting_guess(board))
     if request.method == "POST" and form.is_valid():
         meeting = services.schedule_meeting(
             board=board,
@@ -122,6 +123,19 @@ def meeting_create(request, pk):
         messages.success(request, f"The meeting on {meeting.date:%-d %B %Y} has been scheduled.")
         return redirect(meeting)
     return render(request, "meetings/meeting_schedule.html", {"form": form, "board": board})
+
+
+def _next_meeting_guess(board) -> dict:
+    """Suggest one cadence after the board's latest meeting, at the same time of day (one query)."""
+    latest = board.meetings.exclude(status=Meeting.Status.CANCELLED).order_by("-starts_at").first()
+    if latest is None:
+        return {}
+    local = timezone.localtime(latest.starts_at)
+    return {
+        "meeting_date": after_one_cycle(local.date(), board.cadence),
+        "start_time": local.time(),
+        "place": latest.place,
+    }
 
 
 def meeting_detail(request, pk):

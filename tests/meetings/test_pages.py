@@ -719,3 +719,12 @@ def test_action_arising_form_query_count_does_not_grow(size, clerk_client, clerk
     with django_assert_num_queries(12):
         response = clerk_client.get(reverse("meetings:action_create", args=[meeting.pk]))
     assert response.status_code == 200
+
+
+def test_schedule_form_suggests_one_cadence_after_the_latest_meeting(clerk_client, board, past_meeting):
+    form = clerk_client.get(reverse("meetings:meeting_create", args=[board.pk])).context["form"]
+    assert form.initial == {
+        "meeting_date": datetime.date(2026, 11, 14),
+        "start_time": datetime.time(14, 0),
+        "place": "Committee Room 1, Town Hall",
+    }
