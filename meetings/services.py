@@ -159,6 +159,32 @@ def record_action_arising(
     return action
 
 
+def update_action_arising(
+    *,
+    action: MeetingAction,
+    description: str,
+    kind: str,
+    item: AgendaItem | None = None,
+    owner=None,
+    owner_name: str = "",
+    due_date: date | None = None,
+    referred_to: Board | None = None,
+) -> MeetingAction:
+    """Correct what was asked, of whom and by when. Its status and response are changed by respond_to_action."""
+    if item is not None and item.meeting_id != action.meeting_id:
+        raise ValueError("The agenda item belongs to another meeting")
+    action.description = description.strip()
+    action.kind = kind
+    action.item = item
+    action.owner = owner
+    action.owner_name = owner_name or (owner.get_full_name() if owner else "")
+    action.due_date = due_date or default_due_date(action.meeting)
+    action.referred_to = referred_to
+    action.full_clean()
+    action.save()
+    return action
+
+
 def respond_to_action(
     *,
     action: MeetingAction,

@@ -18,6 +18,7 @@ urlpatterns = [
     path("resolutions/<int:pk>/edit/", views.resolution_update, name="resolution_update"),
     path("actions/", views.action_register, name="action_register"),
     path("actions/<int:pk>/", views.action_detail, name="action_detail"),
+    path("actions/<int:pk>/edit/", views.action_update, name="action_update"),
     path("actions/<int:pk>/respond/", views.action_respond, name="action_respond"),
     # Board packs, publishing and their downloads live in meetings/pack_urls.py.
     path("", include("meetings.pack_urls")),

@@ -23,7 +23,7 @@ from meetings.forms import (
     RespondForm,
     ScheduleMeetingForm,
 )
-from meetings.models import AgendaItem, Board, Meeting, Resolution
+from meetings.models import AgendaItem, Board, Meeting, MeetingAction, Resolution
 from meetings.permissions import can_edit_meetings, require_meetings_editor
 from meetings.rules import days_overdue
 
@@ -247,27 +247,55 @@ def resolution_update(request, pk):
 def action_create(request, pk):
     _editor(request)
     meeting = get_object_or_404(Meeting.objects.select_related("board"), pk=pk)
+    initial = {"item": request.GET.get("item")} if request.GET.get("item") else None
+    return _action_arising_form(request, meeting, initial=initial)
+
+
+def action_update(request, pk):
+    _editor(request)
+    action = get_object_or_404(MeetingAction.objects.select_related("meeting__board"), pk=pk)
+    initial = {
+        "kind": action.kind,
+        "description": action.description,
+        "item": action.item_id,
+        "owner": action.owner_id,
+        "owner_name": action.owner_name,
+        "due_date": action.due_date,
+        "referred_to": action.referred_to_id,
+    }
+    return _action_arising_form(request, action.meeting, initial=initial, action=action)
+
+
+def _action_arising_form(request, meeting, *, initial=None, action=None):
+    """Record an action arising at `meeting`, or correct `action`: the same form and checks."""
     items = list(meeting.agenda_items.order_by("order", "pk"))
     default_due = services.default_due_date(meeting)
-    initial = {"item": request.GET.get("item")} if request.GET.get("item") else None
     form = ActionArisingForm(
         request.POST or None, meeting=meeting, items=items, default_due=default_due, initial=initial
     )
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
-        action = services.record_action_arising(
-            meeting=meeting,
-            description=data["description"],
-            kind=data["kind"],
-            item=data["item"],
-            owner=data["owner"],
-            owner_name=data["owner_name"].strip(),
-            due_date=data["due_date"],
-            referred_to=data["referred_to"],
-        )
-        messages.success(request, f"The action arising has been recorded, due by {action.due_date:%-d %B %Y}.")
-        return redirect(f"{meeting.get_absolute_url()}#actions-arising")
-    return render(request, "meetings/action_form.html", {"form": form, "meeting": meeting, "default_due": default_due})
+        fields = {
+            "description": data["description"],
+            "kind": data["kind"],
+            "item": data["item"],
+            "owner": data["owner"],
+            "owner_name": data["owner_name"].strip(),
+            "due_date": data["due_date"],
+            "referred_to": data["referred_to"],
+        }
+        if action is None:
+            action = services.record_action_arising(meeting=meeting, **fields)
+            messages.success(request, f"The action arising has been recorded, due by {action.due_date:%-d %B %Y}.")
+            return redirect(f"{meeting.get_absolute_url()}#actions-arising")
+        services.update_action_arising(action=action, **fields)
+        messages.success(request, "The action arising has been updated.")
+        return redirect(action)
+    return render(
+        request,
+        "meetings/action_form.html",
+        {"form": form, "meeting": meeting, "default_due": default_due, "action": action},
+    )
 
 
 def action_detail(request, pk):

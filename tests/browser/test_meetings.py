@@ -114,7 +114,7 @@ def test_clerk_records_an_action_arising_and_it_carries_to_the_next_meeting(
 
 def test_every_meetings_page_and_form_passes_axe(improvement_board, sign_in, live_server, assert_accessible):
     board, held = improvement_board["board"], improvement_board["held"]
-    services.record_action_arising(
+    overdue = services.record_action_arising(
         meeting=held,
         description="Figures for strategy meetings held without police",
         owner_name="Head of Service",
@@ -144,6 +144,7 @@ def test_every_meetings_page_and_form_passes_axe(improvement_board, sign_in, liv
         f"/meetings/items/{item.pk}/edit/": f"Edit agenda item 2: {item.title}",
         f"/meetings/items/{item.pk}/resolutions/add/": "Record a resolution",
         f"/meetings/resolutions/{resolution.pk}/edit/": "Edit resolution 2.1",
+        f"/meetings/actions/{overdue.pk}/edit/": "Edit an action arising",
     }
     for path, heading in forms.items():
         page.goto(f"{live_server.url}{path}")

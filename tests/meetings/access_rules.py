@@ -64,5 +64,6 @@ RULES = [
     Rule("meetings:action_register", READ_ALL),
     Rule("meetings:action_register", READ_ALL, query="board=1&owner=Nobody&kind=training&overdue=yes"),
     Rule("meetings:action_detail", READ_ALL, kwargs=_action),
+    *_edit_rules("meetings:action_update", _action),
     *_edit_rules("meetings:action_respond", _action),
 ] + PACK_RULES

@@ -215,7 +215,8 @@ def test_readers_see_no_edit_links_or_forms(role, role_clients, board, past_meet
         assert 'method="post"' not in main
         assert [
             link
-            for link in EDIT_LINK_TEXTS + ["Add a board", "Schedule a meeting", "Edit the board", "Record the response"]
+            for link in EDIT_LINK_TEXTS
+            + ["Add a board", "Schedule a meeting", "Edit the board", "Record the response", "Edit what was asked"]
             if link in text_of(response)
         ] == []
 
@@ -236,6 +237,11 @@ def test_readers_and_outsiders_cannot_post_changes(role, role_clients, board, pa
             "owner_name": "Y",
         },
         reverse("meetings:action_respond", args=[action.pk]): {"status": "done", "response": "Sent"},
+        reverse("meetings:action_update", args=[action.pk]): {
+            "kind": "training",
+            "description": "x",
+            "owner_name": "Y",
+        },
     }
     for url, data in posts.items():
         assert client.post(url, data).status_code == 403, url
@@ -244,6 +250,7 @@ def test_readers_and_outsiders_cannot_post_changes(role, role_clients, board, pa
     assert AgendaItem.objects.count() == 1
     assert Resolution.objects.count() == 0
     assert MeetingAction.objects.get().status == MeetingAction.Status.OPEN
+    assert MeetingAction.objects.get().description == action.description
 
 
 def test_outsider_cannot_read_meetings(outsider_client, past_meeting):
@@ -424,6 +431,39 @@ def test_an_action_closed_after_a_meeting_still_shows_in_that_meetings_matters_a
         meeting=earlier, status=MeetingAction.Status.DONE, responded_on=datetime.date(2026, 11, 1)
     )
     assert board_client.get(meeting_url(past_meeting)).context["matters_arising"] == [action]
+
+
+def test_clerk_corrects_what_was_asked_of_whom_and_by_when(clerk_client, past_meeting, next_meeting):
+    action = MeetingActionFactory(meeting=past_meeting, status=MeetingAction.Status.DONE, response="Sent")
+    owner = UserFactory(first_name="Dev", last_name="Patel")
+    url = reverse("meetings:action_update", args=[action.pk])
+    assert clerk_client.get(url).context["form"].initial["description"] == action.description
+
+    response = clerk_client.post(url, {"kind": "data_request", "description": "Figures by team", "owner": owner.pk})
+
+    action.refresh_from_db()
+    assert response["Location"] == action.get_absolute_url()
+    assert (action.kind, action.description, action.owner, action.owner_name, action.due_date) == (
+        "data_request",
+        "Figures by team",
+        owner,
+        "Dev Patel",
+        next_meeting.date,
+    )
+    assert (action.status, action.response) == ("done", "Sent")  # the response is left as it was
+
+
+def test_correcting_an_action_arising_checks_it_like_recording_one(clerk_client, past_meeting):
+    action = MeetingActionFactory(meeting=past_meeting)
+    response = clerk_client.post(
+        reverse("meetings:action_update", args=[action.pk]), {"kind": "training", "description": ""}
+    )
+    assert error_summary(response) == [
+        "Describe what the board asked for",
+        "Choose who was asked, or enter their name or job title",
+    ]
+    action.refresh_from_db()
+    assert (action.kind, action.description) == ("written_update", "A written update on the 30 September targets")
 
 
 def test_referral_records_the_board_it_was_referred_to(clerk_client, past_meeting):
