@@ -106,6 +106,19 @@ def update_agenda_item(*, item: AgendaItem, **fields) -> AgendaItem:
     return item
 
 
+class ItemInUseError(Exception):
+    """An agenda item with resolutions or actions arising is part of the record and is not removed."""
+
+
+@transaction.atomic
+def remove_agenda_item(*, item: AgendaItem) -> None:
+    """Take an item off the agenda, for example a standing item not taken this time. Items that
+    have resolutions or actions arising are refused: they are what the board decided."""
+    if item.resolutions.exists() or item.actions_arising.exists():
+        raise ItemInUseError
+    item.delete()
+
+
 @transaction.atomic
 def record_resolution(*, item: AgendaItem, text: str) -> Resolution:
     """The item's next numbered resolution. The item row is locked so two clerks cannot take one number."""

@@ -14,6 +14,7 @@ urlpatterns = [
     path("<int:pk>/items/add/", views.item_create, name="item_create"),
     path("<int:pk>/actions/add/", views.action_create, name="action_create"),
     path("items/<int:pk>/edit/", views.item_update, name="item_update"),
+    path("items/<int:pk>/remove/", views.item_delete, name="item_delete"),
     path("items/<int:pk>/resolutions/add/", views.resolution_create, name="resolution_create"),
     path("resolutions/<int:pk>/edit/", views.resolution_update, name="resolution_update"),
     path("actions/", views.action_register, name="action_register"),

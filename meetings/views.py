@@ -214,6 +214,22 @@ def item_update(request, pk):
     return render(request, "meetings/item_form.html", {"form": form, "meeting": item.meeting, "item": item})
 
 
+def item_delete(request, pk):
+    _editor(request)
+    item = _item(pk)
+    meeting = item.meeting
+    problem = ""
+    if request.method == "POST":
+        try:
+            services.remove_agenda_item(item=item)
+        except services.ItemInUseError:
+            problem = "This item has resolutions or actions arising, so it is part of the record and cannot be removed"
+        else:
+            messages.success(request, f"Item {item.order}, {item.title}, has been removed from the agenda.")
+            return redirect(f"{meeting.get_absolute_url()}#agenda")
+    return render(request, "meetings/item_delete.html", {"item": item, "meeting": meeting, "problem": problem})
+
+
 def resolution_create(request, pk):
     _editor(request)
     item = _item(pk)

@@ -142,6 +142,7 @@ def test_every_meetings_page_and_form_passes_axe(improvement_board, sign_in, liv
         f"/meetings/{held.pk}/edit/": "Edit meeting details",
         f"/meetings/{held.pk}/items/add/": "Add an agenda item",
         f"/meetings/items/{item.pk}/edit/": f"Edit agenda item 2: {item.title}",
+        f"/meetings/items/{item.pk}/remove/": f"Remove item 2: {item.title}?",
         f"/meetings/items/{item.pk}/resolutions/add/": "Record a resolution",
         f"/meetings/resolutions/{resolution.pk}/edit/": "Edit resolution 2.1",
         f"/meetings/actions/{overdue.pk}/edit/": "Edit an action arising",

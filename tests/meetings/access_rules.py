@@ -29,6 +29,10 @@ def _item(users):
     return {"pk": AgendaItemFactory().pk}
 
 
+def _item_on_the_record(users):
+    return {"pk": ResolutionFactory().item_id}
+
+
 def _resolution(users):
     return {"pk": ResolutionFactory().pk}
 
@@ -58,6 +62,15 @@ RULES = [
     *_edit_rules("meetings:meeting_update", _meeting),
     *_edit_rules("meetings:item_create", _meeting),
     *_edit_rules("meetings:item_update", _item),
+    Rule("meetings:item_delete", EDIT, kwargs=_item),
+    Rule(
+        "meetings:item_delete",
+        EDIT,
+        kwargs=_item_on_the_record,
+        method="post",
+        data=_empty,
+        note="an item with a resolution is refused with a message (200), or 403",
+    ),
     *_edit_rules("meetings:resolution_create", _item),
     *_edit_rules("meetings:resolution_update", _resolution),
     *_edit_rules("meetings:action_create", _meeting),

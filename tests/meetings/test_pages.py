@@ -768,3 +768,23 @@ def test_schedule_form_suggests_one_cadence_after_the_latest_meeting(clerk_clien
         "start_time": datetime.time(14, 0),
         "place": "Committee Room 1, Town Hall",
     }
+
+
+def test_clerk_removes_an_agenda_item_not_taken(clerk_client, past_meeting):
+    item = AgendaItemFactory(meeting=past_meeting, title="Any other business")
+    url = reverse("meetings:item_delete", args=[item.pk])
+    assert "Remove item" in text_of(clerk_client.get(url))
+    response = clerk_client.post(url)
+    assert response["Location"] == f"{meeting_url(past_meeting)}#agenda"
+    assert AgendaItem.objects.count() == 0
+
+
+def test_an_item_with_resolutions_or_actions_arising_is_not_removed(clerk_client, past_meeting):
+    with_resolution = ResolutionFactory(item__meeting=past_meeting).item
+    with_action = MeetingActionFactory(meeting=past_meeting, item=AgendaItemFactory(meeting=past_meeting)).item
+    for item in (with_resolution, with_action):
+        response = clerk_client.post(reverse("meetings:item_delete", args=[item.pk]))
+        assert error_summary(response) == [
+            "This item has resolutions or actions arising, so it is part of the record and cannot be removed"
+        ]
+    assert AgendaItem.objects.count() == 2
