@@ -1,8 +1,8 @@
-"""The indicator chart, drawn with plotly on the server.
+"""The indicator chart, built with plotly on the server and drawn in the browser.
 
 Only scatter traces and layout shapes are used, so the self-hosted plotly "basic" bundle
-(static js/plotly-basic.min.js) can draw it. The same data is always shown in a table below it,
-and the events marked on it in a list.
+(static js/plotly-basic.min.js) can draw it, from JSON the page carries (no inline script). The same
+data is always shown in a table below it, and the events marked on it in a list.
 
 Vertical markers: inspections and monitoring visits (labelled lines), and board meetings (light lines
 with a legend entry and hover labels; a label on each would crowd a monthly board's chart). Which
@@ -12,6 +12,7 @@ plan and all its indicators) and of any other board that lists this indicator am
 with register_marker_provider.
 """
 
+import json
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 
@@ -245,21 +246,23 @@ def build_indicator_figure(indicator, measurements, targets, benchmarks, markers
     return figure
 
 
-def indicator_chart_html(indicator, measurements, targets, benchmarks, markers=None) -> str:
-    """The chart as an HTML fragment (a div and the inline script that draws it), or "" with no values.
+def indicator_chart_figure(indicator, measurements, targets, benchmarks, markers=None) -> dict | None:
+    """The chart as plain JSON-ready data ({"data", "layout", "config"}), or None with no values.
 
-    Pass the markers when the page lists them too (see chart_range and chart_markers); otherwise they
-    are read here: two queries plus whatever registered providers run.
+    The page puts it in a json_script element and static js/indicator-chart.js draws it, so the page
+    needs no inline script. Pass the markers when the page lists them too (see chart_range and
+    chart_markers); otherwise they are read here: two queries plus whatever registered providers run.
     """
     covered = chart_range(indicator, measurements)
     if covered is None:
-        return ""
+        return None
     if markers is None:
         markers = chart_markers(indicator, *covered)
     figure = build_indicator_figure(indicator, measurements, targets, benchmarks, markers)
-    return figure.to_html(
-        full_html=False,
-        include_plotlyjs=False,
-        div_id=f"indicator-chart-{indicator.pk}",
-        config={"displaylogo": False, "responsive": True},
-    )
+    # plotly's own encoder turns dates and numbers into what plotly.js expects.
+    drawn = json.loads(figure.to_json())
+    return {
+        "data": drawn["data"],
+        "layout": drawn["layout"],
+        "config": {"displaylogo": False, "responsive": True},
+    }

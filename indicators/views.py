@@ -5,7 +5,7 @@ from django.utils import timezone
 
 from core.views import require_service_user
 from indicators import periods, queries
-from indicators.charts import chart_markers, chart_range, indicator_chart_html
+from indicators.charts import chart_markers, chart_range, indicator_chart_figure
 from indicators.forms import MeasurementForm, ScorecardFilter
 from indicators.permissions import can_enter_values, can_use_entry_list
 from indicators.rules import format_value, kpi_rag, rag_label
@@ -49,7 +49,7 @@ def indicator_detail(request, pk):
     context = detail_context(indicator, today=timezone.localdate())
     covered = chart_range(indicator, indicator.measurements_sorted)
     markers = chart_markers(indicator, *covered) if covered else []
-    context["chart_html"] = indicator_chart_html(
+    context["chart"] = indicator_chart_figure(
         indicator, indicator.measurements_sorted, indicator.targets_sorted, indicator.benchmarks_sorted, markers
     )
     context["markers"] = markers
