@@ -31,8 +31,7 @@ def home(request):
         )[:10]
         if next_meeting:
             context["due_before_next_meeting"] = [
-                s for s in states
-                if s.target_date and today <= s.target_date <= next_meeting.date and not s.is_finished
+                s for s in states if s.target_date and today <= s.target_date <= next_meeting.date and not s.is_finished
             ]
         context["my_open_actions"] = sum(
             1 for s in states if s.action.lead_officer_id == request.user.pk and not s.is_finished
@@ -49,11 +48,15 @@ class ProgressForm(forms.Form):
     """Two dates to compare; or two inspections or visits, whose start dates are used."""
 
     from_visit = forms.ModelChoiceField(
-        label="From inspection or visit", queryset=Inspection.objects.none(), required=False,
+        label="From inspection or visit",
+        queryset=Inspection.objects.none(),
+        required=False,
         help_text="Leave blank to use the date below",
     )
     to_visit = forms.ModelChoiceField(
-        label="To inspection or visit", queryset=Inspection.objects.none(), required=False,
+        label="To inspection or visit",
+        queryset=Inspection.objects.none(),
+        required=False,
         help_text="Leave blank to use the date below",
     )
     from_date = forms.DateField(label="From date", required=False, widget=forms.DateInput(attrs={"type": "date"}))

@@ -23,7 +23,10 @@ from improvement.rules import compute_action_rag
 
 RECOMMENDATIONS = [
     ("R1", "The timeliness and quality of the response to children at the front door, including strategy meetings"),
-    ("R2", "The quality and effectiveness of plans for children in need and those subject to a child protection plan, including safety plans agreed with parents"),
+    (
+        "R2",
+        "The quality and effectiveness of plans for children in need and those subject to a child protection plan, including safety plans agreed with parents",
+    ),
     ("R3", "Capacity, quality, consistency and impact of supervision and management oversight"),
     ("R4", "The sufficiency and stability of homes for children in care, and the timeliness of permanence planning"),
     ("R5", "The quality of pathway plans and suitable accommodation for care leavers"),
@@ -34,71 +37,318 @@ RECOMMENDATIONS = [
 # (reference, title, lead user name, theme lead as written, recommendations answered, actions)
 # Each action: (title, detail, success measure)
 THEMES = [
-    ("1", "Leadership, management and governance", "dcs", "Director of Children's Services", ["R3"], [
-        ("Establish an improvement board with an independent chair", "Terms of reference agreed with DfE; monthly meetings with partners.", "Board meets monthly with 90% attendance; minutes published within 10 working days"),
-        ("Agree a single practice model across children's social care", "Adopt a relational practice model, with training for all managers.", "All teams trained by the target date; audits show the model in 70% of cases"),
-        ("Strengthen corporate parenting through the Corporate Parenting Board", "Refresh membership and forward plan, with the children in care council.", "Children in care council attends every board; two actions a year come from young people"),
-        ("Report progress to scrutiny and cabinet each quarter", "A standing item on the scrutiny committee work programme.", "Quarterly reports on time for four quarters in a row"),
-        ("Review the budget for children's social care and agree growth", "Medium-term financial plan to fund caseload reduction and placements.", "Budget growth agreed by full council; forecast overspend below 2%"),
-        ("Set up a partnership performance group with police and health", "Shared data set for the front door and child protection.", "Partnership data set reviewed at every safeguarding partnership meeting"),
-        ("Review senior leadership structure and recruit permanent heads of service", "Reduce reliance on interim leaders.", "All heads of service posts filled permanently"),
-        ("Publish a communications plan for staff about the improvement journey", "Monthly staff briefing and a yearly staff survey.", "Staff survey: 70% say they understand the improvement priorities"),
-    ]),
-    ("2", "Front door and early help", "officer", "Head of Service, Front Door and Assessment", ["R1", "R6"], [
-        ("Redesign the MASH so every contact has a decision within 24 hours", "Revised triage, co-located police and health staff.", "95% of contacts decided within 24 hours"),
-        ("Hold strategy meetings within agreed timescales with police present", "Daily strategy meeting slots with police and health.", "90% of strategy meetings held within 3 working days of the referral"),
-        ("Improve the timeliness and quality of assessments", "Assessment template reviewed; weekly performance clinics.", "85% of assessments completed within 45 working days; audits rate 60% good or better"),
-        ("Reduce repeat referrals through early help step-down", "Step-down panel and a single early help assessment.", "Re-referrals within 12 months below 22%"),
-        ("Agree a joint protocol for 16 and 17-year-olds who present as homeless", "Joint assessment with housing; Southwark judgment applied.", "Every young person presenting homeless gets a joint assessment within 10 days"),
-        ("Embed thresholds guidance with partners", "Multi-agency threshold training and a refreshed document.", "Contacts leading to no further action fall below 40%"),
-        ("Introduce management oversight records at the front door", "Manager decision recorded on every contact.", "100% of contacts show a manager decision in the audit sample"),
-        ("Review the out-of-hours emergency duty service", "Joint review with the neighbouring council.", "Out-of-hours contacts passed to day teams by 9am next working day"),
-    ]),
-    ("3", "Children in need and child protection", "hos.cin", "Head of Service, Children in Need and Child Protection", ["R2", "R3"], [
-        ("Make every child protection plan SMART with a clear contingency plan", "New plan template and training for conference chairs.", "80% of plans rated good in audits"),
-        ("Agree safety plans with parents and the network for every child", "Family network meetings before initial conferences.", "Safety plans on file for 90% of children subject to a plan"),
-        ("Visit children subject to a plan within timescale and see them alone", "Visit tracker reviewed weekly by team managers.", "95% of visits in timescale; children seen alone in 85%"),
-        ("Strengthen the use of the Public Law Outline pre-proceedings", "Legal gateway panel and tracker.", "Pre-proceedings concluded within 16 weeks in 75% of cases"),
-        ("Improve the quality of core group meetings", "Core group guidance and attendance monitoring.", "Core groups held every 4 weeks for 90% of children"),
-        ("Reduce the number of children on a plan for a second or later time", "Review of repeat plans by the safeguarding unit.", "Repeat plans below 20%"),
-        ("Embed domestic abuse practice guidance across teams", "Safe and Together training for social workers.", "All social workers trained; audit shows domestic abuse addressed in plans"),
-        ("Respond consistently to children at risk of exploitation", "Exploitation panel and a screening tool.", "Every child screened as high risk has a multi-agency plan"),
-    ]),
-    ("4", "Children in care and care leavers", "hos.cla", "Head of Service, Children in Care and Care Leavers", ["R4", "R5"], [
-        ("Publish a sufficiency strategy and open two local children's homes", "Capital bid and registration with Ofsted.", "Two homes registered; fewer children placed over 20 miles away"),
-        ("Recruit 30 more foster carers", "Marketing campaign and a better allowance offer.", "30 new fostering households approved"),
-        ("Make permanence plans at the second review for every child", "Permanence tracker and monthly panel.", "90% of children have a permanence plan by the second review"),
-        ("Improve the quality of pathway plans with young people", "Co-produced pathway plan template.", "75% of pathway plans rated good in audits; young people say they own their plan"),
-        ("Ensure care leavers live in suitable accommodation", "Staying Put and supported lodgings offer expanded.", "90% of care leavers aged 19-21 in suitable accommodation"),
-        ("Increase care leavers in education, employment or training", "Council apprenticeships ring-fenced for care leavers.", "Care leavers in EET rises to 60%"),
-        ("Review placement stability and support for carers", "Stability meetings when a placement is at risk.", "Children with 3 or more placements in a year below 10%"),
-        ("Ensure initial health assessments happen within 20 working days", "Joint process with health commissioners.", "80% of initial health assessments within 20 working days"),
-    ]),
-    ("5", "Workforce: recruitment, retention and practice", "pm.workforce", "Principal Social Worker", ["R3"], [
-        ("Reduce average caseloads to 18 children per social worker", "Additional posts and caseload weighting.", "Average caseload 18 or fewer in every team"),
-        ("Reduce reliance on agency social workers", "Recruitment and retention payments; international recruitment.", "Agency social workers below 20% of the workforce"),
-        ("Launch an academy for newly qualified social workers", "Protected caseloads and a learning programme.", "ASYE completion 95%; 85% still in post after 2 years"),
-        ("Deliver reflective supervision training to all managers", "Three-day course with observation.", "Audits show reflective supervision in 70% of records"),
-        ("Set supervision frequency standards and monitor them", "Supervision recorded on the case system.", "Supervision within 4 weeks for 95% of children"),
-        ("Introduce a career pathway and progression framework", "Senior practitioner and consultant social worker roles.", "Staff survey: 65% see a career here"),
-        ("Improve induction for all new starters", "Two-week induction with shadowing.", "Every new starter completes induction in their first month"),
-        ("Hold practice weeks with senior leaders observing practice", "Quarterly practice weeks.", "Four practice weeks a year with learning shared"),
-    ]),
-    ("6", "Quality assurance, audit and performance", "qa.lead", "Head of Quality Assurance", ["R7"], [
-        ("Introduce a monthly case audit programme with moderation", "Themed audits with practitioner involvement.", "Audit programme completed monthly; 20% moderated"),
-        ("Build a performance scorecard for managers", "Weekly team-level data from the case system.", "Scorecard used at every performance clinic"),
-        ("Capture children's and families' feedback after every audit", "Feedback calls by the audit team.", "Feedback gathered in 60% of audits"),
-        ("Establish a learning and improvement framework", "Learning from audits, complaints and reviews fed into training.", "Quarterly learning report to the improvement board"),
-        ("Improve data quality on the case system", "Data cleansing and guidance.", "Data quality errors below 2% in monthly checks"),
-        ("Report audit findings to the improvement board each quarter", "Themed audit reports with action plans.", ""),
-        ("Train managers to use performance data in supervision", "Workshops for team managers.", ""),
-        ("Review the independent reviewing officer and conference chair challenge", "Escalation process and tracker.", "Escalations resolved within 20 working days"),
-    ]),
+    (
+        "1",
+        "Leadership, management and governance",
+        "dcs",
+        "Director of Children's Services",
+        ["R3"],
+        [
+            (
+                "Establish an improvement board with an independent chair",
+                "Terms of reference agreed with DfE; monthly meetings with partners.",
+                "Board meets monthly with 90% attendance; minutes published within 10 working days",
+            ),
+            (
+                "Agree a single practice model across children's social care",
+                "Adopt a relational practice model, with training for all managers.",
+                "All teams trained by the target date; audits show the model in 70% of cases",
+            ),
+            (
+                "Strengthen corporate parenting through the Corporate Parenting Board",
+                "Refresh membership and forward plan, with the children in care council.",
+                "Children in care council attends every board; two actions a year come from young people",
+            ),
+            (
+                "Report progress to scrutiny and cabinet each quarter",
+                "A standing item on the scrutiny committee work programme.",
+                "Quarterly reports on time for four quarters in a row",
+            ),
+            (
+                "Review the budget for children's social care and agree growth",
+                "Medium-term financial plan to fund caseload reduction and placements.",
+                "Budget growth agreed by full council; forecast overspend below 2%",
+            ),
+            (
+                "Set up a partnership performance group with police and health",
+                "Shared data set for the front door and child protection.",
+                "Partnership data set reviewed at every safeguarding partnership meeting",
+            ),
+            (
+                "Review senior leadership structure and recruit permanent heads of service",
+                "Reduce reliance on interim leaders.",
+                "All heads of service posts filled permanently",
+            ),
+            (
+                "Publish a communications plan for staff about the improvement journey",
+                "Monthly staff briefing and a yearly staff survey.",
+                "Staff survey: 70% say they understand the improvement priorities",
+            ),
+        ],
+    ),
+    (
+        "2",
+        "Front door and early help",
+        "officer",
+        "Head of Service, Front Door and Assessment",
+        ["R1", "R6"],
+        [
+            (
+                "Redesign the MASH so every contact has a decision within 24 hours",
+                "Revised triage, co-located police and health staff.",
+                "95% of contacts decided within 24 hours",
+            ),
+            (
+                "Hold strategy meetings within agreed timescales with police present",
+                "Daily strategy meeting slots with police and health.",
+                "90% of strategy meetings held within 3 working days of the referral",
+            ),
+            (
+                "Improve the timeliness and quality of assessments",
+                "Assessment template reviewed; weekly performance clinics.",
+                "85% of assessments completed within 45 working days; audits rate 60% good or better",
+            ),
+            (
+                "Reduce repeat referrals through early help step-down",
+                "Step-down panel and a single early help assessment.",
+                "Re-referrals within 12 months below 22%",
+            ),
+            (
+                "Agree a joint protocol for 16 and 17-year-olds who present as homeless",
+                "Joint assessment with housing; Southwark judgment applied.",
+                "Every young person presenting homeless gets a joint assessment within 10 days",
+            ),
+            (
+                "Embed thresholds guidance with partners",
+                "Multi-agency threshold training and a refreshed document.",
+                "Contacts leading to no further action fall below 40%",
+            ),
+            (
+                "Introduce management oversight records at the front door",
+                "Manager decision recorded on every contact.",
+                "100% of contacts show a manager decision in the audit sample",
+            ),
+            (
+                "Review the out-of-hours emergency duty service",
+                "Joint review with the neighbouring council.",
+                "Out-of-hours contacts passed to day teams by 9am next working day",
+            ),
+        ],
+    ),
+    (
+        "3",
+        "Children in need and child protection",
+        "hos.cin",
+        "Head of Service, Children in Need and Child Protection",
+        ["R2", "R3"],
+        [
+            (
+                "Make every child protection plan SMART with a clear contingency plan",
+                "New plan template and training for conference chairs.",
+                "80% of plans rated good in audits",
+            ),
+            (
+                "Agree safety plans with parents and the network for every child",
+                "Family network meetings before initial conferences.",
+                "Safety plans on file for 90% of children subject to a plan",
+            ),
+            (
+                "Visit children subject to a plan within timescale and see them alone",
+                "Visit tracker reviewed weekly by team managers.",
+                "95% of visits in timescale; children seen alone in 85%",
+            ),
+            (
+                "Strengthen the use of the Public Law Outline pre-proceedings",
+                "Legal gateway panel and tracker.",
+                "Pre-proceedings concluded within 16 weeks in 75% of cases",
+            ),
+            (
+                "Improve the quality of core group meetings",
+                "Core group guidance and attendance monitoring.",
+                "Core groups held every 4 weeks for 90% of children",
+            ),
+            (
+                "Reduce the number of children on a plan for a second or later time",
+                "Review of repeat plans by the safeguarding unit.",
+                "Repeat plans below 20%",
+            ),
+            (
+                "Embed domestic abuse practice guidance across teams",
+                "Safe and Together training for social workers.",
+                "All social workers trained; audit shows domestic abuse addressed in plans",
+            ),
+            (
+                "Respond consistently to children at risk of exploitation",
+                "Exploitation panel and a screening tool.",
+                "Every child screened as high risk has a multi-agency plan",
+            ),
+        ],
+    ),
+    (
+        "4",
+        "Children in care and care leavers",
+        "hos.cla",
+        "Head of Service, Children in Care and Care Leavers",
+        ["R4", "R5"],
+        [
+            (
+                "Publish a sufficiency strategy and open two local children's homes",
+                "Capital bid and registration with Ofsted.",
+                "Two homes registered; fewer children placed over 20 miles away",
+            ),
+            (
+                "Recruit 30 more foster carers",
+                "Marketing campaign and a better allowance offer.",
+                "30 new fostering households approved",
+            ),
+            (
+                "Make permanence plans at the second review for every child",
+                "Permanence tracker and monthly panel.",
+                "90% of children have a permanence plan by the second review",
+            ),
+            (
+                "Improve the quality of pathway plans with young people",
+                "Co-produced pathway plan template.",
+                "75% of pathway plans rated good in audits; young people say they own their plan",
+            ),
+            (
+                "Ensure care leavers live in suitable accommodation",
+                "Staying Put and supported lodgings offer expanded.",
+                "90% of care leavers aged 19-21 in suitable accommodation",
+            ),
+            (
+                "Increase care leavers in education, employment or training",
+                "Council apprenticeships ring-fenced for care leavers.",
+                "Care leavers in EET rises to 60%",
+            ),
+            (
+                "Review placement stability and support for carers",
+                "Stability meetings when a placement is at risk.",
+                "Children with 3 or more placements in a year below 10%",
+            ),
+            (
+                "Ensure initial health assessments happen within 20 working days",
+                "Joint process with health commissioners.",
+                "80% of initial health assessments within 20 working days",
+            ),
+        ],
+    ),
+    (
+        "5",
+        "Workforce: recruitment, retention and practice",
+        "pm.workforce",
+        "Principal Social Worker",
+        ["R3"],
+        [
+            (
+                "Reduce average caseloads to 18 children per social worker",
+                "Additional posts and caseload weighting.",
+                "Average caseload 18 or fewer in every team",
+            ),
+            (
+                "Reduce reliance on agency social workers",
+                "Recruitment and retention payments; international recruitment.",
+                "Agency social workers below 20% of the workforce",
+            ),
+            (
+                "Launch an academy for newly qualified social workers",
+                "Protected caseloads and a learning programme.",
+                "ASYE completion 95%; 85% still in post after 2 years",
+            ),
+            (
+                "Deliver reflective supervision training to all managers",
+                "Three-day course with observation.",
+                "Audits show reflective supervision in 70% of records",
+            ),
+            (
+                "Set supervision frequency standards and monitor them",
+                "Supervision recorded on the case system.",
+                "Supervision within 4 weeks for 95% of children",
+            ),
+            (
+                "Introduce a career pathway and progression framework",
+                "Senior practitioner and consultant social worker roles.",
+                "Staff survey: 65% see a career here",
+            ),
+            (
+                "Improve induction for all new starters",
+                "Two-week induction with shadowing.",
+                "Every new starter completes induction in their first month",
+            ),
+            (
+                "Hold practice weeks with senior leaders observing practice",
+                "Quarterly practice weeks.",
+                "Four practice weeks a year with learning shared",
+            ),
+        ],
+    ),
+    (
+        "6",
+        "Quality assurance, audit and performance",
+        "qa.lead",
+        "Head of Quality Assurance",
+        ["R7"],
+        [
+            (
+                "Introduce a monthly case audit programme with moderation",
+                "Themed audits with practitioner involvement.",
+                "Audit programme completed monthly; 20% moderated",
+            ),
+            (
+                "Build a performance scorecard for managers",
+                "Weekly team-level data from the case system.",
+                "Scorecard used at every performance clinic",
+            ),
+            (
+                "Capture children's and families' feedback after every audit",
+                "Feedback calls by the audit team.",
+                "Feedback gathered in 60% of audits",
+            ),
+            (
+                "Establish a learning and improvement framework",
+                "Learning from audits, complaints and reviews fed into training.",
+                "Quarterly learning report to the improvement board",
+            ),
+            (
+                "Improve data quality on the case system",
+                "Data cleansing and guidance.",
+                "Data quality errors below 2% in monthly checks",
+            ),
+            (
+                "Report audit findings to the improvement board each quarter",
+                "Themed audit reports with action plans.",
+                "",
+            ),
+            ("Train managers to use performance data in supervision", "Workshops for team managers.", ""),
+            (
+                "Review the independent reviewing officer and conference chair challenge",
+                "Escalation process and tracker.",
+                "Escalations resolved within 20 working days",
+            ),
+        ],
+    ),
 ]
 
 LOCALITIES = [
-    "North", "South", "East", "West", "Central", "Riverside", "Hillfield", "Marsh End", "Old Town", "Newbridge",
-    "Eastgate", "Westmoor", "Ashby", "Brookside", "Castleton", "Dunmore", "Elmwood", "Fairfield", "Greenhill",
+    "North",
+    "South",
+    "East",
+    "West",
+    "Central",
+    "Riverside",
+    "Hillfield",
+    "Marsh End",
+    "Old Town",
+    "Newbridge",
+    "Eastgate",
+    "Westmoor",
+    "Ashby",
+    "Brookside",
+    "Castleton",
+    "Dunmore",
+    "Elmwood",
+    "Fairfield",
+    "Greenhill",
 ]
 
 ON_TRACK = [
@@ -142,8 +392,22 @@ REASONS = [
 
 # How each action ends up; repeated down the plan so every theme has a mix.
 PROFILES = [
-    "complete", "green", "amber", "green", "red", "complete", "slipped_green", "grey",
-    "green", "complete", "red_overdue", "amber", "reopened", "green", "slipped_amber", "complete",
+    "complete",
+    "green",
+    "amber",
+    "green",
+    "red",
+    "complete",
+    "slipped_green",
+    "grey",
+    "green",
+    "complete",
+    "red_overdue",
+    "amber",
+    "reopened",
+    "green",
+    "slipped_amber",
+    "complete",
 ]
 
 
@@ -203,12 +467,24 @@ def _inspections(ctx):
     visits = []
     for sequence, (days_after, focus, areas, findings) in enumerate(
         [
-            (200, "The front door", "Contacts and referrals\nStrategy meetings\nManagement oversight",
-             "Leaders have made a credible start. Decisions at the front door are now timely, but strategy meetings are still too often held without police."),
-            (360, "Children in need and those subject to a child protection plan", "Quality of plans\nVisits to children\nSupervision",
-             "Improvements continue, but the pace of change is not swift enough. Plans are clearer; supervision is still inconsistent."),
-            (550, "Care leavers", "Pathway plans\nSuitable accommodation\nEducation, employment and training",
-             "Personal advisers know young people well. Pathway plans are improving; too few care leavers are in education, employment or training."),
+            (
+                200,
+                "The front door",
+                "Contacts and referrals\nStrategy meetings\nManagement oversight",
+                "Leaders have made a credible start. Decisions at the front door are now timely, but strategy meetings are still too often held without police.",
+            ),
+            (
+                360,
+                "Children in need and those subject to a child protection plan",
+                "Quality of plans\nVisits to children\nSupervision",
+                "Improvements continue, but the pace of change is not swift enough. Plans are clearer; supervision is still inconsistent.",
+            ),
+            (
+                550,
+                "Care leavers",
+                "Pathway plans\nSuitable accommodation\nEducation, employment and training",
+                "Personal advisers know young people well. Pathway plans are improving; too few care leavers are in education, employment or training.",
+            ),
         ],
         start=1,
     ):
@@ -266,6 +542,7 @@ def _recommendations(ilacs):
                     for i, (ref, text) in enumerate(RECOMMENDATIONS, start=1)
                 ]
             ),
+            strict=False,
         )
     }
 
@@ -299,25 +576,39 @@ def build(ctx):
         previous_version=old,
     )
     old_themes = Theme.objects.bulk_create(
-        [Theme(plan=old, reference=ref, title=title, lead=lead_title, order=i) for i, (ref, title, _, lead_title, _, _) in enumerate(THEMES, 1)]
+        [
+            Theme(plan=old, reference=ref, title=title, lead=lead_title, order=i)
+            for i, (ref, title, _, lead_title, _, _) in enumerate(THEMES, 1)
+        ]
     )
     old_actions = Action.objects.bulk_create(
         [
             Action(
-                theme=theme, reference=f"{theme.reference}.{n}", title=spec[0], order=n, added_on=plan_start,
-                start_date=plan_start, original_target_date=plan_start + timedelta(days=365),
-                target_date=plan_start + timedelta(days=365), lead_job_title=theme.lead,
-                status=ActionStatus.CLOSED, last_update_on=refreshed, version=1,
+                theme=theme,
+                reference=f"{theme.reference}.{n}",
+                title=spec[0],
+                order=n,
+                added_on=plan_start,
+                start_date=plan_start,
+                original_target_date=plan_start + timedelta(days=365),
+                target_date=plan_start + timedelta(days=365),
+                lead_job_title=theme.lead,
+                status=ActionStatus.CLOSED,
+                last_update_on=refreshed,
+                version=1,
             )
-            for theme, (_, _, _, _, _, specs) in zip(old_themes, THEMES)
+            for theme, (_, _, _, _, _, specs) in zip(old_themes, THEMES, strict=False)
             for n, spec in enumerate(specs[:4], 1)
         ]
     )
     ActionUpdate.objects.bulk_create(
         [
             ActionUpdate(
-                action=action, date=refreshed, author_name="Improvement programme team",
-                created_at=_created(refreshed, rng), status=ActionStatus.CLOSED,
+                action=action,
+                date=refreshed,
+                author_name="Improvement programme team",
+                created_at=_created(refreshed, rng),
+                status=ActionStatus.CLOSED,
                 narrative="Closed in this version: carried forward into the refreshed plan (v3).",
                 computed_rag=Rag.BLUE,
             )
@@ -326,8 +617,14 @@ def build(ctx):
     )
     themes = Theme.objects.bulk_create(
         [
-            Theme(plan=plan, reference=ref, title=title, lead=lead_title, order=i,
-                  description=f"Answers recommendations {', '.join(recs)} of the inspection.")
+            Theme(
+                plan=plan,
+                reference=ref,
+                title=title,
+                lead=lead_title,
+                order=i,
+                description=f"Answers recommendations {', '.join(recs)} of the inspection.",
+            )
             for i, (ref, title, _, lead_title, recs, _) in enumerate(THEMES, 1)
         ]
     )
@@ -361,11 +658,19 @@ def build(ctx):
                 "reopened": start + timedelta(days=260),
             }.get(profile, today + timedelta(days=60 + rng.randrange(200)))
         action = Action(
-            theme=themes[t_index], reference=f"{themes[t_index].reference}.{number}", title=title, detail=detail,
-            lead_officer=lead, lead_job_title=getattr(lead, "job_title", ""),
+            theme=themes[t_index],
+            reference=f"{themes[t_index].reference}.{number}",
+            title=title,
+            detail=detail,
+            lead_officer=lead,
+            lead_job_title=getattr(lead, "job_title", ""),
             partner_agency="Riverford Police and the integrated care board" if i % 5 == 1 else "",
-            start_date=start, original_target_date=original, target_date=original, success_measure=measure,
-            order=number, added_on=added_on,
+            start_date=start,
+            original_target_date=original,
+            target_date=original,
+            success_measure=measure,
+            order=number,
+            added_on=added_on,
         )
         action.demo_profile = profile
         actions.append(action)
@@ -381,12 +686,15 @@ def build(ctx):
     Action.objects.bulk_create(actions)
 
     for i, action in enumerate(actions):
-        _history(ctx, action, updates, revisions, officer_stale=(action.lead_officer.username == "officer" and i % 3 == 0))
+        _history(
+            ctx, action, updates, revisions, officer_stale=(action.lead_officer.username == "officer" and i % 3 == 0)
+        )
 
     ActionUpdate.objects.bulk_create(updates, batch_size=2000)
     TargetDateRevision.objects.bulk_create(revisions, batch_size=2000)
     Action.objects.bulk_update(
-        actions, ["status", "progress", "rag_override", "rag_override_reason", "last_update_on", "target_date", "version"],
+        actions,
+        ["status", "progress", "rag_override", "rag_override_reason", "last_update_on", "target_date", "version"],
         batch_size=500,
     )
     Through = Action.recommendations.through
@@ -442,8 +750,14 @@ def _history(ctx, action, updates, revisions, *, officer_stale):
             new_target = max(target, day) + timedelta(days=90 + rng.randrange(90))
             revisions.append(
                 TargetDateRevision(
-                    action=action, previous_date=target, new_date=new_target, reason=reason, agreed_by=agreed,
-                    effective_on=day, recorded_by=action.lead_officer, recorded_at=_created(day, rng),
+                    action=action,
+                    previous_date=target,
+                    new_date=new_target,
+                    reason=reason,
+                    agreed_by=agreed,
+                    effective_on=day,
+                    recorded_by=action.lead_officer,
+                    recorded_at=_created(day, rng),
                 )
             )
             target = new_target
@@ -459,10 +773,20 @@ def _history(ctx, action, updates, revisions, *, officer_stale):
             override, reason = Rag.AMBER, "Partners have not yet confirmed their funding for next year"
         updates.append(
             ActionUpdate(
-                action=action, date=day, author=action.lead_officer, author_name=action.lead_officer.get_full_name(),
-                created_at=_created(day, rng), status=status, progress=progress, narrative=narrative,
-                evidence_of_impact=IMPACT[rng.randrange(len(IMPACT))] if n % 3 == 2 or status == ActionStatus.COMPLETE else "",
-                computed_rag=computed, rag_override=override, rag_override_reason=reason,
+                action=action,
+                date=day,
+                author=action.lead_officer,
+                author_name=action.lead_officer.get_full_name(),
+                created_at=_created(day, rng),
+                status=status,
+                progress=progress,
+                narrative=narrative,
+                evidence_of_impact=IMPACT[rng.randrange(len(IMPACT))]
+                if n % 3 == 2 or status == ActionStatus.COMPLETE
+                else "",
+                computed_rag=computed,
+                rag_override=override,
+                rag_override_reason=reason,
             )
         )
         action.status, action.progress, action.last_update_on = status, progress, day

@@ -103,7 +103,15 @@ class ActionAdmin(SimpleHistoryAdmin):
     search_fields = ["reference", "title", "detail", "lead_job_title"]
     raw_id_fields = ["lead_officer"]
     filter_horizontal = ["recommendations", "delegates"]
-    readonly_fields = ["target_date", "status", "progress", "rag_override", "rag_override_reason", "last_update_on", "version"]
+    readonly_fields = [
+        "target_date",
+        "status",
+        "progress",
+        "rag_override",
+        "rag_override_reason",
+        "last_update_on",
+        "version",
+    ]
     inlines = [TargetDateRevisionInline]
 
     def save_model(self, request, obj, form, change):

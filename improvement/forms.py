@@ -1,5 +1,3 @@
-from datetime import date
-
 import django_filters
 from django import forms
 from django.contrib.auth import get_user_model
@@ -19,7 +17,10 @@ class ActionUpdateForm(forms.Form):
         label="Date of this update",
         widget=GovukDateInput,
         help_text="The date the update describes. It cannot be in the future.",
-        error_messages={"required": "Enter the date of this update", "invalid": "Enter the date of this update as a real date"},
+        error_messages={
+            "required": "Enter the date of this update",
+            "invalid": "Enter the date of this update as a real date",
+        },
     )
     status = forms.ChoiceField(
         label="Status",
@@ -121,7 +122,9 @@ class ActionUpdateForm(forms.Form):
         if not override:
             data["rag_override_reason"] = ""
         if effective_rag(self.computed_rag, override) in (Rag.RED, Rag.AMBER) and not data.get("narrative", "").strip():
-            self.add_error("narrative", "Enter what has been done: a narrative is required when the RAG is red or amber")
+            self.add_error(
+                "narrative", "Enter what has been done: a narrative is required when the RAG is red or amber"
+            )
         return data
 
 
@@ -166,7 +169,10 @@ class ActionFilter(django_filters.FilterSet):
         super().__init__(*args, **kwargs)
         self.filters["theme"].queryset = Theme.objects.filter(plan=plan).order_by("order", "reference")
         self.filters["lead_officer"].queryset = (
-            get_user_model().objects.filter(led_actions__theme__plan=plan).distinct().order_by("first_name", "last_name")
+            get_user_model()
+            .objects.filter(led_actions__theme__plan=plan)
+            .distinct()
+            .order_by("first_name", "last_name")
         )
         self.filters["lead_officer"].field.label_from_instance = lambda user: user.get_full_name() or user.username
         self.filters["recommendation"].queryset = (

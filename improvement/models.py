@@ -32,9 +32,7 @@ class Inspection(models.Model):
     lead_inspector = models.CharField(max_length=200, blank=True)
     # Ofsted stopped giving an overall judgement in April 2026; every judgement is optional.
     overall_judgement = models.CharField(max_length=32, choices=Judgement.choices, blank=True)
-    leaders_judgement = models.CharField(
-        "impact of leaders", max_length=32, choices=Judgement.choices, blank=True
-    )
+    leaders_judgement = models.CharField("impact of leaders", max_length=32, choices=Judgement.choices, blank=True)
     help_and_protection_judgement = models.CharField(
         "children who need help and protection", max_length=32, choices=Judgement.choices, blank=True
     )
@@ -209,7 +207,9 @@ class Action(models.Model):
     # Plans name roles rather than people, and joint leads; kept as written.
     lead_job_title = models.CharField("lead (as written in the plan)", max_length=300, blank=True)
     delegates = models.ManyToManyField(
-        settings.AUTH_USER_MODEL, blank=True, related_name="delegated_actions",
+        settings.AUTH_USER_MODEL,
+        blank=True,
+        related_name="delegated_actions",
         help_text="People who may record progress on the lead's behalf",
     )
     partner_agency = models.CharField(max_length=200, blank=True)
@@ -292,7 +292,11 @@ class ActionUpdate(models.Model):
     rag_override = models.CharField(max_length=8, choices=Rag.choices, blank=True)
     rag_override_reason = models.TextField(blank=True)
     corrects = models.ForeignKey(
-        "self", on_delete=models.PROTECT, null=True, blank=True, related_name="corrections",
+        "self",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="corrections",
         help_text="The earlier entry this one corrects",
     )
 

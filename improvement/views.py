@@ -1,5 +1,3 @@
-from datetime import timedelta
-
 from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
@@ -221,7 +219,12 @@ def _form_after_conflict(post, action, today, latest):
     form.is_valid()
     if latest is not None:
         who = latest.author.get_full_name() if latest.author else (latest.author_name or "Someone")
-        when = timezone.localtime(latest.created_at).strftime("%-d %B %Y at %-I:%M%p").replace("AM", "am").replace("PM", "pm")
+        when = (
+            timezone.localtime(latest.created_at)
+            .strftime("%-d %B %Y at %-I:%M%p")
+            .replace("AM", "am")
+            .replace("PM", "pm")
+        )
         message = (
             f"{who} recorded an update to this action on {when}, after you opened this form. "
             "Nothing has been saved. Read their update, then check your answers and submit again."

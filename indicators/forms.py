@@ -23,18 +23,30 @@ VALUE_HINTS = {
 class MeasurementForm(forms.Form):
     period = forms.CharField(label="Period", widget=forms.Select)
     value = forms.DecimalField(
-        label="Value", required=False, max_digits=14, decimal_places=4,
-        error_messages={"invalid": "Enter the value as a number, like 87.5", "max_decimal_places": "Enter the value with no more than 4 decimal places"},
+        label="Value",
+        required=False,
+        max_digits=14,
+        decimal_places=4,
+        error_messages={
+            "invalid": "Enter the value as a number, like 87.5",
+            "max_decimal_places": "Enter the value with no more than 4 decimal places",
+        },
         widget=forms.TextInput(attrs={"class": "govuk-input--width-10", "inputmode": "decimal", "spellcheck": "false"}),
     )
     numerator = forms.DecimalField(
-        label="Numerator", required=False, max_digits=14, decimal_places=4,
+        label="Numerator",
+        required=False,
+        max_digits=14,
+        decimal_places=4,
         help_text="How many met the measure, for example 45 assessments finished in time",
         error_messages={"invalid": "Enter the numerator as a number, like 45"},
         widget=forms.TextInput(attrs={"class": "govuk-input--width-10", "inputmode": "decimal", "spellcheck": "false"}),
     )
     denominator = forms.DecimalField(
-        label="Denominator", required=False, max_digits=14, decimal_places=4,
+        label="Denominator",
+        required=False,
+        max_digits=14,
+        decimal_places=4,
         help_text="How many there were in all, for example 52 assessments finished",
         error_messages={"invalid": "Enter the denominator as a number, like 52"},
         widget=forms.TextInput(attrs={"class": "govuk-input--width-10", "inputmode": "decimal", "spellcheck": "false"}),
@@ -46,11 +58,15 @@ class MeasurementForm(forms.Form):
         help_text="Never enter 0 for a figure you do not have: choose a reason and leave the value blank",
     )
     commentary = forms.CharField(
-        label="Commentary", required=False, widget=forms.Textarea(attrs={"rows": 4}),
+        label="Commentary",
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 4}),
         help_text="What the figure means for children and what is being done about it. Board members read this.",
     )
     data_quality_note = forms.CharField(
-        label="Data quality note", required=False, widget=forms.Textarea(attrs={"rows": 2}),
+        label="Data quality note",
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
         help_text="For example a change of case system that makes earlier figures not comparable",
     )
 
@@ -59,7 +75,12 @@ class MeasurementForm(forms.Form):
         self.indicator = indicator
         self.today = today
         choices = periods.recent_periods(today, indicator.frequency, ENTRY_PERIOD_COUNT)
-        if extra_period and extra_period <= today and extra_period not in choices and periods.fits_frequency(extra_period, indicator.frequency):
+        if (
+            extra_period
+            and extra_period <= today
+            and extra_period not in choices
+            and periods.fits_frequency(extra_period, indicator.frequency)
+        ):
             choices.append(extra_period)
         self.fields["period"].widget.choices = [
             (p.isoformat(), periods.period_label(p, indicator.frequency)) for p in choices
@@ -158,7 +179,9 @@ class ScorecardFilter(django_filters.FilterSet):
     theme = django_filters.ModelChoiceFilter(
         field_name="themes", label="Theme", empty_label="All themes", queryset=None
     )
-    rag = django_filters.ChoiceFilter(label="RAG", choices=RAG_FILTER_CHOICES, empty_label="Any RAG", method="_rag_in_python")
+    rag = django_filters.ChoiceFilter(
+        label="RAG", choices=RAG_FILTER_CHOICES, empty_label="Any RAG", method="_rag_in_python"
+    )
     frequency = django_filters.ChoiceFilter(label="Frequency", choices=Frequency.choices, empty_label="Any frequency")
     owner = django_filters.ModelChoiceFilter(label="Owner", empty_label="Anyone", queryset=None)
 
@@ -172,7 +195,10 @@ class ScorecardFilter(django_filters.FilterSet):
         super().__init__(*args, **kwargs)
         self.filters["theme"].queryset = Theme.objects.select_related("plan").order_by("plan_id", "order", "reference")
         self.filters["owner"].queryset = (
-            get_user_model().objects.filter(owned_indicators__isnull=False).distinct().order_by("first_name", "last_name")
+            get_user_model()
+            .objects.filter(owned_indicators__isnull=False)
+            .distinct()
+            .order_by("first_name", "last_name")
         )
         self.filters["owner"].field.label_from_instance = lambda user: user.get_full_name() or user.get_username()
         self.filters["theme"].field.label_from_instance = lambda theme: f"{theme.reference} {theme.title}"

@@ -93,9 +93,7 @@ class Target(models.Model):
 
     class Meta:
         ordering = ["indicator", "effective_from"]
-        constraints = [
-            models.UniqueConstraint(fields=["indicator", "effective_from"], name="unique_target_per_period")
-        ]
+        constraints = [models.UniqueConstraint(fields=["indicator", "effective_from"], name="unique_target_per_period")]
 
     def __str__(self):
         return f"{self.indicator.code} target from {self.effective_from}: {self.value}"
@@ -134,7 +132,10 @@ class Benchmark(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["indicator", "kind", "name", "period"], name="unique_benchmark"),
             models.CheckConstraint(
-                condition=(models.Q(value__isnull=False, suppression_code="") | models.Q(value__isnull=True) & ~models.Q(suppression_code="")),
+                condition=(
+                    models.Q(value__isnull=False, suppression_code="")
+                    | models.Q(value__isnull=True) & ~models.Q(suppression_code="")
+                ),
                 name="benchmark_value_or_suppression",
             ),
         ]
@@ -171,7 +172,10 @@ class Measurement(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["indicator", "period"], name="unique_measurement_per_period"),
             models.CheckConstraint(
-                condition=(models.Q(value__isnull=False, missing_reason="") | models.Q(value__isnull=True) & ~models.Q(missing_reason="")),
+                condition=(
+                    models.Q(value__isnull=False, missing_reason="")
+                    | models.Q(value__isnull=True) & ~models.Q(missing_reason="")
+                ),
                 name="measurement_value_or_reason",
             ),
         ]

@@ -30,7 +30,7 @@ def financial_year_start(day: date) -> int:
 
 
 def period_label(period: date, frequency) -> str:
-    """"Sep 2026" for a month, "Q2 2026/27" for a quarter, "2025/26" for a financial year."""
+    """ "Sep 2026" for a month, "Q2 2026/27" for a quarter, "2025/26" for a financial year."""
     year = financial_year_start(period)
     year_label = f"{year}/{(year + 1) % 100:02d}"
     if frequency == QUARTERLY:

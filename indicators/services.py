@@ -45,7 +45,9 @@ def record_measurement(
         "data_quality_note": data_quality_note,
     }
     if existing is None:
-        measurement = Measurement(indicator=indicator, period=period, entered_by=entered_by, entered_at=timezone.now(), **fields)
+        measurement = Measurement(
+            indicator=indicator, period=period, entered_by=entered_by, entered_at=timezone.now(), **fields
+        )
         measurement._history_user = entered_by
         measurement.save()
         return RecordedValue(measurement=measurement, corrected=False)

@@ -36,7 +36,9 @@ def rag_sentence(indicator, measurement, target) -> str:
         return "No value has been entered yet, so there is no RAG."
     label = periods.period_label(measurement.period, indicator.frequency)
     if measurement.value is None:
-        return f"There is no value for {label} ({measurement.get_missing_reason_display().lower()}), so there is no RAG."
+        return (
+            f"There is no value for {label} ({measurement.get_missing_reason_display().lower()}), so there is no RAG."
+        )
     if target is None:
         return f"There is no target for {label}, so there is no RAG."
     shown = format_value(measurement.value, indicator.unit, indicator.decimal_places)
@@ -98,7 +100,9 @@ def detail_context(indicator, *, today: date) -> dict:
                 target_display=target_display(target, indicator),
                 rag=rag,
                 rag_label=rag_label(rag, indicator.polarity),
-                england_display=benchmark_display(latest_benchmark(benchmarks, "england", measurement.period), indicator),
+                england_display=benchmark_display(
+                    latest_benchmark(benchmarks, "england", measurement.period), indicator
+                ),
                 stat_neighbours_display=benchmark_display(
                     latest_benchmark(benchmarks, "stat_neighbours", measurement.period), indicator
                 ),

@@ -20,10 +20,19 @@ def _plan_with_actions(n):
     plan = PlanFactory()
     theme = ThemeFactory(plan=plan, reference="1", title="Front door")
     for i in range(n):
-        action = ActionFactory(theme=theme, reference=f"1.{i + 1}", original_target_date=datetime.date(2026, 9, 30),
-                               target_date=datetime.date(2026, 9, 30))
-        ActionUpdateFactory(action=action, date=datetime.date(2026, 6, 1), status=ActionStatus.IN_PROGRESS,
-                            progress=Progress.ON_TRACK, computed_rag=Rag.GREEN)
+        action = ActionFactory(
+            theme=theme,
+            reference=f"1.{i + 1}",
+            original_target_date=datetime.date(2026, 9, 30),
+            target_date=datetime.date(2026, 9, 30),
+        )
+        ActionUpdateFactory(
+            action=action,
+            date=datetime.date(2026, 6, 1),
+            status=ActionStatus.IN_PROGRESS,
+            progress=Progress.ON_TRACK,
+            computed_rag=Rag.GREEN,
+        )
     return plan
 
 
@@ -65,8 +74,9 @@ def test_dashboard_pages_run_the_same_queries_at_two_sizes(url_name, board_clien
 def test_progress_between_two_visits_lists_completed_action(board_client):
     plan = _plan_with_actions(1)
     action = plan.themes.get().actions.get()
-    ActionUpdateFactory(action=action, date=datetime.date(2026, 8, 1), status=ActionStatus.COMPLETE, progress="",
-                        computed_rag=Rag.BLUE)
+    ActionUpdateFactory(
+        action=action, date=datetime.date(2026, 8, 1), status=ActionStatus.COMPLETE, progress="", computed_rag=Rag.BLUE
+    )
     first = InspectionFactory(kind=Inspection.Kind.MONITORING_VISIT, start_date=datetime.date(2026, 7, 1), sequence=1)
     second = InspectionFactory(kind=Inspection.Kind.MONITORING_VISIT, start_date=datetime.date(2026, 10, 1), sequence=2)
     html = board_client.get(reverse("progress"), {"from_visit": first.pk, "to_visit": second.pk}).content.decode()

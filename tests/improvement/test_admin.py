@@ -8,7 +8,16 @@ from tests.factories.improvement import (
     TargetDateRevisionFactory,
 )
 
-MODELS = ["inspection", "interventionevent", "recommendation", "plan", "theme", "action", "targetdaterevision", "actionupdate"]
+MODELS = [
+    "inspection",
+    "interventionevent",
+    "recommendation",
+    "plan",
+    "theme",
+    "action",
+    "targetdaterevision",
+    "actionupdate",
+]
 
 
 @pytest.fixture

@@ -28,7 +28,9 @@ def at(day, hour=9):
 
 
 def update(action, day, status="in_progress", progress="on_track", hour=9, **kwargs):
-    return ActionUpdateFactory(action=action, date=day, created_at=at(day, hour), status=status, progress=progress, **kwargs)
+    return ActionUpdateFactory(
+        action=action, date=day, created_at=at(day, hour), status=status, progress=progress, **kwargs
+    )
 
 
 def state_on(action, day):
@@ -38,7 +40,9 @@ def state_on(action, day):
 
 @pytest.fixture
 def action():
-    return ActionFactory(original_target_date=date(2026, 3, 31), target_date=date(2026, 3, 31), added_on=date(2025, 4, 1))
+    return ActionFactory(
+        original_target_date=date(2026, 3, 31), target_date=date(2026, 3, 31), added_on=date(2025, 4, 1)
+    )
 
 
 def test_plan_as_at_before_any_update_is_not_started(action):
@@ -150,7 +154,7 @@ def test_plan_as_at_keeps_plan_order_and_only_its_own_plan():
 def _plan_with(n):
     plan = PlanFactory()
     theme = ThemeFactory(plan=plan)
-    for i in range(n):
+    for _i in range(n):
         action = ActionFactory(theme=theme)
         update(action, date(2025, 6, 1))
         update(action, date(2025, 7, 1), progress="at_risk")
@@ -224,7 +228,8 @@ def test_recommendation_progress_counts_by_rag_and_flags_gaps():
     update(b, date(2025, 6, 1), progress="at_risk")
     update(d, date(2025, 6, 1), status="complete", progress="")
     results = {
-        p.recommendation: p for p in recommendation_progress([covered, unanswered, unmeasured, done], as_at=date(2025, 7, 1))
+        p.recommendation: p
+        for p in recommendation_progress([covered, unanswered, unmeasured, done], as_at=date(2025, 7, 1))
     }
     assert dict(results[covered].counts) == {"red": 0, "amber": 1, "green": 0, "grey": 0, "blue": 1}
     assert (results[covered].complete, results[covered].gap) == (False, "")

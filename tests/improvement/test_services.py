@@ -85,7 +85,14 @@ def test_record_update_is_in_the_audit_history():
 
 @pytest.mark.parametrize(
     "who, expected",
-    [("lead", True), ("delegate", True), ("admin", True), ("other_officer", False), ("board", False), ("board_delegate", False)],
+    [
+        ("lead", True),
+        ("delegate", True),
+        ("admin", True),
+        ("other_officer", False),
+        ("board", False),
+        ("board_delegate", False),
+    ],
 )
 def test_can_update_action_only_lead_delegate_or_admin(who, expected, make_user):
     action = ActionFactory()

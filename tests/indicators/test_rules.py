@@ -83,7 +83,9 @@ DIRECTION_TABLE = [
 @pytest.mark.parametrize("current, previous, polarity, expected", DIRECTION_TABLE)
 def test_direction_of_travel_table(current, previous, polarity, expected):
     to_decimal = lambda v: Decimal(v) if v is not None else None  # noqa: E731
-    assert direction_of_travel(current=to_decimal(current), previous=to_decimal(previous), polarity=polarity) == expected
+    assert (
+        direction_of_travel(current=to_decimal(current), previous=to_decimal(previous), polarity=polarity) == expected
+    )
 
 
 FORMAT_TABLE = [
