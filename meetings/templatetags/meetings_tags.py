@@ -43,11 +43,6 @@ def overdue_words(action, today):
 
 
 @register.filter
-def is_overdue(action, today) -> bool:
-    return _days_overdue(action, today) > 0
-
-
-@register.filter
 def asked_of(action) -> str:
     """Who an action arising was asked of, as the minutes put it, else the user's name."""
     if action.owner_name:
