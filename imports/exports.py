@@ -59,8 +59,24 @@ class ActionExportResource(_SafeResource):
 
     class Meta:
         model = Action
-        fields = export_order = ("theme_reference", "theme", "reference", "title", "detail", "recommendations", "lead", "partner",
-                        "start", "target", "revised", "note", "success", "status", "rag", "update")
+        fields = export_order = (
+            "theme_reference",
+            "theme",
+            "reference",
+            "title",
+            "detail",
+            "recommendations",
+            "lead",
+            "partner",
+            "start",
+            "target",
+            "revised",
+            "note",
+            "success",
+            "status",
+            "rag",
+            "update",
+        )
 
     def dehydrate_recommendations(self, action):
         return "/".join(r.reference for r in action.recommendations.all())
@@ -74,8 +90,9 @@ class ActionExportResource(_SafeResource):
     def dehydrate_rag(self, action):
         if getattr(action, "state_rag", None):
             return rag_label(action.state_rag)
-        computed = compute_action_rag(status=action.status, progress=action.progress, target_date=action.target_date,
-                                      as_at=timezone.localdate())
+        computed = compute_action_rag(
+            status=action.status, progress=action.progress, target_date=action.target_date, as_at=timezone.localdate()
+        )
         return rag_label(effective_rag(computed, action.rag_override))
 
 
@@ -102,9 +119,18 @@ class MeasurementExportResource(_SafeResource):
 
 
 def plan_actions(plan):
-    latest = ActionUpdate.objects.filter(action=OuterRef("pk")).order_by("-date", "-created_at", "-pk").values("narrative")[:1]
-    return (Action.objects.filter(theme__plan=plan).select_related("theme").prefetch_related("recommendations")
-            .annotate(latest_narrative=Subquery(latest)).order_by("theme__order", "theme__pk", "order", "reference"))
+    latest = (
+        ActionUpdate.objects.filter(action=OuterRef("pk"))
+        .order_by("-date", "-created_at", "-pk")
+        .values("narrative")[:1]
+    )
+    return (
+        Action.objects.filter(theme__plan=plan)
+        .select_related("theme")
+        .prefetch_related("recommendations")
+        .annotate(latest_narrative=Subquery(latest))
+        .order_by("theme__order", "theme__pk", "order", "reference")
+    )
 
 
 def _response(dataset, fmt, name):
@@ -143,7 +169,9 @@ def plan_response(request, fmt):
     filterset = ActionFilter(request.GET or None, queryset=Action.objects.all(), plan=plan)
     states = filterset.filter_states(plan_as_at(plan, timezone.localdate(), actions=filterset.qs))
     rag_by_id = {state.action.pk: state.rag for state in states}
-    actions = [a for a in plan_actions(plan).filter(pk__in=list(rag_by_id)) if not setattr(a, "state_rag", rag_by_id[a.pk])]
+    actions = [
+        a for a in plan_actions(plan).filter(pk__in=list(rag_by_id)) if not setattr(a, "state_rag", rag_by_id[a.pk])
+    ]
     dataset = ActionExportResource().export(queryset=actions)
     return _response(dataset, fmt, f"plan-{plan.pk}-{datetime.date.today():%Y-%m-%d}")
 

@@ -1,21 +1,24 @@
 from django import forms
 from django.conf import settings
 
-from improvement.models import Inspection, Plan
 from imports.parsing.plan import FIELD_LABELS
 from imports.parsing.values import MEANING_LABELS
+from improvement.models import Inspection, Plan
 from indicators.models import Indicator, Unit
 
 
 class _UploadForm(forms.Form):
     file = forms.FileField(
-        label="Spreadsheet", help_text="An Excel workbook (.xlsx) or a CSV file, up to {mb} MB.",
+        label="Spreadsheet",
+        help_text="An Excel workbook (.xlsx) or a CSV file, up to {mb} MB.",
         error_messages={"required": "Choose the spreadsheet to import", "empty": "The file you chose is empty"},
     )
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["file"].help_text = self.fields["file"].help_text.format(mb=settings.IMPORT_MAX_UPLOAD_BYTES // 1_048_576)
+        self.fields["file"].help_text = self.fields["file"].help_text.format(
+            mb=settings.IMPORT_MAX_UPLOAD_BYTES // 1_048_576
+        )
         self.fields["file"].widget.attrs["accept"] = ".xlsx,.csv,.xlsm,.txt"
 
     def clean_file(self):
@@ -31,13 +34,19 @@ class _UploadForm(forms.Form):
 
 class PlanUploadForm(_UploadForm):
     plan = forms.ModelChoiceField(
-        queryset=Plan.objects.all(), required=False, empty_label="None: create a new plan",
-        label="Plan to update", help_text="Actions are matched by their reference; new ones are added.",
+        queryset=Plan.objects.all(),
+        required=False,
+        empty_label="None: create a new plan",
+        label="Plan to update",
+        help_text="Actions are matched by their reference; new ones are added.",
     )
-    new_plan_title = forms.CharField(label="Title of the new plan", max_length=200, required=False,
-                                     help_text="Only when you are creating a new plan")
+    new_plan_title = forms.CharField(
+        label="Title of the new plan", max_length=200, required=False, help_text="Only when you are creating a new plan"
+    )
     inspection = forms.ModelChoiceField(
-        queryset=Inspection.objects.all(), required=False, empty_label="None",
+        queryset=Inspection.objects.all(),
+        required=False,
+        empty_label="None",
         label="Inspection whose recommendations the plan answers",
         help_text="Actions are linked to its recommendations by reference, such as R3",
     )
@@ -73,24 +82,36 @@ class MappingForm(forms.Form):
         column_choices = [("", "Leave out (not imported)")] + list(FIELD_LABELS.items())
         for index, item in enumerate(preview.get("unmapped_columns", [])):
             self.fields[f"column_{index}"] = forms.ChoiceField(
-                label=f"Column \u201c{item['header']}\u201d", choices=column_choices, required=False,
+                label=f"Column \u201c{item['header']}\u201d",
+                choices=column_choices,
+                required=False,
                 initial=mappings.get("columns", {}).get(item["key"], ""),
             )
         value_choices = [("", "Not recognised: leave the status unchanged")] + list(MEANING_LABELS.items())
         for index, item in enumerate(preview.get("unmapped_values", [])):
             self.fields[f"value_{index}"] = forms.ChoiceField(
-                label=f"Status or RAG \u201c{item['text']}\u201d", choices=value_choices, required=False,
+                label=f"Status or RAG \u201c{item['text']}\u201d",
+                choices=value_choices,
+                required=False,
                 initial=mappings.get("values", {}).get(item["key"], ""),
             )
         unknown = preview.get("unknown_indicators", [])
         if unknown:
-            existing = [(str(pk), f"Use {code} {title}") for pk, code, title in Indicator.objects.values_list("pk", "code", "title")]
+            existing = [
+                (str(pk), f"Use {code} {title}")
+                for pk, code, title in Indicator.objects.values_list("pk", "code", "title")
+            ]
             for index, item in enumerate(unknown):
                 unit = dict(Unit.choices).get(item["unit"], item["unit"])
                 self.fields[f"indicator_{index}"] = forms.ChoiceField(
                     label=f"Indicator \u201c{item['title'] or item['code']}\u201d (row {item['row']})",
-                    choices=[("create", f"Create a new indicator ({unit.lower()})"), ("ignore", "Leave it out"), *existing],
-                    initial=mappings.get("indicators", {}).get(item["key"], "create"), required=False,
+                    choices=[
+                        ("create", f"Create a new indicator ({unit.lower()})"),
+                        ("ignore", "Leave it out"),
+                        *existing,
+                    ],
+                    initial=mappings.get("indicators", {}).get(item["key"], "create"),
+                    required=False,
                 )
 
     def mappings(self, previous: dict) -> dict:

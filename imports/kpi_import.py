@@ -61,12 +61,18 @@ class KpiChanges:
         created = updated = unchanged = 0
         for p in self.plans:
             created += (p.indicator is None) + len(p.measurements_new)
-            created += sum(1 for b in p.benchmarks if b[0] == "create") + (1 if p.target and p.target[0] == "create" else 0)
+            created += sum(1 for b in p.benchmarks if b[0] == "create") + (
+                1 if p.target and p.target[0] == "create" else 0
+            )
             updated += len(p.measurements_changed) + (1 if p.indicator_diff else 0)
-            updated += sum(1 for b in p.benchmarks if b[0] == "update") + (1 if p.target and p.target[0] == "update" else 0)
+            updated += sum(1 for b in p.benchmarks if b[0] == "update") + (
+                1 if p.target and p.target[0] == "update" else 0
+            )
             unchanged += p.measurements_same
         return {
-            "created": created, "updated": updated, "unchanged": unchanged,
+            "created": created,
+            "updated": updated,
+            "unchanged": unchanged,
             "indicators_created": sum(1 for p in self.plans if p.indicator is None),
             "values_created": sum(len(p.measurements_new) for p in self.plans),
             "values_updated": sum(len(p.measurements_changed) for p in self.plans),
@@ -97,8 +103,15 @@ def kpi_changes(parse: KpiParse, *, indicator_map: dict | None = None) -> KpiCha
         if choice == "ignore":
             continue
         if indicator is None:
-            changes.unknown.append({"key": parsed.key, "code": parsed.code, "title": parsed.title,
-                                    "unit": guess_unit(parsed), "row": parsed.row})
+            changes.unknown.append(
+                {
+                    "key": parsed.key,
+                    "code": parsed.code,
+                    "title": parsed.title,
+                    "unit": guess_unit(parsed),
+                    "row": parsed.row,
+                }
+            )
         matched.append((parsed, indicator))
 
     ids = [i.pk for _, i in matched if i is not None]
@@ -106,7 +119,9 @@ def kpi_changes(parse: KpiParse, *, indicator_map: dict | None = None) -> KpiCha
     targets = {}
     for t in Target.objects.filter(indicator_id__in=ids).order_by("effective_from"):
         targets.setdefault(t.indicator_id, []).append(t)
-    benchmarks = {(b.indicator_id, b.kind, b.period): b for b in Benchmark.objects.filter(indicator_id__in=ids, name="")}
+    benchmarks = {
+        (b.indicator_id, b.kind, b.period): b for b in Benchmark.objects.filter(indicator_id__in=ids, name="")
+    }
 
     for parsed, indicator in matched:
         plan = IndicatorPlan(parsed, indicator)
@@ -114,15 +129,27 @@ def kpi_changes(parse: KpiParse, *, indicator_map: dict | None = None) -> KpiCha
         if indicator is None:
             code = parsed.code or _new_code(parsed, used_codes)
             used_codes.add(code.lower())
-            plan.new_fields = {"code": code, "title": parsed.title or code, "unit": guess_unit(parsed), "frequency": frequency,
-                               "polarity": parsed.polarity or "higher"}
+            plan.new_fields = {
+                "code": code,
+                "title": parsed.title or code,
+                "unit": guess_unit(parsed),
+                "frequency": frequency,
+                "polarity": parsed.polarity or "higher",
+            }
         elif parsed.polarity and parsed.polarity != indicator.polarity:
             plan.indicator_diff.append(("polarity", indicator.polarity, parsed.polarity))
         for value in parsed.values:
             if value.frequency != frequency:
-                changes.problems.append(Problem(parse.sheet_name, parsed.row, value.column,
-                                                f"{parsed.title or parsed.code} is {frequency}, but this column is "
-                                                f"{value.frequency}; the value was left out.", "warning"))
+                changes.problems.append(
+                    Problem(
+                        parse.sheet_name,
+                        parsed.row,
+                        value.column,
+                        f"{parsed.title or parsed.code} is {frequency}, but this column is "
+                        f"{value.frequency}; the value was left out.",
+                        "warning",
+                    )
+                )
                 continue
             wanted = {"value": value.value, "missing_reason": value.missing_reason}
             if value.numerator is not None:
@@ -135,21 +162,29 @@ def kpi_changes(parse: KpiParse, *, indicator_map: dict | None = None) -> KpiCha
             if existing is None:
                 plan.measurements_new.append({"period": value.period, **wanted})
                 continue
-            diff = [(f"{value.period:%b %Y} {name.replace('_', ' ')}", getattr(existing, name), v)
-                    for name, v in wanted.items() if getattr(existing, name) != v]
+            diff = [
+                (f"{value.period:%b %Y} {name.replace('_', ' ')}", getattr(existing, name), v)
+                for name, v in wanted.items()
+                if getattr(existing, name) != v
+            ]
             if diff:
                 plan.measurements_changed.append((existing, wanted, diff))
             else:
                 plan.measurements_same += 1
         if parsed.target is not None and parse.first_period:
-            in_force = [t for t in targets.get(getattr(indicator, "pk", None), []) if t.effective_from <= parse.first_period]
+            in_force = [
+                t for t in targets.get(getattr(indicator, "pk", None), []) if t.effective_from <= parse.first_period
+            ]
             current = in_force[-1] if in_force else None
             if current is None or current.value != parsed.target:
                 if current is not None and current.effective_from == parse.first_period:
                     plan.target = ("update", current, parsed.target)
                 else:
                     plan.target = ("create", {"effective_from": parse.first_period, "value": parsed.target})
-        for kind, value in ((Benchmark.Kind.ENGLAND, parsed.england), (Benchmark.Kind.STAT_NEIGHBOURS, parsed.stat_neighbours)):
+        for kind, value in (
+            (Benchmark.Kind.ENGLAND, parsed.england),
+            (Benchmark.Kind.STAT_NEIGHBOURS, parsed.stat_neighbours),
+        ):
             if value is None or parse.benchmark_period is None:
                 continue
             existing = benchmarks.get((getattr(indicator, "pk", None), kind, parse.benchmark_period))
@@ -216,22 +251,41 @@ def apply_kpi_changes(changes: KpiChanges, *, job, user, file_name) -> None:
                 changed_targets.append(target)
         for benchmark in plan.benchmarks:
             if benchmark[0] == "create":
-                new_benchmarks.append(Benchmark(indicator=indicator, source=f"Imported from {file_name}"[:200], **benchmark[1]))
+                new_benchmarks.append(
+                    Benchmark(indicator=indicator, source=f"Imported from {file_name}"[:200], **benchmark[1])
+                )
             else:
                 diff.append((f"{benchmark[1].get_kind_display()} benchmark", benchmark[1].value, benchmark[2]))
                 benchmark[1].value = benchmark[2]
                 changed_benchmarks.append(benchmark[1])
         added = len(plan.measurements_new)
         if created:
-            log.append(ImportChange(job=job, kind="created", object_type="Indicator", object_id=0, object_label=str(indicator)[:300],
-                                    fields=[{"field": "values", "before": "", "after": f"{added} added"}]))
+            log.append(
+                ImportChange(
+                    job=job,
+                    kind="created",
+                    object_type="Indicator",
+                    object_id=0,
+                    object_label=str(indicator)[:300],
+                    fields=[{"field": "values", "before": "", "after": f"{added} added"}],
+                )
+            )
             log[-1]._indicator = indicator
         elif diff or added:
             fields = [{"field": str(n), "before": _text(b), "after": _text(a)} for n, b, a in diff[:200]]
             if added:
                 fields.insert(0, {"field": "values", "before": "", "after": f"{added} added"})
-            log.append(ImportChange(job=job, kind="updated", object_type="Indicator", object_id=indicator.pk,
-                                    object_label=str(indicator)[:300], object_url=_url(indicator), fields=fields))
+            log.append(
+                ImportChange(
+                    job=job,
+                    kind="updated",
+                    object_type="Indicator",
+                    object_id=indicator.pk,
+                    object_label=str(indicator)[:300],
+                    object_url=_url(indicator),
+                    fields=fields,
+                )
+            )
     for record in log:
         if hasattr(record, "_indicator"):
             record.object_id = record._indicator.pk
@@ -241,10 +295,14 @@ def apply_kpi_changes(changes: KpiChanges, *, job, user, file_name) -> None:
         Indicator.history.bulk_history_create(changed_indicators, default_user=user, default_change_reason=reason)
     Measurement.objects.bulk_create(new_measurements, batch_size=BATCH)
     if changed_measurements:
-        Measurement.objects.bulk_update(changed_measurements, ["value", "missing_reason", "numerator", "denominator",
-                                                               "commentary", "entered_by", "entered_at"], batch_size=BATCH)
-    Measurement.history.bulk_history_create(new_measurements + changed_measurements, default_user=user,
-                                            default_change_reason=reason, batch_size=BATCH)
+        Measurement.objects.bulk_update(
+            changed_measurements,
+            ["value", "missing_reason", "numerator", "denominator", "commentary", "entered_by", "entered_at"],
+            batch_size=BATCH,
+        )
+    Measurement.history.bulk_history_create(
+        new_measurements + changed_measurements, default_user=user, default_change_reason=reason, batch_size=BATCH
+    )
     Target.objects.bulk_create(new_targets)
     if changed_targets:
         Target.objects.bulk_update(changed_targets, ["value"])
@@ -252,7 +310,9 @@ def apply_kpi_changes(changes: KpiChanges, *, job, user, file_name) -> None:
     Benchmark.objects.bulk_create(new_benchmarks)
     if changed_benchmarks:
         Benchmark.objects.bulk_update(changed_benchmarks, ["value"])
-    Benchmark.history.bulk_history_create(new_benchmarks + changed_benchmarks, default_user=user, default_change_reason=reason)
+    Benchmark.history.bulk_history_create(
+        new_benchmarks + changed_benchmarks, default_user=user, default_change_reason=reason
+    )
     ImportChange.objects.bulk_create(log, batch_size=BATCH)
 
 

@@ -35,6 +35,9 @@ class ImportJob(models.Model):
     mappings = models.JSONField(default=dict, blank=True)
     # The dry run's outcome: counts, problems, unmapped columns and values, unknown indicators.
     preview = models.JSONField(default=dict, blank=True)
+    # The plan as the preview read it (imports.parsing.plan.PlanParse.to_json), so confirming applies
+    # exactly what was previewed without reading the file again; cleared once the import is done.
+    parsed = models.JSONField(null=True, blank=True)
     # What the confirmed import did: counts, and the plan or scorecard it went into.
     result = models.JSONField(default=dict, blank=True)
     message = models.TextField(blank=True, help_text="A plain-English reason when refused or failed")

@@ -13,13 +13,13 @@ import logging
 
 from django.utils import timezone
 
-from improvement.models import Inspection, Plan
 from imports import kpi_import, plan_import
 from imports.models import ImportJob
 from imports.parsing.kpi import parse_kpis
-from imports.parsing.plan import FIELD_LABELS, Problem, parse_plan
+from imports.parsing.plan import FIELD_LABELS, PlanParse, Problem, parse_plan
 from imports.parsing.values import MEANING_LABELS, normalise_header
 from imports.parsing.workbook import FileRefused, read_workbook
+from improvement.models import Inspection, Plan
 
 logger = logging.getLogger(__name__)
 MAX_STORED_PROBLEMS = 500
@@ -32,8 +32,13 @@ UNEXPECTED = (
 
 def create_job(*, kind: str, file_name: str, data: bytes, user, options: dict | None = None) -> ImportJob:
     return ImportJob.objects.create(
-        kind=kind, file_name=file_name[:255], file_bytes=data, file_size=len(data),
-        sha256=hashlib.sha256(data).hexdigest(), uploaded_by=user, options=options or {},
+        kind=kind,
+        file_name=file_name[:255],
+        file_bytes=data,
+        file_size=len(data),
+        sha256=hashlib.sha256(data).hexdigest(),
+        uploaded_by=user,
+        options=options or {},
     )
 
 
@@ -46,7 +51,9 @@ def _set_phase(job: ImportJob, index: int, **extra) -> None:
 
 def _finish(job: ImportJob, state: str, **fields) -> None:
     job.state = state
-    job.finished_at = timezone.now() if state in {ImportJob.State.DONE, ImportJob.State.FAILED, ImportJob.State.REFUSED} else None
+    job.finished_at = (
+        timezone.now() if state in {ImportJob.State.DONE, ImportJob.State.FAILED, ImportJob.State.REFUSED} else None
+    )
     job.progress = job.progress_total if state == ImportJob.State.DONE else job.progress
     for name, value in fields.items():
         setattr(job, name, value)
@@ -69,24 +76,39 @@ def _summary(*, counts, problems, refusal="", extra=None) -> dict:
 
 def _plan_target(options):
     plan = Plan.objects.filter(pk=options["plan_id"]).first() if options.get("plan_id") else None
-    inspection = Inspection.objects.filter(pk=options["inspection_id"]).first() if options.get("inspection_id") else None
+    inspection = (
+        Inspection.objects.filter(pk=options["inspection_id"]).first() if options.get("inspection_id") else None
+    )
     return plan, options.get("new_plan_title") or "", inspection
 
 
 def process(job: ImportJob, *, dry_run: bool) -> dict:
     """Parse and dry-run (or apply) the job's file; returns the summary shown on the preview."""
     _set_phase(job, 0)
-    try:
-        sheets = read_workbook(bytes(job.file_bytes), job.file_name)
-    except FileRefused as refusal:
-        return _summary(counts={}, problems=[], refusal=str(refusal))
-    _set_phase(job, 1)
     mappings = job.mappings or {}
+    if job.kind == ImportJob.Kind.PLAN and not dry_run and job.parsed:
+        # Confirming: apply what the preview read (the file and the admin's choices have not changed since).
+        parse = PlanParse.from_json(job.parsed)
+        _set_phase(job, 1)
+    else:
+        try:
+            sheets = read_workbook(bytes(job.file_bytes), job.file_name)
+        except FileRefused as refusal:
+            return _summary(counts={}, problems=[], refusal=str(refusal))
+        _set_phase(job, 1)
+        parse = None
     if job.kind == ImportJob.Kind.PLAN:
-        parse = parse_plan(sheets, column_map=mappings.get("columns", {}), value_map=mappings.get("values", {}))
+        if parse is None:
+            parse = parse_plan(sheets, column_map=mappings.get("columns", {}), value_map=mappings.get("values", {}))
+        job.parse = parse
         extra = {
-            "sheet": parse.sheet_name, "header_row": parse.header_row, "ignored_sheets": parse.ignored_sheets,
-            "columns": [{"field": FIELD_LABELS[f], "header": parse.headers.get(col, "")} for f, col in sorted(parse.columns.items(), key=lambda i: i[1])],
+            "sheet": parse.sheet_name,
+            "header_row": parse.header_row,
+            "ignored_sheets": parse.ignored_sheets,
+            "columns": [
+                {"field": FIELD_LABELS[f], "header": parse.headers.get(col, "")}
+                for f, col in sorted(parse.columns.items(), key=lambda i: i[1])
+            ],
             "unmapped_columns": [{"key": normalise_header(h), "header": h} for _, h in parse.unmapped_columns],
             "unmapped_values": [{"key": k, "text": t} for k, t in sorted(parse.unmapped_values.items())],
         }
@@ -97,34 +119,53 @@ def process(job: ImportJob, *, dry_run: bool) -> dict:
             new_title = job.file_name.rsplit(".", 1)[0][:200]
         can_write = dry_run or not parse.errors
         if not can_write:
-            changes = plan_import.plan_changes(parse, plan=plan, new_plan_title=new_title, inspection=inspection, today=plan_import.today())
+            changes = plan_import.plan_changes(
+                parse, plan=plan, new_plan_title=new_title, inspection=inspection, today=plan_import.today()
+            )
             return _summary(counts=changes.counts, problems=parse.problems + changes.problems, extra=extra)
         if not dry_run:
             _set_phase(job, 2)
         changes, saved_plan = plan_import.run_plan_import(
-            parse, plan=plan, new_plan_title=new_title, inspection=inspection, today=plan_import.today(),
-            dry_run=dry_run, job=job, user=job.uploaded_by, file_name=job.file_name,
+            parse,
+            plan=plan,
+            new_plan_title=new_title,
+            inspection=inspection,
+            today=plan_import.today(),
+            dry_run=dry_run,
+            job=job,
+            user=job.uploaded_by,
+            file_name=job.file_name,
         )
         if saved_plan is not None:
             extra.update(plan_id=saved_plan.pk, plan_url=saved_plan.get_absolute_url(), plan_title=str(saved_plan))
         return _summary(counts=changes.counts, problems=parse.problems + changes.problems, extra=extra)
 
     parse = parse_kpis(sheets)
-    extra = {"sheet": parse.sheet_name, "header_row": parse.header_row, "layout": parse.layout,
-             "ignored_sheets": parse.ignored_sheets, "ignored_columns": parse.ignored_columns}
+    extra = {
+        "sheet": parse.sheet_name,
+        "header_row": parse.header_row,
+        "layout": parse.layout,
+        "ignored_sheets": parse.ignored_sheets,
+        "ignored_columns": parse.ignored_columns,
+    }
     if parse.refusal:
         return _summary(counts={}, problems=parse.problems, refusal=parse.refusal, extra=extra)
     if not dry_run and not parse.errors:
         _set_phase(job, 2)
-    changes = kpi_import.run_kpi_import(parse, indicator_map=mappings.get("indicators", {}),
-                                        dry_run=dry_run or bool(parse.errors), job=job, user=job.uploaded_by,
-                                        file_name=job.file_name)
+    changes = kpi_import.run_kpi_import(
+        parse,
+        indicator_map=mappings.get("indicators", {}),
+        dry_run=dry_run or bool(parse.errors),
+        job=job,
+        user=job.uploaded_by,
+        file_name=job.file_name,
+    )
     extra["unknown_indicators"] = changes.unknown
     return _summary(counts=changes.counts, problems=parse.problems + changes.problems, extra=extra)
 
 
 def preview_job(job: ImportJob) -> ImportJob:
-    _finish(job, ImportJob.State.PREVIEWING)
+    _finish(job, ImportJob.State.PREVIEWING, parsed=None)
     try:
         summary = process(job, dry_run=True)
     except Exception:
@@ -136,7 +177,8 @@ def preview_job(job: ImportJob) -> ImportJob:
     elif summary["error_count"]:
         _finish(job, ImportJob.State.REFUSED, preview=summary, message=_errors_message(summary["error_count"]))
     else:
-        _finish(job, ImportJob.State.PREVIEWED, preview=summary, message="")
+        parse = getattr(job, "parse", None)
+        _finish(job, ImportJob.State.PREVIEWED, preview=summary, message="", parsed=parse.to_json() if parse else None)
     return job
 
 
@@ -152,13 +194,15 @@ def apply_job(job: ImportJob) -> ImportJob:
         message = summary["refusal"] or _errors_message(summary["error_count"])
         _finish(job, ImportJob.State.REFUSED, preview=summary, message=message)
         return job
-    _finish(job, ImportJob.State.DONE, result=summary, message="")
+    _finish(job, ImportJob.State.DONE, result=summary, message="", parsed=None)
     return job
 
 
 def _errors_message(count):
-    return (f"The file has {count} problem{'s' if count != 1 else ''} that must be fixed in the spreadsheet "
-            "before it can be imported. Nothing was saved.")
+    return (
+        f"The file has {count} problem{'s' if count != 1 else ''} that must be fixed in the spreadsheet "
+        "before it can be imported. Nothing was saved."
+    )
 
 
 def save_mappings(job: ImportJob, *, columns: dict, values: dict, indicators: dict) -> None:
@@ -168,9 +212,17 @@ def save_mappings(job: ImportJob, *, columns: dict, values: dict, indicators: di
 
 def refused_job(*, kind, file_name, size, user, message) -> ImportJob:
     """An upload refused before it was stored (over the size limit): logged without its bytes."""
-    return ImportJob.objects.create(kind=kind, file_name=file_name[:255], file_bytes=b"", file_size=size, sha256="",
-                                    uploaded_by=user, state=ImportJob.State.REFUSED, message=message,
-                                    finished_at=timezone.now())
+    return ImportJob.objects.create(
+        kind=kind,
+        file_name=file_name[:255],
+        file_bytes=b"",
+        file_size=size,
+        sha256="",
+        uploaded_by=user,
+        state=ImportJob.State.REFUSED,
+        message=message,
+        finished_at=timezone.now(),
+    )
 
 
 __all__ = ["create_job", "preview_job", "apply_job", "save_mappings", "Problem", "MEANING_LABELS"]

@@ -31,8 +31,9 @@ def _upload(request, *, kind, form_class, template):
     form = form_class(request.POST or None, request.FILES or None)
     if request.method == "POST" and form.is_valid():
         upload = form.cleaned_data["file"]
-        job = services.create_job(kind=kind, file_name=upload.name, data=upload.read(), user=request.user,
-                                  options=form.options())
+        job = services.create_job(
+            kind=kind, file_name=upload.name, data=upload.read(), user=request.user, options=form.options()
+        )
         return _run_preview(job)
     return render(request, template, {"form": form, "max_mb": settings.IMPORT_MAX_UPLOAD_BYTES // 1_048_576})
 
@@ -52,8 +53,12 @@ def upload_plan(request):
 
 
 def upload_indicators(request):
-    return _upload(request, kind=ImportJob.Kind.INDICATORS, form_class=IndicatorUploadForm,
-                   template="imports/indicators_upload.html")
+    return _upload(
+        request,
+        kind=ImportJob.Kind.INDICATORS,
+        form_class=IndicatorUploadForm,
+        template="imports/indicators_upload.html",
+    )
 
 
 def job_preview(request, pk):
@@ -69,9 +74,16 @@ def job_preview(request, pk):
             job.mappings = form.mappings(job.mappings)
             job.save(update_fields=["mappings"])
             return _run_preview(job)
-    return render(request, "imports/importjob_preview.html", {
-        "job": job, "preview": job.preview, "form": form, "problems": job.preview.get("problems", []),
-    })
+    return render(
+        request,
+        "imports/importjob_preview.html",
+        {
+            "job": job,
+            "preview": job.preview,
+            "form": form,
+            "problems": job.preview.get("problems", []),
+        },
+    )
 
 
 @require_POST
@@ -79,7 +91,11 @@ def job_confirm(request, pk):
     _require_admin(request.user)
     job = get_object_or_404(queries.job_for_page(pk), pk=pk)
     if job.state != ImportJob.State.PREVIEWED or not job.preview.get("can_confirm"):
-        return redirect("imports:job_preview", pk=job.pk) if job.state == ImportJob.State.PREVIEWED else redirect("imports:job_status", pk=job.pk)
+        return (
+            redirect("imports:job_preview", pk=job.pk)
+            if job.state == ImportJob.State.PREVIEWED
+            else redirect("imports:job_status", pk=job.pk)
+        )
     job.state = ImportJob.State.APPLYING
     job.save(update_fields=["state"])
     tasks.apply_import.enqueue(job.pk)
@@ -88,9 +104,14 @@ def job_confirm(request, pk):
 
 def _status_payload(job):
     payload = {
-        "state": job.state, "state_label": job.get_state_display(), "phase": job.phase,
-        "progress": job.progress, "progress_total": job.progress_total, "percent": job.percent,
-        "running": job.is_running, "message": job.message,
+        "state": job.state,
+        "state_label": job.get_state_display(),
+        "phase": job.phase,
+        "progress": job.progress,
+        "progress_total": job.progress_total,
+        "percent": job.percent,
+        "running": job.is_running,
+        "message": job.message,
     }
     if not job.is_running:
         payload["next_url"] = reverse("imports:job_status", args=[job.pk])
@@ -102,7 +123,9 @@ def job_status(request, pk):
     job = get_object_or_404(queries.job_for_page(pk), pk=pk)
     finished_url = ""
     if job.state == ImportJob.State.DONE:
-        finished_url = job.result.get("plan_url") if job.kind == ImportJob.Kind.PLAN else reverse("indicators:scorecard")
+        finished_url = (
+            job.result.get("plan_url") if job.kind == ImportJob.Kind.PLAN else reverse("indicators:scorecard")
+        )
     return render(request, "imports/importjob_status.html", {"job": job, "finished_url": finished_url})
 
 
@@ -116,11 +139,18 @@ def job_log(request, pk):
     _require_admin(request.user)
     job = get_object_or_404(queries.job_for_page(pk), pk=pk)
     changes = queries.changes_for_log(job)
-    return render(request, "imports/importjob_log.html", {
-        "job": job, "changes": changes, "counts": (job.result or job.preview).get("counts", {}),
-        "shown_limit": queries.LOG_CHANGES_SHOWN, "more": len(changes) >= queries.LOG_CHANGES_SHOWN,
-        "kinds": ImportChange.Kind,
-    })
+    return render(
+        request,
+        "imports/importjob_log.html",
+        {
+            "job": job,
+            "changes": changes,
+            "counts": (job.result or job.preview).get("counts", {}),
+            "shown_limit": queries.LOG_CHANGES_SHOWN,
+            "more": len(changes) >= queries.LOG_CHANGES_SHOWN,
+            "kinds": ImportChange.Kind,
+        },
+    )
 
 
 def export_plan(request, fmt):

@@ -18,9 +18,32 @@ from imports.parsing.values import (
 from imports.parsing.workbook import Sheet, column_letter, fill_merged
 
 KPI_SYNONYMS = {
-    "code": ["code", "ref", "kpi ref", "kpi code", "indicator code", "id", "pi ref", "measure ref", "no", "kpi no", "ref no"],
-    "title": ["indicator", "measure", "kpi", "title", "description", "indicator name", "measure description",
-              "performance indicator", "kpi description", "indicator title", "name"],
+    "code": [
+        "code",
+        "ref",
+        "kpi ref",
+        "kpi code",
+        "indicator code",
+        "id",
+        "pi ref",
+        "measure ref",
+        "no",
+        "kpi no",
+        "ref no",
+    ],
+    "title": [
+        "indicator",
+        "measure",
+        "kpi",
+        "title",
+        "description",
+        "indicator name",
+        "measure description",
+        "performance indicator",
+        "kpi description",
+        "indicator title",
+        "name",
+    ],
     "period": ["period", "month", "quarter", "date", "period start", "reporting period"],
     "value": ["value", "result", "actual", "figure", "performance"],
     "numerator": ["numerator"],
@@ -29,17 +52,40 @@ KPI_SYNONYMS = {
     "target": ["target", "target value", "local target"],
     "polarity": ["polarity", "good is", "good performance is", "direction", "higher or lower is better"],
     "england": ["england", "england average", "national", "national average", "eng"],
-    "stat_neighbours": ["stat neighbours", "statistical neighbours", "sn", "sn average", "stat neighbour",
-                        "statistical neighbour average", "statistical neighbours average", "stat neighbours average"],
+    "stat_neighbours": [
+        "stat neighbours",
+        "statistical neighbours",
+        "sn",
+        "sn average",
+        "stat neighbour",
+        "statistical neighbour average",
+        "statistical neighbours average",
+        "stat neighbours average",
+    ],
     "unit": ["unit", "units"],
     "ignore": ["rag", "dot", "direction of travel", "trend", "rag rating", "status", "change", "frequency"],
 }
 HEADER_LOOKUP = {s: name for name, synonyms in KPI_SYNONYMS.items() for s in synonyms}
 POLARITY_WORDS = {
-    "higher": "higher", "high": "higher", "higher is better": "higher", "up": "higher", "bigger is better": "higher",
-    "lower": "lower", "low": "lower", "lower is better": "lower", "down": "lower", "smaller is better": "lower",
-    "close": "close", "close to target": "close", "close to target is better": "close", "in range": "close",
-    "none": "none", "n a": "none", "na": "none", "context": "none", "no polarity": "none",
+    "higher": "higher",
+    "high": "higher",
+    "higher is better": "higher",
+    "up": "higher",
+    "bigger is better": "higher",
+    "lower": "lower",
+    "low": "lower",
+    "lower is better": "lower",
+    "down": "lower",
+    "smaller is better": "lower",
+    "close": "close",
+    "close to target": "close",
+    "close to target is better": "close",
+    "in range": "close",
+    "none": "none",
+    "n a": "none",
+    "na": "none",
+    "context": "none",
+    "no polarity": "none",
 }
 
 
@@ -191,7 +237,7 @@ def parse_kpis(sheets: list[Sheet]) -> KpiParse:
 
 
 def _year_label_period(text):
-    """"2024" -> the financial year ending March 2024 (DfE publishes that way); "2023/24" -> 2023/24."""
+    """ "2024" -> the financial year ending March 2024 (DfE publishes that way); "2023/24" -> 2023/24."""
     start = financial_year_start(text.replace(" ", "/"))
     if start is not None:
         return datetime.date(start, 4, 1)
@@ -201,7 +247,11 @@ def _year_label_period(text):
 
 
 def _identity(row, fields):
-    code = clean_text(row[fields["code"]].value).replace(" ", "")[:40] if "code" in fields and fields["code"] < len(row) else ""
+    code = (
+        clean_text(row[fields["code"]].value).replace(" ", "")[:40]
+        if "code" in fields and fields["code"] < len(row)
+        else ""
+    )
     title = clean_text(row[fields["title"]].value)[:300] if "title" in fields and fields["title"] < len(row) else ""
     return code, title
 
@@ -217,8 +267,15 @@ def _extras(sheet, index, row, fields, headers, indicator, result):
             continue
         reading = read_number(c.value, c.number_format)
         if reading.problem:
-            result.problems.append(Problem(sheet.name, index + 1, f"{column_letter(fields[name])} ({headers[fields[name]]})",
-                                           f"{indicator.title or indicator.code}: {reading.problem}; it was left out.", "warning"))
+            result.problems.append(
+                Problem(
+                    sheet.name,
+                    index + 1,
+                    f"{column_letter(fields[name])} ({headers[fields[name]]})",
+                    f"{indicator.title or indicator.code}: {reading.problem}; it was left out.",
+                    "warning",
+                )
+            )
         elif reading.value is not None:
             setattr(indicator, name, reading.value)
     c = cell("polarity")
@@ -232,9 +289,16 @@ def _extras(sheet, index, row, fields, headers, indicator, result):
         if word in POLARITY_WORDS:
             indicator.polarity = POLARITY_WORDS[word]
         else:
-            result.problems.append(Problem(sheet.name, index + 1, f"{column_letter(fields['polarity'])} ({headers[fields['polarity']]})",
-                                           f"\u201c{clean_text(c.value)}\u201d is not a polarity we know (use Higher, Lower, "
-                                           "Close to target or None); it was left out.", "warning"))
+            result.problems.append(
+                Problem(
+                    sheet.name,
+                    index + 1,
+                    f"{column_letter(fields['polarity'])} ({headers[fields['polarity']]})",
+                    f"\u201c{clean_text(c.value)}\u201d is not a polarity we know (use Higher, Lower, "
+                    "Close to target or None); it was left out.",
+                    "warning",
+                )
+            )
     c = cell("unit")
     if c is not None and not c.is_blank:
         indicator.unit = clean_text(c.value).lower()
@@ -247,12 +311,19 @@ def _value(sheet, index, col, headers, cell, indicator, header: PeriodHeader, re
     reading = read_number(cell.value, cell.number_format)
     label = f"{column_letter(col)} ({headers.get(col, '')})"
     if reading.problem:
-        result.problems.append(Problem(sheet.name, index + 1, label,
-                                       f"{indicator.title or indicator.code}: {reading.problem}; the value was left out.", "warning"))
+        result.problems.append(
+            Problem(
+                sheet.name,
+                index + 1,
+                label,
+                f"{indicator.title or indicator.code}: {reading.problem}; the value was left out.",
+                "warning",
+            )
+        )
         return None
     if reading.value is None and not reading.note:
         return None  # blank: nothing recorded, never zero
-    missing = reading.note[len("missing:"):] if reading.note.startswith("missing:") else ""
+    missing = reading.note[len("missing:") :] if reading.note.startswith("missing:") else ""
     percent = "%" in (cell.number_format or "") or reading.note == "percent"
     if percent:
         indicator.looks_like_percentage = True
@@ -270,14 +341,22 @@ def _read_wide(sheet, header_index, periods, fields, labels, headers, result):
         if not code and not title:
             continue
         if not any(col < len(row) and not row[col].is_blank for col in periods) and not any(
-            fields.get(n) is not None and fields[n] < len(row) and not row[fields[n]].is_blank for n in ("target", "england", "stat_neighbours")
+            fields.get(n) is not None and fields[n] < len(row) and not row[fields[n]].is_blank
+            for n in ("target", "england", "stat_neighbours")
         ):
             continue  # a section heading or a note
         indicator = ParsedIndicator(index + 1, code, title)
         if indicator.key in seen:
-            result.problems.append(Problem(sheet.name, index + 1, "",
-                                           f"{title or code} appears twice, in rows {seen[indicator.key]} and {index + 1}. "
-                                           "Each indicator needs one row.", "error"))
+            result.problems.append(
+                Problem(
+                    sheet.name,
+                    index + 1,
+                    "",
+                    f"{title or code} appears twice, in rows {seen[indicator.key]} and {index + 1}. "
+                    "Each indicator needs one row.",
+                    "error",
+                )
+            )
             continue
         seen[indicator.key] = index + 1
         _extras(sheet, index, row, fields, headers, indicator, result)
@@ -312,18 +391,45 @@ def _read_long(sheet, header_index, fields, headers, result):
         period_cell = row[fields["period"]] if fields["period"] < len(row) else None
         header = read_period_header(period_cell.value, period_cell.number_format) if period_cell else None
         if header is None:
-            result.problems.append(Problem(sheet.name, index + 1, f"{column_letter(fields['period'])} ({headers[fields['period']]})",
-                                           f"\u201c{clean_text(period_cell.value if period_cell else '')}\u201d is not a period we can read "
-                                           "(for example \u201cApr 2024\u201d, \u201c2024-04\u201d or \u201cQ1 2024/25\u201d).", "error"))
+            result.problems.append(
+                Problem(
+                    sheet.name,
+                    index + 1,
+                    f"{column_letter(fields['period'])} ({headers[fields['period']]})",
+                    f"\u201c{clean_text(period_cell.value if period_cell else '')}\u201d is not a period we can read "
+                    "(for example \u201cApr 2024\u201d, \u201c2024-04\u201d or \u201cQ1 2024/25\u201d).",
+                    "error",
+                )
+            )
             continue
         if (key, header.start) in seen_periods:
-            result.problems.append(Problem(sheet.name, index + 1, "",
-                                           f"{title or code} has two values for the same period, in rows "
-                                           f"{seen_periods[(key, header.start)]} and {index + 1}.", "error"))
+            result.problems.append(
+                Problem(
+                    sheet.name,
+                    index + 1,
+                    "",
+                    f"{title or code} has two values for the same period, in rows "
+                    f"{seen_periods[(key, header.start)]} and {index + 1}.",
+                    "error",
+                )
+            )
             continue
         seen_periods[(key, header.start)] = index + 1
         value_col = fields["value"]
-        value = _value(sheet, index, value_col, headers, row[value_col] if value_col < len(row) else None, indicator, header, result) if value_col < len(row) else None
+        value = (
+            _value(
+                sheet,
+                index,
+                value_col,
+                headers,
+                row[value_col] if value_col < len(row) else None,
+                indicator,
+                header,
+                result,
+            )
+            if value_col < len(row)
+            else None
+        )
         if value is None:
             continue
         for name in ("numerator", "denominator"):

@@ -3,6 +3,7 @@
 import datetime
 import re
 from dataclasses import dataclass, field
+from dataclasses import fields as dataclass_fields
 
 from imports.parsing.values import (
     Reading,
@@ -21,37 +22,127 @@ from imports.parsing.workbook import Sheet, column_letter, fill_merged
 
 # Field -> header synonyms, compared after normalise_header (case, punctuation, spaces, NBSP).
 PLAN_SYNONYMS = {
-    "reference": ["ref", "ref no", "reference", "no", "nos", "number", "action ref", "action no", "action number",
-                  "action reference", "id", "item", "item no"],
-    "title": ["action", "actions", "what", "actions required", "action required", "action title", "actions to be taken",
-              "key actions", "action to be taken"],
+    "reference": [
+        "ref",
+        "ref no",
+        "reference",
+        "no",
+        "nos",
+        "number",
+        "action ref",
+        "action no",
+        "action number",
+        "action reference",
+        "id",
+        "item",
+        "item no",
+    ],
+    "title": [
+        "action",
+        "actions",
+        "what",
+        "actions required",
+        "action required",
+        "action title",
+        "actions to be taken",
+        "key actions",
+        "action to be taken",
+    ],
     "detail": ["how", "detail", "details", "description", "action detail", "tasks", "how will we do it"],
-    "lead": ["lead officer", "lead officers", "who", "responsible officer", "responsible officers", "lead", "leads",
-             "owner", "action owner", "responsible", "lead s"],
-    "target_date": ["target date", "when", "timescale", "timescales", "deadline", "due date", "completion date",
-                    "by when", "target completion date", "due"],
+    "lead": [
+        "lead officer",
+        "lead officers",
+        "who",
+        "responsible officer",
+        "responsible officers",
+        "lead",
+        "leads",
+        "owner",
+        "action owner",
+        "responsible",
+        "lead s",
+    ],
+    "target_date": [
+        "target date",
+        "when",
+        "timescale",
+        "timescales",
+        "deadline",
+        "due date",
+        "completion date",
+        "by when",
+        "target completion date",
+        "due",
+    ],
     "status": ["status", "current status", "progress status", "overall status"],
     "rag": ["rag", "brag", "rag rating", "rag status", "current rag", "brag rating"],
-    "recommendation": ["recommendation", "recommendations", "ofsted recommendation", "ofsted recommendations", "rec",
-                       "recs", "rec no", "recommendation no", "recommendation ref"],
-    "theme": ["theme", "priority", "workstream", "standard", "practice area", "theme title", "priority area",
-              "area", "strand"],
+    "recommendation": [
+        "recommendation",
+        "recommendations",
+        "ofsted recommendation",
+        "ofsted recommendations",
+        "rec",
+        "recs",
+        "rec no",
+        "recommendation no",
+        "recommendation ref",
+    ],
+    "theme": [
+        "theme",
+        "priority",
+        "workstream",
+        "standard",
+        "practice area",
+        "theme title",
+        "priority area",
+        "area",
+        "strand",
+    ],
     "theme_reference": ["theme ref", "theme no", "theme number", "priority no"],
-    "success_measure": ["success measure", "success measures", "outcome", "outcomes", "impact measure",
-                        "impact measures", "success criteria", "measures of success", "measure of success"],
-    "progress": ["progress", "update", "progress update", "latest update", "comments", "progress to date",
-                 "latest progress", "commentary", "update on progress"],
+    "success_measure": [
+        "success measure",
+        "success measures",
+        "outcome",
+        "outcomes",
+        "impact measure",
+        "impact measures",
+        "success criteria",
+        "measures of success",
+        "measure of success",
+    ],
+    "progress": [
+        "progress",
+        "update",
+        "progress update",
+        "latest update",
+        "comments",
+        "progress to date",
+        "latest progress",
+        "commentary",
+        "update on progress",
+    ],
     "partner": ["partner", "partner agency", "partners", "partner agencies", "agency"],
     "start_date": ["start date", "start", "date started"],
     "revised_date": ["revised date", "revised target date", "revised timescale", "new target date", "revised deadline"],
     "target_date_note": ["target date note", "timescale note"],
 }
 FIELD_LABELS = {
-    "reference": "Action reference", "title": "Action title", "detail": "Detail (how)", "lead": "Lead",
-    "target_date": "Target date", "status": "Status", "rag": "RAG", "recommendation": "Recommendations",
-    "theme": "Theme", "theme_reference": "Theme reference", "success_measure": "Success measure",
-    "progress": "Progress update", "partner": "Partner agency", "start_date": "Start date",
-    "revised_date": "Revised target date", "target_date_note": "Target date note",
+    "reference": "Action reference",
+    "title": "Action title",
+    "detail": "Detail (how)",
+    "lead": "Lead",
+    "target_date": "Target date",
+    "status": "Status",
+    "rag": "RAG",
+    "recommendation": "Recommendations",
+    "theme": "Theme",
+    "theme_reference": "Theme reference",
+    "success_measure": "Success measure",
+    "progress": "Progress update",
+    "partner": "Partner agency",
+    "start_date": "Start date",
+    "revised_date": "Revised target date",
+    "target_date_note": "Target date note",
 }
 REQUIRED = ("reference", "title")
 HEADER_LOOKUP = {synonym: name for name, synonyms in PLAN_SYNONYMS.items() for synonym in synonyms}
@@ -71,7 +162,13 @@ class Problem:
     severity: str = "error"  # error (stops the import) | warning (row or value skipped) | guess (read, check it)
 
     def as_dict(self):
-        return {"sheet": self.sheet, "row": self.row, "column": self.column, "message": self.message, "severity": self.severity}
+        return {
+            "sheet": self.sheet,
+            "row": self.row,
+            "column": self.column,
+            "message": self.message,
+            "severity": self.severity,
+        }
 
 
 @dataclass
@@ -122,6 +219,52 @@ class PlanParse:
     @property
     def errors(self):
         return [p for p in self.problems if p.severity == "error"]
+
+    def to_json(self) -> dict:
+        """Plain JSON, stored with the job so that confirming applies exactly what the preview read."""
+        action_fields = [f.name for f in dataclass_fields(ParsedAction)]
+        return {
+            "sheet_name": self.sheet_name,
+            "header_row": self.header_row,
+            "columns": self.columns,
+            "headers": [[col, text] for col, text in self.headers.items()],
+            "unmapped_columns": [list(item) for item in self.unmapped_columns],
+            "ignored_sheets": self.ignored_sheets,
+            "themes": [[t.reference, t.title, t.order] for t in self.themes],
+            "action_fields": action_fields,
+            "actions": [[_json_value(getattr(a, name)) for name in action_fields] for a in self.actions],
+            "problems": [p.as_dict() for p in self.problems],
+            "unmapped_values": self.unmapped_values,
+            "refusal": self.refusal,
+        }
+
+    @classmethod
+    def from_json(cls, data: dict) -> "PlanParse":
+        names = data["action_fields"]
+        dates = {"start_date", "target_date", "revised_date"}
+        actions = []
+        for values in data["actions"]:
+            item = dict(zip(names, values, strict=True))
+            for name in dates & item.keys():
+                item[name] = datetime.date.fromisoformat(item[name]) if item[name] else None
+            actions.append(ParsedAction(**item))
+        return cls(
+            sheet_name=data["sheet_name"],
+            header_row=data["header_row"],
+            columns=data["columns"],
+            headers={col: text for col, text in data["headers"]},
+            unmapped_columns=[tuple(item) for item in data["unmapped_columns"]],
+            ignored_sheets=data["ignored_sheets"],
+            themes=[ParsedTheme(*item) for item in data["themes"]],
+            actions=actions,
+            problems=[Problem(**p) for p in data["problems"]],
+            unmapped_values=data["unmapped_values"],
+            refusal=data["refusal"],
+        )
+
+
+def _json_value(value):
+    return value.isoformat() if isinstance(value, datetime.date) else value
 
 
 def _match_header(text, column_map):
@@ -244,7 +387,11 @@ def _read_rows(sheet, header_index, result: PlanParse, value_map):
             after_table = True
             continue
         # A theme heading: only the first cell or two filled (often merged across), no title of its own.
-        is_heading = len(filled) <= 2 and not (ref_text.value and title) and not (title and len(filled) == 1 and filled[0] == cols["title"] and "theme" in cols)
+        is_heading = (
+            len(filled) <= 2
+            and not (ref_text.value and title)
+            and not (title and len(filled) == 1 and filled[0] == cols["title"] and "theme" in cols)
+        )
         if is_heading and not after_table:
             text = " ".join(clean_text(row[i].value) for i in filled)
             if result.actions and len(text) > 150:
@@ -264,22 +411,43 @@ def _read_rows(sheet, header_index, result: PlanParse, value_map):
             if title and len(filled) <= 2 and result.actions:
                 after_table = True
                 continue
-            result.problems.append(Problem(sheet.name, row_number, _column_label(result, "reference"),
-                                           f"Row {row_number} has an action but no reference, so it was left out.", "warning"))
+            result.problems.append(
+                Problem(
+                    sheet.name,
+                    row_number,
+                    _column_label(result, "reference"),
+                    f"Row {row_number} has an action but no reference, so it was left out.",
+                    "warning",
+                )
+            )
             continue
         if not title:
-            result.problems.append(Problem(sheet.name, row_number, _column_label(result, "title"),
-                                           f"Action {ref_text.value} has no title, so it was left out.", "warning"))
+            result.problems.append(
+                Problem(
+                    sheet.name,
+                    row_number,
+                    _column_label(result, "title"),
+                    f"Action {ref_text.value} has no title, so it was left out.",
+                    "warning",
+                )
+            )
             continue
         reference = ref_text.value[:20]
         if reference in seen_refs:
-            hint = (" A reference typed as a number loses its last zero (4.10 becomes 4.1): format the column as text."
-                    if ref_text.note == "number" else "")
-            result.problems.append(Problem(
-                sheet.name, row_number, _column_label(result, "reference"),
-                f"Action reference {reference} is used twice, in rows {seen_refs[reference]} and {row_number}. "
-                f"Each action needs its own reference.{hint}",
-            ))
+            hint = (
+                " A reference typed as a number loses its last zero (4.10 becomes 4.1): format the column as text."
+                if ref_text.note == "number"
+                else ""
+            )
+            result.problems.append(
+                Problem(
+                    sheet.name,
+                    row_number,
+                    _column_label(result, "reference"),
+                    f"Action reference {reference} is used twice, in rows {seen_refs[reference]} and {row_number}. "
+                    f"Each action needs its own reference.{hint}",
+                )
+            )
             continue
         seen_refs[reference] = row_number
 
@@ -291,7 +459,9 @@ def _read_rows(sheet, header_index, result: PlanParse, value_map):
                 carried_theme_cell = clean_text(theme_cell.value)
             if carried_theme_cell:
                 theme_ref_cell = get(row, "theme_reference")
-                theme_ref = read_reference(theme_ref_cell.value, theme_ref_cell.number_format).value if theme_ref_cell else ""
+                theme_ref = (
+                    read_reference(theme_ref_cell.value, theme_ref_cell.number_format).value if theme_ref_cell else ""
+                )
                 match = THEME_HEADING.match(carried_theme_cell)
                 if theme_ref:
                     theme = theme_for(theme_ref, carried_theme_cell)
@@ -304,10 +474,15 @@ def _read_rows(sheet, header_index, result: PlanParse, value_map):
             prefix = reference.split(".")[0] if "." in reference else ""
             theme = theme_for(prefix or "1", None if prefix else "Actions")
 
-        action = ParsedAction(row=row_number, reference=reference, title=title[:500], theme_reference=theme.reference,
-                              order=len(result.actions) + 1)
+        action = ParsedAction(
+            row=row_number,
+            reference=reference,
+            title=title[:500],
+            theme_reference=theme.reference,
+            order=len(result.actions) + 1,
+        )
 
-        def text_of(name, limit=None):
+        def text_of(name, limit=None, row=row):
             cell = get(row, name)
             text = clean_text(cell.value) if cell else ""
             return text[:limit] if limit else text
@@ -337,23 +512,44 @@ def _read_rows(sheet, header_index, result: PlanParse, value_map):
                 continue
             date, note, reading = read_target_date(cell.value, cell.number_format)
             if reading.problem:
-                result.problems.append(Problem(sheet.name, row_number, _column_label(result, name),
-                                               f"Action {reference}: {reading.problem}.", "error"))
+                result.problems.append(
+                    Problem(
+                        sheet.name,
+                        row_number,
+                        _column_label(result, name),
+                        f"Action {reference}: {reading.problem}.",
+                        "error",
+                    )
+                )
                 continue
             setattr(action, target, date)
             if name == "target_date":
                 action.target_date_note = note
             if reading.note:
-                result.problems.append(Problem(sheet.name, row_number, _column_label(result, name),
-                                               f"Action {reference}: {reading.note}.", "guess"))
+                result.problems.append(
+                    Problem(
+                        sheet.name,
+                        row_number,
+                        _column_label(result, name),
+                        f"Action {reference}: {reading.note}.",
+                        "guess",
+                    )
+                )
         if "target_date_note" in cols and not action.target_date_note:
             action.target_date_note = text_of("target_date_note", 200)
         start_cell = get(row, "start_date")
         if start_cell is not None and not start_cell.is_blank:
             reading = read_plain_date(start_cell.value)
             if reading.problem:
-                result.problems.append(Problem(sheet.name, row_number, _column_label(result, "start_date"),
-                                               f"Action {reference}: {reading.problem}; the start date was left blank.", "warning"))
+                result.problems.append(
+                    Problem(
+                        sheet.name,
+                        row_number,
+                        _column_label(result, "start_date"),
+                        f"Action {reference}: {reading.problem}; the start date was left blank.",
+                        "warning",
+                    )
+                )
             action.start_date = reading.value
         for name, attr in (("status", "status_meaning"), ("rag", "rag_meaning")):
             cell = get(row, name)
@@ -368,12 +564,18 @@ def _read_rows(sheet, header_index, result: PlanParse, value_map):
                 continue
             setattr(action, attr, meaning)
         result.actions.append(action)
-    for (row, col) in sheet.formula_cells_without_value:
+    for row, col in sheet.formula_cells_without_value:
         if row > header_index and col in filled_columns:
-            result.problems.append(Problem(
-                sheet.name, row + 1, f"{column_letter(col)} ({result.headers.get(col, '')})",
-                "This cell holds a formula with no saved result. Formulas are never run: its text was kept as "
-                "it is written.", "guess"))
+            result.problems.append(
+                Problem(
+                    sheet.name,
+                    row + 1,
+                    f"{column_letter(col)} ({result.headers.get(col, '')})",
+                    "This cell holds a formula with no saved result. Formulas are never run: its text was kept as "
+                    "it is written.",
+                    "guess",
+                )
+            )
     result.themes = sorted(themes.values(), key=lambda t: t.order)
     used = {a.theme_reference for a in result.actions}
     result.themes = [t for t in result.themes if t.reference in used]

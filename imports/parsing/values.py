@@ -12,6 +12,7 @@ MONTHS = {name.lower(): i for i, name in enumerate(calendar.month_name) if name}
 MONTHS.update({name.lower(): i for i, name in enumerate(calendar.month_abbr) if name})
 MONTHS["sept"] = 9
 MONTH_PATTERN = "|".join(sorted(MONTHS, key=len, reverse=True))
+NEEDS_CLEANING = re.compile("[" + NBSP_LIKE + "\r\n\t]|  ")
 
 
 def clean_text(value) -> str:
@@ -28,9 +29,17 @@ def clean_text(value) -> str:
     if isinstance(value, float) and value.is_integer():
         value = int(value)
     text = str(value)
+    if not NEEDS_CLEANING.search(text):
+        # The common case, a plain line of text: only the ends to trim (20,000-row plans call this 250,000 times).
+        text = text.strip()
+        if len(text) > 1 and text[0] == "'" and text[1] in "=+-@":
+            text = text[1:]
+        return text
     for ch in NBSP_LIKE:
         text = text.replace(ch, " ")
-    lines = [re.sub(r"[ \t]+", " ", line).strip() for line in text.replace("\r\n", "\n").replace("\r", "\n").split("\n")]
+    lines = [
+        re.sub(r"[ \t]+", " ", line).strip() for line in text.replace("\r\n", "\n").replace("\r", "\n").split("\n")
+    ]
     text = "\n".join(lines).strip()
     # Our exports put an apostrophe before text a spreadsheet would run (=, +, -, @); take it off again.
     if len(text) > 1 and text[0] == "'" and text[1] in "=+-@":
@@ -73,15 +82,34 @@ def read_reference(value, number_format="General") -> Reading:
         return Reading(text, note="number")
     if isinstance(value, int):
         return Reading(str(value))
-    return Reading(clean_text(value).replace(" ", "").rstrip(".") if len(clean_text(value)) <= 20 else clean_text(value))
+    return Reading(
+        clean_text(value).replace(" ", "").rstrip(".") if len(clean_text(value)) <= 20 else clean_text(value)
+    )
 
 
 # -- Dates ---------------------------------------------------------------------------------
 
 SEASON_END = {"spring": (5, 31), "summer": (8, 31), "autumn": (11, 30), "fall": (11, 30)}
 NO_DATE_WORDS = {
-    "ongoing", "monthly", "quarterly", "annually", "annual", "weekly", "done", "complete", "completed",
-    "tbc", "tba", "tbd", "n a", "na", "continuous", "in place", "immediate", "immediately", "ongoing monthly",
+    "ongoing",
+    "monthly",
+    "quarterly",
+    "annually",
+    "annual",
+    "weekly",
+    "done",
+    "complete",
+    "completed",
+    "tbc",
+    "tba",
+    "tbd",
+    "n a",
+    "na",
+    "continuous",
+    "in place",
+    "immediate",
+    "immediately",
+    "ongoing monthly",
 }
 
 
@@ -95,8 +123,12 @@ def _year(text: str) -> int:
 
 
 def financial_quarter_end(quarter: int, start_year: int) -> datetime.date:
-    return {1: datetime.date(start_year, 6, 30), 2: datetime.date(start_year, 9, 30),
-            3: datetime.date(start_year, 12, 31), 4: datetime.date(start_year + 1, 3, 31)}[quarter]
+    return {
+        1: datetime.date(start_year, 6, 30),
+        2: datetime.date(start_year, 9, 30),
+        3: datetime.date(start_year, 12, 31),
+        4: datetime.date(start_year + 1, 3, 31),
+    }[quarter]
 
 
 def _fmt(date: datetime.date) -> str:
@@ -119,7 +151,11 @@ def read_target_date(value, number_format="General") -> tuple[datetime.date | No
             return end, label, Reading(end, note=f"\u201c{label}\u201d (a month) read as {_fmt(end)}")
         return value, "", Reading(value)
     if isinstance(value, (int, float)):
-        return None, clean_text(value), Reading(None, problem=f"\u201c{clean_text(value)}\u201d is a number, not a date")
+        return (
+            None,
+            clean_text(value),
+            Reading(None, problem=f"\u201c{clean_text(value)}\u201d is a number, not a date"),
+        )
     original = clean_text(value)
     text = original.lower().replace(",", " ")
     text = re.sub(r"\s+", " ", text).strip()
@@ -171,8 +207,16 @@ def read_target_date(value, number_format="General") -> tuple[datetime.date | No
     if match:
         return period(datetime.date(int(match.group(1)), 12, 31))
     if re.sub(r"[^a-z ]", " ", text).strip() in NO_DATE_WORDS or text in NO_DATE_WORDS:
-        return None, original[:200], Reading(None, note=f"\u201c{original}\u201d is not a date: kept as a note, with no target date")
-    return None, original[:200], Reading(None, note=f"\u201c{original}\u201d could not be read as a date: kept as a note, with no target date")
+        return (
+            None,
+            original[:200],
+            Reading(None, note=f"\u201c{original}\u201d is not a date: kept as a note, with no target date"),
+        )
+    return (
+        None,
+        original[:200],
+        Reading(None, note=f"\u201c{original}\u201d could not be read as a date: kept as a note, with no target date"),
+    )
 
 
 def read_plain_date(value) -> Reading:
@@ -186,8 +230,11 @@ def read_plain_date(value) -> Reading:
 
 
 DATE_AT_START = re.compile(
-    r"^\s*(?:(\d{1,2})[/.\-](\d{1,2})[/.\-](\d{2}|\d{4})|(\d{1,2})(?:st|nd|rd|th)? (" + MONTH_PATTERN + r") (\d{4})|("
-    + MONTH_PATTERN + r") (\d{4}))\b",
+    r"^\s*(?:(\d{1,2})[/.\-](\d{1,2})[/.\-](\d{2}|\d{4})|(\d{1,2})(?:st|nd|rd|th)? ("
+    + MONTH_PATTERN
+    + r") (\d{4})|("
+    + MONTH_PATTERN
+    + r") (\d{4}))\b",
     re.IGNORECASE,
 )
 
@@ -234,20 +281,57 @@ MEANING_LABELS = {
     "ignore": "Ignore this value",
 }
 STATUS_WORDS = {
-    "b": "complete", "blue": "complete", "done": "complete", "complete": "complete", "completed": "complete",
-    "achieved": "complete", "met": "complete", "finished": "complete", "delivered": "complete",
-    "complete and embedded": "complete", "completed and embedded": "complete",
-    "g": "on_track", "green": "on_track", "on target": "on_track", "on track": "on_track", "on schedule": "on_track",
-    "a": "at_risk", "amber": "at_risk", "yellow": "at_risk", "at risk": "at_risk", "some slippage": "at_risk",
-    "r": "off_track", "red": "off_track", "slipped": "off_track", "behind schedule": "off_track", "behind": "off_track",
-    "delayed": "off_track", "off track": "off_track", "off target": "off_track", "overdue": "off_track",
-    "not on track": "off_track", "not achieved": "off_track",
-    "not due yet": "not_started", "not yet due": "not_started", "not started": "not_started",
-    "not yet started": "not_started", "grey": "not_started", "gray": "not_started", "future": "not_started",
-    "in progress": "in_progress", "ongoing": "in_progress", "started": "in_progress", "underway": "in_progress",
-    "under way": "in_progress", "progressing": "in_progress",
-    "superseded": "closed", "closed": "closed", "no longer required": "closed", "withdrawn": "closed",
-    "merged": "closed", "closed or superseded": "closed",
+    "b": "complete",
+    "blue": "complete",
+    "done": "complete",
+    "complete": "complete",
+    "completed": "complete",
+    "achieved": "complete",
+    "met": "complete",
+    "finished": "complete",
+    "delivered": "complete",
+    "complete and embedded": "complete",
+    "completed and embedded": "complete",
+    "g": "on_track",
+    "green": "on_track",
+    "on target": "on_track",
+    "on track": "on_track",
+    "on schedule": "on_track",
+    "a": "at_risk",
+    "amber": "at_risk",
+    "yellow": "at_risk",
+    "at risk": "at_risk",
+    "some slippage": "at_risk",
+    "r": "off_track",
+    "red": "off_track",
+    "slipped": "off_track",
+    "behind schedule": "off_track",
+    "behind": "off_track",
+    "delayed": "off_track",
+    "off track": "off_track",
+    "off target": "off_track",
+    "overdue": "off_track",
+    "not on track": "off_track",
+    "not achieved": "off_track",
+    "not due yet": "not_started",
+    "not yet due": "not_started",
+    "not started": "not_started",
+    "not yet started": "not_started",
+    "grey": "not_started",
+    "gray": "not_started",
+    "future": "not_started",
+    "in progress": "in_progress",
+    "ongoing": "in_progress",
+    "started": "in_progress",
+    "underway": "in_progress",
+    "under way": "in_progress",
+    "progressing": "in_progress",
+    "superseded": "closed",
+    "closed": "closed",
+    "no longer required": "closed",
+    "withdrawn": "closed",
+    "merged": "closed",
+    "closed or superseded": "closed",
 }
 
 
@@ -302,8 +386,10 @@ def split_recommendations(value) -> list[str] | None:
 
 
 def leading_rec_ref(value) -> str | None:
-    """"R3: Improve ..." or "3. Improve ..." -> "3"."""
-    match = re.match(r"\s*((?:recommendation|rec|r)?\s*\d+[a-z]?)\s*[.:)\-\u2013]\s+\S", clean_text(value), re.IGNORECASE)
+    """ "R3: Improve ..." or "3. Improve ..." -> "3"."""
+    match = re.match(
+        r"\s*((?:recommendation|rec|r)?\s*\d+[a-z]?)\s*[.:)\-\u2013]\s+\S", clean_text(value), re.IGNORECASE
+    )
     return normalise_rec_ref(match.group(1)) if match else None
 
 
@@ -426,7 +512,8 @@ def read_period_header(value, number_format="General", *, group_year: int | None
         if match:
             quarter = int(match.group(1))
             return PeriodHeader(
-                datetime.date(group_year + (1 if quarter == 4 else 0), {1: 4, 2: 7, 3: 10, 4: 1}[quarter], 1), "quarterly"
+                datetime.date(group_year + (1 if quarter == 4 else 0), {1: 4, 2: 7, 3: 10, 4: 1}[quarter], 1),
+                "quarterly",
             )
     return None
 

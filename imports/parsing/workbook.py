@@ -57,7 +57,9 @@ def read_workbook(data: bytes, filename: str, *, max_bytes: int | None = None) -
         raise FileRefused("The file is empty.")
     lower_name = filename.lower()
     if data[:4] == b"%PDF":
-        raise FileRefused(f"\u201c{filename}\u201d is a PDF, not a spreadsheet. Upload the plan as an Excel (.xlsx) or CSV file.")
+        raise FileRefused(
+            f"\u201c{filename}\u201d is a PDF, not a spreadsheet. Upload the plan as an Excel (.xlsx) or CSV file."
+        )
     if data[:8] == b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1":
         raise FileRefused(
             f"\u201c{filename}\u201d is in the old Excel 97-2003 format. Open it in Excel, save it as "
@@ -72,66 +74,56 @@ def read_workbook(data: bytes, filename: str, *, max_bytes: int | None = None) -
     return [_read_csv(data, filename)]
 
 
+# A 10 MB upload of spreadsheet XML unpacks to 100-200 MB; far more than that is a zip bomb.
+MAX_UNPACKED_BYTES = 400 * 1_048_576
+
+
 def _read_xlsx(data: bytes, filename: str) -> list[Sheet]:
-    import openpyxl
+    from imports.parsing.xlsx import NotAWorkbook, read_xlsx
 
     try:
         archive = zipfile.ZipFile(io.BytesIO(data))
-        names = set(archive.namelist())
-    except zipfile.BadZipFile:
-        raise FileRefused(f"\u201c{filename}\u201d is damaged: Excel could not open it either. Save it again and upload the new copy.")
-    if "xl/workbook.xml" not in names:
+        infos = archive.infolist()
+    except (zipfile.BadZipFile, ValueError):
         raise FileRefused(
-            f"\u201c{filename}\u201d is a zip file with no Excel workbook inside. Upload the plan as an Excel (.xlsx) or CSV file."
-        )
-    has_formulas = any(
-        b"<f" in archive.read(name) for name in names if name.startswith("xl/worksheets/") and name.endswith(".xml")
+            f"\u201c{filename}\u201d is damaged: Excel could not open it either. Save it again and upload the new copy."
+        ) from None
+    names = {info.filename for info in infos}
+    not_a_workbook = (
+        f"\u201c{filename}\u201d is a zip file with no Excel workbook inside. "
+        "Upload the plan as an Excel (.xlsx) or CSV file."
     )
+    if not any(name.startswith("xl/") or name.endswith("workbook.xml") for name in names):
+        raise FileRefused(not_a_workbook)
+    if sum(info.file_size for info in infos) > MAX_UNPACKED_BYTES:
+        raise FileRefused(
+            f"\u201c{filename}\u201d unpacks to far more data than a spreadsheet holds, so it was not opened."
+        )
     try:
-        # data_only gives each formula's cached value, so nothing is ever evaluated.
-        book = openpyxl.load_workbook(io.BytesIO(data), data_only=True, read_only=False)
+        sheets = read_xlsx(archive, cell_factory=_cell, sheet_factory=_sheet)
+    except NotAWorkbook:
+        raise FileRefused(not_a_workbook) from None
     except Exception:
-        raise FileRefused(f"\u201c{filename}\u201d could not be read as an Excel workbook. Save it again in Excel and upload the new copy.")
-    formula_book = None
-    if has_formulas:
-        try:
-            formula_book = openpyxl.load_workbook(io.BytesIO(data), data_only=False, read_only=True)
-        except Exception:
-            formula_book = None
-    sheets = []
-    for worksheet in book.worksheets:
-        rows = []
-        for row in worksheet.iter_rows():
-            rows.append([Cell(_plain(cell.value), cell.number_format or "General") for cell in row])
-        while rows and all(c.is_blank for c in rows[-1]):
-            rows.pop()
-        merged = [
-            (r.min_row - 1, r.min_col - 1, r.max_row - 1, r.max_col - 1) for r in worksheet.merged_cells.ranges
-        ]
-        sheet = Sheet(name=worksheet.title, rows=rows, merged=merged)
-        if formula_book is not None:
-            for r_index, row in enumerate(formula_book[worksheet.title].iter_rows(values_only=True)):
-                for c_index, value in enumerate(row):
-                    if isinstance(value, str) and value.startswith("=") and sheet.cell(r_index, c_index).is_blank:
-                        # No saved result: keep the formula's text, as text; it is never run.
-                        sheet.formula_cells_without_value.append((r_index, c_index))
-                        if r_index < len(sheet.rows) and c_index < len(sheet.rows[r_index]):
-                            sheet.rows[r_index][c_index] = Cell(value)
-        sheets.append(sheet)
+        raise FileRefused(
+            f"\u201c{filename}\u201d could not be read as an Excel workbook. "
+            "Save it again in Excel and upload the new copy."
+        ) from None
+    for sheet in sheets:
+        while sheet.rows and all(c.is_blank for c in sheet.rows[-1]):
+            sheet.rows.pop()
     return sheets
 
 
-def _plain(value):
-    # openpyxl returns time, timedelta and error strings too; keep dates, numbers and text.
-    if isinstance(value, str):
-        return value
-    if value is None or isinstance(value, (int, float)):
-        return value
-    import datetime
+BLANK = Cell(None)
 
-    if isinstance(value, (datetime.datetime, datetime.date)):
-        return value
-    return str(value)
+
+def _cell(value, number_format):
+    # Blank cells between filled ones share one object: a wide sheet has many of them.
+    return BLANK if value is None else Cell(value, number_format)
+
+
+def _sheet(name, rows, merged, formulas):
+    return Sheet(name=name, rows=rows, merged=merged, formula_cells_without_value=formulas)
 
 
 def decode_text(data: bytes) -> str:

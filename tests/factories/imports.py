@@ -17,5 +17,13 @@ class ImportJobFactory(factory.django.DjangoModelFactory):
     file_size = factory.LazyAttribute(lambda job: len(job.file_bytes))
     sha256 = factory.LazyAttribute(lambda job: hashlib.sha256(job.file_bytes).hexdigest())
     options = factory.LazyFunction(lambda: {"new_plan_title": "Imported plan"})
-    preview = factory.LazyFunction(lambda: {"counts": {"created": 3, "updated": 0, "unchanged": 0}, "problems": [],
-                                            "problem_count": 0, "error_count": 0, "refusal": "", "can_confirm": True})
+    preview = factory.LazyFunction(
+        lambda: {
+            "counts": {"created": 3, "updated": 0, "unchanged": 0},
+            "problems": [],
+            "problem_count": 0,
+            "error_count": 0,
+            "refusal": "",
+            "can_confirm": True,
+        }
+    )

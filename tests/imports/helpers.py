@@ -1,6 +1,6 @@
-from improvement.models import Action, ActionUpdate, Plan, TargetDateRevision, Theme
 from imports import services
 from imports.models import ImportJob
+from improvement.models import Action, ActionUpdate, Plan, TargetDateRevision, Theme
 from indicators.models import Benchmark, Indicator, Measurement, Target
 
 DOMAIN_MODELS = (Plan, Theme, Action, ActionUpdate, TargetDateRevision, Indicator, Measurement, Target, Benchmark)

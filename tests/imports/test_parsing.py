@@ -65,13 +65,31 @@ def test_read_target_date_real_dates_and_month_formatted_cells():
 @pytest.mark.parametrize(
     "text, meaning",
     [
-        ("R", "off_track"), ("a", "at_risk"), ("G", "on_track"), ("B", "complete"),
-        ("RED", "off_track"), ("Amber", "at_risk"), ("green", "on_track"), ("Blue", "complete"),
-        ("Red - behind schedule", "off_track"), ("Green \u2013 on track", "on_track"),
-        ("Done", "complete"), ("Complete", "complete"), ("Completed", "complete"), ("On target", "on_track"),
-        ("On track", "on_track"), ("Slipped", "off_track"), ("Behind schedule", "off_track"), ("Delayed", "off_track"),
-        ("Not due yet", "not_started"), ("Not started", "not_started"), ("In progress", "in_progress"),
-        ("Ongoing", "in_progress"), ("At risk", "at_risk"), ("Superseded", "closed"), ("COMPLETED", "complete"),
+        ("R", "off_track"),
+        ("a", "at_risk"),
+        ("G", "on_track"),
+        ("B", "complete"),
+        ("RED", "off_track"),
+        ("Amber", "at_risk"),
+        ("green", "on_track"),
+        ("Blue", "complete"),
+        ("Red - behind schedule", "off_track"),
+        ("Green \u2013 on track", "on_track"),
+        ("Done", "complete"),
+        ("Complete", "complete"),
+        ("Completed", "complete"),
+        ("On target", "on_track"),
+        ("On track", "on_track"),
+        ("Slipped", "off_track"),
+        ("Behind schedule", "off_track"),
+        ("Delayed", "off_track"),
+        ("Not due yet", "not_started"),
+        ("Not started", "not_started"),
+        ("In progress", "in_progress"),
+        ("Ongoing", "in_progress"),
+        ("At risk", "at_risk"),
+        ("Superseded", "closed"),
+        ("COMPLETED", "complete"),
         ("Purple", None),
     ],
 )
@@ -81,8 +99,14 @@ def test_read_status_word_vocabulary(text, meaning):
 
 @pytest.mark.parametrize(
     "value, number_format, expected",
-    [(4.1, "General", "4.1"), (4.1, "0.00", "4.10"), (4, "General", "4"), ("4.1\u00a0", "General", "4.1"),
-     (" 2.3 ", "General", "2.3"), ("1.1.", "General", "1.1")],
+    [
+        (4.1, "General", "4.1"),
+        (4.1, "0.00", "4.10"),
+        (4, "General", "4"),
+        ("4.1\u00a0", "General", "4.1"),
+        (" 2.3 ", "General", "2.3"),
+        ("1.1.", "General", "1.1"),
+    ],
 )
 def test_read_reference_numbers_and_spaces(value, number_format, expected):
     assert read_reference(value, number_format).value == expected
@@ -90,8 +114,14 @@ def test_read_reference_numbers_and_spaces(value, number_format, expected):
 
 @pytest.mark.parametrize(
     "text, keys",
-    [("R1/R4", ["1", "4"]), ("1, 3 and 5", ["1", "3", "5"]), ("Rec 2; Rec 6", ["2", "6"]), ("R3", ["3"]),
-     ("Recommendation 7", ["7"]), ("Improve the quality of assessments", None)],
+    [
+        ("R1/R4", ["1", "4"]),
+        ("1, 3 and 5", ["1", "3", "5"]),
+        ("Rec 2; Rec 6", ["2", "6"]),
+        ("R3", ["3"]),
+        ("Recommendation 7", ["7"]),
+        ("Improve the quality of assessments", None),
+    ],
 )
 def test_split_recommendations_any_separator(text, keys):
     assert split_recommendations(text) == keys
@@ -112,11 +142,17 @@ def test_date_in_progress_text():
 @pytest.mark.parametrize(
     "value, number_format, expected, note",
     [
-        (0.873, "0.0%", Decimal("87.3"), ""), ("1,234", "General", Decimal("1234"), ""),
-        ("87.3%", "General", Decimal("87.3"), "percent"), ("-", "General", None, "missing:not_yet_available"),
-        ("n/a", "General", None, "missing:not_applicable"), ("N/A", "General", None, "missing:not_applicable"),
-        ("c", "General", None, "missing:suppressed"), ("x", "General", None, "missing:suppressed"),
-        ("", "General", None, ""), (None, "General", None, ""), (0, "General", Decimal("0"), ""),
+        (0.873, "0.0%", Decimal("87.3"), ""),
+        ("1,234", "General", Decimal("1234"), ""),
+        ("87.3%", "General", Decimal("87.3"), "percent"),
+        ("-", "General", None, "missing:not_yet_available"),
+        ("n/a", "General", None, "missing:not_applicable"),
+        ("N/A", "General", None, "missing:not_applicable"),
+        ("c", "General", None, "missing:suppressed"),
+        ("x", "General", None, "missing:suppressed"),
+        ("", "General", None, ""),
+        (None, "General", None, ""),
+        (0, "General", Decimal("0"), ""),
     ],
 )
 def test_read_number(value, number_format, expected, note):
@@ -127,9 +163,12 @@ def test_read_number(value, number_format, expected, note):
 @pytest.mark.parametrize(
     "value, start, frequency",
     [
-        (datetime.datetime(2019, 1, 1), D(2019, 1, 1), "monthly"), ("Jan 2019", D(2019, 1, 1), "monthly"),
-        ("2019-01", D(2019, 1, 1), "monthly"), ("Jan-19", D(2019, 1, 1), "monthly"),
-        ("Q1 19/20", D(2019, 4, 1), "quarterly"), ("Q4 2019/20", D(2020, 1, 1), "quarterly"),
+        (datetime.datetime(2019, 1, 1), D(2019, 1, 1), "monthly"),
+        ("Jan 2019", D(2019, 1, 1), "monthly"),
+        ("2019-01", D(2019, 1, 1), "monthly"),
+        ("Jan-19", D(2019, 1, 1), "monthly"),
+        ("Q1 19/20", D(2019, 4, 1), "quarterly"),
+        ("Q4 2019/20", D(2020, 1, 1), "quarterly"),
         ("2019/20", D(2019, 4, 1), "annual"),
     ],
 )
@@ -148,7 +187,9 @@ def test_messy_plan_title_block_themes_notes_and_colour_key():
     assert parse.header_row == 4
     assert parse.ignored_sheets == ["Colour key"]
     assert [(t.reference, t.title) for t in parse.themes] == [
-        ("1", "Leadership, management and governance"), ("2", "Children in need of help and protection")]
+        ("1", "Leadership, management and governance"),
+        ("2", "Children in need of help and protection"),
+    ]
     assert [a.reference for a in parse.actions] == ["1.1", "4.2", "2.1", "2.2", "2.3"]
     assert [a.theme_reference for a in parse.actions] == ["1", "1", "2", "2", "2"]
 
@@ -156,12 +197,23 @@ def test_messy_plan_title_block_themes_notes_and_colour_key():
 def test_messy_plan_formula_like_text_kept_as_text():
     parse = parse_plan(read_workbook(fixtures.messy_plan_xlsx(), "plan.xlsx"))
     action = parse.actions[-1]
-    assert (action.title, action.detail, action.progress_text) == ('=HYPERLINK("http://evil")', "+cmd|' /C calc'!A0", "@SUM(1+1)")
+    assert (action.title, action.detail, action.progress_text) == (
+        '=HYPERLINK("http://evil")',
+        "+cmd|' /C calc'!A0",
+        "@SUM(1+1)",
+    )
 
 
 def test_merged_recommendation_cells_carry_down():
-    rows = [["Ref", "Action", "Recommendation"], ["Theme 1: Front door"], ["1.1", "A", "R1: Improve the front door"],
-            ["1.2", "B", None], ["1.3", "C", None], ["Theme 2: Care"], ["2.1", "D", None]]
+    rows = [
+        ["Ref", "Action", "Recommendation"],
+        ["Theme 1: Front door"],
+        ["1.1", "A", "R1: Improve the front door"],
+        ["1.2", "B", None],
+        ["1.3", "C", None],
+        ["Theme 2: Care"],
+        ["2.1", "D", None],
+    ]
     parse = parse_plan(read_workbook(fixtures.xlsx_bytes({"Plan": rows}, merges={"Plan": ["C3:C5"]}), "p.xlsx"))
     assert [a.recommendation_keys for a in parse.actions] == [["1"], ["1"], ["1"], []]
 
@@ -186,8 +238,19 @@ def test_xlsx_named_csv_is_read_as_xlsx():
 @pytest.mark.parametrize(
     "data, name, message",
     [
-        (b"%PDF-1.7 ...", "plan.xlsx", "\u201cplan.xlsx\u201d is a PDF, not a spreadsheet. Upload the plan as an Excel (.xlsx) or CSV file."),
-        (fixtures.zip_of_junk(), "plan.xlsx", "\u201cplan.xlsx\u201d is a zip file with no Excel workbook inside. Upload the plan as an Excel (.xlsx) or CSV file."),
+        (
+            b"%PDF-1.7 ...",
+            "plan.xlsx",
+            "\u201cplan.xlsx\u201d is a PDF, not a spreadsheet. Upload the plan as an Excel (.xlsx) or CSV file.",
+        ),
+        (
+            fixtures.zip_of_junk(),
+            "plan.xlsx",
+            (
+                "\u201cplan.xlsx\u201d is a zip file with no Excel workbook inside. "
+                "Upload the plan as an Excel (.xlsx) or CSV file."
+            ),
+        ),
         (b"", "plan.csv", "The file is empty."),
         (b"hello", "plan.xlsx", "\u201cplan.xlsx\u201d is not an Excel workbook, although its name ends in .xlsx."),
     ],

@@ -4,10 +4,16 @@ import datetime
 
 import pytest
 
-from improvement.models import Action, ActionStatus, ActionUpdate, Plan, Progress, TargetDateRevision, Theme
 from imports.models import ImportChange, ImportJob
+from improvement.models import Action, ActionStatus, Plan, Progress, TargetDateRevision, Theme
 from tests.factories.core import UserFactory
-from tests.factories.improvement import ActionFactory, InspectionFactory, PlanFactory, RecommendationFactory, ThemeFactory
+from tests.factories.improvement import (
+    ActionFactory,
+    InspectionFactory,
+    PlanFactory,
+    RecommendationFactory,
+    ThemeFactory,
+)
 from tests.imports import fixtures
 from tests.imports.helpers import domain_counts, preview, run_import
 
@@ -30,17 +36,30 @@ def test_messy_plan_import_creates_themes_actions_and_first_updates():
     plan = Plan.objects.get(pk=job.result["plan_id"])
     assert plan.title == "Imported plan"
     assert list(Theme.objects.filter(plan=plan).values_list("reference", "title")) == [
-        ("1", "Leadership, management and governance"), ("2", "Children in need of help and protection")]
+        ("1", "Leadership, management and governance"),
+        ("2", "Children in need of help and protection"),
+    ]
     actions = {a.reference: a for a in Action.objects.filter(theme__plan=plan)}
     assert sorted(actions) == ["1.1", "2.1", "2.2", "2.3", "4.2"]
     done = actions["1.1"]
-    assert (done.status, done.target_date, done.target_date_note) == (ActionStatus.COMPLETE, datetime.date(2019, 3, 31), "")
+    assert (done.status, done.target_date, done.target_date_note) == (
+        ActionStatus.COMPLETE,
+        datetime.date(2019, 3, 31),
+        "",
+    )
     update = done.updates.get()
-    assert (update.date, update.narrative) == (datetime.date(2019, 3, 12), "12/03/19: Board met three times.\nTerms of reference agreed.")
+    assert (update.date, update.narrative) == (
+        datetime.date(2019, 3, 12),
+        "12/03/19: Board met three times.\nTerms of reference agreed.",
+    )
     assert update.computed_rag == "blue"
     slipped = actions["2.1"]
     assert (slipped.status, slipped.progress, slipped.target_date, slipped.target_date_note) == (
-        ActionStatus.IN_PROGRESS, Progress.OFF_TRACK, datetime.date(2019, 8, 31), "Summer 2019")
+        ActionStatus.IN_PROGRESS,
+        Progress.OFF_TRACK,
+        datetime.date(2019, 8, 31),
+        "Summer 2019",
+    )
     assert slipped.updates.get().date == datetime.date(2019, 3, 31)
     assert slipped.lead_job_title == "Head of CIN / Head of CLA"
     assert actions["2.2"].status == ActionStatus.NOT_STARTED
@@ -54,7 +73,11 @@ def test_import_is_idempotent():
     first = run_import(fixtures.messy_plan_xlsx())
     before = domain_counts()
     again = run_import(fixtures.messy_plan_xlsx(), options={"plan_id": first.result["plan_id"]})
-    assert (again.result["counts"]["created"], again.result["counts"]["updated"], again.result["counts"]["unchanged"]) == (0, 0, 5)
+    assert (
+        again.result["counts"]["created"],
+        again.result["counts"]["updated"],
+        again.result["counts"]["unchanged"],
+    ) == (0, 0, 5)
     assert domain_counts() == before
     assert again.changes.count() == 0
 
@@ -63,19 +86,36 @@ def test_newer_version_updates_by_reference_and_records_changes():
     first = run_import(fixtures.messy_plan_xlsx())
     plan_id = first.result["plan_id"]
     rows = fixtures.messy_plan_rows()
-    rows[6] = [4.2, "Publish a monthly performance scorecard", "", "Head of Performance", "June 2019", "Done", "B", "R1/R4",
-               "Scorecard published"]
+    rows[6] = [
+        4.2,
+        "Publish a monthly performance scorecard",
+        "",
+        "Head of Performance",
+        "June 2019",
+        "Done",
+        "B",
+        "R1/R4",
+        "Scorecard published",
+    ]
     newer = run_import(fixtures.xlsx_bytes({"Plan": rows}), "plan v2.xlsx", options={"plan_id": plan_id})
     assert newer.result["counts"]["created"] == 0
     assert newer.result["counts"]["updated"] == 1
     action = Action.objects.get(theme__plan_id=plan_id, reference="4.2")
     assert (action.title, action.status, action.target_date, action.original_target_date) == (
-        "Publish a monthly performance scorecard", ActionStatus.COMPLETE, datetime.date(2019, 6, 30), datetime.date(2019, 3, 31))
+        "Publish a monthly performance scorecard",
+        ActionStatus.COMPLETE,
+        datetime.date(2019, 6, 30),
+        datetime.date(2019, 3, 31),
+    )
     assert TargetDateRevision.objects.get(action=action).new_date == datetime.date(2019, 6, 30)
     assert action.updates.first().narrative == "Scorecard published"
     change = ImportChange.objects.get(job=newer)
     assert change.object_type == "Action"
-    assert {"field": "title", "before": "Publish a performance scorecard", "after": "Publish a monthly performance scorecard"} in change.fields
+    assert {
+        "field": "title",
+        "before": "Publish a performance scorecard",
+        "after": "Publish a monthly performance scorecard",
+    } in change.fields
     assert action.history.first().history_change_reason == "Import plan v2.xlsx"
 
 
@@ -83,10 +123,15 @@ def test_progress_text_becomes_update_only_when_it_differs():
     first = run_import(fixtures.messy_plan_xlsx())
     plan_id = first.result["plan_id"]
     rows = fixtures.messy_plan_rows()
-    rows[5][-1] = "12/03/19: Board met three times.\nTerms of reference agreed.\n01/04/19: Board reviewed the scorecard."
+    rows[5][-1] = (
+        "12/03/19: Board met three times.\nTerms of reference agreed.\n01/04/19: Board reviewed the scorecard."
+    )
     run_import(fixtures.xlsx_bytes({"Plan": rows}), options={"plan_id": plan_id})
     action = Action.objects.get(theme__plan_id=plan_id, reference="1.1")
-    assert list(action.updates.values_list("date", flat=True)) == [datetime.date(2019, 4, 1), datetime.date(2019, 3, 12)]
+    assert list(action.updates.values_list("date", flat=True)) == [
+        datetime.date(2019, 4, 1),
+        datetime.date(2019, 3, 12),
+    ]
     assert action.last_update_on == datetime.date(2019, 4, 1)
 
 
@@ -106,16 +151,25 @@ def test_unknown_recommendation_is_a_warning():
     RecommendationFactory(inspection=inspection, reference="R1")
     job = preview(fixtures.messy_plan_xlsx(), options={"new_plan_title": "P", "inspection_id": inspection.pk})
     messages = [p["message"] for p in job.preview["problems"]]
-    assert "Action 4.2: recommendation 4 is not one of the chosen inspection's recommendations, so it was not linked." in messages
+    assert (
+        "Action 4.2: recommendation 4 is not one of the chosen inspection's recommendations, so it was not linked."
+        in messages
+    )
     assert job.preview["can_confirm"] is True
 
 
 def test_lead_linked_when_name_or_email_matches_one_user():
     jo = UserFactory(first_name="Jo", last_name="Bloggs")
-    rows = [["Ref", "Action", "Lead officer"], ["1.1", "A", "Jo Bloggs (Head of Safeguarding)"],
-            ["1.2", "B", f"{jo.email}"], ["1.3", "C", "Head of CIN / Head of CLA"]]
+    rows = [
+        ["Ref", "Action", "Lead officer"],
+        ["1.1", "A", "Jo Bloggs (Head of Safeguarding)"],
+        ["1.2", "B", f"{jo.email}"],
+        ["1.3", "C", "Head of CIN / Head of CLA"],
+    ]
     job = run_import(fixtures.xlsx_bytes({"Plan": rows}))
-    leads = dict(Action.objects.filter(theme__plan_id=job.result["plan_id"]).values_list("reference", "lead_officer_id"))
+    leads = dict(
+        Action.objects.filter(theme__plan_id=job.result["plan_id"]).values_list("reference", "lead_officer_id")
+    )
     assert leads == {"1.1": jo.pk, "1.2": jo.pk, "1.3": None}
     assert Action.objects.get(reference="1.1").lead_job_title == "Jo Bloggs (Head of Safeguarding)"
 
@@ -147,7 +201,9 @@ def test_unmapped_status_value_mapped_on_preview():
 
 
 def test_csv_plan_in_windows_1252():
-    data = fixtures.csv_bytes([["Ref", "Action", "Partner agency"], ["1.1", "Caf\u00e9 \u00a3 fund", "Pol\u00edce"]], encoding="cp1252")
+    data = fixtures.csv_bytes(
+        [["Ref", "Action", "Partner agency"], ["1.1", "Caf\u00e9 \u00a3 fund", "Pol\u00edce"]], encoding="cp1252"
+    )
     run_import(data, "plan.csv")
     assert Action.objects.get(reference="1.1").title == "Caf\u00e9 \u00a3 fund"
 
@@ -172,7 +228,10 @@ def _refused(data, name="plan.xlsx", **kwargs):
 
 def test_refuses_empty_workbook():
     job = _refused(fixtures.xlsx_bytes({"Plan": []}))
-    assert (job.state, job.message) == (ImportJob.State.REFUSED, "The file has no rows in it. Check you chose the right file.")
+    assert (job.state, job.message) == (
+        ImportJob.State.REFUSED,
+        "The file has no rows in it. Check you chose the right file.",
+    )
 
 
 def test_refuses_header_only():
@@ -182,12 +241,18 @@ def test_refuses_header_only():
 
 def test_refuses_pdf():
     job = _refused(b"%PDF-1.4 junk", "plan.xlsx")
-    assert job.message == "\u201cplan.xlsx\u201d is a PDF, not a spreadsheet. Upload the plan as an Excel (.xlsx) or CSV file."
+    assert (
+        job.message
+        == "\u201cplan.xlsx\u201d is a PDF, not a spreadsheet. Upload the plan as an Excel (.xlsx) or CSV file."
+    )
 
 
 def test_refuses_zip_of_junk():
     job = _refused(fixtures.zip_of_junk(), "plan.xlsx")
-    assert job.message == "\u201cplan.xlsx\u201d is a zip file with no Excel workbook inside. Upload the plan as an Excel (.xlsx) or CSV file."
+    assert job.message == (
+        "\u201cplan.xlsx\u201d is a zip file with no Excel workbook inside. "
+        "Upload the plan as an Excel (.xlsx) or CSV file."
+    )
 
 
 def test_xlsx_named_csv_is_imported():
@@ -199,7 +264,8 @@ def test_refuses_missing_required_column():
     job = _refused(fixtures.xlsx_bytes({"Plan": [["Ref", "Who?", "When?"], ["1.1", "Head of CIN", "Mar-19"]]}))
     assert job.message == (
         "The action title column is missing from the header row (row 1 of \u201cPlan\u201d, which has \u201cRef\u201d, "
-        "\u201cWho?\u201d, \u201cWhen?\u201d). Rename the column, or choose it on the preview.")
+        "\u201cWho?\u201d, \u201cWhen?\u201d). Rename the column, or choose it on the preview."
+    )
 
 
 def test_refuses_duplicate_references():
@@ -207,14 +273,20 @@ def test_refuses_duplicate_references():
     job = _refused(fixtures.xlsx_bytes({"Plan": rows}))
     assert job.state == ImportJob.State.REFUSED
     assert [p["message"] for p in job.preview["problems"] if p["severity"] == "error"] == [
-        "Action reference 1.1 is used twice, in rows 2 and 4. Each action needs its own reference."]
+        "Action reference 1.1 is used twice, in rows 2 and 4. Each action needs its own reference."
+    ]
 
 
 def test_refuses_impossible_dates():
     rows = [["Ref", "Action", "Target date"], ["1.1", "A", "31/02/2019"]]
     job = _refused(fixtures.xlsx_bytes({"Plan": rows}))
-    assert job.preview["problems"][0] == {"sheet": "Plan", "row": 2, "column": "C (Target date)",
-                                          "message": "Action 1.1: \u201c31/02/2019\u201d is not a real date.", "severity": "error"}
+    assert job.preview["problems"][0] == {
+        "sheet": "Plan",
+        "row": 2,
+        "column": "C (Target date)",
+        "message": "Action 1.1: \u201c31/02/2019\u201d is not a real date.",
+        "severity": "error",
+    }
 
 
 def test_refusal_into_existing_plan_changes_nothing():
@@ -227,13 +299,16 @@ def test_refusal_into_existing_plan_changes_nothing():
 
 
 def test_failure_during_apply_rolls_back_and_marks_job_failed(monkeypatch):
-    from imports import plan_import
+    from imports import bulk
 
-    def explode(*args, **kwargs):
-        ActionUpdate.objects.all()  # nothing to see
-        raise RuntimeError("disk full")
+    real_insert = bulk.insert
 
-    monkeypatch.setattr(plan_import.ActionUpdate.objects, "bulk_create", explode)
+    def explode_at_the_last_write(model, objects):
+        if model is ImportChange:  # the log is written last: everything before it must be undone
+            raise RuntimeError("disk full")
+        real_insert(model, objects)
+
+    monkeypatch.setattr(bulk, "insert", explode_at_the_last_write)
     before = domain_counts()
     job = run_import(fixtures.messy_plan_xlsx())
     assert job.state == ImportJob.State.FAILED

@@ -6,8 +6,8 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
-from improvement.models import Action, Plan
 from imports.models import ImportJob
+from improvement.models import Action, Plan
 from tests.factories.imports import ImportJobFactory
 from tests.imports import fixtures
 from tests.imports.helpers import domain_counts, run_import
@@ -104,8 +104,16 @@ def test_big_file_preview_runs_as_background_task(admin_client_, settings, monke
 def test_status_json_and_running_page(admin_client_):
     job = ImportJobFactory(state=ImportJob.State.APPLYING, phase="Saving the changes", progress=2, progress_total=3)
     data = json.loads(admin_client_.get(reverse("imports:job_status_json", args=[job.pk])).content)
-    assert data == {"state": "applying", "state_label": "Importing", "phase": "Saving the changes", "progress": 2,
-                    "progress_total": 3, "percent": 66, "running": True, "message": ""}
+    assert data == {
+        "state": "applying",
+        "state_label": "Importing",
+        "phase": "Saving the changes",
+        "progress": 2,
+        "progress_total": 3,
+        "percent": 66,
+        "running": True,
+        "message": "",
+    }
     page = admin_client_.get(reverse("imports:job_status", args=[job.pk])).content.decode()
     assert '<meta http-equiv="refresh" content="2">' in page
     assert '<progress id="import-progress" class="imports-progress" max="3" value="2">66%</progress>' in page
@@ -113,12 +121,16 @@ def test_status_json_and_running_page(admin_client_):
 
 
 def test_upload_indicators_page(admin_client_):
-    response = admin_client_.post(reverse("imports:upload_indicators"),
-                                  {"file": SimpleUploadedFile("s.xlsx", fixtures.wide_scorecard_xlsx())})
+    response = admin_client_.post(
+        reverse("imports:upload_indicators"), {"file": SimpleUploadedFile("s.xlsx", fixtures.wide_scorecard_xlsx())}
+    )
     job = ImportJob.objects.get()
     page = admin_client_.get(response["Location"]).content.decode()
     assert "Indicator \u201cAssessments completed within 45 working days (%)\u201d (row 4)" in page
-    admin_client_.post(reverse("imports:job_preview", args=[job.pk]), {"indicator_0": "create", "indicator_1": "ignore", "indicator_2": "ignore"})
+    admin_client_.post(
+        reverse("imports:job_preview", args=[job.pk]),
+        {"indicator_0": "create", "indicator_1": "ignore", "indicator_2": "ignore"},
+    )
     admin_client_.post(reverse("imports:job_confirm", args=[job.pk]))
     job.refresh_from_db()
     assert (job.state, job.result["counts"]["indicators_created"]) == ("done", 1)

@@ -18,16 +18,22 @@ def run(command, *, kind, path, options, dry_run, as_json):
     try:
         check_size(file_path.stat().st_size, settings.IMPORT_MAX_UPLOAD_BYTES)
     except FileRefused as refusal:
-        raise CommandError(str(refusal))
-    job = services.create_job(kind=kind, file_name=file_path.name, data=file_path.read_bytes(), user=None, options=options)
+        raise CommandError(str(refusal)) from None
+    job = services.create_job(
+        kind=kind, file_name=file_path.name, data=file_path.read_bytes(), user=None, options=options
+    )
     services.preview_job(job)
     summary = job.preview
     if job.state == ImportJob.State.PREVIEWED and summary.get("can_confirm") and not dry_run:
         services.apply_job(job)
         summary = job.result if job.state == ImportJob.State.DONE else job.preview
     outcome = {
-        "file": file_path.name, "sha256": job.sha256, "dry_run": dry_run, "state": job.state,
-        "counts": summary.get("counts", {}), "problems": summary.get("problems", []),
+        "file": file_path.name,
+        "sha256": job.sha256,
+        "dry_run": dry_run,
+        "state": job.state,
+        "counts": summary.get("counts", {}),
+        "problems": summary.get("problems", []),
         "refusal": summary.get("refusal", "") or (job.message if job.state in {"refused", "failed"} else ""),
     }
     if not dry_run and job.state == ImportJob.State.DONE:
@@ -38,13 +44,19 @@ def run(command, *, kind, path, options, dry_run, as_json):
         command.stdout.write(json.dumps(outcome, indent=2, default=str))
     else:
         counts = outcome["counts"]
-        command.stdout.write(
-            f"{'Dry run: ' if dry_run else ''}{counts.get('created', 0)} to create, {counts.get('updated', 0)} to update, "
-            f"{counts.get('unchanged', 0)} unchanged" if dry_run else
-            f"{counts.get('created', 0)} created, {counts.get('updated', 0)} updated, {counts.get('unchanged', 0)} unchanged"
-        )
+        created, updated, unchanged = (counts.get(name, 0) for name in ("created", "updated", "unchanged"))
+        if dry_run:
+            command.stdout.write(f"Dry run: {created} to create, {updated} to update, {unchanged} unchanged")
+        else:
+            command.stdout.write(f"{created} created, {updated} updated, {unchanged} unchanged")
         for problem in outcome["problems"]:
-            where = ", ".join(str(p) for p in (problem["sheet"], f"row {problem['row']}" if problem["row"] else "", problem["column"]) if p)
+            where = ", ".join(
+                str(p)
+                for p in (problem["sheet"], f"row {problem['row']}" if problem["row"] else "", problem["column"])
+                if p
+            )
             command.stdout.write(f"[{problem['severity']}] {where}: {problem['message']}")
     if outcome["refusal"] or summary.get("error_count"):
-        raise CommandError(outcome["refusal"] or f"The file has {summary['error_count']} problem(s) to fix; nothing was saved.")
+        raise CommandError(
+            outcome["refusal"] or f"The file has {summary['error_count']} problem(s) to fix; nothing was saved."
+        )

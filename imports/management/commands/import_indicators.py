@@ -13,5 +13,11 @@ class Command(BaseCommand):
         parser.add_argument("--json", action="store_true", help="Print the counts and problems as JSON")
 
     def handle(self, *args, **options):
-        run(self, kind=ImportJob.Kind.INDICATORS, path=options["file"], dry_run=options["dry_run"],
-            as_json=options["json"], options={})
+        run(
+            self,
+            kind=ImportJob.Kind.INDICATORS,
+            path=options["file"],
+            dry_run=options["dry_run"],
+            as_json=options["json"],
+            options={},
+        )

@@ -1,8 +1,8 @@
 from django.core.management.base import BaseCommand, CommandError
 
-from improvement.models import Plan
 from imports.management.commands._common import run
 from imports.models import ImportJob
+from improvement.models import Plan
 
 
 class Command(BaseCommand):
@@ -20,6 +20,15 @@ class Command(BaseCommand):
     def handle(self, *args, **options):
         if options["plan"] and not Plan.objects.filter(pk=options["plan"]).exists():
             raise CommandError(f"There is no plan with id {options['plan']}")
-        run(self, kind=ImportJob.Kind.PLAN, path=options["file"], dry_run=options["dry_run"], as_json=options["json"],
-            options={"plan_id": options["plan"], "new_plan_title": options["new_plan_title"] or "",
-                     "inspection_id": options["inspection"]})
+        run(
+            self,
+            kind=ImportJob.Kind.PLAN,
+            path=options["file"],
+            dry_run=options["dry_run"],
+            as_json=options["json"],
+            options={
+                "plan_id": options["plan"],
+                "new_plan_title": options["new_plan_title"] or "",
+                "inspection_id": options["inspection"],
+            },
+        )
