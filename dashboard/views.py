@@ -38,7 +38,7 @@ def home(request):
         )
         context["recent_updates"] = recent_updates(plan)
         context["recommendations"] = recommendation_progress(
-            Recommendation.objects.select_related("inspection"), plan=plan, as_at=today
+            Recommendation.objects.select_related("inspection"), plan=plan, as_at=today, plan_states=states
         )
     context["kpis_off_target"] = [row for row in scorecard_as_at(today) if row.rag in ("red", "amber")]
     return render(request, "dashboard/home.html", context)

@@ -1,6 +1,6 @@
 """Reusable reads of the plan. "As at a date" is rebuilt from the update log and the date history."""
 
-from collections import Counter
+from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from datetime import date
 
@@ -195,10 +195,13 @@ class RecommendationProgress:
         return sum(1 for s in self.states if s.is_finished)
 
 
-def recommendation_progress(recommendations, *, plan=None, as_at: date) -> list[RecommendationProgress]:
+def recommendation_progress(
+    recommendations, *, plan=None, as_at: date, plan_states: list[ActionState] | None = None
+) -> list[RecommendationProgress]:
     """Progress of each recommendation from its actions in the plan (default: the current plan).
     Complete only when every one of its actions is complete; gaps are named in words.
-    Fixed queries: the plan (unless given), the recommendation-action links, then plan_as_at."""
+    Fixed queries: the plan (unless given), the recommendation-action links, then plan_as_at, unless
+    the caller already has the whole plan as at that date (plan_states), as the dashboard does."""
     recommendations = list(recommendations)
     plan = plan or current_plan()
     through = Action.recommendations.through
@@ -208,18 +211,20 @@ def recommendation_progress(recommendations, *, plan=None, as_at: date) -> list[
         )
     )
     states_by_action = {}
-    if plan is not None and links:
+    if plan_states is not None:
+        states_by_action = {s.action.pk: s for s in plan_states}
+    elif plan is not None and links:
         action_ids = {action_id for _, action_id in links}
         states_by_action = {
             s.action.pk: s for s in plan_as_at(plan, as_at, actions=Action.objects.filter(pk__in=action_ids))
         }
+    actions_of = defaultdict(list)
+    for rec_id, action_id in links:
+        if action_id in states_by_action:
+            actions_of[rec_id].append(states_by_action[action_id])
     result = []
     for recommendation in recommendations:
-        states = [
-            states_by_action[action_id]
-            for rec_id, action_id in links
-            if rec_id == recommendation.pk and action_id in states_by_action
-        ]
+        states = actions_of[recommendation.pk]
         states.sort(key=lambda s: (s.action.theme.order, s.action.order, s.action.reference))
         if not states:
             gap = GAP_NO_ACTION

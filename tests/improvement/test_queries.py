@@ -250,3 +250,26 @@ def test_recommendation_progress_runs_a_fixed_number_of_queries(size, django_ass
     # 1 links, 2 actions as at, 3 their latest updates (the plan is given)
     with django_assert_num_queries(3):
         assert len(recommendation_progress(recommendations, plan=plan, as_at=date(2025, 7, 1))) == size
+
+
+@pytest.mark.parametrize("size", [1, 5])
+def test_recommendation_progress_from_the_plan_as_at_reads_only_the_links(size, django_assert_num_queries):
+    plan = PlanFactory()
+    theme = ThemeFactory(plan=plan)
+    recommendations = RecommendationFactory.create_batch(size)
+    for index, recommendation in enumerate(recommendations):
+        action = ActionFactory(theme=theme, success_measure="Measured" if index else "")
+        action.recommendations.add(recommendation)
+        update(action, date(2025, 6, 1), progress="at_risk" if index % 2 else "on_track")
+    ActionFactory(theme=ThemeFactory(plan=PlanFactory())).recommendations.add(recommendations[0])  # another plan
+    as_at = date(2025, 7, 1)
+    expected = recommendation_progress(recommendations, plan=plan, as_at=as_at)
+    states = plan_as_at(plan, as_at)
+
+    with django_assert_num_queries(1):  # the recommendation-action links
+        given = recommendation_progress(recommendations, plan=plan, as_at=as_at, plan_states=states)
+
+    def summary(results):
+        return [(p.recommendation.pk, p.counts, p.complete, p.gap, [s.action.pk for s in p.states]) for p in results]
+
+    assert summary(given) == summary(expected)
