@@ -22,7 +22,10 @@ def browser_type_launch_args(browser_type_launch_args):
 @pytest.fixture(autouse=True)
 def _plain_static_storage(settings):
     # live_server serves /static/ from the finders, so hashed manifest names would 404.
-    settings.STORAGES = {**settings.STORAGES, "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"}}
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+    }
     settings.DEBUG = False
 
 
@@ -51,7 +54,8 @@ def sign_in(page, live_server):
 
 def axe_violations(page):
     """Run axe-core (from node_modules, offline) for WCAG 2.2 AA; return its violations."""
-    page.add_script_tag(path=str(AXE_JS))
+    # Evaluated through the DevTools protocol: a <script> tag would be (rightly) refused by our CSP.
+    page.evaluate(AXE_JS.read_text())
     result = page.evaluate(
         "options => axe.run(document, options)",
         {"runOnly": {"type": "tag", "values": ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa"]}},
@@ -69,3 +73,23 @@ def assert_accessible():
         assert violations == [], f"axe-core found problems on {page.url}: {violations}"
 
     return check
+
+
+@pytest.fixture(autouse=True)
+def _no_content_security_policy_violations(request):
+    """Fail any browser test whose pages broke the Content-Security-Policy (an inline script, say)."""
+    if "page" not in request.fixturenames:
+        yield
+        return
+    page = request.getfixturevalue("page")
+    violations = []
+    page.on(
+        "console",
+        lambda message: (
+            violations.append(message.text)
+            if message.type == "error" and "Content Security Policy" in message.text
+            else None
+        ),
+    )
+    yield
+    assert violations == [], violations

@@ -117,3 +117,10 @@ def test_navigation_marks_only_the_current_section(officer_client):
     assert 'aria-current="true"' not in html
     home = officer_client.get(reverse("home")).content.decode()
     assert home.count('aria-current="true"') == 1
+
+
+def test_every_page_sends_a_content_security_policy_without_inline_scripts(client):
+    response = client.get("/sign-in/")
+    policy = response["Content-Security-Policy"]
+    assert "script-src 'self'" in policy and "unsafe-inline" not in policy.split("script-src")[1].split(";")[0]
+    assert "frame-ancestors 'none'" in policy
