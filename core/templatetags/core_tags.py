@@ -23,6 +23,12 @@ def summary_errors(form):
 
 
 @register.filter
+def is_invalid(widget_attrs) -> bool:
+    """True for a widget whose field has errors (Django marks it aria-invalid), for the red border."""
+    return widget_attrs.get("aria-invalid") in (True, "true")
+
+
+@register.filter
 def rag_tag_class(rag_key):
     return _RAG_TAG_CLASSES.get(rag_key or "none", "govuk-tag--grey")
 

@@ -124,3 +124,18 @@ def test_every_page_sends_a_content_security_policy_without_inline_scripts(clien
     policy = response["Content-Security-Policy"]
     assert "script-src 'self'" in policy and "unsafe-inline" not in policy.split("script-src")[1].split(";")[0]
     assert "frame-ancestors 'none'" in policy
+
+
+def test_a_field_with_an_error_gets_the_govuk_error_border():
+    from django import forms
+
+    class ExampleForm(forms.Form):
+        title = forms.CharField()
+        kind = forms.ChoiceField(choices=[("a", "A")])
+        narrative = forms.CharField(widget=forms.Textarea)
+
+    html = str(ExampleForm(data={}))
+    assert 'class="govuk-input govuk-input--error"' in html
+    assert "govuk-select govuk-select--error" in html
+    assert "govuk-textarea govuk-textarea--error" in html
+    assert "--error" not in str(ExampleForm(data={"title": "x", "kind": "a", "narrative": "y"}))
