@@ -1,15 +1,10 @@
 // Keeps the import status page up to date without reloading it. Without JavaScript the page
-// refreshes itself every two seconds (a meta refresh) and has a "Refresh the page" link.
+// refreshes itself every two seconds (a meta refresh inside <noscript>) and has a "Refresh the page" link.
 (function () {
   "use strict";
   var box = document.getElementById("import-status");
   if (!box || box.getAttribute("data-running") !== "true" || !window.fetch) {
     return;
-  }
-  // Stop the meta refresh: polling takes over.
-  var refresh = document.querySelector('meta[http-equiv="refresh"]');
-  if (refresh) {
-    refresh.parentNode.removeChild(refresh);
   }
   var url = box.getAttribute("data-status-url");
   var bar = document.getElementById("import-progress");

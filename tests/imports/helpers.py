@@ -1,9 +1,26 @@
 from imports import services
-from imports.models import ImportJob
+from imports.models import ImportChange, ImportJob
 from improvement.models import Action, ActionUpdate, Plan, TargetDateRevision, Theme
 from indicators.models import Benchmark, Indicator, Measurement, Target
 
-DOMAIN_MODELS = (Plan, Theme, Action, ActionUpdate, TargetDateRevision, Indicator, Measurement, Target, Benchmark)
+DOMAIN_MODELS = (
+    Plan,
+    Theme,
+    Action,
+    ActionUpdate,
+    TargetDateRevision,
+    Indicator,
+    Measurement,
+    Target,
+    Benchmark,
+    ImportChange,
+    Action.recommendations.through,
+    # Their history too: a refused or failed import must leave no trace in the audit trail either.
+    *(
+        model.history.model
+        for model in (Plan, Theme, Action, ActionUpdate, TargetDateRevision, Indicator, Measurement, Target, Benchmark)
+    ),
+)
 
 
 def domain_counts():

@@ -26,6 +26,7 @@ def test_upload_preview_confirm_then_plan_and_log(admin_client_):
     page = admin_client_.get(response["Location"]).content.decode()
     assert "Check the import of plan.xlsx" in page
     assert "\u201cSummer 2019\u201d read as 31 August 2019" in page
+    assert '<span id="count-created">8</span> (the plan, 2 themes, 5 actions)' in page
     assert Plan.objects.count() == 0
     response = admin_client_.post(reverse("imports:job_confirm", args=[job.pk]))
     assert response["Location"] == reverse("imports:job_status", args=[job.pk])
@@ -77,6 +78,7 @@ def test_preview_lists_problems_with_sheet_row_column(admin_client_):
     assert "2 problems must be fixed before this file can be imported" in page
     assert "Action 1.1: \u201c31/02/2019\u201d is not a real date." in page
     assert "Import now" not in page
+    assert "Upload the corrected file" in page
     response = admin_client_.post(reverse("imports:job_confirm", args=[job.pk]))
     assert response.status_code == 302
     assert Plan.objects.count() == 0
@@ -115,7 +117,8 @@ def test_status_json_and_running_page(admin_client_):
         "message": "",
     }
     page = admin_client_.get(reverse("imports:job_status", args=[job.pk])).content.decode()
-    assert '<meta http-equiv="refresh" content="2">' in page
+    # Only without JavaScript does the page reload itself; with it, imports.js polls status.json.
+    assert '<noscript><meta http-equiv="refresh" content="2"></noscript>' in page
     assert '<progress id="import-progress" class="imports-progress" max="3" value="2">66%</progress>' in page
     assert "js/imports.js" in page
 
