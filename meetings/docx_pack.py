@@ -1,0 +1,234 @@
+"""The board pack as a Word document, from build_pack's plain data (live or as published).
+
+Councils paste packs into their committee report template, so the document is plain: the built-in
+Title, Heading 1 and Heading 2 styles, real tables with a header row, and RAG written in words.
+"""
+
+from datetime import date
+from io import BytesIO
+
+from docx import Document
+from docx.enum.section import WD_ORIENT
+from docx.shared import Mm, Pt
+
+DOCX_CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
+
+EXCEPTION_HEADERS = ["Action", "RAG", "Why it is here", "Target date", "Latest update"]
+
+
+def _day(value) -> str:
+    if not value:
+        return ""
+    day = date.fromisoformat(str(value)[:10])
+    return f"{day.day} {day:%B %Y}"
+
+
+def _table(document, headers: list[str], rows: list[list[str]], caption: str):
+    """A captioned table with a bold header row repeated on each page."""
+    document.add_paragraph(caption, style="Caption")
+    table = document.add_table(rows=1, cols=len(headers))
+    table.style = "Table Grid"
+    header_cells = table.rows[0].cells
+    for cell, text in zip(header_cells, headers, strict=True):
+        cell.text = ""
+        cell.paragraphs[0].add_run(text).bold = True
+    _repeat_header(table.rows[0])
+    for values in rows:
+        cells = table.add_row().cells
+        for cell, text in zip(cells, values, strict=True):
+            cell.text = str(text or "")
+    document.add_paragraph()
+    return table
+
+
+def _repeat_header(row) -> None:
+    from docx.oxml import OxmlElement
+    from docx.oxml.ns import qn
+
+    properties = row._tr.get_or_add_trPr()
+    marker = OxmlElement("w:tblHeader")
+    marker.set(qn("w:val"), "true")
+    properties.append(marker)
+
+
+def _action_name(row) -> str:
+    lead = f" (lead: {row['lead']})" if row.get("lead") else ""
+    return f"{row['reference']} {row['title']}{lead}"
+
+
+def _update(row) -> str:
+    if not row.get("narrative"):
+        return "No update recorded"
+    return f"{row['narrative']} ({_day(row['update_date'])})"
+
+
+def _target(row) -> str:
+    text = _day(row.get("target_date")) or "No date"
+    if row.get("has_slipped"):
+        text += f" (originally {_day(row['original_target_date'])})"
+    return text
+
+
+def _say(document, text: str) -> None:
+    document.add_paragraph(text)
+
+
+def pack_docx_bytes(pack: dict, *, published: str = "") -> bytes:
+    """The .docx file for a pack dict. `published` is the 'as at..., published by...' line, if any."""
+    document = Document()
+    section = document.sections[0]
+    section.orientation = WD_ORIENT.LANDSCAPE
+    section.page_width, section.page_height = Mm(297), Mm(210)
+    for margin in ("left_margin", "right_margin", "top_margin", "bottom_margin"):
+        setattr(section, margin, Mm(15))
+    document.styles["Normal"].font.name = "Arial"
+    document.styles["Normal"].font.size = Pt(10)
+
+    meeting = pack["meeting"]
+    document.add_heading(f"{meeting['board']}: board pack", level=0)
+    place = f", {meeting['place']}" if meeting["place"] else ""
+    _say(document, f"Meeting on {_day(meeting['date'])}, {meeting['time']}{place}.")
+    _say(document, published or f"Plan and indicator data as at {_day(pack['as_at'])}.")
+    if pack.get("plan"):
+        _say(document, f"Plan: {pack['plan']['title']}, {pack['plan']['version']}.")
+    _say(document, f"Covers actions in {pack['scope']['themes']} and {pack['scope']['indicators']}.")
+    counts = ", ".join(f"{item['label']}: {item['count']}" for item in pack["rag_counts"])
+    _say(document, f"Actions by RAG. {counts}.")
+
+    document.add_heading("1. Exceptions", level=1)
+    actions = pack["exceptions"]["actions"]
+    if actions:
+        _table(
+            document,
+            EXCEPTION_HEADERS,
+            [[_action_name(r), r["rag_label"], "; ".join(r["reasons"]), _target(r), _update(r)] for r in actions],
+            f"Actions needing the board's attention ({len(actions)})",
+        )
+    else:
+        _say(document, "No action is red, amber, overdue or moved.")
+    kpis = pack["exceptions"]["kpis"]
+    if kpis:
+        _table(
+            document,
+            ["Indicator", "Latest value", "Target", "RAG", "Commentary"],
+            [
+                [
+                    f"{r['title']} ({r['code']})",
+                    f"{r['value']} ({r['period']})",
+                    r["target"],
+                    r["rag_label"],
+                    r["commentary"] or "No commentary given",
+                ]
+                for r in kpis
+            ],
+            f"Indicators off target ({len(kpis)})",
+        )
+    else:
+        _say(document, "Every indicator with a target is on target.")
+
+    document.add_heading("2. What changed since the previous meeting", level=1)
+    changes = pack.get("changes")
+    if changes:
+        _say(document, f"Between {_day(changes['since'])} and {_day(pack['as_at'])}.")
+        _change_table(document, changes["completed"], "Actions completed", "No action was completed.")
+        _change_table(document, changes["new_reds"], "New reds", "No action turned red.", from_rag=True)
+        _change_table(
+            document, changes["rag_moves"], "Other changes of RAG", "No other action changed RAG.", from_rag=True
+        )
+        _change_table(document, changes["slipped"], "Target dates moved", "No target date moved.", from_date=True)
+        if changes.get("added"):
+            _change_table(document, changes["added"], "Actions added to the plan", "")
+    else:
+        _say(document, "There is no earlier meeting of this board to compare with.")
+
+    document.add_heading("3. Due before the next meeting", level=1)
+    _say(document, f"Dates after {_day(pack['as_at'])} and by {_day(pack['window_end'])}.")
+    due = pack["due"]
+    if due["actions"]:
+        _table(
+            document,
+            ["Action", "Due", "RAG", "Status"],
+            [[_action_name(r), _day(r["target_date"]), r["rag_label"], r["status"]] for r in due["actions"]],
+            f"Actions due ({len(due['actions'])})",
+        )
+    else:
+        _say(document, "No action target date falls before the next meeting.")
+    if due["targets"]:
+        _table(
+            document,
+            ["Indicator", "From", "New target", "Note"],
+            [
+                [f"{r['title']} ({r['code']})", _day(r["effective_from"]), r["target"], r["note"] or "None"]
+                for r in due["targets"]
+            ],
+            f"Indicator targets starting ({len(due['targets'])})",
+        )
+    else:
+        _say(document, "No indicator target changes before the next meeting.")
+
+    document.add_heading("4. Indicator scorecard", level=1)
+    if pack["scorecard"]:
+        _table(
+            document,
+            ["Indicator", "Latest value", "Target", "RAG", "Direction of travel", "England; statistical neighbours"],
+            [
+                [
+                    f"{r['title']} ({r['code']})",
+                    f"{r['value']} ({r['period']})",
+                    r["target"],
+                    r["rag_label"],
+                    f"Since last period: {r['short_term']}. Since last year: {r['long_term']}.",
+                    f"{r['england']}; {r['stat_neighbours']}",
+                ]
+                for r in pack["scorecard"]
+            ],
+            f"{len(pack['scorecard'])} indicators, reds first",
+        )
+    else:
+        _say(document, "No indicators.")
+
+    document.add_heading("5. Actions arising from previous meetings", level=1)
+    arising = pack["actions_arising"]
+    if arising:
+        _table(
+            document,
+            ["What was asked", "Of whom", "Raised", "Due", "Status"],
+            [
+                [
+                    f"{r['description']} ({r['kind']})",
+                    r["owner"] or "Not named",
+                    _day(r["raised_at"]),
+                    (_day(r["due_date"]) or "No date")
+                    + (f" ({r['days_overdue']} days overdue)" if r["days_overdue"] else ""),
+                    r["status"] + (f": {r['response']}" if r["response"] else ""),
+                ]
+                for r in arising
+            ],
+            f"Open at this meeting ({len(arising)})",
+        )
+    else:
+        _say(document, "No action arising from earlier meetings was open.")
+
+    buffer = BytesIO()
+    document.save(buffer)
+    return buffer.getvalue()
+
+
+def _change_table(document, rows, caption, empty, *, from_rag=False, from_date=False):
+    if not rows:
+        if empty:
+            _say(document, f"{caption}: {empty[0].lower()}{empty[1:]}")
+        return
+    headers = ["Action"] + (["RAG before"] if from_rag else []) + ["RAG now"]
+    headers += (["Target date before"] if from_date else []) + ["Target date", "Latest update"]
+    values = []
+    for r in rows:
+        line = [_action_name(r)]
+        if from_rag:
+            line.append(r.get("from_label") or "Not in the plan then")
+        line.append(r["rag_label"])
+        if from_date:
+            line.append(_day(r["from_date"]))
+        line += [_day(r["target_date"]) or "No date", _update(r)]
+        values.append(line)
+    _table(document, headers, values, f"{caption} ({len(rows)})")

@@ -1,0 +1,268 @@
+"""The board pack: the plan and KPIs as at a meeting's date, built once into plain data.
+
+build_pack(meeting) returns a dict of strings, numbers, lists and ISO dates (no model instances), so
+the same data drives the web page, the print view, the Word document and the frozen published copy.
+It uses improvement.queries.plan_as_at / changes_between and indicators.queries.scorecard_as_at:
+never a second implementation of "as at".
+"""
+
+from datetime import date
+
+from django.template.loader import render_to_string
+from django.utils import timezone
+
+from improvement.models import Action, Rag
+from improvement.queries import changes_between, current_plan_from, plan_as_at, plans_newest_first
+from improvement.rules import rag_label
+from indicators.models import Indicator, Target
+from indicators.queries import scorecard_as_at, target_display
+from indicators.rules import direction_words
+from meetings import queries
+from meetings.dates import after_one_cycle
+from meetings.rules import days_overdue
+
+PACK_VERSION = 1
+
+
+def _iso(day) -> str | None:
+    return day.isoformat() if day else None
+
+
+def plan_in_force(as_at: date):
+    """The plan a board was looking at on `as_at`: the newest non-draft plan started by then, else the
+    current plan (one query)."""
+    plans = list(plans_newest_first())
+    for plan in plans:
+        if plan.status != plan.Status.DRAFT and (plan.start_date is None or plan.start_date <= as_at):
+            return plan
+    return current_plan_from(plans)
+
+
+def _action_row(state) -> dict:
+    action = state.action
+    update = state.last_update
+    lead = action.lead_officer.get_full_name() if action.lead_officer else ""
+    return {
+        "id": action.pk,
+        "reference": action.reference,
+        "title": action.title,
+        "theme": str(action.theme),
+        "lead": lead or action.lead_job_title,
+        "lead_job_title": action.lead_job_title,
+        "status": state.status_label,
+        "rag": str(state.rag),
+        "rag_label": rag_label(state.rag),
+        "target_date": _iso(state.target_date),
+        "original_target_date": _iso(state.original_target_date),
+        "has_slipped": state.has_slipped,
+        "days_overdue": state.days_overdue,
+        "narrative": update.narrative if update else "",
+        "update_date": _iso(update.date) if update else None,
+        "url": action.get_absolute_url(),
+    }
+
+
+def _exception_reasons(row) -> list[str]:
+    """Why an action is among the exceptions, in words (the RAG itself has its own column)."""
+    reasons = []
+    if row["rag"] in (Rag.RED, Rag.AMBER):
+        reasons.append(f"RAG is {row['rag']}")
+    if row["days_overdue"]:
+        reasons.append(f"{row['days_overdue']} day{'s' if row['days_overdue'] != 1 else ''} overdue")
+    if row["has_slipped"]:
+        reasons.append("Target date moved")
+    return reasons
+
+
+_RAG_RANK = {Rag.RED: 0, Rag.AMBER: 1, Rag.GREEN: 2, Rag.GREY: 3, Rag.BLUE: 4}
+
+
+def _kpi_row(row) -> dict:
+    indicator = row.indicator
+    short_words, _ = direction_words(row.short_term)
+    long_words, _ = direction_words(row.long_term)
+    return {
+        "id": indicator.pk,
+        "code": indicator.code,
+        "title": indicator.title,
+        "value": row.value_display,
+        "period": row.period_label,
+        "target": row.target_display,
+        "rag": row.rag,
+        "rag_label": row.rag_label,
+        "short_term": short_words,
+        "long_term": long_words,
+        "england": row.england_display,
+        "stat_neighbours": row.stat_neighbours_display,
+        "commentary": row.commentary,
+        "url": indicator.get_absolute_url(),
+    }
+
+
+def _arising_row(action, as_at: date) -> dict:
+    return {
+        "id": action.pk,
+        "description": action.description,
+        "kind": action.get_kind_display(),
+        "owner": action.owner_name or (action.owner.get_full_name() if action.owner else ""),
+        "raised_at": _iso(action.meeting.date),
+        "due_date": _iso(action.due_date),
+        "days_overdue": days_overdue(action, as_at),
+        "status": action.get_status_display(),
+        "response": action.response,
+        "url": action.get_absolute_url(),
+    }
+
+
+def _time_words(moment) -> str:
+    """'2pm', '9:30am': how committee papers write times."""
+    local = timezone.localtime(moment)
+    hour = local.hour % 12 or 12
+    minutes = f":{local.minute:02d}" if local.minute else ""
+    return f"{hour}{minutes}{'am' if local.hour < 12 else 'pm'}"
+
+
+def _meeting_summary(meeting, board) -> dict | None:
+    if meeting is None:
+        return None
+    # Named from the board already loaded: str(meeting) would read the board again.
+    return {"id": meeting.pk, "date": _iso(meeting.date), "title": f"{board.name}, {meeting.date:%-d %B %Y}"}
+
+
+def build_pack(meeting) -> dict:
+    """The pack for a meeting as at its date. A fixed number of queries whatever the size of the plan:
+    board themes and indicators (2), plans (1), previous and next meeting (2), plan as at this meeting
+    and the previous one (2 each), scorecard (5), targets starting before the next meeting (1),
+    matters arising (1)."""
+    board = meeting.board
+    as_at = meeting.date
+    theme_ids = list(board.themes.values_list("pk", flat=True))
+    indicator_ids = list(board.indicators.values_list("pk", flat=True))
+    plan = plan_in_force(as_at)
+    previous = queries.previous_meeting(meeting)
+    following = queries.next_meeting(board, as_at)
+    window_end = following.date if following else after_one_cycle(as_at, board.cadence)
+
+    actions = Action.objects.filter(theme__in=theme_ids) if theme_ids else None
+    now_states = plan_as_at(plan, as_at, actions=actions) if plan else []
+    rows = [_action_row(state) for state in now_states]
+
+    exceptions = []
+    for state, row in zip(now_states, rows, strict=True):
+        if state.is_finished:
+            continue
+        reasons = _exception_reasons(row)
+        if reasons:
+            exceptions.append({**row, "reasons": reasons})
+    exceptions.sort(key=lambda r: (_RAG_RANK.get(r["rag"], 5), -r["days_overdue"]))
+
+    changes = None
+    if previous is not None and plan is not None:
+        before = plan_as_at(plan, previous.date, actions=actions)
+        changes = _changes(before, now_states, since=previous.date)
+
+    due_actions = [
+        row
+        for state, row in zip(now_states, rows, strict=True)
+        if not state.is_finished and state.target_date and as_at < state.target_date <= window_end
+    ]
+    due_actions.sort(key=lambda r: (r["target_date"], r["reference"]))
+
+    indicators = Indicator.objects.filter(pk__in=indicator_ids) if indicator_ids else None
+    scorecard = [_kpi_row(row) for row in scorecard_as_at(as_at, indicators=indicators)]
+    kpi_exceptions = [row for row in scorecard if row["rag"] in ("red", "amber")]
+
+    targets = Target.objects.select_related("indicator").filter(
+        effective_from__gt=as_at, effective_from__lte=window_end, indicator__is_active=True
+    )
+    if indicator_ids:
+        targets = targets.filter(indicator__in=indicator_ids)
+    due_targets = [
+        {
+            "code": t.indicator.code,
+            "title": t.indicator.title,
+            "effective_from": _iso(t.effective_from),
+            "target": target_display(t, t.indicator),
+            "note": t.expected_direction_note,
+            "url": t.indicator.get_absolute_url(),
+        }
+        for t in targets.order_by("effective_from", "indicator__order", "indicator__code")
+    ]
+
+    arising = [_arising_row(a, as_at) for a in queries.matters_arising(meeting)]
+
+    return {
+        "version": PACK_VERSION,
+        "as_at": _iso(as_at),
+        "meeting": {
+            "id": meeting.pk,
+            "title": f"{board.name}, {as_at:%-d %B %Y}",
+            "board": board.name,
+            "board_kind": board.get_kind_display(),
+            "date": _iso(as_at),
+            "starts_at": meeting.starts_at.isoformat(),
+            "time": _time_words(meeting.starts_at),
+            "place": meeting.place,
+            "url": meeting.get_absolute_url(),
+        },
+        "plan": {"title": plan.title, "version": plan.version} if plan else None,
+        "scope": {
+            "themes": "the themes this board reviews" if theme_ids else "every theme of the plan",
+            "indicators": "the indicators this board reviews" if indicator_ids else "every active indicator",
+        },
+        "previous_meeting": _meeting_summary(previous, board),
+        "next_meeting": _meeting_summary(following, board),
+        "window_end": _iso(window_end),
+        "rag_counts": _rag_counts(now_states),
+        "exceptions": {"actions": exceptions, "kpis": kpi_exceptions},
+        "changes": changes,
+        "due": {"actions": due_actions, "targets": due_targets},
+        "scorecard": scorecard,
+        "actions_arising": arising,
+    }
+
+
+def _changes(before, after, *, since: date) -> dict:
+    """changes_between, said once per fact: an action completed is listed as completed (not also as a
+    move to blue), a new red as a new red (not also as a RAG move)."""
+    found = changes_between(before, after)
+    completed_ids = {s.action.pk for s in found.completed}
+    new_red_ids = {s.action.pk for s in found.new_reds}
+    return {
+        "since": _iso(since),
+        "completed": [_action_row(s) for s in found.completed],
+        "new_reds": [
+            {
+                **_action_row(s),
+                "from_rag": str(then.rag) if then else None,
+                "from_label": rag_label(then.rag) if then else "",
+            }
+            for s in found.new_reds
+            for then in [_matching(found.rag_moves, s)]
+        ],
+        "rag_moves": [
+            {**_action_row(now), "from_rag": str(then.rag), "from_label": rag_label(then.rag)}
+            for then, now in found.rag_moves
+            if now.action.pk not in completed_ids and now.action.pk not in new_red_ids
+        ],
+        "slipped": [{**_action_row(now), "from_date": _iso(then.target_date)} for then, now in found.slipped],
+        "added": [_action_row(s) for s in found.added],
+    }
+
+
+def _matching(moves, state):
+    """The earlier state of an action among (then, now) RAG moves; None for an action new since then."""
+    return next((then for then, now in moves if now.action.pk == state.action.pk), None)
+
+
+def _rag_counts(states) -> list[dict]:
+    counts = {}
+    for state in states:
+        counts[state.rag] = counts.get(state.rag, 0) + 1
+    order = [Rag.RED, Rag.AMBER, Rag.GREEN, Rag.GREY, Rag.BLUE]
+    return [{"rag": rag.value, "label": rag_label(rag.value), "count": counts.get(rag, 0)} for rag in order]
+
+
+def render_pack_html(pack: dict) -> str:
+    """The pack's sections as HTML (no page layout), as shown on the page and stored when published."""
+    return render_to_string("meetings/includes/pack_body.html", {"pack": pack})

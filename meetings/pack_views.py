@@ -1,0 +1,100 @@
+"""Board pack pages: the live pack for a meeting (page, print view, Word), publishing it, and the
+published copies, which are shown only from what was stored when they were published."""
+
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied
+from django.http import HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.utils.text import slugify
+from django.views.decorators.http import require_POST
+
+from core.views import require_service_user
+from meetings.docx_pack import DOCX_CONTENT_TYPE, pack_docx_bytes
+from meetings.models import Meeting, PublishedPack
+from meetings.pack import build_pack
+from meetings.permissions import can_edit_meetings
+from meetings.services import publish_pack
+
+
+def _meeting(request, pk) -> Meeting:
+    """Every service user reads every meeting; people with no role read none (403)."""
+    require_service_user(request.user)
+    return get_object_or_404(Meeting.objects.select_related("board"), pk=pk)
+
+
+def _published(request, pk) -> PublishedPack:
+    require_service_user(request.user)
+    return get_object_or_404(PublishedPack.objects.select_related("meeting"), pk=pk)
+
+
+def docx_filename(pack: dict, *, published: bool = False) -> str:
+    """'childrens-improvement-board-2026-10-14-pack.docx': board, meeting date, and what it is."""
+    suffix = "pack-as-published" if published else "pack"
+    return f"{slugify(pack['meeting']['board'])}-{pack['meeting']['date']}-{suffix}.docx"
+
+
+def _published_list(meeting):
+    # The list beside the live pack needs only who and when: leave the stored pack unread.
+    return list(meeting.published_packs.defer("content", "html").order_by("-published_at"))
+
+
+def pack(request, pk):
+    meeting = _meeting(request, pk)
+    return render(
+        request,
+        "meetings/pack.html",
+        {
+            "meeting": meeting,
+            "pack": build_pack(meeting),
+            "published_packs": _published_list(meeting),
+            "can_publish": can_edit_meetings(request.user),
+        },
+    )
+
+
+def pack_print(request, pk):
+    meeting = _meeting(request, pk)
+    return render(request, "meetings/pack_print.html", {"meeting": meeting, "pack": build_pack(meeting)})
+
+
+def pack_docx(request, pk):
+    meeting = _meeting(request, pk)
+    content = build_pack(meeting)
+    return _docx_response(pack_docx_bytes(content), docx_filename(content))
+
+
+@require_POST
+def pack_publish(request, pk):
+    meeting = _meeting(request, pk)
+    if not can_edit_meetings(request.user):
+        raise PermissionDenied
+    published = publish_pack(meeting=meeting, published_by=request.user)
+    messages.success(request, f"Pack published as at {published.as_at:%-d %B %Y}. This copy will not change.")
+    return redirect(published)
+
+
+def published_pack(request, pk):
+    published = _published(request, pk)
+    return render(request, "meetings/pack_published.html", {"published": published, "pack": published.content})
+
+
+def published_pack_docx(request, pk):
+    published = _published(request, pk)
+    content = published.content
+    data = pack_docx_bytes(content, published=_published_line(published))
+    return _docx_response(data, docx_filename(content, published=True))
+
+
+def _published_line(published: PublishedPack) -> str:
+    return (
+        f"As at {published.as_at:%-d %B %Y}, published by {published.published_by_name} "
+        f"on {timezone.localtime(published.published_at):%-d %B %Y}. "
+        "This is the pack the board saw; later changes are not shown."
+    )
+
+
+def _docx_response(data: bytes, filename: str) -> HttpResponse:
+    response = HttpResponse(data, content_type=DOCX_CONTENT_TYPE)
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    return response

@@ -1,0 +1,196 @@
+"""Daily reminders before board meetings, sent by `manage.py send_reminders` from cron.
+
+Who is reminded, and why (the rule, kept simple so it can be explained to a council):
+
+- A board is "coming up" when its next meeting (not cancelled) is within REMINDER_DAYS_AHEAD days.
+- For each board coming up, an action needs an update when it is not finished and has had no
+  progress update since the board's previous meeting (or, for a board's first meeting, in the last
+  cycle of its cadence). Actions are those in the themes the board reviews, or every theme of the
+  current plan when it names none; their state comes from improvement.queries.plan_as_at.
+  The action's lead officer is reminded.
+- An indicator needs a value when indicators.view_models.entry_list_rows says one is due (the period
+  after its latest value has ended): the same rule as the "enter values" page. Indicators are those the
+  board reviews, or every active indicator when it names none. The indicator's owner is reminded.
+- Whatever the meetings, the owner (a user) of every open action arising past its due date is reminded.
+
+Each person gets at most one email a day: a ReminderLog row (unique per user and day) is written in the
+same transaction as the email is sent, so running the command twice sends nothing the second time.
+"""
+
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+
+from django.conf import settings
+from django.core.mail import send_mail
+from django.db import IntegrityError, transaction
+from django.urls import reverse
+
+from improvement.models import Action
+from improvement.queries import current_plan, plan_as_at
+from indicators.models import Indicator
+from indicators.view_models import entry_list_rows
+from meetings import queries
+from meetings.dates import add_months
+from meetings.models import Board, ReminderLog
+from meetings.rules import overdue_words
+
+REMINDER_DAYS_AHEAD = getattr(settings, "MEETING_REMINDER_DAYS_AHEAD", 14)
+_CYCLE_DAYS = {Board.Cadence.FOUR_WEEKLY: 28, Board.Cadence.SIX_WEEKLY: 42}
+_CYCLE_MONTHS = {Board.Cadence.QUARTERLY: 3, Board.Cadence.SIX_MONTHLY: 6}
+
+
+@dataclass
+class Reminder:
+    """What one person is asked to do, gathered across boards."""
+
+    user: object
+    actions: dict = field(
+        default_factory=dict
+    )  # action pk -> (reference, title, last update date, board, meeting date)
+    indicators: dict = field(default_factory=dict)  # indicator pk -> (code, title, period label, board, meeting date)
+    actions_arising: list = field(default_factory=list)  # (description, board, due date, overdue words, pk)
+
+    @property
+    def count(self) -> int:
+        return len(self.actions) + len(self.indicators) + len(self.actions_arising)
+
+
+def one_cycle_before(day: date, cadence: str) -> date:
+    if cadence in _CYCLE_DAYS:
+        return day - timedelta(days=_CYCLE_DAYS[cadence])
+    return add_months(day, -_CYCLE_MONTHS.get(cadence, 1))
+
+
+def _link(path: str) -> str:
+    return f"{settings.SITE_URL}{path}"
+
+
+def gather(today: date) -> dict:
+    """{user pk: Reminder} for everyone who should be reminded on `today`. Queries: boards (2), then per
+    board coming up 6 (meetings, plan, actions, indicators), then actions arising (1)."""
+    reminders: dict[int, Reminder] = {}
+
+    def reminder_for(user) -> Reminder:
+        return reminders.setdefault(user.pk, Reminder(user=user))
+
+    horizon = today + timedelta(days=REMINDER_DAYS_AHEAD)
+    plan = current_plan()
+    for board in Board.objects.prefetch_related("themes", "indicators"):
+        upcoming = queries.next_meeting(board, today - timedelta(days=1))
+        if upcoming is None or upcoming.date > horizon:
+            continue
+        previous = queries.previous_meeting(upcoming)
+        since = previous.date if previous else one_cycle_before(upcoming.date, board.cadence)
+        themes = list(board.themes.all())
+        if plan is not None:
+            actions = Action.objects.filter(theme__in=themes) if themes else None
+            for state in plan_as_at(plan, today, actions=actions):
+                action = state.action
+                last = state.last_update.date if state.last_update else None
+                not_begun = action.start_date and action.start_date > today
+                if state.is_finished or not_begun or action.lead_officer is None or (last and last > since):
+                    continue
+                reminder_for(action.lead_officer).actions.setdefault(
+                    action.pk, (action.reference, action.title, last, board.name, upcoming.date, action.pk)
+                )
+        chosen = list(board.indicators.all())
+        owned = Indicator.objects.filter(is_active=True, owner__isnull=False).select_related("owner")
+        if chosen:
+            owned = owned.filter(pk__in=[i.pk for i in chosen])
+        for row in entry_list_rows(owned, today=today):
+            if row.is_due:
+                indicator = row.indicator
+                reminder_for(indicator.owner).indicators.setdefault(
+                    indicator.pk,
+                    (indicator.code, indicator.title, row.next_label, board.name, upcoming.date, indicator.pk),
+                )
+
+    overdue = queries.open_actions_register({"due_date__lt": today, "owner__isnull": False})
+    for arising in overdue:
+        reminder_for(arising.owner).actions_arising.append(
+            (
+                arising.description,
+                arising.meeting.board.name,
+                arising.due_date,
+                overdue_words(arising, today),
+                arising.pk,
+            )
+        )
+    return reminders
+
+
+def _day(day: date | None) -> str:
+    return f"{day.day} {day:%B %Y}" if day else ""
+
+
+def email_text(reminder: Reminder, today: date) -> tuple[str, str]:
+    """(subject, plain-text body) for one person."""
+    user = reminder.user
+    name = user.first_name or user.get_username()
+    lines = [f"Dear {name},", ""]
+    if reminder.actions:
+        lines += [
+            "These actions you lead have had no progress update since the board last met. Please record one "
+            "before the board's next meeting, so the board pack shows where things stand:",
+            "",
+        ]
+        for reference, title, last, board, meeting_day, pk in sorted(reminder.actions.values()):
+            when = f"last updated {_day(last)}" if last else "no update yet"
+            lines.append(f"- {reference} {title} ({when}). {board} meets on {_day(meeting_day)}.")
+            lines.append(f"  Record an update: {_link(reverse('improvement:action_update', args=[pk]))}")
+        lines.append("")
+    if reminder.indicators:
+        lines += ["These indicators you own need a value before the board's next meeting:", ""]
+        for code, title, period, board, meeting_day, pk in sorted(reminder.indicators.values()):
+            lines.append(f"- {title} ({code}): the value for {period}. {board} meets on {_day(meeting_day)}.")
+            lines.append(f"  Enter the value: {_link(reverse('indicators:measurement_entry', args=[pk]))}")
+        lines.append("")
+    if reminder.actions_arising:
+        lines += ["A board asked you for these, and they are past the date it asked for:", ""]
+        for description, board, due, words, pk in reminder.actions_arising:
+            lines.append(f"- {description} ({board}, due {_day(due)}: {words}).")
+            lines.append(f"  Respond: {_link(reverse('meetings:action_detail', args=[pk]))}")
+        lines.append("")
+    lines += [
+        "You get at most one of these emails a day, and only when something needs you.",
+        f"{settings.SERVICE_NAME}, {settings.COUNCIL_NAME}",
+    ]
+    count = reminder.count
+    subject = f"{count} thing{'s' if count != 1 else ''} to update before your next board meeting"
+    return subject, "\n".join(lines)
+
+
+@dataclass
+class RunSummary:
+    sent: list = field(default_factory=list)  # (username, count)
+    already_sent: list = field(default_factory=list)  # usernames reminded earlier today
+    no_email: list = field(default_factory=list)  # usernames with no email address
+
+
+def send_reminders(today: date, *, dry_run: bool = False) -> RunSummary:
+    """Email everyone gather() finds, once a day each. A dry run sends and records nothing."""
+    summary = RunSummary()
+    reminders = gather(today)
+    already = set(ReminderLog.objects.filter(sent_on=today, user__in=reminders.keys()).values_list("user", flat=True))
+    for user_pk, reminder in sorted(reminders.items(), key=lambda item: item[1].user.get_username()):
+        username = reminder.user.get_username()
+        if user_pk in already:
+            summary.already_sent.append(username)
+            continue
+        if not reminder.user.email:
+            summary.no_email.append(username)
+            continue
+        if dry_run:
+            summary.sent.append((username, reminder.count))
+            continue
+        subject, body = email_text(reminder, today)
+        try:
+            with transaction.atomic():
+                # The log row first: a second run (or a parallel one) fails here and sends nothing.
+                ReminderLog.objects.create(user=reminder.user, sent_on=today, summary=subject)
+                send_mail(subject, body, None, [reminder.user.email])
+        except IntegrityError:
+            summary.already_sent.append(username)
+            continue
+        summary.sent.append((username, reminder.count))
+    return summary

@@ -1,0 +1,310 @@
+"""The board pack: what it lists as at a meeting's date, its pages, publishing, and the Word download."""
+
+import datetime
+from decimal import Decimal
+from io import BytesIO
+
+import pytest
+from django.urls import reverse
+from django.utils import timezone
+from docx import Document
+
+from improvement.models import ActionStatus, Progress, Rag
+from indicators.models import Measurement
+from meetings.docx_pack import EXCEPTION_HEADERS
+from meetings.models import PublishedPack
+from meetings.pack import build_pack, render_pack_html
+from meetings.services import publish_pack
+from tests.factories.improvement import (
+    ActionFactory,
+    ActionUpdateFactory,
+    PlanFactory,
+    TargetDateRevisionFactory,
+    ThemeFactory,
+)
+from tests.factories.indicators import IndicatorFactory, MeasurementFactory, TargetFactory
+from tests.factories.meetings import BoardFactory, MeetingActionFactory, MeetingFactory
+
+PREVIOUS = datetime.date(2026, 1, 13)
+MEETING = datetime.date(2026, 2, 10)
+NEXT = datetime.date(2026, 3, 10)
+
+
+def _at(day, hour=14):
+    return timezone.make_aware(datetime.datetime.combine(day, datetime.time(hour, 0)))
+
+
+def _update(action, day, *, status=ActionStatus.IN_PROGRESS, progress=Progress.ON_TRACK, narrative="On plan."):
+    return ActionUpdateFactory(action=action, date=day, status=status, progress=progress, narrative=narrative)
+
+
+@pytest.fixture
+def board_case(db):
+    """A board that met on 13 January and meets on 10 February and 10 March 2026. Between the first two
+    meetings: 1.1 went green to red, 1.2 was completed, 1.3's target date moved; 1.4 did not change."""
+    plan = PlanFactory(start_date=datetime.date(2025, 4, 1))
+    theme = ThemeFactory(plan=plan, reference="1", title="Front door")
+    board = BoardFactory(name="Children's Improvement Board")
+    previous = MeetingFactory(board=board, starts_at=_at(PREVIOUS))
+    meeting = MeetingFactory(board=board, starts_at=_at(MEETING))
+    following = MeetingFactory(board=board, starts_at=_at(NEXT))
+
+    target = datetime.date(2026, 6, 30)
+    went_red = ActionFactory(theme=theme, reference="1.1", title="Redesign the MASH", original_target_date=target)
+    _update(went_red, datetime.date(2026, 1, 5))
+    _update(went_red, datetime.date(2026, 2, 2), progress=Progress.OFF_TRACK, narrative="Recruitment failed.")
+
+    completed = ActionFactory(
+        theme=theme, reference="1.2", title="Strategy meetings with police", original_target_date=target
+    )
+    _update(completed, datetime.date(2026, 1, 5))
+    _update(completed, datetime.date(2026, 2, 3), status=ActionStatus.COMPLETE, narrative="Daily slots in place.")
+
+    slipped = ActionFactory(theme=theme, reference="1.3", title="Thresholds guidance", original_target_date=target)
+    _update(slipped, datetime.date(2026, 1, 5))
+    TargetDateRevisionFactory(
+        action=slipped,
+        previous_date=target,
+        new_date=datetime.date(2026, 9, 30),
+        effective_on=datetime.date(2026, 2, 1),
+    )
+
+    steady = ActionFactory(theme=theme, reference="1.4", title="Out-of-hours review", original_target_date=target)
+    _update(steady, datetime.date(2026, 1, 5))
+
+    due_soon = ActionFactory(
+        theme=theme,
+        reference="1.5",
+        title="Publish the front door leaflet",
+        original_target_date=datetime.date(2026, 3, 1),
+    )
+    _update(due_soon, datetime.date(2026, 1, 5))
+
+    indicator = IndicatorFactory(code="CIN-ASSESS-45", title="Assessments within 45 working days")
+    TargetFactory(indicator=indicator, value=Decimal("85"))
+    TargetFactory(indicator=indicator, value=Decimal("90"), effective_from=datetime.date(2026, 3, 1))
+    MeasurementFactory(
+        indicator=indicator, period=datetime.date(2025, 12, 1), value=Decimal("61.0"), commentary="Agency staff left."
+    )
+    arising = MeetingActionFactory(
+        meeting=previous, description="A written update on the 30 September targets", due_date=datetime.date(2026, 2, 1)
+    )
+    return {
+        "board": board, "previous": previous, "meeting": meeting, "following": following, "went_red": went_red,
+        "completed": completed, "slipped": slipped, "steady": steady, "due_soon": due_soon,
+        "indicator": indicator, "arising": arising,
+    }  # fmt: skip
+
+
+def _refs(rows):
+    return [row["reference"] for row in rows]
+
+
+def test_changes_since_the_previous_meeting_list_exactly_what_changed(board_case):
+    changes = build_pack(board_case["meeting"])["changes"]
+
+    assert changes["since"] == "2026-01-13"
+    assert _refs(changes["completed"]) == ["1.2"]
+    assert _refs(changes["new_reds"]) == ["1.1"]
+    assert changes["new_reds"][0]["from_rag"] == Rag.GREEN
+    assert changes["rag_moves"] == []  # the completion and the new red are each said once, not twice
+    assert _refs(changes["slipped"]) == ["1.3"]
+    assert changes["slipped"][0]["from_date"] == "2026-06-30"
+    assert changes["slipped"][0]["target_date"] == "2026-09-30"
+    assert changes["added"] == []
+
+
+def test_exceptions_come_first_with_reasons_and_dates(board_case):
+    pack = build_pack(board_case["meeting"])
+
+    exceptions = {row["reference"]: row for row in pack["exceptions"]["actions"]}
+    assert list(exceptions) == ["1.1", "1.3"]  # red first; the completed and steady ones are not exceptions
+    assert exceptions["1.1"]["reasons"] == ["RAG is red"]
+    assert exceptions["1.1"]["narrative"] == "Recruitment failed."
+    assert exceptions["1.3"]["reasons"] == ["Target date moved"]
+    assert (exceptions["1.3"]["original_target_date"], exceptions["1.3"]["target_date"]) == ("2026-06-30", "2026-09-30")
+    [kpi] = pack["exceptions"]["kpis"]
+    assert (kpi["code"], kpi["rag"], kpi["commentary"]) == ("CIN-ASSESS-45", "red", "Agency staff left.")
+
+
+def test_due_before_the_next_meeting_and_matters_arising(board_case):
+    pack = build_pack(board_case["meeting"])
+
+    assert pack["next_meeting"]["date"] == "2026-03-10"
+    assert _refs(pack["due"]["actions"]) == ["1.5"]
+    assert [(t["code"], t["effective_from"], t["target"]) for t in pack["due"]["targets"]] == [
+        ("CIN-ASSESS-45", "2026-03-01", "90.0%")
+    ]
+    [arising] = pack["actions_arising"]
+    assert (arising["description"], arising["days_overdue"]) == ("A written update on the 30 September targets", 9)
+
+
+def test_first_meeting_has_nothing_to_compare_with(board_case):
+    pack = build_pack(board_case["previous"])
+    assert pack["changes"] is None
+    assert "There is no earlier meeting of this board to compare with." in render_pack_html(pack)
+
+
+def _main(response):
+    """The page's main content (the header's sign-out form carries a fresh CSRF token each time)."""
+    page = response.content.decode()
+    return page[page.index("<main") : page.index("</main>")]
+
+
+def test_a_published_pack_never_changes_when_the_data_does(board_case, clerk_user, board_client):
+    meeting = board_case["meeting"]
+    published = publish_pack(meeting=meeting, published_by=clerk_user)
+    stored_content, stored_html = published.content, published.html
+    url = published.get_absolute_url()
+    page_before = _main(board_client.get(url))
+
+    # Later: 1.4 goes red and is back-dated to before the meeting, the KPI value is corrected, a new
+    # action arising is closed, and the next meeting moves.
+    _update(board_case["steady"], datetime.date(2026, 2, 5), progress=Progress.OFF_TRACK, narrative="Now off track")
+    Measurement.objects.filter(indicator=board_case["indicator"]).update(value=Decimal("95.0"), commentary="Fixed")
+    board_case["arising"].status = "done"
+    board_case["arising"].save()
+    board_case["following"].starts_at = _at(datetime.date(2026, 3, 24))
+    board_case["following"].save()
+
+    assert build_pack(meeting) != stored_content  # the live pack does change
+    published = PublishedPack.objects.get(pk=published.pk)
+    assert (published.content, published.html) == (stored_content, stored_html)
+    page_after = _main(board_client.get(url))
+    assert page_after == page_before
+    assert "Now off track" not in page_after and "Agency staff left." in page_after
+
+
+def test_published_page_says_when_and_by_whom(board_case, clerk_user, board_client):
+    clerk_user.first_name, clerk_user.last_name = "Cara", "Clerk"
+    clerk_user.save()
+    published = publish_pack(meeting=board_case["meeting"], published_by=clerk_user)
+    page = board_client.get(published.get_absolute_url()).content.decode()
+    assert "As at 10 February 2026, published by Cara Clerk" in page
+    assert "1. Exceptions" in page and "Redesign the MASH" in page
+
+
+def test_pack_page_shows_the_sections_with_rag_in_words(board_case, board_client):
+    response = board_client.get(reverse("meetings:pack", args=[board_case["meeting"].pk]))
+    page = response.content.decode()
+    for heading in ["1. Exceptions", "2. What changed since the previous meeting", "3. Due before the next meeting",
+                    "4. Indicator scorecard", "5. Actions arising from previous meetings"]:  # fmt: skip
+        assert heading in page
+    assert "Red - off track" in page and "Blue - complete" in page
+    assert "<caption" in page
+    assert "Publish this pack" not in page  # a board member reads, and cannot publish
+
+
+def test_clerk_and_admin_publish_from_the_pack_page(board_case, clerk_client, admin_client_):
+    meeting = board_case["meeting"]
+    assert "Publish this pack" in clerk_client.get(reverse("meetings:pack", args=[meeting.pk])).content.decode()
+    for client in (clerk_client, admin_client_):
+        response = client.post(reverse("meetings:pack_publish", args=[meeting.pk]))
+        published = PublishedPack.objects.latest()
+        assert response.status_code == 302 and response["Location"] == published.get_absolute_url()
+        assert published.as_at == MEETING
+    assert PublishedPack.objects.filter(meeting=meeting).count() == 2
+    page = clerk_client.get(reverse("meetings:pack", args=[meeting.pk])).content.decode()
+    assert "As at 10 February 2026, published by" in page  # published copies listed beside the live pack
+
+
+@pytest.mark.parametrize("client_name", ["board_client", "officer_client", "outsider_client"])
+def test_only_clerks_and_admins_publish(board_case, client_name, request):
+    client = request.getfixturevalue(client_name)
+    response = client.post(reverse("meetings:pack_publish", args=[board_case["meeting"].pk]))
+    assert response.status_code == 403
+    assert not PublishedPack.objects.exists()
+
+
+def test_publishing_needs_a_post(board_case, clerk_client):
+    response = clerk_client.get(reverse("meetings:pack_publish", args=[board_case["meeting"].pk]))
+    assert response.status_code == 405
+    assert not PublishedPack.objects.exists()
+
+
+def test_outsider_cannot_read_a_pack_or_a_published_pack(board_case, clerk_user, outsider_client):
+    published = publish_pack(meeting=board_case["meeting"], published_by=clerk_user)
+    assert outsider_client.get(reverse("meetings:pack", args=[board_case["meeting"].pk])).status_code == 403
+    assert outsider_client.get(published.get_absolute_url()).status_code == 403
+
+
+def test_print_view_has_no_navigation_and_breaks_pages_between_sections(board_case, officer_client):
+    page = officer_client.get(reverse("meetings:pack_print", args=[board_case["meeting"].pk])).content.decode()
+    assert "govuk-service-navigation" not in page and "govuk-footer" not in page
+    assert 'href="/static/css/print.css" media="print"' in page
+    assert page.count("app-page-break-before") == 4
+    assert "Red - off track" in page
+
+
+def _tables(document):
+    return [[[cell.text for cell in row.cells] for row in table.rows] for table in document.tables]
+
+
+def test_word_download_has_the_sections_and_the_exception_table(board_case, board_client):
+    response = board_client.get(reverse("meetings:pack_docx", args=[board_case["meeting"].pk]))
+    assert response["Content-Type"].startswith("application/vnd.openxmlformats-officedocument.wordprocessingml")
+    assert response["Content-Disposition"] == (
+        'attachment; filename="childrens-improvement-board-2026-02-10-pack.docx"'
+    )
+    document = Document(BytesIO(response.content))
+    headings = [p.text for p in document.paragraphs if p.style.name.startswith("Heading")]
+    assert headings == [
+        "1. Exceptions", "2. What changed since the previous meeting", "3. Due before the next meeting",
+        "4. Indicator scorecard", "5. Actions arising from previous meetings",
+    ]  # fmt: skip
+    exception_table = next(t for t in _tables(document) if t[0] == EXCEPTION_HEADERS)
+    assert [row[0].split(" (lead")[0] for row in exception_table[1:]] == [
+        "1.1 Redesign the MASH",
+        "1.3 Thresholds guidance",
+    ]
+    assert exception_table[1][1] == "Red - off track"
+    assert exception_table[2][3] == "30 September 2026 (originally 30 June 2026)"
+
+
+def test_word_download_of_a_published_pack_comes_from_the_stored_copy(board_case, clerk_user, board_client):
+    published = publish_pack(meeting=board_case["meeting"], published_by=clerk_user)
+    _update(board_case["steady"], datetime.date(2026, 2, 5), progress=Progress.OFF_TRACK)
+    response = board_client.get(reverse("meetings:published_pack_docx", args=[published.pk]))
+    assert "childrens-improvement-board-2026-02-10-pack-as-published.docx" in response["Content-Disposition"]
+    document = Document(BytesIO(response.content))
+    exception_table = next(t for t in _tables(document) if t[0] == EXCEPTION_HEADERS)
+    assert len(exception_table) == 3  # 1.4 turned red later: not in what the board saw
+    assert any("published by" in p.text for p in document.paragraphs)
+
+
+def _more_data(board_case, n):
+    """n more actions (with updates and a moved date), indicators (with values) and actions arising."""
+    theme = board_case["went_red"].theme
+    for i in range(n):
+        action = ActionFactory(theme=theme, reference=f"9.{i}", title=f"Extra action {i}")
+        _update(action, datetime.date(2026, 1, 2))
+        _update(action, datetime.date(2026, 2, 1), progress=Progress.AT_RISK)
+        TargetDateRevisionFactory(action=action, effective_on=datetime.date(2026, 1, 20))
+        indicator = IndicatorFactory()
+        TargetFactory(indicator=indicator)
+        MeasurementFactory(indicator=indicator, period=datetime.date(2026, 1, 1), value=Decimal("70"))
+        MeetingActionFactory(meeting=board_case["previous"], due_date=datetime.date(2026, 3, 1))
+
+
+@pytest.mark.parametrize("extra", [0, 12])
+def test_build_pack_runs_a_fixed_number_of_queries(board_case, extra, django_assert_num_queries):
+    _more_data(board_case, extra)
+    meeting = type(board_case["meeting"]).objects.select_related("board").get(pk=board_case["meeting"].pk)
+    # Board themes and indicators 2, plans 1, previous and next meeting 2, plan as at now and then 4,
+    # scorecard 5, targets due 1, matters arising 1.
+    with django_assert_num_queries(16):
+        pack = build_pack(meeting)
+    assert len(pack["scorecard"]) == 1 + extra
+
+
+@pytest.mark.parametrize("extra", [0, 12])
+def test_pack_page_runs_a_fixed_number_of_queries(board_case, extra, board_client, django_assert_num_queries):
+    _more_data(board_case, extra)
+    publish_pack(meeting=board_case["meeting"], published_by=board_case["went_red"].lead_officer)
+    url = reverse("meetings:pack", args=[board_case["meeting"].pk])
+    board_client.get(url)  # warm the session and permission caches
+    # Sign-in and permissions (session, user, permissions and the layout's own), the meeting 1,
+    # build_pack 16, the published copies 1: the same at both sizes.
+    with django_assert_num_queries(25):
+        response = board_client.get(url)
+    assert response.status_code == 200
