@@ -374,15 +374,14 @@ def _read_rows(sheet, header_index, result: PlanParse, value_map):
     for index in range(header_index + 1, len(sheet.rows)):
         row = sheet.rows[index]
         row_number = index + 1
-        values = [c for c in row if not c.is_blank]
-        if not values:
+        filled = [i for i, c in enumerate(row) if not c.is_blank]
+        if not filled:
             continue
         ref_cell = get(row, "reference")
         title_cell = get(row, "title")
         ref_text = read_reference(ref_cell.value, ref_cell.number_format) if ref_cell else Reading("")
         title = clean_text(title_cell.value) if title_cell else ""
-        first_text = clean_text(values[0].value)
-        filled = [i for i, c in enumerate(row) if not c.is_blank]
+        first_text = clean_text(row[filled[0]].value)
         if NOTES_START.match(first_text) and not (ref_text.value and title):
             after_table = True
             continue

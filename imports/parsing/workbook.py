@@ -58,7 +58,7 @@ def read_workbook(data: bytes, filename: str, *, max_bytes: int | None = None) -
     lower_name = filename.lower()
     if data[:4] == b"%PDF":
         raise FileRefused(
-            f"\u201c{filename}\u201d is a PDF, not a spreadsheet. Upload the plan as an Excel (.xlsx) or CSV file."
+            f"\u201c{filename}\u201d is a PDF, not a spreadsheet. Upload it as an Excel (.xlsx) or CSV file."
         )
     if data[:8] == b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1":
         raise FileRefused(
@@ -91,7 +91,7 @@ def _read_xlsx(data: bytes, filename: str) -> list[Sheet]:
     names = {info.filename for info in infos}
     not_a_workbook = (
         f"\u201c{filename}\u201d is a zip file with no Excel workbook inside. "
-        "Upload the plan as an Excel (.xlsx) or CSV file."
+        "Upload it as an Excel (.xlsx) or CSV file."
     )
     if not any(name.startswith("xl/") or name.endswith("workbook.xml") for name in names):
         raise FileRefused(not_a_workbook)

@@ -103,7 +103,7 @@ def test_import_plan_command_refusal_exits_non_zero(tmp_path):
         call_command("import_plan", str(path), stdout=io.StringIO())
     assert (
         str(error.value)
-        == "\u201cplan.xlsx\u201d is a PDF, not a spreadsheet. Upload the plan as an Excel (.xlsx) or CSV file."
+        == "\u201cplan.xlsx\u201d is a PDF, not a spreadsheet. Upload it as an Excel (.xlsx) or CSV file."
     )
     assert domain_counts() == before
 

@@ -197,7 +197,7 @@ def test_wide_scorecard_blank_is_no_value_never_zero():
         (
             b"%PDF-1.4",
             "scorecard.xlsx",
-            "\u201cscorecard.xlsx\u201d is a PDF, not a spreadsheet. Upload the plan as an Excel (.xlsx) or CSV file.",
+            "\u201cscorecard.xlsx\u201d is a PDF, not a spreadsheet. Upload it as an Excel (.xlsx) or CSV file.",
         ),
     ],
 )

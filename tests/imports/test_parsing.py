@@ -241,14 +241,14 @@ def test_xlsx_named_csv_is_read_as_xlsx():
         (
             b"%PDF-1.7 ...",
             "plan.xlsx",
-            "\u201cplan.xlsx\u201d is a PDF, not a spreadsheet. Upload the plan as an Excel (.xlsx) or CSV file.",
+            "\u201cplan.xlsx\u201d is a PDF, not a spreadsheet. Upload it as an Excel (.xlsx) or CSV file.",
         ),
         (
             fixtures.zip_of_junk(),
             "plan.xlsx",
             (
                 "\u201cplan.xlsx\u201d is a zip file with no Excel workbook inside. "
-                "Upload the plan as an Excel (.xlsx) or CSV file."
+                "Upload it as an Excel (.xlsx) or CSV file."
             ),
         ),
         (b"", "plan.csv", "The file is empty."),

@@ -242,16 +242,14 @@ def test_refuses_header_only():
 def test_refuses_pdf():
     job = _refused(b"%PDF-1.4 junk", "plan.xlsx")
     assert (
-        job.message
-        == "\u201cplan.xlsx\u201d is a PDF, not a spreadsheet. Upload the plan as an Excel (.xlsx) or CSV file."
+        job.message == "\u201cplan.xlsx\u201d is a PDF, not a spreadsheet. Upload it as an Excel (.xlsx) or CSV file."
     )
 
 
 def test_refuses_zip_of_junk():
     job = _refused(fixtures.zip_of_junk(), "plan.xlsx")
     assert job.message == (
-        "\u201cplan.xlsx\u201d is a zip file with no Excel workbook inside. "
-        "Upload the plan as an Excel (.xlsx) or CSV file."
+        "\u201cplan.xlsx\u201d is a zip file with no Excel workbook inside. Upload it as an Excel (.xlsx) or CSV file."
     )
 
 
