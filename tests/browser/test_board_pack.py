@@ -1,0 +1,75 @@
+"""Browser: a board member opens a meeting's pack, its print view and a published copy; a clerk publishes."""
+
+from urllib.parse import urlsplit
+
+import pytest
+
+from meetings.models import Meeting
+
+pytestmark = pytest.mark.browser
+
+SECTIONS = [
+    "1. Exceptions",
+    "2. What changed since the previous meeting",
+    "3. Due before the next meeting",
+    "4. Indicator scorecard",
+    "5. Actions arising from previous meetings",
+]
+
+
+def _latest_held_meeting():
+    return (
+        Meeting.objects.select_related("board")
+        .filter(board__kind="improvement_board", status=Meeting.Status.HELD)
+        .order_by("-starts_at")
+        .first()
+    )
+
+
+def test_board_member_opens_the_pack_the_print_view_and_a_published_pack(demo, sign_in, live_server, assert_accessible):
+    meeting = _latest_held_meeting()
+    page = sign_in("board")
+    hosts = []
+    page.on("request", lambda request: hosts.append(urlsplit(request.url).netloc))
+
+    page.get_by_role("link", name="Meetings", exact=True).click()
+    page.get_by_role("link", name="Children's Improvement Board", exact=True).click()
+    page.get_by_role("link", name=f"{meeting.date.day} {meeting.date:%B %Y}", exact=True).first.click()
+    page.get_by_role("link", name="(live)").click()
+    assert (
+        page.get_by_role("heading", level=1).inner_text()
+        == f"Children's Improvement Board, {meeting.date.day} {meeting.date:%B %Y}"
+    )
+    for section in SECTIONS:
+        assert page.get_by_role("heading", name=section, level=2).is_visible()
+    assert page.get_by_role("table", name="Actions needing the board's attention").is_visible()
+    assert page.get_by_text("Red - off track").first.is_visible()
+    assert page.get_by_role("button", name="Publish this pack").count() == 0
+    assert_accessible(page)
+
+    page.get_by_role("link", name="Print view (A4)").click()
+    assert page.locator(".govuk-service-navigation").count() == 0
+    assert page.get_by_role("heading", name="4. Indicator scorecard").is_visible()
+    assert_accessible(page)
+    page.emulate_media(media="print")
+    assert not page.get_by_role("link", name="Back to the board pack").is_visible()  # screen-only help
+    assert page.locator(".app-page-break-before").first.evaluate("e => getComputedStyle(e).breakBefore") == "page"
+    page.emulate_media(media="screen")
+
+    page.go_back()
+    page.get_by_role("link", name="published by").first.click()
+    assert page.get_by_text("published by Priya Shah").is_visible()
+    assert page.get_by_role("heading", name="1. Exceptions").is_visible()
+    assert_accessible(page)
+
+    assert set(hosts) == {urlsplit(live_server.url).netloc}
+
+
+def test_clerk_publishes_a_pack(demo, sign_in, live_server, assert_accessible):
+    meeting = _latest_held_meeting()
+    page = sign_in("clerk")
+    page.goto(f"{live_server.url}/meetings/{meeting.pk}/pack/")
+    page.get_by_role("button", name="Publish this pack").click()
+    assert page.get_by_text("Pack published as at").is_visible()
+    assert page.get_by_text(f"As at {meeting.date.day} {meeting.date:%B %Y}, published by Priya Shah").is_visible()
+    assert_accessible(page)
