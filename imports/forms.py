@@ -117,6 +117,7 @@ class MappingForm(forms.Form):
     def mappings(self, previous: dict) -> dict:
         columns = dict(previous.get("columns", {}))
         values = dict(previous.get("values", {}))
+        value_texts = dict(previous.get("value_texts", {}))  # as written in the file, to show the choice again
         indicators = dict(previous.get("indicators", {}))
         for index, item in enumerate(self.preview.get("unmapped_columns", [])):
             choice = self.cleaned_data.get(f"column_{index}")
@@ -126,6 +127,7 @@ class MappingForm(forms.Form):
             choice = self.cleaned_data.get(f"value_{index}")
             if choice:
                 values[item["key"]] = choice
+                value_texts[item["key"]] = item["text"]
         for index, item in enumerate(self.preview.get("unknown_indicators", [])):
             indicators[item["key"]] = self.cleaned_data.get(f"indicator_{index}") or "create"
-        return {"columns": columns, "values": values, "indicators": indicators}
+        return {"columns": columns, "values": values, "value_texts": value_texts, "indicators": indicators}

@@ -205,24 +205,10 @@ def _errors_message(count):
     )
 
 
-def save_mappings(job: ImportJob, *, columns: dict, values: dict, indicators: dict) -> None:
-    job.mappings = {"columns": columns, "values": values, "indicators": indicators}
+def save_mappings(job: ImportJob, mappings: dict) -> None:
+    """The admin's choices on the preview: {"columns": .., "values": .., "indicators": ..}."""
+    job.mappings = mappings
     job.save(update_fields=["mappings"])
-
-
-def refused_job(*, kind, file_name, size, user, message) -> ImportJob:
-    """An upload refused before it was stored (over the size limit): logged without its bytes."""
-    return ImportJob.objects.create(
-        kind=kind,
-        file_name=file_name[:255],
-        file_bytes=b"",
-        file_size=size,
-        sha256="",
-        uploaded_by=user,
-        state=ImportJob.State.REFUSED,
-        message=message,
-        finished_at=timezone.now(),
-    )
 
 
 __all__ = ["create_job", "preview_job", "apply_job", "save_mappings", "Problem", "MEANING_LABELS"]

@@ -9,6 +9,7 @@ from core.views import require_service_user
 from imports import exports, queries, services, tasks
 from imports.forms import IndicatorUploadForm, MappingForm, PlanUploadForm
 from imports.models import ImportChange, ImportJob
+from imports.parsing.values import MEANING_LABELS
 from imports.permissions import can_run_imports
 
 # Files up to this size are checked while the admin waits; bigger ones in the background.
@@ -71,9 +72,14 @@ def job_preview(request, pk):
         if job.state != ImportJob.State.PREVIEWED:
             raise PermissionDenied
         if form.is_valid():
-            job.mappings = form.mappings(job.mappings)
-            job.save(update_fields=["mappings"])
+            services.save_mappings(job, form.mappings(job.mappings))
             return _run_preview(job)
+    mappings = job.mappings or {}
+    value_texts = mappings.get("value_texts", {})
+    chosen_values = [
+        (value_texts.get(key, key), MEANING_LABELS.get(meaning, meaning))
+        for key, meaning in mappings.get("values", {}).items()
+    ]
     return render(
         request,
         "imports/importjob_preview.html",
@@ -82,6 +88,7 @@ def job_preview(request, pk):
             "preview": job.preview,
             "form": form,
             "problems": job.preview.get("problems", []),
+            "chosen_values": chosen_values,
         },
     )
 

@@ -230,6 +230,8 @@ def test_preview_maps_an_unrecognised_status_value(admin_client_):
     page = admin_client_.get(reverse("imports:job_preview", args=[job.pk])).content.decode()
     assert "Status or RAG \u201cPurple - escalated\u201d" in page
     admin_client_.post(reverse("imports:job_preview", args=[job.pk]), {"value_0": "off_track"})
+    page = admin_client_.get(reverse("imports:job_preview", args=[job.pk])).content.decode()
+    assert "<li>Purple - escalated: In progress, off track (red)</li>" in page
     admin_client_.post(reverse("imports:job_confirm", args=[job.pk]))
     action = Action.objects.get()
     assert (action.status, action.progress) == (ActionStatus.IN_PROGRESS, Progress.OFF_TRACK)
