@@ -1,7 +1,8 @@
 """The demo council's boards: an improvement board (monthly), a scrutiny committee (quarterly) and a
 corporate parenting board (every six weeks), each with a year of meetings (three years for --size
 large), agendas with minutes, numbered resolutions, actions arising (some overdue, most answered) and
-a published pack for recent past meetings. Everything is written through meetings.services."""
+a published pack for every past meeting (the last three of each board for --size large).
+Everything is written through meetings.services."""
 
 from datetime import date, datetime, time, timedelta
 
@@ -235,7 +236,7 @@ def build(ctx):
     years = 3 if ctx.size == "large" else 1
     asks_per_meeting = 3 if ctx.size == "large" else 2
     # Publishing renders a full pack; on the large plan only the most recent few are published.
-    packs_per_board = 3 if ctx.size == "large" else 5
+    packs_per_board = 3 if ctx.size == "large" else None  # small: every past meeting
     themes = {t.reference: t for t in ctx.objects.get("themes", [])}
     indicators = ctx.objects.get("indicators", [])
     clerks = [users["clerk"], users.get("clerk2", users["clerk"])]
@@ -289,7 +290,8 @@ def build(ctx):
                         referred_to=boards["parenting"] if kind_ == MeetingAction.Kind.REFERRAL else None,
                     )
         _close_most_actions(ctx, board)
-        for meeting in [m for m in meetings if m.status == Meeting.Status.HELD][-packs_per_board:]:
+        held = [m for m in meetings if m.status == Meeting.Status.HELD]
+        for meeting in held[-packs_per_board:] if packs_per_board else held:
             published = services.publish_pack(meeting=meeting, published_by=clerk)
             # Papers go out before the meeting: date the copy to the morning of the meeting.
             PublishedPack.objects.filter(pk=published.pk).update(published_at=meeting.starts_at - timedelta(hours=2))
