@@ -4,8 +4,9 @@ Columns are django-import-export Resources; every text cell starting with =, +, 
 leading apostrophe so a spreadsheet shows it rather than running it (the importer removes it)."""
 
 import datetime
+from decimal import Decimal
 
-from django.db.models import OuterRef, Subquery
+from django.db.models import OuterRef, QuerySet, Subquery
 from django.http import Http404, HttpResponse
 from django.utils import timezone
 from import_export import fields, resources
@@ -78,6 +79,12 @@ class ActionExportResource(_SafeResource):
             "update",
         )
 
+    def filter_export(self, queryset, **kwargs):
+        # Django admin's "Export" passes a plain queryset of the chosen actions; our own exports pass
+        # actions already prepared (a list, when the plan page's filters were applied in Python).
+        queryset = super().filter_export(queryset, **kwargs)
+        return with_export_columns(queryset) if isinstance(queryset, QuerySet) else queryset
+
     def dehydrate_recommendations(self, action):
         return "/".join(r.reference for r in action.recommendations.all())
 
@@ -109,28 +116,39 @@ class MeasurementExportResource(_SafeResource):
         model = Measurement
         fields = export_order = ("code", "title", "period", "value", "numerator", "denominator", "commentary")
 
+    def filter_export(self, queryset, **kwargs):
+        queryset = super().filter_export(queryset, **kwargs)
+        return queryset.select_related("indicator") if isinstance(queryset, QuerySet) else queryset
+
     def dehydrate_period(self, m):
         return period_label(m.period, m.indicator.frequency)
 
     def dehydrate_value(self, m):
         if m.value is not None:
-            return m.value.normalize() if m.value == m.value.to_integral() else m.value.normalize()
+            # 80.0 -> 80 and 87.30 -> 87.3; normalize() alone would write 80 as "8E+1".
+            return m.value.quantize(Decimal(1)) if m.value == m.value.to_integral() else m.value.normalize()
         return {"suppressed": "c", "not_applicable": "n/a"}.get(m.missing_reason, "-")
 
 
-def plan_actions(plan):
+def with_export_columns(actions):
+    """Actions with what the export reads (theme, recommendations, latest narrative) in three queries."""
+    if "latest_narrative" in actions.query.annotations:
+        return actions
     latest = (
         ActionUpdate.objects.filter(action=OuterRef("pk"))
         .order_by("-date", "-created_at", "-pk")
         .values("narrative")[:1]
     )
     return (
-        Action.objects.filter(theme__plan=plan)
-        .select_related("theme")
+        actions.select_related("theme")
         .prefetch_related("recommendations")
         .annotate(latest_narrative=Subquery(latest))
         .order_by("theme__order", "theme__pk", "order", "reference")
     )
+
+
+def plan_actions(plan):
+    return with_export_columns(Action.objects.filter(theme__plan=plan))
 
 
 def _response(dataset, fmt, name):

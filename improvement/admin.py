@@ -3,8 +3,10 @@ update log and an action's current state are read-only here: the log is append-o
 status, RAG and target date must stay in step with it."""
 
 from django.contrib import admin
+from import_export.admin import ExportActionMixin
 from simple_history.admin import SimpleHistoryAdmin
 
+from imports.exports import ActionExportResource
 from improvement.models import (
     Action,
     ActionUpdate,
@@ -96,7 +98,9 @@ class ThemeAdmin(SimpleHistoryAdmin):
 
 
 @admin.register(Action)
-class ActionAdmin(SimpleHistoryAdmin):
+class ActionAdmin(ExportActionMixin, SimpleHistoryAdmin):
+    # "Export selected actions" writes the importer's layout, so the file can be edited and imported back.
+    resource_classes = [ActionExportResource]
     list_display = ["reference", "title", "theme", "lead_officer", "target_date", "status", "last_update_on"]
     list_filter = ["status", "theme__plan", "theme", "lead_officer"]
     list_select_related = ["theme", "lead_officer"]

@@ -1,6 +1,8 @@
 from django.contrib import admin
+from import_export.admin import ExportActionMixin
 from simple_history.admin import SimpleHistoryAdmin
 
+from imports.exports import MeasurementExportResource
 from indicators.models import Benchmark, Indicator, Measurement, Target
 
 
@@ -28,7 +30,9 @@ class IndicatorAdmin(SimpleHistoryAdmin):
 
 
 @admin.register(Measurement)
-class MeasurementAdmin(SimpleHistoryAdmin):
+class MeasurementAdmin(ExportActionMixin, SimpleHistoryAdmin):
+    # "Export selected values" writes the KPI importer's long layout.
+    resource_classes = [MeasurementExportResource]
     list_display = ["indicator", "period", "value", "missing_reason", "entered_by", "entered_at"]
     list_filter = ["missing_reason", "indicator__frequency"]
     search_fields = ["indicator__code", "indicator__title"]
