@@ -225,6 +225,8 @@ ACTION_RAG_LABELS = {
 }
 # An action "needs an update" when its last update is older than this, or it is due within it.
 ACTION_UPDATE_DUE_DAYS = env_int("ACTION_UPDATE_DUE_DAYS", 30)
+# Reminders about actions and indicators start this many days before a board that reviews them meets.
+MEETING_REMINDER_DAYS_AHEAD = env_int("MEETING_REMINDER_DAYS_AHEAD", 14)
 IMPORT_MAX_UPLOAD_BYTES = env_int("IMPORT_MAX_UPLOAD_MB", 10) * 1024 * 1024
 DATA_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
 FILE_UPLOAD_MAX_MEMORY_SIZE = 2_621_440

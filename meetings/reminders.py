@@ -34,7 +34,7 @@ from meetings.dates import add_months
 from meetings.models import Board, ReminderLog
 from meetings.rules import overdue_words
 
-REMINDER_DAYS_AHEAD = getattr(settings, "MEETING_REMINDER_DAYS_AHEAD", 14)
+REMINDER_DAYS_AHEAD = settings.MEETING_REMINDER_DAYS_AHEAD
 _CYCLE_DAYS = {Board.Cadence.FOUR_WEEKLY: 28, Board.Cadence.SIX_WEEKLY: 42}
 _CYCLE_MONTHS = {Board.Cadence.QUARTERLY: 3, Board.Cadence.SIX_MONTHLY: 6}
 
