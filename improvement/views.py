@@ -230,7 +230,10 @@ def _form_after_conflict(post, action, today, latest):
             "Nothing has been saved. Read their update, then check your answers and submit again."
         )
     else:
-        message = "Someone changed this action after you opened this form. Nothing has been saved. Check your answers and submit again."
+        message = (
+            "Someone changed this action after you opened this form. Nothing has been saved. "
+            "Check your answers and submit again."
+        )
     form.add_error(None, message)
     return form
 

@@ -12,7 +12,10 @@ from indicators.rules import format_value
 ENTRY_PERIOD_COUNT = 24
 
 VALUE_HINTS = {
-    Unit.PERCENTAGE: "A percentage between 0 and 100, for example 87.5. Leave blank to work it out from the numerator and denominator.",
+    Unit.PERCENTAGE: (
+        "A percentage between 0 and 100, for example 87.5. "
+        "Leave blank to work it out from the numerator and denominator."
+    ),
     Unit.NUMBER: "A number, for example 1204 or 16.5",
     Unit.RATE_PER_10K: "A rate per 10,000 children, for example 42.1",
     Unit.DAYS: "A number of days, for example 33",
@@ -101,7 +104,9 @@ class MeasurementForm(forms.Form):
             raise forms.ValidationError(
                 {
                     Frequency.MONTHLY: "Choose a month: the period must start on the 1st",
-                    Frequency.QUARTERLY: "Choose a quarter: this indicator is reported quarterly (April, July, October, January)",
+                    Frequency.QUARTERLY: (
+                        "Choose a quarter: this indicator is reported quarterly (April, July, October, January)"
+                    ),
                     Frequency.ANNUAL: "Choose a year: this indicator is reported for financial years starting 1 April",
                 }[frequency]
             )
@@ -155,7 +160,8 @@ class MeasurementForm(forms.Form):
                 self.add_error(
                     "value",
                     f"The value does not match the numerator and denominator: "
-                    f"{numerator.normalize():f} out of {denominator.normalize():f} is {format_value(rounded, unit, places)}",
+                    f"{numerator.normalize():f} out of {denominator.normalize():f} "
+                    f"is {format_value(rounded, unit, places)}",
                 )
                 return cleaned
         if unit == Unit.PERCENTAGE and not (0 <= value <= 100):

@@ -56,7 +56,8 @@ def rag_sentence(indicator, measurement, target) -> str:
     if rag == "green":
         if indicator.polarity == Polarity.CLOSE_TO_TARGET or value == goal_value:
             return f"{position}, so it is green."
-        return f"{position} ({'higher' if indicator.polarity == Polarity.HIGHER_IS_BETTER else 'lower'} is better), so it is green."
+        better = "higher" if indicator.polarity == Polarity.HIGHER_IS_BETTER else "lower"
+        return f"{position} ({better} is better), so it is green."
     if rag == "amber":
         return f"{position} but within the tolerance of {tolerance}, so it is amber."
     return f"{position} and outside the tolerance of {tolerance}, so it is red."
@@ -130,7 +131,8 @@ def detail_context(indicator, *, today: date) -> dict:
                     "words": words,
                     "arrow": arrow,
                     "compared_with": (
-                        f"{value_display(earlier, indicator)} in {periods.period_label(earlier_period, indicator.frequency)}"
+                        f"{value_display(earlier, indicator)} "
+                        f"in {periods.period_label(earlier_period, indicator.frequency)}"
                         if earlier is not None
                         else f"no value for {periods.period_label(earlier_period, indicator.frequency)}"
                     ),

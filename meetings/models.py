@@ -29,9 +29,13 @@ class Board(models.Model):
     chair = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="chaired_boards"
     )
-    chair_name = models.CharField(max_length=200, blank=True, help_text="When the chair is not a user, e.g. the DfE adviser")
+    chair_name = models.CharField(
+        max_length=200, blank=True, help_text="When the chair is not a user, e.g. the DfE adviser"
+    )
     members = models.ManyToManyField(settings.AUTH_USER_MODEL, blank=True, related_name="boards")
-    external_members = models.TextField(blank=True, help_text="Members who are not users: one \u201cName, role\u201d a line")
+    external_members = models.TextField(
+        blank=True, help_text="Members who are not users: one \u201cName, role\u201d a line"
+    )
     cadence = models.CharField(max_length=16, choices=Cadence.choices, default=Cadence.MONTHLY)
     standing_items = models.TextField(blank=True, help_text="Agenda items at every meeting: one a line")
     # What the board reviews: reminders go to the leads of these before each meeting.
@@ -149,7 +153,9 @@ class MeetingAction(models.Model):
         DROPPED = "dropped", "Dropped"
 
     meeting = models.ForeignKey(Meeting, on_delete=models.CASCADE, related_name="actions_arising")
-    item = models.ForeignKey(AgendaItem, on_delete=models.SET_NULL, null=True, blank=True, related_name="actions_arising")
+    item = models.ForeignKey(
+        AgendaItem, on_delete=models.SET_NULL, null=True, blank=True, related_name="actions_arising"
+    )
     description = models.TextField("what was asked")
     kind = models.CharField(max_length=20, choices=Kind.choices, default=Kind.WRITTEN_UPDATE)
     owner = models.ForeignKey(

@@ -81,5 +81,11 @@ def outsider_client(outsider_user):
 @pytest.fixture
 def role_clients(admin_user, officer_user, board_user, clerk_user, outsider_user):
     """{role key: (user, signed-in client)} for every persona."""
-    users = {"admin": admin_user, "officer": officer_user, "board": board_user, "clerk": clerk_user, "outsider": outsider_user}
+    users = {
+        "admin": admin_user,
+        "officer": officer_user,
+        "board": board_user,
+        "clerk": clerk_user,
+        "outsider": outsider_user,
+    }
     return {key: (user, _client_for(user)) for key, user in users.items()}

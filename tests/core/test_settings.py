@@ -21,13 +21,20 @@ PRODUCTION_ENV = {
 def _manage(*args, env):
     # The test process relaxes SECURE_* for the test client; a deployment would not.
     clean = {
-        k: v for k, v in os.environ.items()
-        if k not in PRODUCTION_ENV and k != "DJANGO_SETTINGS_MODULE" and not k.startswith("SECURE_") and k != "DJANGO_ALLOW_ASYNC_UNSAFE"
+        k: v
+        for k, v in os.environ.items()
+        if k not in PRODUCTION_ENV
+        and k != "DJANGO_SETTINGS_MODULE"
+        and not k.startswith("SECURE_")
+        and k != "DJANGO_ALLOW_ASYNC_UNSAFE"
     }
     return subprocess.run(
         [sys.executable, "manage.py", *args],
-        cwd=ROOT, env={**clean, **env, "DJANGO_SETTINGS_MODULE": "config.settings"},
-        capture_output=True, text=True, timeout=120,
+        cwd=ROOT,
+        env={**clean, **env, "DJANGO_SETTINGS_MODULE": "config.settings"},
+        capture_output=True,
+        text=True,
+        timeout=120,
     )
 
 

@@ -12,7 +12,9 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser):
         parser.add_argument("--password", help="Password for every demo user (default: DEMO_PASSWORD or demo-password)")
-        parser.add_argument("--size", choices=["small", "large"], default="small", help="large builds data for benchmarks")
+        parser.add_argument(
+            "--size", choices=["small", "large"], default="small", help="large builds data for benchmarks"
+        )
         parser.add_argument(
             "--allow-without-debug",
             action="store_true",
