@@ -18,21 +18,10 @@ import random
 import resource
 import sys
 import time
-from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
-SCRATCH = "/tmp/bench_import.sqlite3"
-if "DATABASE_URL" not in os.environ:
-    if os.path.exists(SCRATCH):
-        os.remove(SCRATCH)
-    os.environ["DATABASE_URL"] = f"sqlite:///{SCRATCH}"
-os.environ.setdefault("DEBUG", "true")
-os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
+from _django import start  # bench/ is on the path when a script runs
 
-import django  # noqa: E402
-
-django.setup()
+start("bench_import", fresh=True)
 
 from django.conf import settings  # noqa: E402
 

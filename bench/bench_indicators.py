@@ -5,27 +5,13 @@ Uses a scratch SQLite file unless DATABASE_URL is set (then use a scratch databa
 """
 
 import gzip
-import os
-import statistics
-import sys
 import time
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT))
-SCRATCH = Path("/tmp/bench_indicators.sqlite3")
-if "DATABASE_URL" not in os.environ:
-    SCRATCH.unlink(missing_ok=True)
-    os.environ["DATABASE_URL"] = f"sqlite:///{SCRATCH}"
-os.environ.setdefault("DEBUG", "true")
-os.environ["ALLOWED_HOSTS"] = "testserver,127.0.0.1,localhost"
-os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
+from _django import start, timed  # bench/ is on the path when a script runs
 
-import django  # noqa: E402
+start("bench_indicators", fresh=True)
 
-django.setup()
-
-from django.conf import settings  # noqa: E402
 from django.contrib.auth import get_user_model  # noqa: E402
 from django.contrib.staticfiles import finders  # noqa: E402
 from django.core.management import call_command  # noqa: E402
@@ -39,23 +25,9 @@ from demo.builder import build_demo  # noqa: E402
 from indicators.models import Indicator, Measurement  # noqa: E402
 from indicators.queries import scorecard_as_at  # noqa: E402
 
-settings.STORAGES = {
-    **settings.STORAGES,
-    "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
-}
-
 
 def gz(data: bytes) -> int:
     return len(gzip.compress(data, compresslevel=9))
-
-
-def timed(fn, runs=5):
-    times = []
-    for _ in range(runs):
-        start = time.perf_counter()
-        result = fn()
-        times.append((time.perf_counter() - start) * 1000)
-    return statistics.median(times), result
 
 
 def main():

@@ -6,32 +6,17 @@ Uses a scratch SQLite file (built once with `seed_demo --size large`, reused on 
 DATABASE_URL is set: then use a scratch database, which is filled when empty.
 """
 
-import os
-import statistics
-import sys
 import time
 from datetime import datetime, timedelta
-from pathlib import Path
 
-ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT))
-SCRATCH = Path("/tmp/bench_meeting_pages.sqlite3")
-if "DATABASE_URL" not in os.environ:
-    os.environ["DATABASE_URL"] = f"sqlite:///{SCRATCH}"
-os.environ.setdefault("DEBUG", "true")
-os.environ["ALLOWED_HOSTS"] = "testserver,127.0.0.1,localhost"
-os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
+from _django import measure, start  # bench/ is on the path when a script runs
 
-import django  # noqa: E402
+start("bench_meeting_pages")
 
-django.setup()
-
-from django.conf import settings  # noqa: E402
 from django.contrib.auth import get_user_model  # noqa: E402
 from django.core.management import call_command  # noqa: E402
-from django.db import connection, reset_queries  # noqa: E402
+from django.db import connection  # noqa: E402
 from django.test import Client  # noqa: E402
-from django.test.utils import CaptureQueriesContext  # noqa: E402
 from django.urls import reverse  # noqa: E402
 from django.utils import timezone  # noqa: E402
 
@@ -40,25 +25,8 @@ from improvement.models import Action  # noqa: E402
 from meetings import services  # noqa: E402
 from meetings.models import AgendaItem, Board, Meeting, MeetingAction, Resolution  # noqa: E402
 
-settings.STORAGES = {
-    **settings.STORAGES,
-    "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
-}
 RUNS = 7
 STRESS_BOARD = "Bench: a board meeting weekly for four years"
-
-
-def measure(fn, runs=RUNS):
-    """(median ms, queries of one run, result)."""
-    reset_queries()
-    with CaptureQueriesContext(connection) as queries:
-        result = fn()
-    times = []
-    for _ in range(runs):
-        start = time.perf_counter()
-        fn()
-        times.append((time.perf_counter() - start) * 1000)
-    return statistics.median(times), len(queries), result
 
 
 def stress_board():

@@ -5,27 +5,12 @@ Run: DEBUG=true .venv/bin/python bench/bench_pack.py
 Uses a scratch SQLite file unless DATABASE_URL is set (then use a scratch database: it is filled).
 """
 
-import os
-import statistics
-import sys
 import time
-from pathlib import Path
 
-ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT))
-SCRATCH = Path("/tmp/bench_pack.sqlite3")
-if "DATABASE_URL" not in os.environ:
-    SCRATCH.unlink(missing_ok=True)
-    os.environ["DATABASE_URL"] = f"sqlite:///{SCRATCH}"
-os.environ.setdefault("DEBUG", "true")
-os.environ["ALLOWED_HOSTS"] = "testserver,127.0.0.1,localhost"
-os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
+from _django import start, timed  # bench/ is on the path when a script runs
 
-import django  # noqa: E402
+start("bench_pack", fresh=True)
 
-django.setup()
-
-from django.conf import settings  # noqa: E402
 from django.contrib.auth import get_user_model  # noqa: E402
 from django.core.management import call_command  # noqa: E402
 from django.db import connection, reset_queries  # noqa: E402
@@ -39,21 +24,6 @@ from indicators.models import Indicator  # noqa: E402
 from meetings.docx_pack import pack_docx_bytes  # noqa: E402
 from meetings.models import Meeting, MeetingAction, PublishedPack  # noqa: E402
 from meetings.pack import build_pack, render_pack_html  # noqa: E402
-
-settings.STORAGES = {
-    **settings.STORAGES,
-    "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
-}
-
-
-def timed(fn, runs=5):
-    times = []
-    result = None
-    for _ in range(runs):
-        start = time.perf_counter()
-        result = fn()
-        times.append((time.perf_counter() - start) * 1000)
-    return statistics.median(times), result
 
 
 def main():
