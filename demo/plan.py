@@ -762,12 +762,13 @@ def _history(ctx, action, updates, revisions, *, officer_stale):
             )
             target = new_target
         activity = ACTIVITIES[rng.randrange(len(ACTIVITIES))]
+        computed = compute_action_rag(status=status, progress=progress, target_date=target, as_at=day)
         if status == ActionStatus.COMPLETE:
             narrative = COMPLETE.format(activity=activity)
         else:
-            pool = {Progress.AT_RISK: AT_RISK, Progress.OFF_TRACK: OFF_TRACK}.get(progress, ON_TRACK)
+            # Written to match the RAG the reader sees: a late action never reads "work is on plan".
+            pool = {Rag.RED: OFF_TRACK, Rag.AMBER: AT_RISK}.get(computed, ON_TRACK)
             narrative = pool[rng.randrange(len(pool))].format(activity=activity)
-        computed = compute_action_rag(status=status, progress=progress, target_date=target, as_at=day)
         override, reason = "", ""
         if profile == "green" and remaining == 1 and action.order % 4 == 1:
             override, reason = Rag.AMBER, "Partners have not yet confirmed their funding for next year"
