@@ -32,5 +32,6 @@ def service(request):
         "council_name": settings.COUNCIL_NAME,
         "service_name": settings.SERVICE_NAME,
         "service_navigation": _navigation(request),
+        "session_cookie_hours": settings.SESSION_COOKIE_AGE // 3600,
         "user_is_admin": is_admin(getattr(request, "user", None)) if hasattr(request, "user") else False,
     }

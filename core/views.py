@@ -31,9 +31,9 @@ def accessibility_statement(request):
     return render(request, "core/accessibility.html", {"contact_email": settings.ACCESSIBILITY_CONTACT_EMAIL})
 
 
-@login_not_required
 def cookies(request):
-    return render(request, "core/cookies.html", {"session_hours": settings.SESSION_COOKIE_AGE // 3600})
+    # Signed-in users only: the sign-in page tells visitors the same (see registration/login.html).
+    return render(request, "core/cookies.html")
 
 
 @login_not_required

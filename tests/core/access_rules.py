@@ -7,7 +7,7 @@ RULES = [
     Rule("home", READ_ALL),
     Rule("account", EVERYONE_SIGNED_IN),
     Rule("accessibility", EVERYONE_SIGNED_IN, anonymous=200),
-    Rule("cookies", EVERYONE_SIGNED_IN, anonymous=200, note="public: says what cookies the sign-in page sets"),
+    Rule("cookies", EVERYONE_SIGNED_IN, note="visitors read the same on the sign-in page"),
     Rule("healthz", EVERYONE_SIGNED_IN, anonymous=200),
     Rule("login", SIGNED_IN_REDIRECT, anonymous=200, note="signed-in people are sent on to the dashboard"),
     Rule("logout", SIGNED_IN_REDIRECT, anonymous=302, method="post"),

@@ -139,3 +139,14 @@ def test_a_field_with_an_error_gets_the_govuk_error_border():
     assert "govuk-select govuk-select--error" in html
     assert "govuk-textarea govuk-textarea--error" in html
     assert "--error" not in str(ExampleForm(data={"title": "x", "kind": "a", "narrative": "y"}))
+
+
+def test_visitors_read_about_cookies_on_the_sign_in_page_and_signed_in_users_on_the_cookies_page(
+    client, officer_client
+):
+    sign_in = client.get("/sign-in/").content.decode()
+    assert "Cookies on this service" in sign_in and "sessionid" in sign_in and "csrftoken" in sign_in
+    assert 'href="/cookies/"' not in sign_in  # the page needs sign-in, so visitors are not sent there
+    cookies = officer_client.get("/cookies/").content.decode()
+    assert "sessionid" in cookies and "After 8 hours without using the service" in cookies
+    assert 'href="/cookies/"' in officer_client.get("/accessibility/").content.decode()
