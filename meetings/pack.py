@@ -11,7 +11,7 @@ from datetime import date
 from django.template.loader import render_to_string
 from django.utils import timezone
 
-from improvement.models import Action, Rag
+from improvement.models import Rag
 from improvement.queries import changes_between, current_plan_from, plan_as_at, plans_newest_first
 from improvement.rules import rag_label
 from indicators.models import Indicator, Target
@@ -136,14 +136,13 @@ def build_pack(meeting) -> dict:
     matters arising (1)."""
     board = meeting.board
     as_at = meeting.date
-    theme_ids = list(board.themes.values_list("pk", flat=True))
+    actions = queries.actions_reviewed_by(board)
     indicator_ids = list(board.indicators.values_list("pk", flat=True))
     plan = plan_in_force(as_at)
     previous = queries.previous_meeting(meeting)
     following = queries.next_meeting(board, as_at)
     window_end = following.date if following else after_one_cycle(as_at, board.cadence)
 
-    actions = Action.objects.filter(theme__in=theme_ids) if theme_ids else None
     now_states = plan_as_at(plan, as_at, actions=actions) if plan else []
     rows = [_action_row(state) for state in now_states]
 
@@ -207,7 +206,7 @@ def build_pack(meeting) -> dict:
         },
         "plan": {"title": plan.title, "version": plan.version} if plan else None,
         "scope": {
-            "themes": "the themes this board reviews" if theme_ids else "every theme of the plan",
+            "themes": "the themes this board reviews" if actions is not None else "every theme of the plan",
             "indicators": "the indicators this board reviews" if indicator_ids else "every active indicator",
         },
         "previous_meeting": _meeting_summary(previous, board),

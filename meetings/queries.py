@@ -138,3 +138,16 @@ def board_meetings(board):
 
 def action_detail_queryset():
     return action_arising_queryset()
+
+
+def actions_reviewed_by(board):
+    """The actions in the themes a board reviews, or None when it reviews every theme.
+
+    Themes are matched by reference, so a board set up on one version of the plan keeps its themes
+    when the plan is refreshed into a new version (plan_as_at narrows them to the plan in force).
+    One query for the board's themes, none when they are prefetched.
+    """
+    from improvement.models import Action
+
+    references = sorted({theme.reference for theme in board.themes.all()})
+    return Action.objects.filter(theme__reference__in=references) if references else None

@@ -25,7 +25,6 @@ from django.core.mail import send_mail
 from django.db import IntegrityError, transaction
 from django.urls import reverse
 
-from improvement.models import Action
 from improvement.queries import current_plan, plan_as_at
 from indicators.models import Indicator
 from indicators.view_models import entry_list_rows
@@ -81,10 +80,8 @@ def gather(today: date) -> dict:
             continue
         previous = queries.previous_meeting(upcoming)
         since = previous.date if previous else one_cycle_before(upcoming.date, board.cadence)
-        themes = list(board.themes.all())
         if plan is not None:
-            actions = Action.objects.filter(theme__in=themes) if themes else None
-            for state in plan_as_at(plan, today, actions=actions):
+            for state in plan_as_at(plan, today, actions=queries.actions_reviewed_by(board)):
                 action = state.action
                 last = state.last_update.date if state.last_update else None
                 not_begun = action.start_date and action.start_date > today

@@ -308,3 +308,19 @@ def test_pack_page_runs_a_fixed_number_of_queries(board_case, extra, board_clien
     with django_assert_num_queries(25):
         response = board_client.get(url)
     assert response.status_code == 200
+
+
+def test_a_board_keeps_its_themes_when_the_plan_is_refreshed_into_a_new_version(db):
+    old_plan = PlanFactory(version="v1", status="closed", start_date=datetime.date(2025, 4, 1))
+    new_plan = PlanFactory(version="v2", start_date=datetime.date(2025, 10, 1))
+    board = BoardFactory()
+    board.themes.set([ThemeFactory(plan=old_plan, reference="2", title="Front door")])
+    reviewed = ActionFactory(theme=ThemeFactory(plan=new_plan, reference="2"), reference="2.1", title="Reviewed")
+    ActionFactory(theme=ThemeFactory(plan=new_plan, reference="3"), reference="3.1", title="Another board's")
+    _update(reviewed, datetime.date(2026, 1, 5), progress=Progress.OFF_TRACK, narrative="Behind.")
+
+    pack = build_pack(MeetingFactory(board=board, starts_at=_at(MEETING)))
+
+    assert pack["plan"]["version"] == "v2"
+    assert [row["reference"] for row in pack["exceptions"]["actions"]] == ["2.1"]
+    assert sum(count["count"] for count in pack["rag_counts"]) == 1
