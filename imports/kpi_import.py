@@ -6,7 +6,6 @@ from collections import Counter
 from dataclasses import dataclass, field
 
 from django.db import transaction
-from django.urls import NoReverseMatch
 from django.utils import timezone
 
 from imports.models import ImportChange
@@ -203,13 +202,6 @@ def _new_code(parsed, used):
     return f"IMP-{n:03d}"
 
 
-def _url(obj):
-    try:
-        return obj.get_absolute_url()
-    except NoReverseMatch:
-        return ""
-
-
 def _text(value):
     return "" if value is None else str(value)
 
@@ -261,13 +253,8 @@ def apply_kpi_changes(changes: KpiChanges, *, job, user, file_name) -> None:
         added = len(plan.measurements_new)
         if created:
             log.append(
-                ImportChange(
-                    job=job,
-                    kind="created",
-                    object_type="Indicator",
-                    object_id=0,
-                    object_label=str(indicator)[:300],
-                    fields=[{"field": "values", "before": "", "after": f"{added} added"}],
+                ImportChange.of(
+                    job, "created", indicator, fields=[{"field": "values", "before": "", "after": f"{added} added"}]
                 )
             )
             log[-1]._indicator = indicator
@@ -275,21 +262,11 @@ def apply_kpi_changes(changes: KpiChanges, *, job, user, file_name) -> None:
             fields = [{"field": str(n), "before": _text(b), "after": _text(a)} for n, b, a in diff[:200]]
             if added:
                 fields.insert(0, {"field": "values", "before": "", "after": f"{added} added"})
-            log.append(
-                ImportChange(
-                    job=job,
-                    kind="updated",
-                    object_type="Indicator",
-                    object_id=indicator.pk,
-                    object_label=str(indicator)[:300],
-                    object_url=_url(indicator),
-                    fields=fields,
-                )
-            )
+            log.append(ImportChange.of(job, "updated", indicator, fields=fields))
     for record in log:
         if hasattr(record, "_indicator"):
             record.object_id = record._indicator.pk
-            record.object_url = _url(record._indicator)
+            record.object_url = record._indicator.get_absolute_url()
     if changed_indicators:
         Indicator.objects.bulk_update(changed_indicators, ["polarity"])
         Indicator.history.bulk_history_create(changed_indicators, default_user=user, default_change_reason=reason)

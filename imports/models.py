@@ -2,7 +2,7 @@
 
 from django.conf import settings
 from django.db import models
-from django.urls import reverse
+from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
 
 
@@ -85,6 +85,26 @@ class ImportChange(models.Model):
 
     def __str__(self):
         return f"{self.get_kind_display()} {self.object_type} {self.object_label}"
+
+    @classmethod
+    def of(cls, job, kind, obj, *, url=None, fields=()):
+        """The log row for `obj`. Its URL is the object's own page unless given (imports of thousands
+        of rows pass one built without a reverse() each); an object not saved yet gets id 0 and no URL,
+        filled in once it has a primary key."""
+        if url is None:
+            try:
+                url = obj.get_absolute_url() if obj.pk else ""
+            except NoReverseMatch:
+                url = ""
+        return cls(
+            job=job,
+            kind=kind,
+            object_type=type(obj).__name__,
+            object_id=obj.pk or 0,
+            object_label=str(obj)[:300],
+            object_url=url,
+            fields=list(fields),
+        )
 
     def get_absolute_url(self):
         return self.object_url or self.job.get_absolute_url()

@@ -6,7 +6,7 @@ from dataclasses import dataclass, field
 
 from django.contrib.auth import get_user_model
 from django.db import connection, transaction
-from django.urls import NoReverseMatch, reverse
+from django.urls import reverse
 from django.utils import timezone
 
 from imports import bulk
@@ -323,13 +323,6 @@ def _url_maker(name):
     return lambda pk: pattern.replace(str(marker), str(pk))
 
 
-def _url(obj):
-    try:
-        return obj.get_absolute_url()
-    except NoReverseMatch:
-        return ""
-
-
 def apply_plan_changes(changes: PlanChanges, *, job, user, file_name: str, today: datetime.date) -> Plan:
     """Write the changes. The caller wraps this in transaction.atomic: all or nothing."""
     reason = f"Import {file_name}"[:100]
@@ -339,16 +332,7 @@ def apply_plan_changes(changes: PlanChanges, *, job, user, file_name: str, today
         plan = Plan(title=changes.new_plan_title[:200], status=Plan.Status.DRAFT, start_date=today)
         plan._change_reason = reason
         plan.save()
-        log.append(
-            ImportChange(
-                job=job,
-                kind="created",
-                object_type="Plan",
-                object_id=plan.pk,
-                object_label=str(plan)[:300],
-                object_url=_url(plan),
-            )
-        )
+        log.append(ImportChange.of(job, "created", plan))
 
     theme_by_ref = {}
     next_order = max((t.order for t in plan.themes.all()), default=0) if changes.plan else 0
@@ -362,16 +346,7 @@ def apply_plan_changes(changes: PlanChanges, *, job, user, file_name: str, today
     Theme.history.bulk_history_create(new_themes, default_user=user, default_change_reason=reason)
     for parsed_theme, theme in zip(changes.themes_to_create, new_themes, strict=True):
         theme_by_ref[parsed_theme.reference] = theme
-        log.append(
-            ImportChange(
-                job=job,
-                kind="created",
-                object_type="Theme",
-                object_id=theme.pk,
-                object_label=str(theme)[:300],
-                object_url=_url(theme),
-            )
-        )
+        log.append(ImportChange.of(job, "created", theme))
     updated_themes = []
     for theme, values, diff in changes.theme_updates:
         for attr, value in values.items():
@@ -484,16 +459,7 @@ def apply_plan_changes(changes: PlanChanges, *, job, user, file_name: str, today
     for planned in changes.actions:
         action = planned.saved
         if planned.created:
-            log.append(
-                ImportChange(
-                    job=job,
-                    kind="created",
-                    object_type="Action",
-                    object_id=action.pk,
-                    object_label=str(action)[:300],
-                    object_url=action_url(action.pk),
-                )
-            )
+            log.append(ImportChange.of(job, "created", action, url=action_url(action.pk)))
         elif planned.diff or planned.update or planned.revision:
             diff = list(planned.diff)
             if planned.update:
@@ -524,13 +490,10 @@ def _update_rows(model, objects, fields):
 
 
 def _change_record(job, obj, diff):
-    return ImportChange(
-        job=job,
-        kind="updated",
-        object_type=type(obj).__name__,
-        object_id=obj.pk,
-        object_label=str(obj)[:300],
-        object_url=_url(obj),
+    return ImportChange.of(
+        job,
+        "updated",
+        obj,
         fields=[
             {
                 "field": name.replace("_id", "").replace("_", " "),
