@@ -33,3 +33,14 @@ def effective_rag(computed: str, override: str) -> str:
 
 def rag_label(rag: str) -> str:
     return settings.ACTION_RAG_LABELS[rag]
+
+
+def needs_update(*, finished: bool, last_update_on: date | None, target_date: date | None, today: date) -> bool:
+    """An unfinished action needs an update when its last one is older than ACTION_UPDATE_DUE_DAYS, or
+    it has none, or its target date is that close (or past): what "My actions" puts first."""
+    if finished:
+        return False
+    due_days = settings.ACTION_UPDATE_DUE_DAYS
+    stale = last_update_on is None or (today - last_update_on).days > due_days
+    due_soon = target_date is not None and (target_date - today).days <= due_days
+    return stale or due_soon

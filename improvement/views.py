@@ -19,6 +19,7 @@ from improvement.models import (
 )
 from improvement.permissions import can_update_action
 from improvement.queries import RAG_ORDER, plan_as_at, rag_counts, recommendation_progress
+from improvement.rules import needs_update
 from improvement.services import StaleActionError, record_update
 
 _RAG_RANK = {rag.value: i for i, rag in enumerate(RAG_ORDER)}
@@ -119,15 +120,6 @@ def _state_today(action, today):
     return states[0] if states else None
 
 
-def _needs_update(state, today):
-    if state.is_finished:
-        return False
-    due_days = settings.ACTION_UPDATE_DUE_DAYS
-    stale = state.last_update is None or (today - state.last_update.date).days > due_days
-    due_soon = state.target_date is not None and (state.target_date - today).days <= due_days
-    return stale or due_soon
-
-
 def my_actions(request):
     require_service_user(request.user)
     today = timezone.localdate()
@@ -136,7 +128,18 @@ def my_actions(request):
     if current is not None:
         mine = Action.objects.filter(Q(lead_officer=request.user) | Q(delegates=request.user)).values("pk")
         states = plan_as_at(current, today, actions=Action.objects.filter(pk__in=mine))
-    rows = [(state, _needs_update(state, today)) for state in states]
+    rows = [
+        (
+            state,
+            needs_update(
+                finished=state.is_finished,
+                last_update_on=state.last_update.date if state.last_update else None,
+                target_date=state.target_date,
+                today=today,
+            ),
+        )
+        for state in states
+    ]
     rows.sort(key=lambda row: (not row[1], row[0].target_date is None, row[0].target_date, _plan_order(row[0])))
     return render(
         request,

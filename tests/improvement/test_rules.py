@@ -2,7 +2,7 @@ from datetime import date, timedelta
 
 import pytest
 
-from improvement.rules import compute_action_rag, effective_rag, rag_label
+from improvement.rules import compute_action_rag, effective_rag, needs_update, rag_label
 
 TODAY = date(2026, 11, 22)
 DUE_TODAY = TODAY
@@ -73,3 +73,26 @@ def test_rag_label_reads_the_configured_words(settings):
     settings.ACTION_RAG_LABELS = {**settings.ACTION_RAG_LABELS, "red": "Red - behind plan"}
     assert rag_label("red") == "Red - behind plan"
     assert rag_label("blue") == "Blue - complete"
+
+
+MY_ACTIONS_DAY = date(2026, 6, 1)
+
+
+@pytest.mark.parametrize(
+    "finished, last_update_on, target_date, expected",
+    [
+        (False, None, None, True),  # never updated
+        (False, date(2026, 5, 20), date(2027, 1, 1), False),  # updated lately, due later
+        (False, date(2026, 5, 2), date(2027, 1, 1), False),  # exactly 30 days ago: not yet stale
+        (False, date(2026, 5, 1), date(2027, 1, 1), True),  # 31 days ago
+        (False, date(2026, 5, 30), date(2026, 7, 1), True),  # due within 30 days
+        (False, date(2026, 5, 30), date(2026, 4, 1), True),  # past its date
+        (True, None, date(2026, 4, 1), False),  # finished actions never need one
+    ],
+)
+def test_needs_update(settings, finished, last_update_on, target_date, expected):
+    settings.ACTION_UPDATE_DUE_DAYS = 30
+    assert (
+        needs_update(finished=finished, last_update_on=last_update_on, target_date=target_date, today=MY_ACTIONS_DAY)
+        is expected
+    )
