@@ -7,7 +7,7 @@ from dashboard.queries import counts_by_theme, progress_between, recent_updates
 from improvement.models import Inspection, Rag, Recommendation
 from improvement.queries import current_plan, plan_as_at, rag_counts, recommendation_progress
 from indicators.queries import scorecard_as_at
-from meetings.models import Meeting
+from meetings.queries import next_meeting_of_any_board
 
 
 def home(request):
@@ -15,12 +15,7 @@ def home(request):
     today = timezone.localdate()
     plan = current_plan()
     context = {"today": today, "plan": plan}
-    next_meeting = (
-        Meeting.objects.filter(starts_at__date__gte=today, status=Meeting.Status.SCHEDULED)
-        .select_related("board")
-        .order_by("starts_at")
-        .first()
-    )
+    next_meeting = next_meeting_of_any_board(today)
     context["next_meeting"] = next_meeting
     if plan:
         states = plan_as_at(plan, today)

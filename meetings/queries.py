@@ -27,6 +27,16 @@ def next_meeting(board, after: date) -> Meeting | None:
     )
 
 
+def next_meeting_of_any_board(today: date) -> Meeting | None:
+    """The first non-cancelled meeting of any board from the start of today, with its board (one query)."""
+    return (
+        Meeting.objects.filter(NOT_CANCELLED, starts_at__gte=start_of_day(today))
+        .select_related("board")
+        .order_by("starts_at", "pk")
+        .first()
+    )
+
+
 def previous_meeting(meeting) -> Meeting | None:
     """The board's latest held or scheduled meeting before this one (one query)."""
     return (

@@ -88,3 +88,25 @@ def test_progress_with_dates_in_the_wrong_order_explains(board_client):
     PlanFactory()
     html = board_client.get(reverse("progress"), {"from_date": "2026-09-01", "to_date": "2026-08-01"}).content.decode()
     assert "The first date must be before the second." in html
+
+
+@time_machine.travel(datetime.datetime(2026, 11, 22, 12, 0), tick=False)
+def test_dashboard_lists_actions_due_before_the_next_meeting_of_any_board(board_client):
+    from django.utils import timezone
+
+    from tests.factories.meetings import MeetingFactory
+
+    plan = PlanFactory()
+    theme = ThemeFactory(plan=plan, reference="1")
+    ActionFactory(theme=theme, reference="1.1", title="Due soon", original_target_date=datetime.date(2026, 12, 1))
+    ActionFactory(theme=theme, reference="1.2", title="Due later", original_target_date=datetime.date(2027, 3, 1))
+    at_two = lambda day: timezone.make_aware(datetime.datetime.combine(day, datetime.time(14)))  # noqa: E731
+    MeetingFactory(board__name="Cancelled board", starts_at=at_two(datetime.date(2026, 11, 25)), status="cancelled")
+    MeetingFactory(board__name="Scrutiny Committee", starts_at=at_two(datetime.date(2026, 12, 3)))
+    MeetingFactory(board__name="Held last week", starts_at=at_two(datetime.date(2026, 11, 15)), status="held")
+
+    html = board_client.get(reverse("home")).content.decode()
+
+    assert "Scrutiny Committee, 03 December 2026" in html
+    assert "1.1 Due soon</a>, due 1 December 2026" in html
+    assert "Due later" not in html.split("Due before the next meeting")[1].split("Indicators off target")[0]
