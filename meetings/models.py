@@ -85,7 +85,8 @@ class Meeting(models.Model):
         indexes = [models.Index(fields=["board", "starts_at"])]
 
     def __str__(self):
-        return f"{self.board.name}, {timezone.localtime(self.starts_at):%d %B %Y}"
+        day = timezone.localtime(self.starts_at)
+        return f"{self.board.name}, {day.day} {day:%B %Y}"  # "3 December 2026", as GOV.UK writes dates
 
     def get_absolute_url(self):
         return reverse("meetings:meeting_detail", args=[self.pk])

@@ -107,6 +107,6 @@ def test_dashboard_lists_actions_due_before_the_next_meeting_of_any_board(board_
 
     html = board_client.get(reverse("home")).content.decode()
 
-    assert "Scrutiny Committee, 03 December 2026" in html
+    assert "Scrutiny Committee, 3 December 2026" in html
     assert "1.1 Due soon</a>, due 1 December 2026" in html
     assert "Due later" not in html.split("Due before the next meeting")[1].split("Indicators off target")[0]
