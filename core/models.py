@@ -1,3 +1,4 @@
+from django.conf import settings
 from django.db import models
 
 
@@ -12,3 +13,47 @@ class Capability(models.Model):
             ("use_admin_site", "Can use the Django admin"),
             ("run_imports", "Can import and export spreadsheets"),
         ]
+
+
+# Known events and how the audit page names them. New events add a line here; the column
+# holds the key, so adding one needs no migration.
+EVENT_LABELS = {
+    "user.created": "Account created",
+    "user.deactivated": "Account deactivated",
+    "user.reactivated": "Account reactivated",
+    "user.role_changed": "Role changed",
+    "user.unlocked": "Sign-in lock removed",
+    "user.password_link_sent": "Password link sent",
+    "action.delegates_changed": "Delegates changed",
+    "export.downloaded": "Export downloaded",
+    "plan.deleted": "Plan deleted",
+}
+
+
+class AuditEntry(models.Model):
+    """One line of the audit log (see core/audit.py). Append-only: never edited or deleted."""
+
+    at = models.DateTimeField(db_index=True)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    # Kept as text too, so the entry still names the person if the account is ever removed.
+    actor_name = models.CharField(max_length=150)
+    event = models.CharField(max_length=60, db_index=True)
+    subject_type = models.CharField(max_length=100, blank=True)
+    subject_id = models.CharField(max_length=40, blank=True)
+    subject_name = models.CharField(max_length=300, blank=True)
+    summary = models.CharField(max_length=500, blank=True)
+    detail = models.JSONField(default=dict, blank=True)
+
+    class Meta:
+        ordering = ["-at", "-id"]
+        verbose_name_plural = "audit entries"
+        indexes = [models.Index(fields=["subject_type", "subject_id"])]
+
+    def __str__(self):
+        return f"{self.at:%Y-%m-%d %H:%M} {self.actor_name} {self.event_label}"
+
+    @property
+    def event_label(self) -> str:
+        return EVENT_LABELS.get(self.event, self.event)
