@@ -249,3 +249,20 @@ LOGGING = {
     "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "INFO")},
     "loggers": {"django.db.backends": {"level": "WARNING"}},
 }
+
+## RETENTION (`manage.py purge`, daily from cron; README "Personal data and retention")
+
+# Days each kind of personal data is kept before the daily purge removes it.
+PURGE_IMPORT_FILES_DAYS = env_int("PURGE_IMPORT_FILES_DAYS", 90)
+PURGE_SIGN_IN_LOG_DAYS = env_int("PURGE_SIGN_IN_LOG_DAYS", 90)
+PURGE_TASK_RESULTS_DAYS = env_int("PURGE_TASK_RESULTS_DAYS", 30)
+# At least a day: today's rows are what stop a second reminder email today.
+PURGE_REMINDER_LOG_DAYS = env_int("PURGE_REMINDER_LOG_DAYS", 365)
+for _name, _least in [
+    ("PURGE_IMPORT_FILES_DAYS", 0),
+    ("PURGE_SIGN_IN_LOG_DAYS", 0),
+    ("PURGE_TASK_RESULTS_DAYS", 0),
+    ("PURGE_REMINDER_LOG_DAYS", 1),
+]:
+    if globals()[_name] < _least:
+        raise ImproperlyConfigured(f"{_name} must be {_least} or more days, not {globals()[_name]}")

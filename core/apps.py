@@ -12,3 +12,7 @@ class CoreConfig(AppConfig):
 
         # Keeps each role's permissions in step with ROLE_PERMISSIONS as apps add models.
         post_migrate.connect(sync_roles_after_migrate, dispatch_uid="core.sync_roles")
+
+        from core.purge import register_core_purgers
+
+        register_core_purgers()

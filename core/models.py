@@ -27,6 +27,7 @@ EVENT_LABELS = {
     "action.delegates_changed": "Delegates changed",
     "export.downloaded": "Export downloaded",
     "plan.deleted": "Plan deleted",
+    "data.purged": "Old personal data removed",
 }
 
 

@@ -24,6 +24,8 @@ class ImportJob(models.Model):
     state = models.CharField(max_length=16, choices=State.choices, default=State.UPLOADED)
     file_name = models.CharField(max_length=255)
     file_bytes = models.BinaryField()
+    # Set when `manage.py purge` emptied file_bytes (PURGE_IMPORT_FILES_DAYS after the job ended); the log stays.
+    file_removed_at = models.DateTimeField(null=True, blank=True)
     file_size = models.PositiveIntegerField(default=0)
     sha256 = models.CharField(max_length=64)
     uploaded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+")
@@ -57,6 +59,14 @@ class ImportJob(models.Model):
     @property
     def is_running(self):
         return self.state in {self.State.UPLOADED, self.State.PREVIEWING, self.State.APPLYING}
+
+    @property
+    def file_removed_notice(self) -> str:
+        """Why this job can no longer be checked again or confirmed, or "" while its file is kept."""
+        if self.file_removed_at is None:
+            return ""
+        days = settings.PURGE_IMPORT_FILES_DAYS
+        return f"The uploaded file was removed after {days} day{'s' if days != 1 else ''}; upload it again."
 
     @property
     def percent(self):

@@ -30,6 +30,15 @@ UNEXPECTED = (
 )
 
 
+class FileRemoved(Exception):
+    """The job's uploaded file was removed after its retention (imports.retention): it cannot be read again."""
+
+
+def _require_file(job: ImportJob) -> None:
+    if job.file_removed_at is not None:
+        raise FileRemoved(job.file_removed_notice)
+
+
 def create_job(*, kind: str, file_name: str, data: bytes, user, options: dict | None = None) -> ImportJob:
     return ImportJob.objects.create(
         kind=kind,
@@ -165,6 +174,9 @@ def process(job: ImportJob, *, dry_run: bool) -> dict:
 
 
 def preview_job(job: ImportJob) -> ImportJob:
+    """Check the file again (with the admin's latest choices). Raises FileRemoved, changing nothing,
+    once the file has been removed."""
+    _require_file(job)
     _finish(job, ImportJob.State.PREVIEWING, parsed=None)
     try:
         summary = process(job, dry_run=True)
@@ -183,6 +195,8 @@ def preview_job(job: ImportJob) -> ImportJob:
 
 
 def apply_job(job: ImportJob) -> ImportJob:
+    """Import what the preview showed. Raises FileRemoved, changing nothing, once the file has been removed."""
+    _require_file(job)
     _finish(job, ImportJob.State.APPLYING)
     try:
         summary = process(job, dry_run=False)
@@ -211,4 +225,4 @@ def save_mappings(job: ImportJob, mappings: dict) -> None:
     job.save(update_fields=["mappings"])
 
 
-__all__ = ["create_job", "preview_job", "apply_job", "save_mappings", "Problem", "MEANING_LABELS"]
+__all__ = ["FileRemoved", "create_job", "preview_job", "apply_job", "save_mappings", "Problem", "MEANING_LABELS"]

@@ -71,7 +71,8 @@ def job_preview(request, pk):
     if request.method == "POST":
         if job.state != ImportJob.State.PREVIEWED:
             raise PermissionDenied
-        if form.is_valid():
+        # Once the file is removed there is nothing to check again: the page says so instead of the form.
+        if job.file_removed_at is None and form.is_valid():
             services.save_mappings(job, form.mappings(job.mappings))
             return _run_preview(job)
     mappings = job.mappings or {}
@@ -97,7 +98,7 @@ def job_preview(request, pk):
 def job_confirm(request, pk):
     _require_admin(request.user)
     job = get_object_or_404(queries.job_for_page(pk), pk=pk)
-    if job.state != ImportJob.State.PREVIEWED or not job.preview.get("can_confirm"):
+    if job.state != ImportJob.State.PREVIEWED or not job.preview.get("can_confirm") or job.file_removed_at:
         return (
             redirect("imports:job_preview", pk=job.pk)
             if job.state == ImportJob.State.PREVIEWED
