@@ -2,8 +2,29 @@
 deletes an entry here, superusers included; entries are written only by core.audit.record."""
 
 from django.contrib import admin
+from django.core.exceptions import PermissionDenied
 
 from core.models import AuditEntry
+
+
+class PermanentRecordAdmin:
+    """For the admin (or inline) of a permanent record (core/records.py): viewable, never added,
+    changed or deleted, by anyone, superusers included. simple_history's page for an old version
+    saves on POST with only view permission, so that POST is refused here as well."""
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    def history_form_view(self, request, *args, **kwargs):
+        if request.method == "POST":
+            raise PermissionDenied
+        return super().history_form_view(request, *args, **kwargs)
 
 
 class ExplainsProtectedRecords:
@@ -21,22 +42,13 @@ class ExplainsProtectedRecords:
 
 
 @admin.register(AuditEntry)
-class AuditEntryAdmin(admin.ModelAdmin):
+class AuditEntryAdmin(PermanentRecordAdmin, admin.ModelAdmin):
     list_display = ["at", "actor_name", "event_label", "subject_name", "summary"]
     list_filter = ["event"]
     search_fields = ["actor_name", "subject_name", "summary"]
     date_hierarchy = "at"
     fields = ["at", "actor_name", "event", "subject_type", "subject_id", "subject_name", "summary", "detail"]
     readonly_fields = fields
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
     @admin.display(description="event", ordering="event")
     def event_label(self, entry):

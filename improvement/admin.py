@@ -9,7 +9,7 @@ from django.shortcuts import redirect
 from import_export.admin import ExportActionMixin
 from simple_history.admin import SimpleHistoryAdmin
 
-from core.admin import ExplainsProtectedRecords
+from core.admin import ExplainsProtectedRecords, PermanentRecordAdmin
 from imports.exports import ActionExportResource
 from improvement.models import (
     Action,
@@ -45,20 +45,7 @@ class ActionInline(admin.TabularInline):
     show_change_link = True
 
 
-class _ReadOnlyLog:
-    """For permanent records: viewable, never added, changed or deleted, by anyone (superusers too)."""
-
-    def has_add_permission(self, request, obj=None):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
-
-
-class TargetDateRevisionInline(_ReadOnlyLog, admin.TabularInline):
+class TargetDateRevisionInline(PermanentRecordAdmin, admin.TabularInline):
     model = TargetDateRevision
     extra = 0
     fields = ["effective_on", "previous_date", "new_date", "reason", "agreed_by", "recorded_by"]
@@ -155,7 +142,7 @@ class ActionAdmin(ExplainsProtectedRecords, ExportActionMixin, SimpleHistoryAdmi
 
 
 @admin.register(TargetDateRevision)
-class TargetDateRevisionAdmin(_ReadOnlyLog, SimpleHistoryAdmin):
+class TargetDateRevisionAdmin(PermanentRecordAdmin, SimpleHistoryAdmin):
     list_display = ["action", "previous_date", "new_date", "effective_on", "agreed_by"]
     list_select_related = ["action"]
     search_fields = ["action__reference", "action__title", "reason", "agreed_by"]
@@ -163,7 +150,7 @@ class TargetDateRevisionAdmin(_ReadOnlyLog, SimpleHistoryAdmin):
 
 
 @admin.register(ActionUpdate)
-class ActionUpdateAdmin(_ReadOnlyLog, SimpleHistoryAdmin):
+class ActionUpdateAdmin(PermanentRecordAdmin, SimpleHistoryAdmin):
     list_display = ["action", "date", "status", "progress", "computed_rag", "rag_override", "author"]
     list_filter = ["status", "progress", "computed_rag", "action__theme__plan"]
     list_select_related = ["action", "author"]

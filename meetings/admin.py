@@ -5,7 +5,7 @@ with a published pack cannot be deleted (Django admin says why)."""
 from django.contrib import admin
 from simple_history.admin import SimpleHistoryAdmin
 
-from core.admin import ExplainsProtectedRecords
+from core.admin import ExplainsProtectedRecords, PermanentRecordAdmin
 from meetings.models import AgendaItem, Board, Meeting, MeetingAction, PublishedPack, ReminderLog, Resolution
 
 
@@ -79,23 +79,12 @@ class MeetingActionAdmin(SimpleHistoryAdmin):
 
 
 @admin.register(PublishedPack)
-class PublishedPackAdmin(SimpleHistoryAdmin):
-    """A permanent record: viewable, never added, changed or deleted here, by anyone (superusers too)."""
-
+class PublishedPackAdmin(PermanentRecordAdmin, SimpleHistoryAdmin):
     list_display = ["__str__", "as_at", "published_by_name", "published_at"]
     list_filter = ["meeting__board"]
     list_select_related = ["meeting__board"]
     exclude = ["html", "content"]
     readonly_fields = ["meeting", "as_at", "published_by", "published_by_name", "published_at"]
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
 
 @admin.register(ReminderLog)

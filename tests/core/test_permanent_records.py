@@ -87,6 +87,19 @@ def test_django_admin_shows_a_record_but_cannot_add_change_or_delete_it(key, any
     assert getattr(model.objects.get(pk=record.pk), field) == before
 
 
+@pytest.mark.parametrize("key", ["actionupdate", "targetdaterevision", "publishedpack"])
+def test_reverting_a_record_to_a_version_from_its_history_is_refused(key, any_admin_client):
+    # simple_history's revert page saves on POST with only view permission; the record refuses.
+    model, build, field = RECORDS[key]
+    record = build()
+    version = record.history.get()
+    url = reverse(f"admin:{ADMIN_URLS[key]}_simple_history", args=[record.pk, version.history_id])
+
+    assert any_admin_client.get(url).status_code == 200
+    assert any_admin_client.post(url, {field: "Rewritten"}).status_code == 403
+    assert model.objects.get(pk=record.pk).history.count() == 1
+
+
 def test_the_audit_log_is_readable_in_django_admin(admin_client_, admin_user):
     audit.record(admin_user, "plan.deleted", summary="Deleted Imported plan v2")
 
