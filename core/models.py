@@ -1,6 +1,8 @@
 from django.conf import settings
 from django.db import models
 
+from core.records import PermanentRecord
+
 
 class Capability(models.Model):
     """Permissions that belong to no single model (no table is created)."""
@@ -31,7 +33,7 @@ EVENT_LABELS = {
 }
 
 
-class AuditEntry(models.Model):
+class AuditEntry(PermanentRecord):
     """One line of the audit log (see core/audit.py). Append-only: never edited or deleted."""
 
     at = models.DateTimeField(db_index=True)

@@ -48,10 +48,25 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
 }
 
 
+# Permanent records (see core/records.py): written by the service, never edited or deleted, so no
+# role is given change_ or delete_ on them, whatever its patterns say.
+PERMANENT_RECORDS = {
+    "core.auditentry",
+    "improvement.actionupdate",
+    "improvement.targetdaterevision",
+    "meetings.publishedpack",
+    "imports.importjob",
+    "imports.importchange",
+}
+
+
 def _matches(patterns: list[str], app_label: str, codename: str) -> bool:
     name = f"{app_label}.{codename}"
     # Historical (audit) models are read-only records: nobody is given rights to edit them.
     if "historical" in codename and not codename.startswith("view_"):
+        return False
+    verb, _, model = codename.partition("_")
+    if verb in {"change", "delete"} and f"{app_label}.{model}" in PERMANENT_RECORDS:
         return False
     return any(fnmatchcase(name, pattern) for pattern in patterns)
 

@@ -10,7 +10,7 @@ from django.utils import timezone
 
 from meetings import services
 from meetings.dates import after_one_cycle
-from meetings.models import Board, Meeting, MeetingAction, PublishedPack
+from meetings.models import Board, Meeting, MeetingAction
 
 # (key, name, kind, cadence, weekday (Mon=0), start time, place, chair, members, external members,
 #  theme references reviewed (empty: every theme), indicator code prefixes reviewed (empty: all))
@@ -292,9 +292,10 @@ def build(ctx):
         _close_most_actions(ctx, board)
         held = [m for m in meetings if m.status == Meeting.Status.HELD]
         for meeting in held[-packs_per_board:] if packs_per_board else held:
-            published = services.publish_pack(meeting=meeting, published_by=clerk)
             # Papers go out before the meeting: date the copy to the morning of the meeting.
-            PublishedPack.objects.filter(pk=published.pk).update(published_at=meeting.starts_at - timedelta(hours=2))
+            services.publish_pack(
+                meeting=meeting, published_by=clerk, published_at=meeting.starts_at - timedelta(hours=2)
+            )
     ctx.objects["boards"] = list(boards.values())
 
 

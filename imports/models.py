@@ -5,8 +5,50 @@ from django.db import models
 from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
 
+from core.records import PermanentRecord, PermanentRecordError
+
+# What an applied import's log says: who imported which file, when, with which choices, and what
+# it did. Frozen once the job is done. The file itself (file_bytes, file_size) and the parsed copy
+# are not part of the log, so the purge of old uploads can clear them.
+LOG_FIELDS = (
+    "kind",
+    "state",
+    "file_name",
+    "sha256",
+    "uploaded_by_id",
+    "created_at",
+    "finished_at",
+    "options",
+    "mappings",
+    "preview",
+    "result",
+    "message",
+)
+
+
+class ImportJobQuerySet(models.QuerySet):
+    def logged(self):
+        """Jobs that were applied: they changed the plan or the KPIs, so they are the import log."""
+        return self.filter(state=ImportJob.State.DONE)
+
+    def update(self, **kwargs):
+        # Progress and purge updates run against jobs by the thousand; only one touching the log of
+        # an applied job needs the extra query.
+        if {ImportJob._meta.get_field(name).attname for name in kwargs} & set(LOG_FIELDS) and self.logged().exists():
+            raise PermanentRecordError(ImportJob, "changed once applied")
+        return super().update(**kwargs)
+
+    def delete(self):
+        if self.logged().exists():
+            raise PermanentRecordError(ImportJob, "deleted once applied")
+        return super().delete()
+
 
 class ImportJob(models.Model):
+    """While a job runs, it changes freely (its phase, preview and state). Once it is applied (DONE)
+    its log is permanent: LOG_FIELDS cannot change and the job cannot be deleted. A job that was
+    never applied (a dry run, a refused file) changed nothing and may still be removed."""
+
     class Kind(models.TextChoices):
         PLAN = "plan", "Improvement plan"
         INDICATORS = "indicators", "Indicator values"
@@ -47,6 +89,8 @@ class ImportJob(models.Model):
     progress = models.PositiveIntegerField(default=0)
     progress_total = models.PositiveIntegerField(default=0)
 
+    objects = ImportJobQuerySet.as_manager()
+
     class Meta:
         ordering = ["-created_at", "-pk"]
 
@@ -55,6 +99,27 @@ class ImportJob(models.Model):
 
     def get_absolute_url(self):
         return reverse("imports:job_log", args=[self.pk])
+
+    def save(self, *args, **kwargs):
+        if self.pk is not None and not self._state.adding:
+            self._refuse_changing_the_log(kwargs.get("update_fields"))
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        if self.pk is not None and ImportJob.objects.filter(pk=self.pk).logged().exists():
+            raise PermanentRecordError(ImportJob, "deleted once applied")
+        return super().delete(*args, **kwargs)
+
+    def _refuse_changing_the_log(self, update_fields) -> None:
+        fields = LOG_FIELDS
+        if update_fields is not None:
+            written = {self._meta.get_field(name).attname for name in update_fields}
+            fields = tuple(f for f in LOG_FIELDS if f in written)
+            if not fields:
+                return
+        stored = type(self)._base_manager.filter(pk=self.pk, state=self.State.DONE).values(*fields).first()
+        if stored is not None and any(stored[name] != getattr(self, name) for name in fields):
+            raise PermanentRecordError(ImportJob, "changed once applied")
 
     @property
     def is_running(self):
@@ -73,14 +138,14 @@ class ImportJob(models.Model):
         return int(100 * self.progress / self.progress_total) if self.progress_total else 0
 
 
-class ImportChange(models.Model):
-    """One object an import created or changed, with the fields that changed."""
+class ImportChange(PermanentRecord):
+    """One object an import created or changed, with the fields that changed. A permanent record."""
 
     class Kind(models.TextChoices):
         CREATED = "created", "Created"
         UPDATED = "updated", "Updated"
 
-    job = models.ForeignKey(ImportJob, on_delete=models.CASCADE, related_name="changes")
+    job = models.ForeignKey(ImportJob, on_delete=models.PROTECT, related_name="changes")
     kind = models.CharField(max_length=16, choices=Kind.choices)
     object_type = models.CharField(max_length=100)  # "Action", "Theme", "Measurement" ...
     object_id = models.PositiveBigIntegerField()

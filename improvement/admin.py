@@ -1,11 +1,15 @@
 """Admin for maintaining the plan's structure. Progress is recorded through the service pages, so the
-update log and an action's current state are read-only here: the log is append-only and an action's
-status, RAG and target date must stay in step with it."""
+update log and an action's current state are read-only here: the log is a permanent record (never
+added, changed or deleted here) and an action's status, RAG and target date must stay in step with it.
+A plan is deleted only through improvement.services.delete_unactivated_plan (see PlanAdmin)."""
 
 from django.contrib import admin
+from django.http import Http404
+from django.shortcuts import redirect
 from import_export.admin import ExportActionMixin
 from simple_history.admin import SimpleHistoryAdmin
 
+from core.admin import ExplainsProtectedRecords, PermanentRecordAdmin
 from imports.exports import ActionExportResource
 from improvement.models import (
     Action,
@@ -17,6 +21,7 @@ from improvement.models import (
     TargetDateRevision,
     Theme,
 )
+from improvement.rules import plan_may_be_deleted
 
 
 class RecommendationInline(admin.TabularInline):
@@ -40,15 +45,7 @@ class ActionInline(admin.TabularInline):
     show_change_link = True
 
 
-class _ReadOnlyLog:
-    def has_add_permission(self, request, obj=None):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-
-class TargetDateRevisionInline(_ReadOnlyLog, admin.TabularInline):
+class TargetDateRevisionInline(PermanentRecordAdmin, admin.TabularInline):
     model = TargetDateRevision
     extra = 0
     fields = ["effective_on", "previous_date", "new_date", "reason", "agreed_by", "recorded_by"]
@@ -82,14 +79,33 @@ class RecommendationAdmin(SimpleHistoryAdmin):
 
 @admin.register(Plan)
 class PlanAdmin(SimpleHistoryAdmin):
-    list_display = ["title", "version", "status", "start_date", "end_date"]
+    list_display = ["title", "version", "status", "start_date", "end_date", "activated_on"]
     list_filter = ["status"]
     search_fields = ["title", "version", "summary"]
+    readonly_fields = ["activated_on"]
     inlines = [ThemeInline]
+
+    # Deleting a plan takes its progress log with it, so it goes through the service's own
+    # confirmation page (improvement:plan_delete), which refuses plans that have been active and
+    # writes the deletion to the audit log. No bulk delete: one named plan at a time.
+    def has_delete_permission(self, request, obj=None):
+        if obj is not None and not plan_may_be_deleted(obj):
+            return False
+        return super().has_delete_permission(request, obj)
+
+    def get_actions(self, request):
+        actions = super().get_actions(request)
+        actions.pop("delete_selected", None)
+        return actions
+
+    def delete_view(self, request, object_id, extra_context=None):
+        if not str(object_id).isdigit():
+            raise Http404("No such plan")
+        return redirect("improvement:plan_delete", pk=int(object_id))
 
 
 @admin.register(Theme)
-class ThemeAdmin(SimpleHistoryAdmin):
+class ThemeAdmin(ExplainsProtectedRecords, SimpleHistoryAdmin):
     list_display = ["__str__", "plan", "lead", "order"]
     list_filter = ["plan"]
     list_select_related = ["plan"]
@@ -98,7 +114,7 @@ class ThemeAdmin(SimpleHistoryAdmin):
 
 
 @admin.register(Action)
-class ActionAdmin(ExportActionMixin, SimpleHistoryAdmin):
+class ActionAdmin(ExplainsProtectedRecords, ExportActionMixin, SimpleHistoryAdmin):
     # "Export selected actions" writes the importer's layout, so the file can be edited and imported back.
     resource_classes = [ActionExportResource]
     list_display = ["reference", "title", "theme", "lead_officer", "target_date", "status", "last_update_on"]
@@ -126,7 +142,7 @@ class ActionAdmin(ExportActionMixin, SimpleHistoryAdmin):
 
 
 @admin.register(TargetDateRevision)
-class TargetDateRevisionAdmin(_ReadOnlyLog, SimpleHistoryAdmin):
+class TargetDateRevisionAdmin(PermanentRecordAdmin, SimpleHistoryAdmin):
     list_display = ["action", "previous_date", "new_date", "effective_on", "agreed_by"]
     list_select_related = ["action"]
     search_fields = ["action__reference", "action__title", "reason", "agreed_by"]
@@ -134,7 +150,7 @@ class TargetDateRevisionAdmin(_ReadOnlyLog, SimpleHistoryAdmin):
 
 
 @admin.register(ActionUpdate)
-class ActionUpdateAdmin(_ReadOnlyLog, SimpleHistoryAdmin):
+class ActionUpdateAdmin(PermanentRecordAdmin, SimpleHistoryAdmin):
     list_display = ["action", "date", "status", "progress", "computed_rag", "rag_override", "author"]
     list_filter = ["status", "progress", "computed_rag", "action__theme__plan"]
     list_select_related = ["action", "author"]

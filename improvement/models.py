@@ -6,6 +6,9 @@ from django.urls import reverse
 from django.utils import timezone
 from simple_history.models import HistoricalRecords
 
+from core import clock
+from core.records import PermanentRecord
+
 
 class Judgement(models.TextChoices):
     OUTSTANDING = "outstanding", "Outstanding"
@@ -138,6 +141,9 @@ class Plan(models.Model):
     summary = models.TextField(blank=True)
     # The plan a refreshed version replaces; old versions stay readable.
     previous_version = models.ForeignKey("self", on_delete=models.SET_NULL, null=True, blank=True)
+    # The day the plan was first made active, whoever made it so; never cleared. A plan that has
+    # never been active (a mistaken import, an abandoned draft) is the only one that may be deleted.
+    activated_on = models.DateField("first made active", null=True, blank=True, editable=False)
 
     history = HistoricalRecords()
 
@@ -146,6 +152,17 @@ class Plan(models.Model):
 
     def __str__(self):
         return f"{self.title} {self.version}".strip()
+
+    def save(self, *args, **kwargs):
+        if self.activated_on is None:
+            # Never cleared once set, even by an instance read before it was (or a history revert).
+            if self.pk is not None:
+                self.activated_on = Plan._base_manager.filter(pk=self.pk).values_list("activated_on", flat=True).first()
+            if self.activated_on is None and self.status == self.Status.ACTIVE:
+                self.activated_on = clock.today()
+            if self.activated_on is not None and kwargs.get("update_fields") is not None:
+                kwargs["update_fields"] = {*kwargs["update_fields"], "activated_on"}
+        super().save(*args, **kwargs)
 
     def get_absolute_url(self):
         return reverse("improvement:plan") + f"?plan={self.pk}"
@@ -251,10 +268,11 @@ class Action(models.Model):
         return bool(self.original_target_date and self.target_date and self.target_date > self.original_target_date)
 
 
-class TargetDateRevision(models.Model):
-    """A change of an action's target date. The original date is never lost."""
+class TargetDateRevision(PermanentRecord):
+    """A change of an action's target date. The original date is never lost. A permanent record:
+    a mistaken revision is followed by another, never edited or deleted."""
 
-    action = models.ForeignKey(Action, on_delete=models.CASCADE, related_name="target_date_revisions")
+    action = models.ForeignKey(Action, on_delete=models.PROTECT, related_name="target_date_revisions")
     previous_date = models.DateField(null=True, blank=True)
     new_date = models.DateField()
     reason = models.TextField()
@@ -275,10 +293,11 @@ class TargetDateRevision(models.Model):
         return self.action.get_absolute_url()
 
 
-class ActionUpdate(models.Model):
-    """One entry in an action's append-only progress log. Corrections are new entries."""
+class ActionUpdate(PermanentRecord):
+    """One entry in an action's append-only progress log. Corrections are new entries: a permanent
+    record, never edited or deleted."""
 
-    action = models.ForeignKey(Action, on_delete=models.CASCADE, related_name="updates")
+    action = models.ForeignKey(Action, on_delete=models.PROTECT, related_name="updates")
     date = models.DateField(default=timezone.localdate, help_text="The date the update describes")
     author = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True)
     author_name = models.CharField(max_length=200, blank=True, help_text="Kept when the author is not a user")

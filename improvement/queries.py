@@ -174,6 +174,29 @@ def current_plan() -> Plan | None:
     return current_plan_from(plans_newest_first())
 
 
+@dataclass(frozen=True)
+class PlanContents:
+    """What deleting a plan would take with it, in the words the confirmation page uses."""
+
+    themes: int
+    actions: int
+    updates: int
+    revisions: int
+
+    def as_dict(self) -> dict:
+        return {"themes": self.themes, "actions": self.actions, "updates": self.updates, "revisions": self.revisions}
+
+
+def plan_contents(plan) -> PlanContents:
+    """Counts of what is under a plan (four queries)."""
+    return PlanContents(
+        themes=plan.themes.count(),
+        actions=Action.objects.filter(theme__plan=plan).count(),
+        updates=ActionUpdate.objects.filter(action__theme__plan=plan).count(),
+        revisions=TargetDateRevision.objects.filter(action__theme__plan=plan).count(),
+    )
+
+
 GAP_NO_ACTION = "Gap: no action in the plan answers this recommendation"
 GAP_NO_SUCCESS_MEASURE = "Gap: it has actions, but none of them has a success measure"
 

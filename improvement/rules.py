@@ -44,3 +44,10 @@ def needs_update(*, finished: bool, last_update_on: date | None, target_date: da
     stale = last_update_on is None or (today - last_update_on).days > due_days
     due_soon = target_date is not None and (target_date - today).days <= due_days
     return stale or due_soon
+
+
+def plan_may_be_deleted(plan) -> bool:
+    """Only a draft that has never been active may be deleted (with everything under it), so a
+    mistaken import can be undone. Once a plan has been in force its progress log is a record;
+    a closed plan counts as having been in force even where nothing recorded when."""
+    return plan.status == plan.Status.DRAFT and plan.activated_on is None

@@ -1,11 +1,14 @@
 """Writes to the plan. Every progress update goes through record_update."""
 
 from django.db import transaction
-from django.db.models import F
+from django.db.models import F, ProtectedError
 from django.utils import timezone
 
-from improvement.models import Action, ActionUpdate, TargetDateRevision
-from improvement.rules import compute_action_rag
+from core import audit
+from core.records import delete_with_unactivated_plan
+from improvement.models import Action, ActionUpdate, Plan, TargetDateRevision
+from improvement.queries import plan_contents
+from improvement.rules import compute_action_rag, plan_may_be_deleted
 
 
 class StaleActionError(Exception):
@@ -82,3 +85,48 @@ def record_update(
     action.last_update_on = latest.date
     action.save()  # through save() so the change is in the audit history
     return update
+
+
+class PlanNotDeletableError(Exception):
+    """The plan has been active (or is closed), or something outside it still points at it."""
+
+
+@transaction.atomic
+def delete_unactivated_plan(*, plan: Plan, by) -> dict:
+    """Delete a plan that was never made active, with its themes, actions, progress updates and date
+    revisions, and record who did it in the audit log. The one way a progress update or a date
+    revision is ever deleted: it undoes a mistaken import. Returns the counts of what went.
+
+    The plan row is locked first, so it cannot be made active while it is being deleted. Raises
+    PlanNotDeletableError, changing nothing, when the plan has been active or is referred to by
+    anything that must stay (a newer plan's records, say)."""
+    locked = Plan.objects.select_for_update().filter(pk=plan.pk).first()
+    if locked is None or not plan_may_be_deleted(locked):
+        raise PlanNotDeletableError(
+            f"{plan} has been in use, so it is part of the record and cannot be deleted. "
+            "Close it instead, or correct it with a new version."
+        )
+    contents = plan_contents(locked)
+    name = str(locked)
+    audit.record(
+        by,
+        "plan.deleted",
+        subject=locked,
+        summary=(
+            f"Deleted {name}, a plan never made active: {contents.themes} themes, {contents.actions} actions, "
+            f"{contents.updates} progress updates and {contents.revisions} target date revisions"
+        ),
+        **contents.as_dict(),
+    )
+    actions = Action.objects.filter(theme__plan=locked)
+    delete_with_unactivated_plan(ActionUpdate.objects.filter(action__in=actions))
+    delete_with_unactivated_plan(TargetDateRevision.objects.filter(action__in=actions))
+    try:
+        locked.delete()
+    except ProtectedError as error:  # the whole transaction, audit entry included, is rolled back
+        raise PlanNotDeletableError(
+            f"{name} cannot be deleted because other records refer to it: "
+            + ", ".join(sorted({str(obj) for obj in error.protected_objects})[:5])
+        ) from error
+    plan.pk = None
+    return contents.as_dict()

@@ -6,6 +6,7 @@ from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 
+from core.roles import is_admin
 from core.views import require_service_user
 from improvement import queries
 from improvement.forms import SORT_CHOICES, ActionFilter, ActionUpdateForm
@@ -14,13 +15,14 @@ from improvement.models import (
     ActionUpdate,
     Inspection,
     InterventionEvent,
+    Plan,
     Recommendation,
     TargetDateRevision,
 )
 from improvement.permissions import can_update_action
 from improvement.queries import RAG_ORDER, plan_as_at, rag_counts, recommendation_progress
-from improvement.rules import needs_update
-from improvement.services import StaleActionError, record_update
+from improvement.rules import needs_update, plan_may_be_deleted
+from improvement.services import PlanNotDeletableError, StaleActionError, delete_unactivated_plan, record_update
 
 _RAG_RANK = {rag.value: i for i, rag in enumerate(RAG_ORDER)}
 _SORT_KEYS = {
@@ -69,6 +71,7 @@ def plan(request):
             "sort_label": dict(SORT_CHOICES)[sort],
             "is_filtered": any(v for k, v in request.GET.items() if k not in ("plan", "sort")),
             "today": today,
+            "can_delete_plan": is_admin(request.user) and plan_may_be_deleted(selected),
         },
     )
 
@@ -289,4 +292,32 @@ def recommendation_detail(request, pk):
     (progress,) = _progress_today([recommendation])
     return render(
         request, "improvement/recommendation_detail.html", {"recommendation": recommendation, "progress": progress}
+    )
+
+
+def plan_delete(request, pk):
+    """An admin deletes a plan that was never made active (a mistaken import), after confirming what
+    goes with it. Django admin's delete for plans comes here too."""
+    if not is_admin(request.user):
+        raise PermissionDenied
+    plan = get_object_or_404(Plan, pk=pk)
+    problem = ""
+    if request.method == "POST":
+        name = str(plan)
+        try:
+            delete_unactivated_plan(plan=plan, by=request.user)
+        except PlanNotDeletableError as refusal:
+            problem = str(refusal)
+        else:
+            messages.success(request, f"{name} has been deleted, with everything in it. The audit log records this.")
+            return redirect("improvement:plan")
+    return render(
+        request,
+        "improvement/plan_delete.html",
+        {
+            "plan": plan,
+            "may_be_deleted": plan_may_be_deleted(plan),
+            "contents": queries.plan_contents(plan),
+            "problem": problem,
+        },
     )

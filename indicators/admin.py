@@ -2,6 +2,7 @@ from django.contrib import admin
 from import_export.admin import ExportActionMixin
 from simple_history.admin import SimpleHistoryAdmin
 
+from core.admin import ExplainsProtectedRecords
 from imports.exports import MeasurementExportResource
 from indicators.models import Benchmark, Indicator, Measurement, Target
 
@@ -19,7 +20,7 @@ class BenchmarkInline(admin.TabularInline):
 
 
 @admin.register(Indicator)
-class IndicatorAdmin(SimpleHistoryAdmin):
+class IndicatorAdmin(ExplainsProtectedRecords, SimpleHistoryAdmin):
     list_display = ["code", "title", "unit", "polarity", "frequency", "owner", "is_active"]
     list_filter = ["is_active", "frequency", "polarity", "unit", "themes"]
     search_fields = ["code", "title"]

@@ -153,7 +153,8 @@ class Measurement(models.Model):
         SUPPRESSED = "suppressed", "Suppressed (small numbers)"
         NOT_APPLICABLE = "not_applicable", "Not applicable"
 
-    indicator = models.ForeignKey(Indicator, on_delete=models.CASCADE, related_name="measurements")
+    # An indicator with values is kept (made inactive instead): its values and their history are the record.
+    indicator = models.ForeignKey(Indicator, on_delete=models.PROTECT, related_name="measurements")
     period = models.DateField()
     value = models.DecimalField(max_digits=14, decimal_places=4, null=True, blank=True)
     numerator = models.DecimalField(max_digits=14, decimal_places=4, null=True, blank=True)

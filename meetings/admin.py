@@ -1,9 +1,11 @@
 """Admin for boards and meetings. Clerks record meetings through the service pages; admin is the
-fallback for admins. A published pack is what a board saw, so it is read-only here."""
+fallback for admins. A published pack is what a board saw, so it is read-only here, and a meeting
+with a published pack cannot be deleted (Django admin says why)."""
 
 from django.contrib import admin
 from simple_history.admin import SimpleHistoryAdmin
 
+from core.admin import ExplainsProtectedRecords, PermanentRecordAdmin
 from meetings.models import AgendaItem, Board, Meeting, MeetingAction, PublishedPack, ReminderLog, Resolution
 
 
@@ -29,7 +31,7 @@ class MeetingActionInline(admin.TabularInline):
 
 
 @admin.register(Board)
-class BoardAdmin(SimpleHistoryAdmin):
+class BoardAdmin(ExplainsProtectedRecords, SimpleHistoryAdmin):
     list_display = ["name", "kind", "cadence", "chair", "chair_name"]
     list_filter = ["kind", "cadence"]
     search_fields = ["name"]
@@ -39,7 +41,7 @@ class BoardAdmin(SimpleHistoryAdmin):
 
 
 @admin.register(Meeting)
-class MeetingAdmin(SimpleHistoryAdmin):
+class MeetingAdmin(ExplainsProtectedRecords, SimpleHistoryAdmin):
     list_display = ["__str__", "board", "starts_at", "status", "minutes_status"]
     list_filter = ["board", "status", "minutes_status"]
     list_select_related = ["board"]
@@ -77,18 +79,12 @@ class MeetingActionAdmin(SimpleHistoryAdmin):
 
 
 @admin.register(PublishedPack)
-class PublishedPackAdmin(admin.ModelAdmin):
+class PublishedPackAdmin(PermanentRecordAdmin, SimpleHistoryAdmin):
     list_display = ["__str__", "as_at", "published_by_name", "published_at"]
     list_filter = ["meeting__board"]
     list_select_related = ["meeting__board"]
     exclude = ["html", "content"]
     readonly_fields = ["meeting", "as_at", "published_by", "published_by_name", "published_at"]
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
 
 
 @admin.register(ReminderLog)

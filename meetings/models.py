@@ -6,6 +6,8 @@ from django.urls import reverse
 from django.utils import timezone
 from simple_history.models import HistoricalRecords
 
+from core.records import PermanentRecord
+
 
 class Board(models.Model):
     class Kind(models.TextChoices):
@@ -182,8 +184,9 @@ class MeetingAction(models.Model):
         return reverse("meetings:action_detail", args=[self.pk])
 
 
-class PublishedPack(models.Model):
-    """What a board saw: a board pack frozen at publication, never changed by later data."""
+class PublishedPack(PermanentRecord):
+    """What a board saw: a board pack frozen at publication, never changed by later data. A permanent
+    record: never edited or deleted; a corrected pack is published again, as a new row."""
 
     meeting = models.ForeignKey(Meeting, on_delete=models.PROTECT, related_name="published_packs")
     as_at = models.DateField()
@@ -192,6 +195,10 @@ class PublishedPack(models.Model):
     published_at = models.DateTimeField(default=timezone.now)
     content = models.JSONField(help_text="The pack's data as it was when published")
     html = models.TextField(help_text="The pack as rendered when published")
+
+    # Who published what and when. The pack itself is not copied into the history: the row cannot
+    # change, so a second copy of every pack would only double the space packs take.
+    history = HistoricalRecords(excluded_fields=["content", "html"])
 
     class Meta:
         ordering = ["-published_at"]

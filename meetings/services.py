@@ -220,9 +220,10 @@ def respond_to_action(
 
 
 @transaction.atomic
-def publish_pack(*, meeting: Meeting, published_by) -> PublishedPack:
+def publish_pack(*, meeting: Meeting, published_by, published_at=None) -> PublishedPack:
     """Freeze the board pack as at the meeting date: its data and its rendered page are stored and never
-    re-read from the live plan or KPIs."""
+    re-read from the live plan or KPIs. `published_at` is for the demo's history only (a pack cannot
+    be re-dated afterwards: it is a permanent record)."""
     from meetings.pack import build_pack, render_pack_html
 
     content = build_pack(meeting)
@@ -233,4 +234,5 @@ def publish_pack(*, meeting: Meeting, published_by) -> PublishedPack:
         published_by_name=published_by.get_full_name() or published_by.get_username(),
         content=content,
         html=render_pack_html(content),
+        **({"published_at": published_at} if published_at is not None else {}),
     )

@@ -1,5 +1,6 @@
-from tests.access import READ_ALL, Rule
-from tests.factories.improvement import ActionFactory, InspectionFactory, RecommendationFactory
+from improvement.models import Plan
+from tests.access import ADMIN_ONLY, READ_ALL, Rule
+from tests.factories.improvement import ActionFactory, InspectionFactory, PlanFactory, RecommendationFactory
 
 # Only the lead officer, a delegate or an admin may record progress. The action here is led by the
 # officer persona, so the officer gets the form; board members and clerks are refused.
@@ -27,4 +28,10 @@ RULES = [
     Rule("improvement:inspection_list", READ_ALL),
     Rule("improvement:inspection_detail", READ_ALL, kwargs=lambda users: {"pk": InspectionFactory().pk}),
     Rule("improvement:recommendation_detail", READ_ALL, kwargs=lambda users: {"pk": RecommendationFactory().pk}),
+    Rule(
+        "improvement:plan_delete",
+        ADMIN_ONLY,
+        kwargs=lambda users: {"pk": PlanFactory(status=Plan.Status.DRAFT).pk},
+        note="only admins delete, and only a plan never made active",
+    ),
 ]
