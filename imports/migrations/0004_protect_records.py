@@ -7,7 +7,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('imports', '0002_parsed_plan'),
+        ('imports', '0003_importjob_file_removed_at'),
     ]
 
     operations = [
