@@ -12,6 +12,7 @@ class Capability(models.Model):
             ("use_service", "Can sign in and use the service"),
             ("use_admin_site", "Can use the Django admin"),
             ("run_imports", "Can import and export spreadsheets"),
+            ("manage_users", "Can manage accounts and roles and read the audit log"),
         ]
 
 
