@@ -6,10 +6,11 @@ from urllib.parse import urlsplit
 from axes.utils import reset as reset_sign_in_attempts
 from django.conf import settings
 from django.contrib.auth import get_user_model
-from django.contrib.auth.forms import PasswordResetForm
 from django.contrib.auth.models import Group
 from django.contrib.auth.tokens import default_token_generator
+from django.core.mail import EmailMessage
 from django.db import transaction
+from django.template.loader import render_to_string
 from django.utils.encoding import force_bytes
 from django.utils.http import urlsafe_base64_encode
 
@@ -125,9 +126,10 @@ def send_password_link(actor, user, *, site_url: str, new_account: bool = False)
     }
     prefix = "registration/account_created" if new_account else "registration/password_reset"
     try:
-        PasswordResetForm().send_mail(
-            f"{prefix}_subject.txt", f"{prefix}_email.html", context, settings.DEFAULT_FROM_EMAIL, user.email
-        )
+        # Sent here rather than through PasswordResetForm, which logs a failure and carries on.
+        subject = "".join(render_to_string(f"{prefix}_subject.txt", context).splitlines())
+        body = render_to_string(f"{prefix}_email.html", context)
+        EmailMessage(subject, body, settings.DEFAULT_FROM_EMAIL, [user.email]).send()
     except OSError as error:  # smtplib's errors are OSErrors, as are refused connections
         log.warning("Password link for user %s not sent: %s", user.pk, error)
         raise EmailNotSent from error

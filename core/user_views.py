@@ -58,7 +58,7 @@ def user_list(request):
 
 def user_create(request):
     _require_user_admin(request.user)
-    form = UserCreateForm(request.POST or None)
+    form = UserCreateForm(request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         account = services.create_user(
@@ -102,7 +102,7 @@ def user_role(request, pk):
         messages.error(request, refusal)
         return redirect("users:detail", pk=account.pk)
     current = queries.role_of(account)
-    form = RoleForm(request.POST or None, initial={"role": current or NO_ROLE})
+    form = RoleForm(request.POST if request.method == "POST" else None, initial={"role": current or NO_ROLE})
     if request.method == "POST" and form.is_valid():
         new = role_from_choice(form.cleaned_data["role"])
         if services.change_role(request.user, account, new):
