@@ -7,6 +7,7 @@ from import_export.admin import ExportActionMixin
 from simple_history.admin import SimpleHistoryAdmin
 
 from imports.exports import ActionExportResource
+from improvement.delegates_audit import one_entry_for
 from improvement.models import (
     Action,
     ActionUpdate,
@@ -123,6 +124,11 @@ class ActionAdmin(ExportActionMixin, SimpleHistoryAdmin):
         if obj.target_date is None:
             obj.target_date = obj.original_target_date
         super().save_model(request, obj, form, change)
+
+    def save_related(self, request, form, formsets, change):
+        # The form sets delegates by removing and adding: one audit entry for the whole change.
+        with one_entry_for(request.user, form.instance):
+            super().save_related(request, form, formsets, change)
 
 
 @admin.register(TargetDateRevision)
