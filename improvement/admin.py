@@ -3,9 +3,9 @@ update log and an action's current state are read-only here: the log is append-o
 status, RAG and target date must stay in step with it."""
 
 from django.contrib import admin
-from import_export.admin import ExportActionMixin
 from simple_history.admin import SimpleHistoryAdmin
 
+from core.admin_exports import AuditedExportActionMixin
 from imports.exports import ActionExportResource
 from improvement.delegates_audit import one_entry_for
 from improvement.models import (
@@ -99,7 +99,7 @@ class ThemeAdmin(SimpleHistoryAdmin):
 
 
 @admin.register(Action)
-class ActionAdmin(ExportActionMixin, SimpleHistoryAdmin):
+class ActionAdmin(AuditedExportActionMixin, SimpleHistoryAdmin):
     # "Export selected actions" writes the importer's layout, so the file can be edited and imported back.
     resource_classes = [ActionExportResource]
     list_display = ["reference", "title", "theme", "lead_officer", "target_date", "status", "last_update_on"]

@@ -1,7 +1,7 @@
 from django.contrib import admin
-from import_export.admin import ExportActionMixin
 from simple_history.admin import SimpleHistoryAdmin
 
+from core.admin_exports import AuditedExportActionMixin
 from imports.exports import MeasurementExportResource
 from indicators.models import Benchmark, Indicator, Measurement, Target
 
@@ -30,7 +30,7 @@ class IndicatorAdmin(SimpleHistoryAdmin):
 
 
 @admin.register(Measurement)
-class MeasurementAdmin(ExportActionMixin, SimpleHistoryAdmin):
+class MeasurementAdmin(AuditedExportActionMixin, SimpleHistoryAdmin):
     # "Export selected values" writes the KPI importer's long layout.
     resource_classes = [MeasurementExportResource]
     list_display = ["indicator", "period", "value", "missing_reason", "entered_by", "entered_at"]
