@@ -4,7 +4,7 @@ from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.shortcuts import get_object_or_404, redirect, render
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_GET, require_POST
 
 from core import queries, services
 from core.forms import AuditFilterForm, RoleForm, UserCreateForm, UserFilterForm, role_from_choice
@@ -159,6 +159,7 @@ def user_password_link(request, pk):
     return redirect("users:detail", pk=account.pk)
 
 
+@require_GET
 def audit_log(request):
     _require_user_admin(request.user)
     form = AuditFilterForm(request.GET or None)
