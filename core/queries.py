@@ -28,7 +28,8 @@ def users_for_admin(role: str | None = None):
 
 def role_of(user) -> str | None:
     """The user's one role, read from users_for_admin()'s prefetch (first in ROLE_NAMES order if several)."""
-    names = {group.name for group in getattr(user, "role_groups", None) or user.groups.filter(name__in=ROLE_NAMES)}
+    groups = user.role_groups if hasattr(user, "role_groups") else user.groups.filter(name__in=ROLE_NAMES)
+    names = {group.name for group in groups}
     return next((name for name in ROLE_NAMES if name in names), None)
 
 

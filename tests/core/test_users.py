@@ -291,3 +291,15 @@ def test_unlock_after_a_real_lockout_lets_the_person_sign_in(admin_client_, admi
 
 def test_unknown_account_is_404(admin_client_):
     assert admin_client_.get(reverse("users:detail", args=[999999])).status_code == 404
+
+
+def test_list_runs_a_fixed_number_of_queries_however_many_accounts(
+    admin_client_, make_user, django_assert_max_num_queries
+):
+    for i in range(12):
+        make_user(["officer", "board", "outsider"][i % 3], username=f"person{i}")
+    # 1 session, 2 user, 3-4 permissions, 5 accounts, 6 their role groups, 7 sign-in locks,
+    # 8-10 the session's expiry pushed forward (a savepoint, the update, its release).
+    with django_assert_max_num_queries(10):
+        response = admin_client_.get(reverse("users:list"))
+    assert response.content.decode().count("No role") >= 4
