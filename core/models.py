@@ -25,6 +25,7 @@ EVENT_LABELS = {
     "user.role_changed": "Role changed",
     "user.unlocked": "Sign-in lock removed",
     "user.password_link_sent": "Password link sent",
+    "user.superuser_changed": "Superuser status changed",
     "action.delegates_changed": "Delegates changed",
     "export.downloaded": "Export downloaded",
     "plan.deleted": "Plan deleted",

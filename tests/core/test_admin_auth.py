@@ -57,3 +57,43 @@ def test_a_command_line_superuser_keeps_django_admins_user_pages(db):
     client.force_login(root)
     assert client.get("/admin/auth/user/").status_code == 200
     assert client.get(f"/admin/auth/user/{root.pk}/change/").status_code == 200
+
+
+def _change_form_data(client, user):
+    page = client.get(f"/admin/auth/user/{user.pk}/change/")
+    form = page.context["adminform"].form
+    data = {}
+    for name in form.fields:
+        value = form[name].value()
+        if value in (None, False) or name == "password":
+            continue
+        if isinstance(value, list | tuple):
+            data[name] = [str(getattr(v, "pk", v)) for v in value]
+        elif value is True:
+            data[name] = "on"
+        elif hasattr(value, "strftime"):
+            data[f"{name}_0"], data[f"{name}_1"] = value.strftime("%Y-%m-%d"), value.strftime("%H:%M:%S")
+        else:
+            data[name] = str(getattr(value, "pk", value))
+    return data
+
+
+def test_a_superusers_changes_in_django_admin_are_audited_too(db):
+    from core.models import AuditEntry
+    from core.roles import BOARD_MEMBER, OFFICER
+
+    root = UserFactory(username="root", is_superuser=True, is_staff=True)
+    target = UserFactory(username="target", role=OFFICER)
+    client = Client()
+    client.force_login(root)
+    data = _change_form_data(client, target)
+    data.pop("is_active")
+    data["is_superuser"] = "on"
+    data["groups"] = [str(Group.objects.get(name=BOARD_MEMBER).pk)]
+    response = client.post(f"/admin/auth/user/{target.pk}/change/", data)
+    assert response.status_code == 302, response.context["adminform"].form.errors
+
+    entries = {e.event: e for e in AuditEntry.objects.filter(subject_id=str(target.pk))}
+    assert set(entries) == {"user.deactivated", "user.superuser_changed", "user.role_changed"}
+    assert {e.actor for e in entries.values()} == {root}
+    assert entries["user.role_changed"].detail == {"old": OFFICER, "new": BOARD_MEMBER}
