@@ -166,7 +166,7 @@ _FORMAT_WORDS = {"csv": "CSV", "xlsx": "Excel"}
 
 def _filters(request) -> dict:
     # The plan page's filters travel with the download; they say which actions the file held.
-    return {key: values for key, values in request.GET.lists() if key != "plan" and any(values)}
+    return {key: values for key, values in request.GET.lists() if key not in ("plan", "sort") and any(values)}
 
 
 def export_plan(request, fmt):

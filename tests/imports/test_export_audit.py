@@ -38,7 +38,9 @@ def test_plan_page_filtered_csv_records_the_filters(admin_client_):
     theme, other = ThemeFactory(plan=plan), ThemeFactory(plan=plan)
     ActionFactory(theme=theme)
     ActionFactory(theme=other)
-    admin_client_.get(reverse("imports:export_plan", args=["csv"]), {"plan": plan.pk, "theme": theme.pk})
+    admin_client_.get(
+        reverse("imports:export_plan", args=["csv"]), {"plan": plan.pk, "theme": theme.pk, "sort": "rag", "rag": ""}
+    )
     [entry] = _downloads()
     assert entry.detail["filters"] == {"theme": [str(theme.pk)]}
     assert entry.detail["rows"] == 1
