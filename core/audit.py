@@ -24,3 +24,17 @@ def record(actor, event: str, subject=None, summary: str = "", **detail) -> Audi
         summary=summary[:500],
         detail=detail,
     )
+
+
+def attachment_name(response) -> str:
+    """The file name a download response gives the browser (Content-Disposition), or ""."""
+    disposition = response.get("Content-Disposition", "")
+    _, _, name = disposition.partition('filename="')
+    return name.rstrip('"')
+
+
+def record_download(actor, response, what: str, subject=None, **detail) -> AuditEntry:
+    """One 'export.downloaded' entry for a file about to be sent: who, what, which file, when."""
+    filename = attachment_name(response)
+    summary = f"{what}: {filename}" if filename else what
+    return record(actor, "export.downloaded", subject, summary, filename=filename, **detail)

@@ -22,6 +22,9 @@ def _navigation(request):
         items.append(("Meetings", reverse("meetings:board_list"), "meetings"))
     if user.has_perm("core.run_imports"):
         items.append(("Import", reverse("imports:start"), "imports"))
+    if user.has_perm("core.manage_users"):
+        items.append(("Users", reverse("users:list"), "users"))
+        items.append(("Audit log", reverse("audit:log"), "audit"))
     match = getattr(request, "resolver_match", None)
     current = (match.namespace or ("home" if match.url_name == "home" else "")) if match else ""
     return [{"label": label, "url": url, "current": key == current} for label, url, key in items]

@@ -6,7 +6,12 @@ aria-describedby wiring are written once. Pages render `{{ form }}` or
 """
 
 from django import forms
+from django.contrib.auth import get_user_model
 from django.forms.renderers import TemplatesSetting
+
+from core.models import EVENT_LABELS
+from core.queries import NO_ROLE
+from core.roles import ROLE_DESCRIPTIONS, ROLE_NAMES
 
 
 class GovukFormRenderer(TemplatesSetting):
@@ -32,3 +37,86 @@ def summary_errors(form) -> list[tuple[str, str]]:
         for message in field.errors:
             errors.append((field.auto_id or "", message))
     return errors
+
+
+# Account management (the Users page). Forms only validate; core.services writes.
+
+ROLE_CHOICES = [(name, f"{name}: {ROLE_DESCRIPTIONS[name]}") for name in ROLE_NAMES] + [
+    (NO_ROLE, "No role: can sign in but sees nothing")
+]
+
+
+def role_from_choice(value: str) -> str | None:
+    return None if value == NO_ROLE else value
+
+
+class RoleForm(forms.Form):
+    role = forms.ChoiceField(
+        label="Role",
+        choices=ROLE_CHOICES,
+        widget=forms.RadioSelect,
+        error_messages={"required": "Choose a role, or no role"},
+    )
+
+
+class UserCreateForm(RoleForm):
+    first_name = forms.CharField(label="First name", max_length=150, error_messages={"required": "Enter a first name"})
+    last_name = forms.CharField(label="Last name", max_length=150, error_messages={"required": "Enter a last name"})
+    email = forms.EmailField(
+        label="Email address",
+        help_text="We will send a link to this address so they can choose their password.",
+        error_messages={
+            "required": "Enter an email address",
+            "invalid": "Enter an email address in the correct format, like name@example.gov.uk",
+        },
+    )
+    username = forms.CharField(
+        label="User name",
+        max_length=150,
+        help_text="What they type to sign in, for example jo.bloggs. Letters, digits and @ . + - _ only.",
+        error_messages={"required": "Enter a user name"},
+    )
+    field_order = ["first_name", "last_name", "email", "username", "role"]
+
+    def clean_username(self):
+        username = self.cleaned_data["username"].strip()
+        User = get_user_model()
+        try:
+            User.username_validator(username)
+        except forms.ValidationError:
+            raise forms.ValidationError("User name must contain only letters, digits and @ . + - _") from None
+        if User.objects.filter(username__iexact=username).exists():
+            raise forms.ValidationError("There is already an account with this user name")
+        return username
+
+    def clean_email(self):
+        email = self.cleaned_data["email"].strip()
+        # Password links are sent by address, so two accounts must not share one.
+        if get_user_model().objects.filter(email__iexact=email).exists():
+            raise forms.ValidationError("There is already an account with this email address")
+        return email
+
+
+class UserFilterForm(forms.Form):
+    role = forms.ChoiceField(
+        label="Role",
+        required=False,
+        choices=[("", "Any role"), *[(name, name) for name in ROLE_NAMES], (NO_ROLE, "No role")],
+    )
+
+
+class UserChoice(forms.ModelChoiceField):
+    def label_from_instance(self, obj):
+        name = obj.get_full_name()
+        return f"{name} ({obj.get_username()})" if name else obj.get_username()
+
+
+class AuditFilterForm(forms.Form):
+    event = forms.ChoiceField(label="What happened", required=False, choices=[("", "Anything"), *EVENT_LABELS.items()])
+    person = UserChoice(
+        label="Person",
+        required=False,
+        empty_label="Anyone",
+        help_text="What they did, and what was done to their account.",
+        queryset=get_user_model().objects.order_by("last_name", "first_name", "username"),
+    )

@@ -14,6 +14,7 @@ class Capability(models.Model):
             ("use_service", "Can sign in and use the service"),
             ("use_admin_site", "Can use the Django admin"),
             ("run_imports", "Can import and export spreadsheets"),
+            ("manage_users", "Can manage accounts and roles and read the audit log"),
         ]
 
 
@@ -26,6 +27,7 @@ EVENT_LABELS = {
     "user.role_changed": "Role changed",
     "user.unlocked": "Sign-in lock removed",
     "user.password_link_sent": "Password link sent",
+    "user.superuser_changed": "Superuser status changed",
     "action.delegates_changed": "Delegates changed",
     "export.downloaded": "Export downloaded",
     "plan.deleted": "Plan deleted",

@@ -24,8 +24,14 @@ _READ_EVERYTHING = ["core.use_service", "improvement.view_*", "indicators.view_*
 
 ROLE_PERMISSIONS: dict[str, list[str]] = {
     ADMIN: [
-        "core.*",
-        "auth.*",
+        # Named one by one, and no "auth.*": accounts and roles are managed on the service's Users
+        # page, where every change is audited. Django admin's user pages (is_superuser, permissions,
+        # groups) are for a superuser created on the command line only. The audit log is read-only.
+        "core.use_service",
+        "core.use_admin_site",
+        "core.run_imports",
+        "core.manage_users",
+        "core.view_auditentry",
         "improvement.*",
         "indicators.*",
         "meetings.*",

@@ -1,9 +1,22 @@
 from django.contrib.auth import views as auth_views
-from django.urls import path
+from django.urls import include, path
 
-from core import views
+from core import user_views, views
+
+user_patterns = [
+    path("", user_views.user_list, name="list"),
+    path("new/", user_views.user_create, name="create"),
+    path("<int:pk>/", user_views.user_detail, name="detail"),
+    path("<int:pk>/role/", user_views.user_role, name="role"),
+    path("<int:pk>/deactivate/", user_views.user_deactivate, name="deactivate"),
+    path("<int:pk>/reactivate/", user_views.user_reactivate, name="reactivate"),
+    path("<int:pk>/unlock/", user_views.user_unlock, name="unlock"),
+    path("<int:pk>/password-link/", user_views.user_password_link, name="password_link"),
+]
 
 urlpatterns = [
+    path("users/", include((user_patterns, "users"))),
+    path("audit/", include(([path("", user_views.audit_log, name="log")], "audit"))),
     path("account/", views.account, name="account"),
     path("accessibility/", views.accessibility_statement, name="accessibility"),
     path("cookies/", views.cookies, name="cookies"),

@@ -191,7 +191,10 @@ def plan_response(request, fmt):
         a for a in plan_actions(plan).filter(pk__in=list(rag_by_id)) if not setattr(a, "state_rag", rag_by_id[a.pk])
     ]
     dataset = ActionExportResource().export(queryset=actions)
-    return _response(dataset, fmt, f"plan-{plan.pk}-{datetime.date.today():%Y-%m-%d}")
+    response = _response(dataset, fmt, f"plan-{plan.pk}-{datetime.date.today():%Y-%m-%d}")
+    response.exported_plan = plan  # for the view's audit entry: which plan was downloaded
+    response.exported_rows = len(actions)
+    return response
 
 
 def indicators_response(request, fmt):

@@ -5,6 +5,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_POST
 
+from core import audit
 from core.views import require_service_user
 from imports import exports, queries, services, tasks
 from imports.forms import IndicatorUploadForm, MappingForm, PlanUploadForm
@@ -161,11 +162,27 @@ def job_log(request, pk):
     )
 
 
+_FORMAT_WORDS = {"csv": "CSV", "xlsx": "Excel"}
+
+
+def _filters(request) -> dict:
+    # The plan page's filters travel with the download; they say which actions the file held.
+    return {key: values for key, values in request.GET.lists() if key not in ("plan", "sort") and any(values)}
+
+
 def export_plan(request, fmt):
     _require_admin(request.user)
-    return exports.plan_response(request, fmt)
+    response = exports.plan_response(request, fmt)
+    plan, filters = response.exported_plan, _filters(request)
+    what = f"Plan {plan} ({_FORMAT_WORDS[fmt]}, {'filtered' if filters else 'every action'})"
+    audit.record_download(request.user, response, what, plan, format=fmt, filters=filters, rows=response.exported_rows)
+    return response
 
 
 def export_indicators(request, fmt):
     _require_admin(request.user)
-    return exports.indicators_response(request, fmt)
+    response = exports.indicators_response(request, fmt)
+    audit.record_download(
+        request.user, response, f"Indicator values, every indicator ({_FORMAT_WORDS[fmt]})", format=fmt
+    )
+    return response

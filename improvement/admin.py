@@ -6,11 +6,12 @@ A plan is deleted only through improvement.services.delete_unactivated_plan (see
 from django.contrib import admin
 from django.http import Http404
 from django.shortcuts import redirect
-from import_export.admin import ExportActionMixin
 from simple_history.admin import SimpleHistoryAdmin
 
 from core.admin import ExplainsProtectedRecords, PermanentRecordAdmin
+from core.admin_exports import AuditedExportActionMixin
 from imports.exports import ActionExportResource
+from improvement.delegates_audit import one_entry_for
 from improvement.models import (
     Action,
     ActionUpdate,
@@ -114,7 +115,7 @@ class ThemeAdmin(ExplainsProtectedRecords, SimpleHistoryAdmin):
 
 
 @admin.register(Action)
-class ActionAdmin(ExplainsProtectedRecords, ExportActionMixin, SimpleHistoryAdmin):
+class ActionAdmin(ExplainsProtectedRecords, AuditedExportActionMixin, SimpleHistoryAdmin):
     # "Export selected actions" writes the importer's layout, so the file can be edited and imported back.
     resource_classes = [ActionExportResource]
     list_display = ["reference", "title", "theme", "lead_officer", "target_date", "status", "last_update_on"]
@@ -139,6 +140,11 @@ class ActionAdmin(ExplainsProtectedRecords, ExportActionMixin, SimpleHistoryAdmi
         if obj.target_date is None:
             obj.target_date = obj.original_target_date
         super().save_model(request, obj, form, change)
+
+    def save_related(self, request, form, formsets, change):
+        # The form sets delegates by removing and adding: one audit entry for the whole change.
+        with one_entry_for(request.user, form.instance):
+            super().save_related(request, form, formsets, change)
 
 
 @admin.register(TargetDateRevision)

@@ -1,8 +1,8 @@
 from django.contrib import admin
-from import_export.admin import ExportActionMixin
 from simple_history.admin import SimpleHistoryAdmin
 
 from core.admin import ExplainsProtectedRecords
+from core.admin_exports import AuditedExportActionMixin
 from imports.exports import MeasurementExportResource
 from indicators.models import Benchmark, Indicator, Measurement, Target
 
@@ -31,7 +31,7 @@ class IndicatorAdmin(ExplainsProtectedRecords, SimpleHistoryAdmin):
 
 
 @admin.register(Measurement)
-class MeasurementAdmin(ExportActionMixin, SimpleHistoryAdmin):
+class MeasurementAdmin(AuditedExportActionMixin, SimpleHistoryAdmin):
     # "Export selected values" writes the KPI importer's long layout.
     resource_classes = [MeasurementExportResource]
     list_display = ["indicator", "period", "value", "missing_reason", "entered_by", "entered_at"]

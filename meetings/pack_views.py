@@ -9,6 +9,7 @@ from django.utils import timezone
 from django.utils.text import slugify
 from django.views.decorators.http import require_POST
 
+from core import audit
 from core.views import require_service_user
 from meetings.docx_pack import DOCX_CONTENT_TYPE, pack_docx_bytes
 from meetings.models import Meeting, PublishedPack
@@ -61,7 +62,9 @@ def pack_print(request, pk):
 def pack_docx(request, pk):
     meeting = _meeting(request, pk)
     content = build_pack(meeting)
-    return _docx_response(pack_docx_bytes(content), docx_filename(content))
+    response = _docx_response(pack_docx_bytes(content), docx_filename(content))
+    audit.record_download(request.user, response, f"Board pack for {meeting} (Word, live)", meeting)
+    return response
 
 
 @require_POST
@@ -83,7 +86,10 @@ def published_pack_docx(request, pk):
     published = _published(request, pk)
     content = published.content
     data = pack_docx_bytes(content, published=_published_line(published))
-    return _docx_response(data, docx_filename(content, published=True))
+    response = _docx_response(data, docx_filename(content, published=True))
+    what = f"Published board pack for {published.meeting} as at {published.as_at:%-d %B %Y} (Word)"
+    audit.record_download(request.user, response, what, published, meeting=published.meeting_id)
+    return response
 
 
 def _published_line(published: PublishedPack) -> str:

@@ -35,10 +35,10 @@ def test_account_page_for_user_without_role_says_so(outsider_client):
 @pytest.mark.parametrize(
     "persona, visible, hidden",
     [
-        ("admin", ["Dashboard", "Plan", "Indicators", "Meetings", "Import"], []),
-        ("officer", ["Dashboard", "Plan", "Indicators", "Meetings"], ["Import"]),
-        ("board", ["Dashboard", "Plan", "Indicators", "Meetings"], ["Import"]),
-        ("clerk", ["Dashboard", "Plan", "Indicators", "Meetings"], ["Import"]),
+        ("admin", ["Dashboard", "Plan", "Indicators", "Meetings", "Import", "Users", "Audit log"], []),
+        ("officer", ["Dashboard", "Plan", "Indicators", "Meetings"], ["Import", "Users", "Audit log"]),
+        ("board", ["Dashboard", "Plan", "Indicators", "Meetings"], ["Import", "Users", "Audit log"]),
+        ("clerk", ["Dashboard", "Plan", "Indicators", "Meetings"], ["Import", "Users", "Audit log"]),
     ],
 )
 def test_navigation_shows_only_what_the_role_may_use(persona, visible, hidden, role_clients):
