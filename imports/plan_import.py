@@ -24,9 +24,9 @@ from improvement.models import (
     Theme,
 )
 from improvement.rules import compute_action_rag
+from improvement.services import refresh_action_state
 
 BATCH = 1000
-STATE_FIELDS = {"status", "progress", "rag_override", "rag_override_reason", "last_update_on", "version"}
 
 
 @dataclass
@@ -376,14 +376,11 @@ def apply_plan_changes(changes: PlanChanges, *, job, user, file_name: str, today
             for attr, value in values.items():
                 setattr(action, attr, value)
                 changed_fields.add(attr)
-        if planned.update:
-            # The action's current state follows its latest update (as improvement.services keeps it).
-            u = planned.update
-            action.status, action.progress, action.rag_override = u["status"], u["progress"], u["rag_override"]
-            action.rag_override_reason = u["rag_override_reason"] if u["rag_override"] else ""
-            action.last_update_on = max(u["date"], action.last_update_on or u["date"])
+        if planned.update or planned.revision:
+            # Its current state is refreshed from the log once the entries are in (below); the version
+            # tells anyone with the update form open that the action changed under them.
             action.version += 1
-            changed_fields |= STATE_FIELDS
+            changed_fields.add("version")
     bulk.insert(Action, new_actions)
     if new_actions:
         # The new rows' ids, read back by theme and reference (unique together).
@@ -435,10 +432,8 @@ def apply_plan_changes(changes: PlanChanges, *, job, user, file_name: str, today
                 for r in planned.recommendation_ids
             )
 
-    existing_changed = [p.saved for p in changes.actions if not p.created and (p.update or p.fields)]
+    existing_changed = [p.saved for p in changes.actions if not p.created and (p.update or p.revision or p.fields)]
     _update_rows(Action, existing_changed, sorted(changed_fields - {"reference"}))
-    bulk.insert_history(Action, new_actions, user=user, reason=reason)
-    bulk.insert_history(Action, existing_changed, user=user, reason=reason, history_type="~")
     if unlink:
         for start in range(0, len(unlink), BATCH):
             Action.recommendations.through.objects.filter(action_id__in=unlink[start : start + BATCH]).delete()
@@ -454,6 +449,11 @@ def apply_plan_changes(changes: PlanChanges, *, job, user, file_name: str, today
     bulk.insert_history(ActionUpdate, updates, user=user, reason=reason)
     TargetDateRevision.objects.bulk_create(revisions, batch_size=BATCH)
     TargetDateRevision.history.bulk_history_create(revisions, default_user=user, default_change_reason=reason)
+    # The one writer of an action's current state, as for a form: an entry dated before a newer update
+    # goes into the history without overwriting what the newer one says.
+    refresh_action_state([p.saved for p in changes.actions if p.update or p.revision])
+    bulk.insert_history(Action, new_actions, user=user, reason=reason)
+    bulk.insert_history(Action, existing_changed, user=user, reason=reason, history_type="~")
 
     action_url = _url_maker("improvement:action_detail")
     for planned in changes.actions:

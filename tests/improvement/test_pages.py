@@ -22,9 +22,10 @@ pytestmark = pytest.mark.django_db
 
 # Recording an update with a revised date: 1 session, 2 user, 3-4 permissions, 5 action, 6 delegates,
 # 7-8 state as at today, 9 savepoint, 10 claim the version, 11 re-read the action, 12-13 the revision and
-# its history row, 14-15 the update and its history row, 16 the latest update, 17-18 the action's current
-# state and its history row, 19 release, 20-22 saving the session (the success message).
-QUERIES_TO_RECORD_AN_UPDATE = 22
+# its history row, 14-15 the update and its history row, 16-17 refreshing the action's current state from
+# the log and reading it back, 18-19 saving it with its history row, 20 release, 21-23 saving the session
+# (the success message).
+QUERIES_TO_RECORD_AN_UPDATE = 23
 
 
 def today():
