@@ -262,6 +262,8 @@ class TargetDateRevision(models.Model):
     effective_on = models.DateField(default=timezone.localdate, help_text="The date the change was agreed")
     recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True)
     recorded_at = models.DateTimeField(default=timezone.now)
+    # Why an admin recorded it to take effect earlier than the back-dating rule allows (improvement.rules).
+    backdating_reason = models.TextField("reason for recording this earlier date", blank=True)
 
     history = HistoricalRecords()
 
@@ -299,6 +301,8 @@ class ActionUpdate(models.Model):
         related_name="corrections",
         help_text="The earlier entry this one corrects",
     )
+    # Why an admin recorded it dated earlier than the back-dating rule allows (improvement.rules).
+    backdating_reason = models.TextField("reason for recording this earlier date", blank=True)
 
     history = HistoricalRecords()
 

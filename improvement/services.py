@@ -6,9 +6,10 @@ from django.db.models import CharField, F, TextField, Value
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
+from core.roles import is_admin
 from improvement.models import Action, ActionStatus, ActionUpdate, TargetDateRevision
 from improvement.queries import latest_update_as_at, target_date_as_at
-from improvement.rules import compute_action_rag
+from improvement.rules import EarliestDate, compute_action_rag, earliest_effective_dates
 
 # What Action stores of its current state: derived from the update log and the date history.
 STATE_FIELDS = ("status", "progress", "rag_override", "rag_override_reason", "last_update_on", "target_date")
@@ -66,6 +67,26 @@ class StaleActionError(Exception):
         super().__init__(f"Action {action.pk} changed since version was read")
 
 
+class BackdatedEntryError(ValueError):
+    """The entry would take effect before the back-dating rule allows, without an admin's reason."""
+
+    def __init__(self, earliest: EarliestDate):
+        self.earliest = earliest
+        super().__init__(earliest.refusal())
+
+
+def check_backdating(*, action, day, author, reason: str, earliest: EarliestDate | None = None) -> str:
+    """The reason to store on an entry taking effect on `day`: "" when the rule allows the date; the admin's
+    reason when it does not; BackdatedEntryError when it does not and no admin gave one."""
+    if earliest is None:
+        earliest = earliest_effective_dates([action])[action.pk]
+    if earliest.allows(day):
+        return ""
+    if not (reason or "").strip() or not (author and is_admin(author)):
+        raise BackdatedEntryError(earliest)
+    return reason.strip()
+
+
 @transaction.atomic
 def record_update(
     *,
@@ -83,7 +104,14 @@ def record_update(
     revision_reason="",
     revision_agreed_by="",
     corrects=None,
+    backdating_reason="",
+    earliest: EarliestDate | None = None,
 ) -> ActionUpdate:
+    """Append an update (and a target date revision taking effect on its date, if given). `earliest` is the
+    back-dating rule's date for the action when the caller has it already (the form did)."""
+    backdating_reason = check_backdating(
+        action=action, day=date, author=author, reason=backdating_reason, earliest=earliest
+    )
     # Claim the action first with a conditional UPDATE, so two people saving against the same
     # version cannot both succeed, whichever database and isolation level is in use.
     claimed = Action.objects.filter(pk=action.pk, version=expected_version).update(version=F("version") + 1)
@@ -104,6 +132,7 @@ def record_update(
             effective_on=date,
             recorded_by=author,
             recorded_at=timezone.now(),
+            backdating_reason=backdating_reason,
         )
 
     target_on_date = revised_target_date or action.target_date
@@ -120,6 +149,7 @@ def record_update(
         rag_override=rag_override,
         rag_override_reason=rag_override_reason if rag_override else "",
         corrects=corrects,
+        backdating_reason=backdating_reason,
     )
 
     # The current state follows the log (a back-dated entry does not replace a newer one).

@@ -4,3 +4,11 @@ from django.apps import AppConfig
 class MeetingsConfig(AppConfig):
     name = "meetings"
     verbose_name = "Boards and meetings"
+
+    def ready(self):
+        from improvement.rules import register_published_provider
+        from meetings.backdating import latest_published_packs
+
+        # A published pack fixes what a board saw: improvement's back-dating rule must not let an entry
+        # dated before it through without an admin's reason.
+        register_published_provider(latest_published_packs)
