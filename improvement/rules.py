@@ -50,8 +50,8 @@ def needs_update(*, finished: bool, last_update_on: date | None, target_date: da
 
 # ---- back-dating: how early an update or a target date revision may take effect
 
-# Higher apps (meetings: published board packs) say which actions a frozen paper has shown as at a date.
-# provider(actions) -> {action id: (as-at date, what the paper is, in words)}
+# Higher apps (meetings: published board packs) say which actions a frozen paper has shown, and from
+# which date an earlier entry would rewrite it. provider(actions) -> {action id: (date, why in words)}
 _published_providers: list[Callable[[list], dict[int, tuple[date, str]]]] = []
 
 
@@ -87,8 +87,8 @@ def earliest_effective_date(
 ) -> EarliestDate:
     """An update or a target date revision cannot take effect before the action existed (the plan's start,
     or the day it was added if that was earlier), nor before the as-at date of the latest published pack
-    that includes it: either would change "as at" results and papers a board has already seen. An entry
-    on that date is allowed (only earlier ones rewrite the past)."""
+    that includes it (`published`: (date, why), from the providers): either would change "as at" results
+    and papers a board has already seen. An entry on that date is allowed (only earlier ones rewrite)."""
     candidates = []
     existed = [d for d in (added_on, plan_start) if d]
     if existed:
@@ -100,8 +100,7 @@ def earliest_effective_date(
         )
         candidates.append(EarliestDate(start, why))
     if published:
-        as_at, what = published
-        candidates.append(EarliestDate(as_at, f"{what} has been published and shows this action as at that date"))
+        candidates.append(EarliestDate(*published))
     return max(candidates, key=lambda e: e.date, default=EarliestDate(None))
 
 
@@ -111,9 +110,9 @@ def earliest_effective_dates(actions: Iterable) -> dict[int, EarliestDate]:
     actions = [a for a in actions if a.pk]
     published: dict[int, tuple[date, str]] = {}
     for provider in _published_providers:
-        for action_id, (as_at, what) in provider(actions).items():
-            if action_id not in published or as_at > published[action_id][0]:
-                published[action_id] = (as_at, what)
+        for action_id, (day, why) in provider(actions).items():
+            if action_id not in published or day > published[action_id][0]:
+                published[action_id] = (day, why)
     return {
         a.pk: earliest_effective_date(
             added_on=a.added_on, plan_start=a.theme.plan.start_date, published=published.get(a.pk)

@@ -232,3 +232,20 @@ def test_the_service_refuses_a_backdated_entry_from_an_officer_even_with_a_reaso
         )
     action.refresh_from_db()
     assert (ActionUpdate.objects.count(), action.version) == (0, 0)
+
+
+@on_today
+def test_a_pack_published_before_its_meeting_locks_from_its_publication_day(officer_client, action):
+    pack = publish(datetime.date(2026, 6, 23))  # next week's meeting, sent out today
+    PublishedPack.objects.filter(pk=pack.pk).update(
+        published_at=datetime.datetime(2026, 6, 15, 9, 0, tzinfo=datetime.UTC)
+    )
+    earliest = earliest_effective_dates([action])[action.pk]
+    assert earliest.date == TODAY
+    assert earliest.why == (
+        "the board pack for Children's Improvement Board, 23 June 2026 was published on 15 June 2026 "
+        "and shows this action"
+    )
+    # Officers keep recording today's progress, though the pack is as at next week.
+    url = reverse("improvement:action_update", args=[action.pk])
+    assert officer_client.post(url, _post(action)).status_code == 302
