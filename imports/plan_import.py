@@ -23,7 +23,7 @@ from improvement.models import (
     TargetDateRevision,
     Theme,
 )
-from improvement.rules import compute_action_rag
+from improvement.rules import compute_action_rag, earliest_effective_date, earliest_effective_dates
 from improvement.services import refresh_action_state
 
 BATCH = 1000
@@ -38,6 +38,22 @@ class PlannedAction:
     recommendation_ids: set | None  # None: leave links alone
     update: dict | None  # a new ActionUpdate's values, or None
     revision: dict | None  # a TargetDateRevision's values, or None
+    # Entries dated earlier than the back-dating rule allows: saved only with the admin's one reason.
+    update_backdated: bool = False
+    revision_backdated: bool = False
+
+
+class BackdateReasonMissing(ValueError):
+    """The import has back-dated entries and no reason was given for them: nothing is saved."""
+
+    def __init__(self, entries: list):
+        self.entries = entries
+        count = len(entries)
+        super().__init__(
+            f"{count} entr{'y' if count == 1 else 'ies'} in this file would take effect earlier than is "
+            "usually allowed (they are listed on the preview). Give one reason for recording them, which is "
+            "kept on each of them, and import again. Nothing was saved."
+        )
 
 
 @dataclass
@@ -48,6 +64,8 @@ class PlanChanges:
     theme_updates: list = field(default_factory=list)  # (Theme, {field: value}, diff)
     actions: list = field(default_factory=list)  # PlannedAction
     problems: list = field(default_factory=list)
+    # [{"reference", "row", "entry", "date", "earliest", "why"}] for the preview: see _find_backdated.
+    backdated: list = field(default_factory=list)
 
     @property
     def counts(self):
@@ -133,7 +151,7 @@ def plan_changes(
     latest_narrative = {}
     linked_recs = {}
     if plan:
-        actions_by_ref = {a.reference: a for a in Action.objects.filter(theme__plan=plan).select_related("theme")}
+        actions_by_ref = {a.reference: a for a in Action.objects.filter(theme__plan=plan).select_related("theme__plan")}
         for action_id, narrative in (
             ActionUpdate.objects.filter(action__theme__plan=plan)
             .order_by("action_id", "-date", "-created_at", "-pk")
@@ -313,7 +331,41 @@ def plan_changes(
             wanted["reference"] = parsed.reference
             wanted["order"] = parsed.order
         changes.actions.append(PlannedAction(parsed, existing, wanted, diff, rec_ids, update, revision))
+    if plan is not None:
+        _find_backdated(changes, plan, today)
     return changes
+
+
+def _find_backdated(changes: PlanChanges, plan: Plan, today: datetime.date) -> None:
+    """Mark the entries the back-dating rule (improvement.rules) would refuse from an officer: dated before
+    the plan's start, or before a published pack that shows the action. A plan the import creates has no
+    past to rewrite, so this applies to imports into an existing plan."""
+    existing = [p.existing for p in changes.actions if p.existing is not None and (p.update or p.revision)]
+    earliest = earliest_effective_dates(existing)
+    # A new action joins the plan today; no published pack has shown it.
+    for_new = earliest_effective_date(added_on=today, plan_start=plan.start_date, published=None)
+    for planned in changes.actions:
+        if not (planned.update or planned.revision):
+            continue
+        rule = earliest[planned.existing.pk] if planned.existing is not None else for_new
+        entries = []
+        if planned.update and not rule.allows(planned.update["date"]):
+            planned.update_backdated = True
+            entries.append(("Progress update", planned.update["date"]))
+        if planned.revision and not rule.allows(today):
+            planned.revision_backdated = True
+            entries.append(("Target date revision", today))
+        for entry, day in entries:
+            changes.backdated.append(
+                {
+                    "reference": planned.parsed.reference,
+                    "row": planned.parsed.row,
+                    "entry": entry,
+                    "date": _display(day),
+                    "earliest": _display(rule.date),
+                    "why": rule.why,
+                }
+            )
 
 
 def _url_maker(name):
@@ -323,8 +375,14 @@ def _url_maker(name):
     return lambda pk: pattern.replace(str(marker), str(pk))
 
 
-def apply_plan_changes(changes: PlanChanges, *, job, user, file_name: str, today: datetime.date) -> Plan:
-    """Write the changes. The caller wraps this in transaction.atomic: all or nothing."""
+def apply_plan_changes(
+    changes: PlanChanges, *, job, user, file_name: str, today: datetime.date, backdate_reason: str = ""
+) -> Plan:
+    """Write the changes. The caller wraps this in transaction.atomic: all or nothing. Back-dated entries
+    need the admin's one reason (BackdateReasonMissing otherwise, before anything is written)."""
+    backdate_reason = (backdate_reason or "").strip()
+    if changes.backdated and not backdate_reason:
+        raise BackdateReasonMissing(changes.backdated)
     reason = f"Import {file_name}"[:100]
     log = []
     plan = changes.plan
@@ -410,6 +468,7 @@ def apply_plan_changes(changes: PlanChanges, *, job, user, file_name: str, today
                     rag_override=u["rag_override"],
                     rag_override_reason=u["rag_override_reason"],
                     created_at=now,
+                    backdating_reason=backdate_reason if planned.update_backdated else "",
                 )
             )
         if planned.revision:
@@ -422,6 +481,7 @@ def apply_plan_changes(changes: PlanChanges, *, job, user, file_name: str, today
                     recorded_by=user,
                     reason=f"Changed in the imported spreadsheet {file_name}"[:500],
                     agreed_by="As recorded in the imported plan",
+                    backdating_reason=backdate_reason if planned.revision_backdated else "",
                 )
             )
         if planned.recommendation_ids is not None:
@@ -517,6 +577,7 @@ def run_plan_import(
     user=None,
     file_name="",
     on_phase=None,
+    backdate_reason="",
 ):
     """The dry run, and unless dry_run the apply in one transaction. Returns (changes, plan or None)."""
     changes = plan_changes(parse, plan=plan, new_plan_title=new_plan_title, inspection=inspection, today=today)
@@ -525,7 +586,9 @@ def run_plan_import(
     if on_phase:
         on_phase("Saving the changes")
     with transaction.atomic():
-        saved_plan = apply_plan_changes(changes, job=job, user=user, file_name=file_name, today=today)
+        saved_plan = apply_plan_changes(
+            changes, job=job, user=user, file_name=file_name, today=today, backdate_reason=backdate_reason
+        )
     return changes, saved_plan
 
 
