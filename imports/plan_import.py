@@ -309,6 +309,20 @@ def plan_changes(
                 ),
             }
 
+        if update and existing is not None and existing.last_update_on and update_date < existing.last_update_on:
+            # Said on the preview, because the sheet's status will not become the action's status.
+            changes.problems.append(
+                Problem(
+                    sheet,
+                    parsed.row,
+                    "Progress update",
+                    f"Action {parsed.reference}: the progress entry is dated {_display(update_date)}, before the "
+                    f"action's latest update ({_display(existing.last_update_on)}). It is added to the history; "
+                    "the action's current status stays as its latest update says.",
+                    "guess",
+                )
+            )
+
         diff = []
         if existing is not None:
             if existing.theme_id != getattr(theme, "pk", None):

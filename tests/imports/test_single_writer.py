@@ -61,6 +61,14 @@ def test_importing_an_older_entry_over_a_newer_complete_update_keeps_every_view_
     job = run_import(_sheet_saying_off_track_on_1_march(), options={"plan_id": plan.pk})
 
     assert job.state == "done", job.preview
+    assert {
+        "sheet": "Plan",
+        "row": 3,
+        "column": "Progress update",
+        "message": "Action 1.1: the progress entry is dated 1 March 2026, before the action's latest update "
+        "(20 May 2026). It is added to the history; the action's current status stays as its latest update says.",
+        "severity": "guess",
+    } in job.result["problems"]
     # The imported entry is in the log, on the date it describes...
     assert list(action.updates.values_list("date", "status")) == [
         (datetime.date(2026, 5, 20), ActionStatus.COMPLETE),
