@@ -116,7 +116,8 @@ def job_confirm(request, pk):
     if not confirm_form.is_valid():
         form = MappingForm(preview=job.preview, mappings=job.mappings, kind=job.kind)
         return _render_preview(request, job, form, confirm_form)
-    services.set_backdate_reason(job, confirm_form.reason())
+    if confirm_form.backdated_count:
+        services.set_backdate_reason(job, confirm_form.reason())
     job.state = ImportJob.State.APPLYING
     job.save(update_fields=["state"])
     tasks.apply_import.enqueue(job.pk)

@@ -106,6 +106,7 @@ def test_confirm_without_a_reason_saves_nothing_and_says_why(plan, admin_client_
     response = admin_client_.post(reverse("imports:job_confirm", args=[job.pk]), {"backdate_reason": "  "})
     assert response.status_code == 200
     assert "Enter the reason for recording entries dated earlier than usually allowed" in text_of(response)
+    assert "<title>Error: Check the import" in response.content.decode()
     assert domain_counts() == before
     job.refresh_from_db()
     assert job.state == ImportJob.State.PREVIEWED
