@@ -84,6 +84,12 @@ class ActionUpdateForm(forms.Form):
         self.can_backdate = can_backdate
         self.fields["rag_override"].choices = [("", "Use the computed RAG")] + _rag_choices()
         self.computed_rag = None
+        if self.earliest.date and not can_backdate:
+            # Said before they type, not only after a refusal.
+            self.fields["date"].help_text = (
+                "The date the update describes. It cannot be in the future, nor before "
+                f"{self.earliest.date.day} {self.earliest.date:%B %Y}."
+            )
         if can_backdate and self.earliest.date:
             # Admins only: an earlier date is recorded with a reason, kept and shown beside the entry.
             self.fields["backdating_reason"] = forms.CharField(

@@ -137,6 +137,7 @@ def _post(action, **overrides):
 @on_today
 def test_officer_cannot_date_an_update_before_the_plan_existed(officer_client, action):
     url = reverse("improvement:action_update", args=[action.pk])
+    assert "It cannot be in the future, nor before 1 April 2025." in text_of(officer_client.get(url))
     response = officer_client.post(url, _post(action, date="1900-01-01"))
     assert response.status_code == 200
     assert (
