@@ -1,4 +1,5 @@
-"""The action RAG rule: one function, used by every page, export, import and board pack."""
+"""Rules of the plan, one function each, used by every page, export, import and board pack: the action
+RAG, when an action needs an update, and how early an update or a target date revision may take effect."""
 
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
