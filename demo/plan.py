@@ -20,6 +20,7 @@ from improvement.models import (
     Theme,
 )
 from improvement.rules import compute_action_rag
+from improvement.services import refresh_action_state
 
 RECOMMENDATIONS = [
     ("R1", "The timeliness and quality of the response to children at the front door, including strategy meetings"),
@@ -593,8 +594,6 @@ def build(ctx):
                 original_target_date=plan_start + timedelta(days=365),
                 target_date=plan_start + timedelta(days=365),
                 lead_job_title=theme.lead,
-                status=ActionStatus.CLOSED,
-                last_update_on=refreshed,
                 version=1,
             )
             for theme, (_, _, _, _, _, specs) in zip(old_themes, THEMES, strict=False)
@@ -692,11 +691,9 @@ def build(ctx):
 
     ActionUpdate.objects.bulk_create(updates, batch_size=2000)
     TargetDateRevision.objects.bulk_create(revisions, batch_size=2000)
-    Action.objects.bulk_update(
-        actions,
-        ["status", "progress", "rag_override", "rag_override_reason", "last_update_on", "target_date", "version"],
-        batch_size=500,
-    )
+    Action.objects.bulk_update(actions, ["version"], batch_size=500)
+    # The current state comes from the log just written, by the same function a form or an import uses.
+    refresh_action_state(old_actions + actions)
     Through = Action.recommendations.through
     Through.objects.bulk_create(
         [Through(action_id=actions[i].pk, recommendation_id=recommendations[ref].pk) for i, ref in rec_links],
@@ -790,7 +787,4 @@ def _history(ctx, action, updates, revisions, *, officer_stale):
                 rag_override_reason=reason,
             )
         )
-        action.status, action.progress, action.last_update_on = status, progress, day
-        action.rag_override, action.rag_override_reason = override, reason
-    action.target_date = target
     action.version = len(dates)

@@ -131,3 +131,23 @@ class MappingForm(forms.Form):
         for index, item in enumerate(self.preview.get("unknown_indicators", [])):
             indicators[item["key"]] = self.cleaned_data.get(f"indicator_{index}") or "create"
         return {"columns": columns, "values": values, "value_texts": value_texts, "indicators": indicators}
+
+
+class ConfirmForm(forms.Form):
+    """Confirming an import. When the preview lists back-dated entries, one reason covers them all."""
+
+    def __init__(self, *args, backdated_count: int = 0, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.backdated_count = backdated_count
+        if backdated_count:
+            self.fields["backdate_reason"] = forms.CharField(
+                label="Reason for recording these earlier dates",
+                widget=forms.Textarea(attrs={"rows": 3}),
+                help_text="It is kept on each of the entries listed above and shown beside them.",
+                error_messages={
+                    "required": "Enter the reason for recording entries dated earlier than usually allowed"
+                },
+            )
+
+    def reason(self) -> str:
+        return (self.cleaned_data.get("backdate_reason") or "").strip()

@@ -23,10 +23,10 @@ from improvement.models import (
     TargetDateRevision,
     Theme,
 )
-from improvement.rules import compute_action_rag
+from improvement.rules import compute_action_rag, earliest_effective_date, earliest_effective_dates
+from improvement.services import refresh_action_state
 
 BATCH = 1000
-STATE_FIELDS = {"status", "progress", "rag_override", "rag_override_reason", "last_update_on", "version"}
 
 
 @dataclass
@@ -38,6 +38,22 @@ class PlannedAction:
     recommendation_ids: set | None  # None: leave links alone
     update: dict | None  # a new ActionUpdate's values, or None
     revision: dict | None  # a TargetDateRevision's values, or None
+    # Entries dated earlier than the back-dating rule allows: saved only with the admin's one reason.
+    update_backdated: bool = False
+    revision_backdated: bool = False
+
+
+class BackdateReasonMissing(ValueError):
+    """The import has back-dated entries and no reason was given for them: nothing is saved."""
+
+    def __init__(self, entries: list):
+        self.entries = entries
+        count = len(entries)
+        super().__init__(
+            f"{count} entr{'y' if count == 1 else 'ies'} in this file would take effect earlier than is "
+            "usually allowed (they are listed on the preview). Give one reason for recording them, which is "
+            "kept on each of them, and import again. Nothing was saved."
+        )
 
 
 @dataclass
@@ -48,6 +64,8 @@ class PlanChanges:
     theme_updates: list = field(default_factory=list)  # (Theme, {field: value}, diff)
     actions: list = field(default_factory=list)  # PlannedAction
     problems: list = field(default_factory=list)
+    # [{"reference", "row", "entry", "date", "earliest", "why"}] for the preview: see _find_backdated.
+    backdated: list = field(default_factory=list)
 
     @property
     def counts(self):
@@ -133,7 +151,7 @@ def plan_changes(
     latest_narrative = {}
     linked_recs = {}
     if plan:
-        actions_by_ref = {a.reference: a for a in Action.objects.filter(theme__plan=plan).select_related("theme")}
+        actions_by_ref = {a.reference: a for a in Action.objects.filter(theme__plan=plan).select_related("theme__plan")}
         for action_id, narrative in (
             ActionUpdate.objects.filter(action__theme__plan=plan)
             .order_by("action_id", "-date", "-created_at", "-pk")
@@ -291,6 +309,20 @@ def plan_changes(
                 ),
             }
 
+        if update and existing is not None and existing.last_update_on and update_date < existing.last_update_on:
+            # Said on the preview, because the sheet's status will not become the action's status.
+            changes.problems.append(
+                Problem(
+                    sheet,
+                    parsed.row,
+                    "Progress update",
+                    f"Action {parsed.reference}: the progress entry is dated {_display(update_date)}, before the "
+                    f"action's latest update ({_display(existing.last_update_on)}). It is added to the history; "
+                    "the action's current status stays as its latest update says.",
+                    "guess",
+                )
+            )
+
         diff = []
         if existing is not None:
             if existing.theme_id != getattr(theme, "pk", None):
@@ -313,7 +345,41 @@ def plan_changes(
             wanted["reference"] = parsed.reference
             wanted["order"] = parsed.order
         changes.actions.append(PlannedAction(parsed, existing, wanted, diff, rec_ids, update, revision))
+    if plan is not None:
+        _find_backdated(changes, plan, today)
     return changes
+
+
+def _find_backdated(changes: PlanChanges, plan: Plan, today: datetime.date) -> None:
+    """Mark the entries the back-dating rule (improvement.rules) would refuse from an officer: dated before
+    the plan's start, or before a published pack that shows the action. A plan the import creates has no
+    past to rewrite, so this applies to imports into an existing plan."""
+    existing = [p.existing for p in changes.actions if p.existing is not None and (p.update or p.revision)]
+    earliest = earliest_effective_dates(existing)
+    # A new action joins the plan today; no published pack has shown it.
+    for_new = earliest_effective_date(added_on=today, plan_start=plan.start_date, published=None)
+    for planned in changes.actions:
+        if not (planned.update or planned.revision):
+            continue
+        rule = earliest[planned.existing.pk] if planned.existing is not None else for_new
+        entries = []
+        if planned.update and not rule.allows(planned.update["date"]):
+            planned.update_backdated = True
+            entries.append(("Progress update", planned.update["date"]))
+        if planned.revision and not rule.allows(today):
+            planned.revision_backdated = True
+            entries.append(("Target date revision", today))
+        for entry, day in entries:
+            changes.backdated.append(
+                {
+                    "reference": planned.parsed.reference,
+                    "row": planned.parsed.row,
+                    "entry": entry,
+                    "date": _display(day),
+                    "earliest": _display(rule.date),
+                    "why": rule.why,
+                }
+            )
 
 
 def _url_maker(name):
@@ -323,8 +389,14 @@ def _url_maker(name):
     return lambda pk: pattern.replace(str(marker), str(pk))
 
 
-def apply_plan_changes(changes: PlanChanges, *, job, user, file_name: str, today: datetime.date) -> Plan:
-    """Write the changes. The caller wraps this in transaction.atomic: all or nothing."""
+def apply_plan_changes(
+    changes: PlanChanges, *, job, user, file_name: str, today: datetime.date, backdate_reason: str = ""
+) -> Plan:
+    """Write the changes. The caller wraps this in transaction.atomic: all or nothing. Back-dated entries
+    need the admin's one reason (BackdateReasonMissing otherwise, before anything is written)."""
+    backdate_reason = (backdate_reason or "").strip()
+    if changes.backdated and not backdate_reason:
+        raise BackdateReasonMissing(changes.backdated)
     reason = f"Import {file_name}"[:100]
     log = []
     plan = changes.plan
@@ -376,14 +448,11 @@ def apply_plan_changes(changes: PlanChanges, *, job, user, file_name: str, today
             for attr, value in values.items():
                 setattr(action, attr, value)
                 changed_fields.add(attr)
-        if planned.update:
-            # The action's current state follows its latest update (as improvement.services keeps it).
-            u = planned.update
-            action.status, action.progress, action.rag_override = u["status"], u["progress"], u["rag_override"]
-            action.rag_override_reason = u["rag_override_reason"] if u["rag_override"] else ""
-            action.last_update_on = max(u["date"], action.last_update_on or u["date"])
+        if planned.update or planned.revision:
+            # Its current state is refreshed from the log once the entries are in (below); the version
+            # tells anyone with the update form open that the action changed under them.
             action.version += 1
-            changed_fields |= STATE_FIELDS
+            changed_fields.add("version")
     bulk.insert(Action, new_actions)
     if new_actions:
         # The new rows' ids, read back by theme and reference (unique together).
@@ -413,6 +482,7 @@ def apply_plan_changes(changes: PlanChanges, *, job, user, file_name: str, today
                     rag_override=u["rag_override"],
                     rag_override_reason=u["rag_override_reason"],
                     created_at=now,
+                    backdating_reason=backdate_reason if planned.update_backdated else "",
                 )
             )
         if planned.revision:
@@ -425,6 +495,7 @@ def apply_plan_changes(changes: PlanChanges, *, job, user, file_name: str, today
                     recorded_by=user,
                     reason=f"Changed in the imported spreadsheet {file_name}"[:500],
                     agreed_by="As recorded in the imported plan",
+                    backdating_reason=backdate_reason if planned.revision_backdated else "",
                 )
             )
         if planned.recommendation_ids is not None:
@@ -435,10 +506,8 @@ def apply_plan_changes(changes: PlanChanges, *, job, user, file_name: str, today
                 for r in planned.recommendation_ids
             )
 
-    existing_changed = [p.saved for p in changes.actions if not p.created and (p.update or p.fields)]
+    existing_changed = [p.saved for p in changes.actions if not p.created and (p.update or p.revision or p.fields)]
     _update_rows(Action, existing_changed, sorted(changed_fields - {"reference"}))
-    bulk.insert_history(Action, new_actions, user=user, reason=reason)
-    bulk.insert_history(Action, existing_changed, user=user, reason=reason, history_type="~")
     if unlink:
         for start in range(0, len(unlink), BATCH):
             Action.recommendations.through.objects.filter(action_id__in=unlink[start : start + BATCH]).delete()
@@ -454,6 +523,11 @@ def apply_plan_changes(changes: PlanChanges, *, job, user, file_name: str, today
     bulk.insert_history(ActionUpdate, updates, user=user, reason=reason)
     TargetDateRevision.objects.bulk_create(revisions, batch_size=BATCH)
     TargetDateRevision.history.bulk_history_create(revisions, default_user=user, default_change_reason=reason)
+    # The one writer of an action's current state, as for a form: an entry dated before a newer update
+    # goes into the history without overwriting what the newer one says.
+    refresh_action_state([p.saved for p in changes.actions if p.update or p.revision])
+    bulk.insert_history(Action, new_actions, user=user, reason=reason)
+    bulk.insert_history(Action, existing_changed, user=user, reason=reason, history_type="~")
 
     action_url = _url_maker("improvement:action_detail")
     for planned in changes.actions:
@@ -517,6 +591,7 @@ def run_plan_import(
     user=None,
     file_name="",
     on_phase=None,
+    backdate_reason="",
 ):
     """The dry run, and unless dry_run the apply in one transaction. Returns (changes, plan or None)."""
     changes = plan_changes(parse, plan=plan, new_plan_title=new_plan_title, inspection=inspection, today=today)
@@ -525,7 +600,9 @@ def run_plan_import(
     if on_phase:
         on_phase("Saving the changes")
     with transaction.atomic():
-        saved_plan = apply_plan_changes(changes, job=job, user=user, file_name=file_name, today=today)
+        saved_plan = apply_plan_changes(
+            changes, job=job, user=user, file_name=file_name, today=today, backdate_reason=backdate_reason
+        )
     return changes, saved_plan
 
 

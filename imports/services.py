@@ -134,17 +134,24 @@ def process(job: ImportJob, *, dry_run: bool) -> dict:
             return _summary(counts=changes.counts, problems=parse.problems + changes.problems, extra=extra)
         if not dry_run:
             _set_phase(job, 2)
-        changes, saved_plan = plan_import.run_plan_import(
-            parse,
-            plan=plan,
-            new_plan_title=new_title,
-            inspection=inspection,
-            today=plan_import.today(),
-            dry_run=dry_run,
-            job=job,
-            user=job.uploaded_by,
-            file_name=job.file_name,
-        )
+        try:
+            changes, saved_plan = plan_import.run_plan_import(
+                parse,
+                plan=plan,
+                new_plan_title=new_title,
+                inspection=inspection,
+                today=plan_import.today(),
+                dry_run=dry_run,
+                job=job,
+                user=job.uploaded_by,
+                file_name=job.file_name,
+                backdate_reason=job.options.get("backdate_reason", ""),
+            )
+        except plan_import.BackdateReasonMissing as missing:
+            extra.update(backdated=missing.entries[:MAX_STORED_PROBLEMS], backdated_count=len(missing.entries))
+            return _summary(counts={}, problems=parse.problems, refusal=str(missing), extra=extra)
+        extra["backdated"] = changes.backdated[:MAX_STORED_PROBLEMS]
+        extra["backdated_count"] = len(changes.backdated)
         if saved_plan is not None:
             extra.update(plan_id=saved_plan.pk, plan_url=saved_plan.get_absolute_url(), plan_title=str(saved_plan))
         return _summary(counts=changes.counts, problems=parse.problems + changes.problems, extra=extra)
@@ -219,10 +226,25 @@ def _errors_message(count):
     )
 
 
+def set_backdate_reason(job: ImportJob, reason: str) -> None:
+    """The admin's one reason for the back-dated entries the preview listed; kept on each of them."""
+    job.options = {**(job.options or {}), "backdate_reason": reason}
+    job.save(update_fields=["options"])
+
+
 def save_mappings(job: ImportJob, mappings: dict) -> None:
     """The admin's choices on the preview: {"columns": .., "values": .., "indicators": ..}."""
     job.mappings = mappings
     job.save(update_fields=["mappings"])
 
 
-__all__ = ["FileRemoved", "create_job", "preview_job", "apply_job", "save_mappings", "Problem", "MEANING_LABELS"]
+__all__ = [
+    "FileRemoved",
+    "create_job",
+    "preview_job",
+    "apply_job",
+    "save_mappings",
+    "set_backdate_reason",
+    "Problem",
+    "MEANING_LABELS",
+]

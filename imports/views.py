@@ -8,7 +8,7 @@ from django.views.decorators.http import require_POST
 from core import audit
 from core.views import require_service_user
 from imports import exports, queries, services, tasks
-from imports.forms import IndicatorUploadForm, MappingForm, PlanUploadForm
+from imports.forms import ConfirmForm, IndicatorUploadForm, MappingForm, PlanUploadForm
 from imports.models import ImportChange, ImportJob
 from imports.parsing.values import MEANING_LABELS
 from imports.permissions import can_run_imports
@@ -76,6 +76,14 @@ def job_preview(request, pk):
         if job.file_removed_at is None and form.is_valid():
             services.save_mappings(job, form.mappings(job.mappings))
             return _run_preview(job)
+    return _render_preview(request, job, form, _confirm_form(job))
+
+
+def _confirm_form(job, data=None):
+    return ConfirmForm(data, backdated_count=(job.preview or {}).get("backdated_count", 0))
+
+
+def _render_preview(request, job, form, confirm_form):
     mappings = job.mappings or {}
     value_texts = mappings.get("value_texts", {})
     chosen_values = [
@@ -91,6 +99,7 @@ def job_preview(request, pk):
             "form": form,
             "problems": job.preview.get("problems", []),
             "chosen_values": chosen_values,
+            "confirm_form": confirm_form,
         },
     )
 
@@ -105,6 +114,12 @@ def job_confirm(request, pk):
             if job.state == ImportJob.State.PREVIEWED
             else redirect("imports:job_status", pk=job.pk)
         )
+    confirm_form = _confirm_form(job, request.POST)
+    if not confirm_form.is_valid():
+        form = MappingForm(preview=job.preview, mappings=job.mappings, kind=job.kind)
+        return _render_preview(request, job, form, confirm_form)
+    if confirm_form.backdated_count:
+        services.set_backdate_reason(job, confirm_form.reason())
     job.state = ImportJob.State.APPLYING
     job.save(update_fields=["state"])
     tasks.apply_import.enqueue(job.pk)

@@ -4,7 +4,7 @@ from django.contrib.auth import get_user_model
 
 from core.forms import GovukDateInput
 from improvement.models import Action, ActionStatus, Progress, Rag, Recommendation, Theme
-from improvement.rules import compute_action_rag, effective_rag, rag_label
+from improvement.rules import EarliestDate, compute_action_rag, effective_rag, rag_label
 
 
 def _rag_choices():
@@ -74,21 +74,56 @@ class ActionUpdateForm(forms.Form):
         help_text="For example the improvement board, or the Director of Children's Services",
     )
 
-    def __init__(self, *args, action: Action, today: date, **kwargs):
+    def __init__(
+        self, *args, action: Action, today: date, earliest: EarliestDate | None = None, can_backdate=False, **kwargs
+    ):
         super().__init__(*args, **kwargs)
         self.action = action
         self.today = today
+        self.earliest = earliest or EarliestDate(None)
+        self.can_backdate = can_backdate
         self.fields["rag_override"].choices = [("", "Use the computed RAG")] + _rag_choices()
         self.computed_rag = None
+        if self.earliest.date and not can_backdate:
+            # Said before they type, not only after a refusal.
+            self.fields["date"].help_text = (
+                "The date the update describes. It cannot be in the future, nor before "
+                f"{self.earliest.date.day} {self.earliest.date:%B %Y}."
+            )
+        if can_backdate and self.earliest.date:
+            # Admins only: an earlier date is recorded with a reason, kept and shown beside the entry.
+            self.fields["backdating_reason"] = forms.CharField(
+                label="Reason for recording this earlier date",
+                required=False,
+                widget=forms.Textarea(attrs={"rows": 3}),
+                help_text=(
+                    f"Only if the date of this update is before {self.earliest.date.day} "
+                    f"{self.earliest.date:%B %Y}: {self.earliest.why}. It also applies to a revised target date."
+                ),
+            )
 
     def clean_date(self):
         value = self.cleaned_data["date"]
         if value > self.today:
             raise forms.ValidationError("The date of the update cannot be in the future")
+        if not self.earliest.allows(value) and not self.can_backdate:
+            raise forms.ValidationError(self.earliest.refusal("The date of this update"))
         return value
+
+    def _clean_backdating(self, data):
+        day = data.get("date")
+        if day is None or self.earliest.allows(day):
+            data["backdating_reason"] = ""
+        elif not (data.get("backdating_reason") or "").strip():
+            self.add_error(
+                "backdating_reason",
+                f"Enter the reason for recording an update dated before {self.earliest.date.day} "
+                f"{self.earliest.date:%B %Y}",
+            )
 
     def clean(self):
         data = super().clean()
+        self._clean_backdating(data)
         status = data.get("status")
         progress = data.get("progress") or ""
         if status == ActionStatus.IN_PROGRESS and not progress:

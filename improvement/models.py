@@ -280,6 +280,8 @@ class TargetDateRevision(PermanentRecord):
     effective_on = models.DateField(default=timezone.localdate, help_text="The date the change was agreed")
     recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True)
     recorded_at = models.DateTimeField(default=timezone.now)
+    # Why an admin recorded it to take effect earlier than the back-dating rule allows (improvement.rules).
+    backdating_reason = models.TextField("reason for recording this earlier date", blank=True)
 
     history = HistoricalRecords()
 
@@ -318,6 +320,8 @@ class ActionUpdate(PermanentRecord):
         related_name="corrections",
         help_text="The earlier entry this one corrects",
     )
+    # Why an admin recorded it dated earlier than the back-dating rule allows (improvement.rules).
+    backdating_reason = models.TextField("reason for recording this earlier date", blank=True)
 
     history = HistoricalRecords()
 

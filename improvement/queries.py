@@ -51,20 +51,27 @@ class ActionState:
         return dict(ActionUpdate._meta.get_field("progress").choices).get(self.progress, "")
 
 
+def latest_update_as_at(as_at: date | None, field_name: str = "pk"):
+    """A subquery: one field of the action's latest update dated on or before as_at (None: any date).
+    The latest is by date, then by when it was recorded: a back-dated entry never replaces a newer one.
+    Shared with improvement.services.refresh_action_state, so the stored current state and "as at"
+    can never disagree."""
+    updates = ActionUpdate.objects.filter(action=OuterRef("pk"))
+    if as_at is not None:
+        updates = updates.filter(date__lte=as_at)
+    return Subquery(updates.order_by("-date", "-created_at", "-pk").values(field_name)[:1])
+
+
 def _latest_update_id(as_at):
-    return Subquery(
-        ActionUpdate.objects.filter(action=OuterRef("pk"), date__lte=as_at)
-        .order_by("-date", "-created_at", "-pk")
-        .values("pk")[:1]
-    )
+    return latest_update_as_at(as_at)
 
 
-def _target_date_as_at(as_at):
-    latest_revision = Subquery(
-        TargetDateRevision.objects.filter(action=OuterRef("pk"), effective_on__lte=as_at)
-        .order_by("-effective_on", "-recorded_at", "-pk")
-        .values("new_date")[:1]
-    )
+def target_date_as_at(as_at: date | None):
+    """An expression: the action's target date in force on as_at (None: after every revision)."""
+    revisions = TargetDateRevision.objects.filter(action=OuterRef("pk"))
+    if as_at is not None:
+        revisions = revisions.filter(effective_on__lte=as_at)
+    latest_revision = Subquery(revisions.order_by("-effective_on", "-recorded_at", "-pk").values("new_date")[:1])
     # Without an original date, the date before the first revision was the first target.
     first_previous = Subquery(
         TargetDateRevision.objects.filter(action=OuterRef("pk"))
@@ -84,7 +91,7 @@ def plan_as_at(plan, as_at: date, *, actions=None) -> list[ActionState]:
     queryset = (
         queryset.filter(theme__plan=plan, added_on__lte=as_at)
         .select_related("theme", "lead_officer")
-        .annotate(as_at_update_id=_latest_update_id(as_at), as_at_target_date=_target_date_as_at(as_at))
+        .annotate(as_at_update_id=_latest_update_id(as_at), as_at_target_date=target_date_as_at(as_at))
         .order_by("theme__order", "theme__reference", "order", "reference", "pk")
     )
     action_list = list(queryset)

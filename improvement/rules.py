@@ -1,5 +1,8 @@
-"""The action RAG rule: one function, used by every page, export, import and board pack."""
+"""Rules of the plan, one function each, used by every page, export, import and board pack: the action
+RAG, when an action needs an update, and how early an update or a target date revision may take effect."""
 
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
 from datetime import date
 
 from django.conf import settings
@@ -51,3 +54,76 @@ def plan_may_be_deleted(plan) -> bool:
     mistaken import can be undone. Once a plan has been in force its progress log is a record;
     a closed plan counts as having been in force even where nothing recorded when."""
     return plan.status == plan.Status.DRAFT and plan.activated_on is None
+
+
+# ---- back-dating: how early an update or a target date revision may take effect
+
+# Higher apps (meetings: published board packs) say which actions a frozen paper has shown, and from
+# which date an earlier entry would rewrite it. provider(actions) -> {action id: (date, why in words)}
+_published_providers: list[Callable[[list], dict[int, tuple[date, str]]]] = []
+
+
+def register_published_provider(provider) -> None:
+    """Called from a higher app's AppConfig.ready(); improvement never imports it."""
+    if provider not in _published_providers:
+        _published_providers.append(provider)
+
+
+@dataclass(frozen=True)
+class EarliestDate:
+    """The earliest date an entry may take effect on without an admin's reason, and why, in words."""
+
+    date: date | None
+    why: str = ""
+
+    def allows(self, day: date) -> bool:
+        return self.date is None or day >= self.date
+
+    def refusal(self, day_words: str = "The date") -> str:
+        return (
+            f"{day_words} cannot be before {_words(self.date)} because {self.why}. "
+            "An admin can record an earlier date with a reason."
+        )
+
+
+def _words(day: date) -> str:
+    return f"{day.day} {day:%B %Y}"
+
+
+def earliest_effective_date(
+    *, added_on: date | None, plan_start: date | None, published: tuple[date, str] | None
+) -> EarliestDate:
+    """An update or a target date revision cannot take effect before the action existed (the plan's start,
+    or the day it was added if that was earlier), nor before the as-at date of the latest published pack
+    that includes it (`published`: (date, why), from the providers): either would change "as at" results
+    and papers a board has already seen. An entry on that date is allowed (only earlier ones rewrite)."""
+    candidates = []
+    existed = [d for d in (added_on, plan_start) if d]
+    if existed:
+        start = min(existed)
+        why = (
+            f"the plan started on {_words(start)}"
+            if start == plan_start
+            else f"the action was added to the plan on {_words(start)}"
+        )
+        candidates.append(EarliestDate(start, why))
+    if published:
+        candidates.append(EarliestDate(*published))
+    return max(candidates, key=lambda e: e.date, default=EarliestDate(None))
+
+
+def earliest_effective_dates(actions: Iterable) -> dict[int, EarliestDate]:
+    """earliest_effective_date for many actions at once (an import of thousands): each provider is asked
+    once. Actions need their theme and plan loaded (select_related("theme__plan")) to avoid a query each."""
+    actions = [a for a in actions if a.pk]
+    published: dict[int, tuple[date, str]] = {}
+    for provider in _published_providers:
+        for action_id, (day, why) in provider(actions).items():
+            if action_id not in published or day > published[action_id][0]:
+                published[action_id] = (day, why)
+    return {
+        a.pk: earliest_effective_date(
+            added_on=a.added_on, plan_start=a.theme.plan.start_date, published=published.get(a.pk)
+        )
+        for a in actions
+    }

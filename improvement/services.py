@@ -1,14 +1,63 @@
-"""Writes to the plan. Every progress update goes through record_update."""
+"""Writes to the plan. Every progress update goes through record_update; an action's stored current
+state is written only by refresh_action_state, whoever wrote the log (a form, an import, the demo)."""
 
 from django.db import transaction
-from django.db.models import F, ProtectedError
+from django.db.models import CharField, F, ProtectedError, TextField, Value
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from core import audit
 from core.records import delete_with_unactivated_plan
-from improvement.models import Action, ActionUpdate, Plan, TargetDateRevision
-from improvement.queries import plan_contents
-from improvement.rules import compute_action_rag, plan_may_be_deleted
+from core.roles import is_admin
+from improvement.models import Action, ActionStatus, ActionUpdate, Plan, TargetDateRevision
+from improvement.queries import latest_update_as_at, plan_contents, target_date_as_at
+from improvement.rules import EarliestDate, compute_action_rag, earliest_effective_dates, plan_may_be_deleted
+
+# What Action stores of its current state: derived from the update log and the date history.
+STATE_FIELDS = ("status", "progress", "rag_override", "rag_override_reason", "last_update_on", "target_date")
+_BATCH = 1000
+
+
+def _state_expressions():
+    """The current state as SQL expressions over the log, built from the same subqueries plan_as_at uses
+    (with no date limit), so the stored state is what "as at" says once every entry is in force."""
+    return {
+        "status": Coalesce(
+            latest_update_as_at(None, "status"), Value(ActionStatus.NOT_STARTED.value), output_field=CharField()
+        ),
+        "progress": Coalesce(latest_update_as_at(None, "progress"), Value(""), output_field=CharField()),
+        "rag_override": Coalesce(latest_update_as_at(None, "rag_override"), Value(""), output_field=CharField()),
+        "rag_override_reason": Coalesce(
+            latest_update_as_at(None, "rag_override_reason"), Value(""), output_field=TextField()
+        ),
+        "last_update_on": latest_update_as_at(None, "date"),
+        "target_date": target_date_as_at(None),
+    }
+
+
+def refresh_action_state(actions) -> None:
+    """Rewrite the stored current state (status, progress, RAG override and its reason, date of the last
+    update, current target date) of the given actions from their update log and target date history.
+
+    `actions`: a queryset, or Action instances (or ids). Set-based: one UPDATE per thousand actions,
+    however many there are (a 20,000-action import). Instances passed in are given the refreshed values,
+    so a caller writing history rows (simple_history, or imports.bulk) records what the database holds.
+    It writes no history itself: the writer knows who made the change and why."""
+    if hasattr(actions, "values_list"):
+        instances, ids = {}, list(actions.values_list("pk", flat=True))
+    else:
+        items = list(actions)
+        instances = {item.pk: item for item in items if isinstance(item, Action)}
+        ids = [item.pk if isinstance(item, Action) else item for item in items]
+    expressions = _state_expressions()
+    for start in range(0, len(ids), _BATCH):
+        batch = ids[start : start + _BATCH]
+        Action.objects.filter(pk__in=batch).update(**expressions)
+        if instances:
+            for pk, *values in Action.objects.filter(pk__in=batch).values_list("pk", *STATE_FIELDS):
+                if pk in instances:
+                    for name, value in zip(STATE_FIELDS, values, strict=True):
+                        setattr(instances[pk], name, value)
 
 
 class StaleActionError(Exception):
@@ -18,6 +67,26 @@ class StaleActionError(Exception):
         self.action = action
         self.latest_update = latest_update
         super().__init__(f"Action {action.pk} changed since version was read")
+
+
+class BackdatedEntryError(ValueError):
+    """The entry would take effect before the back-dating rule allows, without an admin's reason."""
+
+    def __init__(self, earliest: EarliestDate):
+        self.earliest = earliest
+        super().__init__(earliest.refusal())
+
+
+def check_backdating(*, action, day, author, reason: str, earliest: EarliestDate | None = None) -> str:
+    """The reason to store on an entry taking effect on `day`: "" when the rule allows the date; the admin's
+    reason when it does not; BackdatedEntryError when it does not and no admin gave one."""
+    if earliest is None:
+        earliest = earliest_effective_dates([action])[action.pk]
+    if earliest.allows(day):
+        return ""
+    if not (reason or "").strip() or not (author and is_admin(author)):
+        raise BackdatedEntryError(earliest)
+    return reason.strip()
 
 
 @transaction.atomic
@@ -37,7 +106,14 @@ def record_update(
     revision_reason="",
     revision_agreed_by="",
     corrects=None,
+    backdating_reason="",
+    earliest: EarliestDate | None = None,
 ) -> ActionUpdate:
+    """Append an update (and a target date revision taking effect on its date, if given). `earliest` is the
+    back-dating rule's date for the action when the caller has it already (the form did)."""
+    backdating_reason = check_backdating(
+        action=action, day=date, author=author, reason=backdating_reason, earliest=earliest
+    )
     # Claim the action first with a conditional UPDATE, so two people saving against the same
     # version cannot both succeed, whichever database and isolation level is in use.
     claimed = Action.objects.filter(pk=action.pk, version=expected_version).update(version=F("version") + 1)
@@ -58,9 +134,10 @@ def record_update(
             effective_on=date,
             recorded_by=author,
             recorded_at=timezone.now(),
+            backdating_reason=backdating_reason,
         )
-        action.target_date = revised_target_date
 
+    target_on_date = revised_target_date or action.target_date
     update = ActionUpdate.objects.create(
         action=action,
         date=date,
@@ -70,20 +147,16 @@ def record_update(
         progress=progress,
         narrative=narrative,
         evidence_of_impact=evidence_of_impact,
-        computed_rag=compute_action_rag(status=status, progress=progress, target_date=action.target_date, as_at=date),
+        computed_rag=compute_action_rag(status=status, progress=progress, target_date=target_on_date, as_at=date),
         rag_override=rag_override,
         rag_override_reason=rag_override_reason if rag_override else "",
         corrects=corrects,
+        backdating_reason=backdating_reason,
     )
 
-    # The current state is the latest entry by date: a back-dated entry does not replace a newer one.
-    latest = action.updates.order_by("-date", "-created_at", "-pk").first()
-    action.status = latest.status
-    action.progress = latest.progress
-    action.rag_override = latest.rag_override
-    action.rag_override_reason = latest.rag_override_reason
-    action.last_update_on = latest.date
-    action.save()  # through save() so the change is in the audit history
+    # The current state follows the log (a back-dated entry does not replace a newer one).
+    refresh_action_state([action])
+    action.save()  # through save() so the refreshed state is in the audit history
     return update
 
 

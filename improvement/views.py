@@ -21,8 +21,14 @@ from improvement.models import (
 )
 from improvement.permissions import can_update_action
 from improvement.queries import RAG_ORDER, plan_as_at, rag_counts, recommendation_progress
-from improvement.rules import needs_update, plan_may_be_deleted
-from improvement.services import PlanNotDeletableError, StaleActionError, delete_unactivated_plan, record_update
+from improvement.rules import earliest_effective_dates, needs_update, plan_may_be_deleted
+from improvement.services import (
+    BackdatedEntryError,
+    PlanNotDeletableError,
+    StaleActionError,
+    delete_unactivated_plan,
+    record_update,
+)
 
 _RAG_RANK = {rag.value: i for i, rag in enumerate(RAG_ORDER)}
 _SORT_KEYS = {
@@ -166,8 +172,9 @@ def action_update(request, pk):
     today = timezone.localdate()
     state = _state_today(action, today)
     conflict = None
+    rule = {"earliest": earliest_effective_dates([action])[action.pk], "can_backdate": is_admin(request.user)}
     if request.method == "POST":
-        form = ActionUpdateForm(request.POST, action=action, today=today)
+        form = ActionUpdateForm(request.POST, action=action, today=today, **rule)
         if form.is_valid():
             data = form.cleaned_data
             try:
@@ -185,10 +192,14 @@ def action_update(request, pk):
                     revised_target_date=data["revised_target_date"],
                     revision_reason=data["revision_reason"],
                     revision_agreed_by=data["revision_agreed_by"],
+                    backdating_reason=data["backdating_reason"],
+                    earliest=rule["earliest"],
                 )
             except StaleActionError as stale:
                 conflict = stale.latest_update
-                form = _form_after_conflict(request.POST, action, today, conflict)
+                form = _form_after_conflict(request.POST, action, today, conflict, rule)
+            except BackdatedEntryError as refused:
+                form.add_error("date", refused.earliest.refusal("The date of this update"))
             else:
                 messages.success(request, f"Your update to {action.reference} has been recorded.")
                 return redirect(action)
@@ -202,6 +213,7 @@ def action_update(request, pk):
             },
             action=action,
             today=today,
+            **rule,
         )
     return render(
         request,
@@ -216,12 +228,12 @@ def action_update(request, pk):
     )
 
 
-def _form_after_conflict(post, action, today, latest):
+def _form_after_conflict(post, action, today, latest, rule):
     """Keep what the person typed, explain who got there first, and let them submit again knowingly."""
     action.refresh_from_db(fields=["version", "target_date", "status", "progress"])
     data = post.copy()
     data["expected_version"] = str(action.version)
-    form = ActionUpdateForm(data, action=action, today=today)
+    form = ActionUpdateForm(data, action=action, today=today, **rule)
     form.is_valid()
     if latest is not None:
         who = latest.author.get_full_name() if latest.author else (latest.author_name or "Someone")

@@ -10,3 +10,10 @@ class MeetingsConfig(AppConfig):
         from meetings.retention import register_purger
 
         register_purger()
+
+        from improvement.rules import register_published_provider
+        from meetings.backdating import latest_published_packs
+
+        # A published pack fixes what a board saw: improvement's back-dating rule must not let an entry
+        # dated before it through without an admin's reason.
+        register_published_provider(latest_published_packs)

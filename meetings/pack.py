@@ -31,7 +31,11 @@ def _iso(day) -> str | None:
 def plan_in_force(as_at: date):
     """The plan a board was looking at on `as_at`: the newest non-draft plan started by then, else the
     current plan (one query)."""
-    plans = list(plans_newest_first())
+    return plan_in_force_from(list(plans_newest_first()), as_at)
+
+
+def plan_in_force_from(plans: list, as_at: date):
+    """plan_in_force from a newest-first list already read (no query)."""
     for plan in plans:
         if plan.status != plan.Status.DRAFT and (plan.start_date is None or plan.start_date <= as_at):
             return plan

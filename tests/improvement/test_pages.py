@@ -21,10 +21,11 @@ from tests.factories.improvement import (
 pytestmark = pytest.mark.django_db
 
 # Recording an update with a revised date: 1 session, 2 user, 3-4 permissions, 5 action, 6 delegates,
-# 7-8 state as at today, 9 savepoint, 10 claim the version, 11 re-read the action, 12-13 the revision and
-# its history row, 14-15 the update and its history row, 16 the latest update, 17-18 the action's current
-# state and its history row, 19 release, 20-22 saving the session (the success message).
-QUERIES_TO_RECORD_AN_UPDATE = 22
+# 7-8 state as at today, 9 published packs (the back-dating rule), 10 savepoint, 11 claim the version,
+# 12 re-read the action, 13-14 the revision and its history row, 15-16 the update and its history row,
+# 17-18 refreshing the action's current state from the log and reading it back, 19-20 saving it with its
+# history row, 21 release, 22-24 saving the session (the success message).
+QUERIES_TO_RECORD_AN_UPDATE = 24
 
 
 def today():
@@ -441,8 +442,9 @@ def test_update_form_query_count_does_not_grow(size, officer_client, officer_use
     url = reverse("improvement:action_update", args=[action.pk])
     officer_client.get(url)
     # 1 session, 2 user, 3 action with theme, plan and lead, 4 delegates, 5-6 permissions,
-    # 7-8 state as at today (action, latest update), 9-11 saving the session
-    with django_assert_num_queries(11):
+    # 7-8 state as at today (action, latest update), 9 published packs (the back-dating rule; with packs,
+    # their boards' themes and the plans too), 10-12 saving the session
+    with django_assert_num_queries(12):
         response = officer_client.get(url)
     assert response.context["form"].initial["expected_version"] == action.version
 

@@ -18,6 +18,7 @@ def test_seed_demo_builds_the_boards(settings):
     _boards_have_a_year_of_meetings()
     _actions_arising_include_overdue_and_done()
     _published_packs_are_as_at_their_meeting()
+    _actions_store_the_state_their_log_gives()
 
 
 def _boards_have_a_year_of_meetings():
@@ -54,3 +55,17 @@ def _published_packs_are_as_at_their_meeting():
         assert published.content["as_at"] == published.meeting.date.isoformat()
         assert published.published_at < published.meeting.starts_at
         assert "1. Exceptions" in published.html
+
+
+def _actions_store_the_state_their_log_gives():
+    """The demo writes its history in bulk and leaves the current state to refresh_action_state, the one
+    writer: what each action stores is what plan_as_at says today."""
+    from improvement.models import Plan
+    from improvement.queries import plan_as_at
+
+    today = timezone.localdate()
+    for plan in Plan.objects.all():
+        for state in plan_as_at(plan, today):
+            action = state.action
+            stored = (action.status, action.progress, action.rag_override, action.target_date)
+            assert stored == (state.status, state.progress, state.rag_override, state.target_date), action

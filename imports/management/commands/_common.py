@@ -34,6 +34,7 @@ def run(command, *, kind, path, options, dry_run, as_json):
         "state": job.state,
         "counts": summary.get("counts", {}),
         "problems": summary.get("problems", []),
+        "backdated": summary.get("backdated", []),
         "refusal": summary.get("refusal", "") or (job.message if job.state in {"refused", "failed"} else ""),
     }
     if not dry_run and job.state == ImportJob.State.DONE:
@@ -56,6 +57,11 @@ def run(command, *, kind, path, options, dry_run, as_json):
                 if p
             )
             command.stdout.write(f"[{problem['severity']}] {where}: {problem['message']}")
+        for entry in outcome["backdated"]:
+            command.stdout.write(
+                f"[back-dated] action {entry['reference']}: {entry['entry'].lower()} dated {entry['date']}, "
+                f"before {entry['earliest']} ({entry['why']})"
+            )
     if outcome["refusal"] or summary.get("error_count"):
         raise CommandError(
             outcome["refusal"] or f"The file has {summary['error_count']} problem(s) to fix; nothing was saved."

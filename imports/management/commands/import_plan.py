@@ -14,6 +14,12 @@ class Command(BaseCommand):
         target.add_argument("--plan", type=int, help="The id of the plan to update (actions matched by reference)")
         target.add_argument("--new-plan-title", help="Create a new plan with this title (default: the file's name)")
         parser.add_argument("--inspection", type=int, help="The id of the inspection whose recommendations are linked")
+        parser.add_argument(
+            "--backdate-reason",
+            default="",
+            help="Why entries dated before the plan's start or a published board pack are recorded "
+            "(required when the file has any; kept on each of them)",
+        )
         parser.add_argument("--dry-run", action="store_true", help="Report what would change; save nothing")
         parser.add_argument("--json", action="store_true", help="Print the counts and problems as JSON")
 
@@ -30,5 +36,6 @@ class Command(BaseCommand):
                 "plan_id": options["plan"],
                 "new_plan_title": options["new_plan_title"] or "",
                 "inspection_id": options["inspection"],
+                "backdate_reason": options["backdate_reason"].strip(),
             },
         )
