@@ -2,8 +2,8 @@
 
 from django.db import transaction
 from django.db.models import F
-from django.utils import timezone
 
+from core import clock
 from improvement.models import Action, ActionUpdate, TargetDateRevision
 from improvement.rules import compute_action_rag
 
@@ -54,7 +54,7 @@ def record_update(
             agreed_by=revision_agreed_by,
             effective_on=date,
             recorded_by=author,
-            recorded_at=timezone.now(),
+            recorded_at=clock.now(),
         )
         action.target_date = revised_target_date
 
