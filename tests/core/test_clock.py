@@ -26,6 +26,9 @@ DIRECT_CLOCK_READ = re.compile(
     r"|\btime\.time\(\)"
     r"|from django\.utils\.timezone import .*\b(now|localdate)\b"
 )
+# Code that must follow the real clock (say, a comparison with django-axes' own timestamps, which the
+# library writes from timezone.now()) says so on the line with a comment: "# machine clock: why".
+MACHINE_CLOCK_ALLOWED = "# machine clock:"
 PINNED = dt.date(2027, 3, 31)
 
 
@@ -97,6 +100,6 @@ def test_no_app_code_reads_the_machines_clock_except_core_clock():
                 continue
             for number, line in enumerate(path.read_text().splitlines(), start=1):
                 code = line.split("#", 1)[0]
-                if DIRECT_CLOCK_READ.search(code):
+                if DIRECT_CLOCK_READ.search(code) and MACHINE_CLOCK_ALLOWED not in line:
                     found.append(f"{relative}:{number}: {line.strip()}")
     assert found == [], "Ask core.clock.today() / core.clock.now() instead:\n" + "\n".join(found)
