@@ -4,7 +4,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 PYTEST_ARGS ?=
 
-.PHONY: run test install assets chromium collectstatic bench clean
+.PHONY: run test test-dates faketime install assets chromium collectstatic bench clean
 
 $(VENV)/.installed: requirements.txt
 	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -48,6 +48,30 @@ chromium:
 
 test: install chromium
 	$(PY) -m pytest $(PYTEST_ARGS)
+
+# The suite must pass whatever the machine's date. This runs the non-browser tests with libfaketime
+# at four awkward dates; not part of `make test` or CI, as it runs the suite four times.
+TEST_DATES ?= "2027-01-01 09:00:00" "2027-03-31 12:00:00" "2028-02-29 12:00:00" "2026-12-31 23:30:00"
+
+faketime:
+	@if command -v faketime >/dev/null 2>&1; then :; \
+	elif [ "$$(id -u)" = "0" ]; then \
+		echo "Installing libfaketime for make test-dates..."; \
+		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq faketime >/dev/null; \
+	else \
+		echo "make test-dates needs libfaketime. Run: sudo apt-get install -y faketime" >&2; exit 1; \
+	fi
+
+test-dates: install faketime
+	@status=0; summary=""; \
+	for when in $(TEST_DATES); do \
+		echo "== The machine's clock reads $$when"; \
+		start=$$(date +%s); \
+		if faketime "$$when" $(PY) -m pytest -m "not browser" -q $(PYTEST_ARGS); then result=passed; \
+		else result=FAILED; status=1; fi; \
+		summary="$$summary  $$when: $$result in $$(( $$(date +%s) - start ))s\n"; \
+	done; \
+	printf "make test-dates:\n$$summary"; exit $$status
 
 collectstatic: install
 	$(PY) manage.py collectstatic --noinput

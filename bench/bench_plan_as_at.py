@@ -17,8 +17,8 @@ from django.core.management import call_command  # noqa: E402
 from django.db import connection  # noqa: E402
 from django.test import Client  # noqa: E402
 from django.urls import reverse  # noqa: E402
-from django.utils import timezone  # noqa: E402
 
+from core import clock  # noqa: E402
 from demo.builder import build_demo  # noqa: E402
 from improvement.models import Action, ActionUpdate, TargetDateRevision  # noqa: E402
 from improvement.queries import current_plan, plan_as_at  # noqa: E402
@@ -40,7 +40,7 @@ def main():
         f"{TargetDateRevision.objects.filter(action__theme__plan=plan).count()} date revisions"
     )
 
-    today = timezone.localdate()
+    today = clock.today()
     print(f"\n{'plan_as_at':32} {'actions':>8} {'median ms':>10} {'queries':>8}  ({RUNS} runs)")
     for label, as_at in [
         ("today", today),

@@ -2,8 +2,9 @@
 
 Everything that depends on the date (overdue, amber grace, "as at today", reminders, default
 dates) asks here, never `date.today()` or `timezone.now()` directly, so tests and the browser
-tests' server can set the date. `SERVICE_TODAY` (an ISO date, settings or environment) pins the
-date for a test server; otherwise the clock is the machine's, in the service's time zone.
+tests' server can set the date (tests/core/test_clock.py fails on any other clock read in app code).
+The `SERVICE_TODAY` setting (a date or an ISO date) pins the date for a test server; otherwise the
+clock is the machine's, in the service's time zone.
 """
 
 import datetime as dt

@@ -39,7 +39,7 @@ def locked_out_usernames(usernames) -> set[str]:
     Axes stamps attempts with the machine's clock, so this compares with the same clock rather than
     the service's pinned "today": the answer must match what the sign-in page does.
     """
-    since = timezone.now() - settings.AXES_COOLOFF_TIME
+    since = timezone.now() - settings.AXES_COOLOFF_TIME  # machine clock: axes stamps attempts in real time
     from axes.models import AccessAttempt
 
     return set(

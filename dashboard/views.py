@@ -1,7 +1,7 @@
 from django import forms
 from django.shortcuts import render
-from django.utils import timezone
 
+from core import clock
 from core.views import require_service_user
 from dashboard.queries import counts_by_theme, progress_between, recent_updates
 from improvement.models import Inspection, Rag, Recommendation
@@ -12,7 +12,7 @@ from meetings.queries import next_meeting_of_any_board
 
 def home(request):
     require_service_user(request.user)
-    today = timezone.localdate()
+    today = clock.today()
     plan = current_plan()
     context = {"today": today, "plan": plan}
     next_meeting = next_meeting_of_any_board(today)
@@ -70,7 +70,7 @@ class ProgressForm(forms.Form):
             raise forms.ValidationError("Choose two inspections or visits, or enter two dates.")
         if start >= end:
             raise forms.ValidationError("The first date must be before the second.")
-        if end > timezone.localdate():
+        if end > clock.today():
             raise forms.ValidationError("The second date cannot be in the future.")
         cleaned["start"], cleaned["end"] = start, end
         return cleaned

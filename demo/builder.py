@@ -4,8 +4,8 @@ import random
 
 from django.contrib.auth import get_user_model
 from django.db import transaction
-from django.utils import timezone
 
+from core import clock
 from demo import users
 from demo.context import DemoContext
 
@@ -19,7 +19,7 @@ def demo_is_loaded() -> bool:
 
 @transaction.atomic
 def build_demo(*, size="small", password, today=None, seed=2026) -> DemoContext:
-    ctx = DemoContext(size=size, today=today or timezone.localdate(), rng=random.Random(seed))
+    ctx = DemoContext(size=size, today=today or clock.today(), rng=random.Random(seed))
     users.build(ctx, password)
     for module_name in PARTS:
         try:

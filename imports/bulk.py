@@ -13,7 +13,8 @@ import io
 import json
 
 from django.db import DEFAULT_DB_ALIAS, connection, connections
-from django.utils import timezone
+
+from core import clock
 
 BATCH = 1000
 # Field types whose Python value the database drivers take as it is.
@@ -111,7 +112,7 @@ def insert_history(model, objects, *, user, reason: str, history_type: str = "+"
     history_model = model.history.model
     tracked = history_model.tracked_fields
     converters = [(f.attname, _converter(f)) for f in tracked]
-    when = connection.ops.adapt_datetimefield_value(timezone.now())
+    when = connection.ops.adapt_datetimefield_value(clock.now())
     user_id = getattr(user, "pk", None)
     rows = []
     for obj in objects:

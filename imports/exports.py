@@ -3,14 +3,13 @@
 Columns are django-import-export Resources; every text cell starting with =, +, - or @ gets a
 leading apostrophe so a spreadsheet shows it rather than running it (the importer removes it)."""
 
-import datetime
 from decimal import Decimal
 
 from django.db.models import OuterRef, QuerySet, Subquery
 from django.http import Http404, HttpResponse
-from django.utils import timezone
 from import_export import fields, resources
 
+from core import clock
 from improvement.models import Action, ActionStatus, ActionUpdate, Plan, Progress
 from improvement.rules import compute_action_rag, effective_rag, rag_label
 from indicators.models import Measurement
@@ -98,7 +97,7 @@ class ActionExportResource(_SafeResource):
         if getattr(action, "state_rag", None):
             return rag_label(action.state_rag)
         computed = compute_action_rag(
-            status=action.status, progress=action.progress, target_date=action.target_date, as_at=timezone.localdate()
+            status=action.status, progress=action.progress, target_date=action.target_date, as_at=clock.today()
         )
         return rag_label(effective_rag(computed, action.rag_override))
 
@@ -185,13 +184,13 @@ def plan_response(request, fmt):
     if plan is None:
         raise Http404("No plan")
     filterset = ActionFilter(request.GET or None, queryset=Action.objects.all(), plan=plan)
-    states = filterset.filter_states(plan_as_at(plan, timezone.localdate(), actions=filterset.qs))
+    states = filterset.filter_states(plan_as_at(plan, clock.today(), actions=filterset.qs))
     rag_by_id = {state.action.pk: state.rag for state in states}
     actions = [
         a for a in plan_actions(plan).filter(pk__in=list(rag_by_id)) if not setattr(a, "state_rag", rag_by_id[a.pk])
     ]
     dataset = ActionExportResource().export(queryset=actions)
-    response = _response(dataset, fmt, f"plan-{plan.pk}-{datetime.date.today():%Y-%m-%d}")
+    response = _response(dataset, fmt, f"plan-{plan.pk}-{clock.today():%Y-%m-%d}")
     response.exported_plan = plan  # for the view's audit entry: which plan was downloaded
     response.exported_rows = len(actions)
     return response
@@ -200,4 +199,4 @@ def plan_response(request, fmt):
 def indicators_response(request, fmt):
     if fmt not in CONTENT_TYPES:
         raise Http404
-    return _response(indicators_dataset(), fmt, f"indicator-values-{datetime.date.today():%Y-%m-%d}")
+    return _response(indicators_dataset(), fmt, f"indicator-values-{clock.today():%Y-%m-%d}")

@@ -6,8 +6,8 @@ from collections import Counter
 from dataclasses import dataclass, field
 
 from django.db import transaction
-from django.utils import timezone
 
+from core import clock
 from imports.models import ImportChange
 from imports.parsing.kpi import KpiParse, ParsedIndicator
 from imports.parsing.plan import Problem
@@ -208,7 +208,7 @@ def _text(value):
 
 def apply_kpi_changes(changes: KpiChanges, *, job, user, file_name) -> None:
     reason = f"Import {file_name}"[:100]
-    now = timezone.now()
+    now = clock.now()
     new_indicators = [Indicator(**p.new_fields) for p in changes.plans if p.indicator is None]
     Indicator.objects.bulk_create(new_indicators, batch_size=BATCH)
     Indicator.history.bulk_history_create(new_indicators, default_user=user, default_change_reason=reason)
@@ -302,4 +302,4 @@ def run_kpi_import(parse: KpiParse, *, indicator_map, dry_run, job=None, user=No
 
 
 def today() -> datetime.date:
-    return timezone.localdate()
+    return clock.today()

@@ -3,7 +3,8 @@
 from django.conf import settings
 from django.db import models
 from django.urls import NoReverseMatch, reverse
-from django.utils import timezone
+
+from core import clock
 
 from core.records import PermanentRecord, PermanentRecordError
 
@@ -71,7 +72,7 @@ class ImportJob(models.Model):
     file_size = models.PositiveIntegerField(default=0)
     sha256 = models.CharField(max_length=64)
     uploaded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+")
-    created_at = models.DateTimeField(default=timezone.now)
+    created_at = models.DateTimeField(default=clock.now)
     finished_at = models.DateTimeField(null=True, blank=True)
     # Where the data goes: {"plan_id": .., "new_plan_title": .., "inspection_id": ..}
     options = models.JSONField(default=dict, blank=True)

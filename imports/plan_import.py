@@ -7,8 +7,8 @@ from dataclasses import dataclass, field
 from django.contrib.auth import get_user_model
 from django.db import connection, transaction
 from django.urls import reverse
-from django.utils import timezone
 
+from core import clock
 from imports import bulk
 from imports.models import ImportChange
 from imports.parsing.plan import ParsedAction, PlanParse, Problem
@@ -464,7 +464,7 @@ def apply_plan_changes(
             action.pk = ids[(action.theme_id, action.reference)]
             action._state.adding = False
 
-    now = timezone.now()
+    now = clock.now()
     updates, revisions, links, unlink = [], [], [], []
     for planned in changes.actions:
         action = planned.saved
@@ -607,4 +607,4 @@ def run_plan_import(
 
 
 def today():
-    return timezone.localdate()
+    return clock.today()

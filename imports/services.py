@@ -11,8 +11,7 @@ done. The status page shows "step 2 of 3" and the bar moves between phases.
 import hashlib
 import logging
 
-from django.utils import timezone
-
+from core import clock
 from imports import kpi_import, plan_import
 from imports.models import ImportJob
 from imports.parsing.kpi import parse_kpis
@@ -61,7 +60,7 @@ def _set_phase(job: ImportJob, index: int, **extra) -> None:
 def _finish(job: ImportJob, state: str, **fields) -> None:
     job.state = state
     job.finished_at = (
-        timezone.now() if state in {ImportJob.State.DONE, ImportJob.State.FAILED, ImportJob.State.REFUSED} else None
+        clock.now() if state in {ImportJob.State.DONE, ImportJob.State.FAILED, ImportJob.State.REFUSED} else None
     )
     job.progress = job.progress_total if state == ImportJob.State.DONE else job.progress
     for name, value in fields.items():

@@ -3,7 +3,6 @@
 from django.conf import settings
 from django.db import models
 from django.urls import reverse
-from django.utils import timezone
 from simple_history.models import HistoricalRecords
 
 from core import clock
@@ -240,7 +239,7 @@ class Action(models.Model):
     success_measure = models.TextField(blank=True)
     order = models.PositiveIntegerField(default=0)
     # The date from which the action is part of the plan: "plan as at" an earlier date leaves it out.
-    added_on = models.DateField(default=timezone.localdate)
+    added_on = models.DateField(default=clock.today)
     # Current state, kept in step with the latest ActionUpdate by improvement.services.
     status = models.CharField(max_length=16, choices=ActionStatus.choices, default=ActionStatus.NOT_STARTED)
     progress = models.CharField(max_length=16, choices=Progress.choices, blank=True)
@@ -277,9 +276,9 @@ class TargetDateRevision(PermanentRecord):
     new_date = models.DateField()
     reason = models.TextField()
     agreed_by = models.CharField(max_length=200, help_text="Who agreed the new date, for example the improvement board")
-    effective_on = models.DateField(default=timezone.localdate, help_text="The date the change was agreed")
+    effective_on = models.DateField(default=clock.today, help_text="The date the change was agreed")
     recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True)
-    recorded_at = models.DateTimeField(default=timezone.now)
+    recorded_at = models.DateTimeField(default=clock.now)
     # Why an admin recorded it to take effect earlier than the back-dating rule allows (improvement.rules).
     backdating_reason = models.TextField("reason for recording this earlier date", blank=True)
 
@@ -300,10 +299,10 @@ class ActionUpdate(PermanentRecord):
     record, never edited or deleted."""
 
     action = models.ForeignKey(Action, on_delete=models.PROTECT, related_name="updates")
-    date = models.DateField(default=timezone.localdate, help_text="The date the update describes")
+    date = models.DateField(default=clock.today, help_text="The date the update describes")
     author = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True)
     author_name = models.CharField(max_length=200, blank=True, help_text="Kept when the author is not a user")
-    created_at = models.DateTimeField(default=timezone.now)
+    created_at = models.DateTimeField(default=clock.now)
     status = models.CharField(max_length=16, choices=ActionStatus.choices)
     progress = models.CharField(max_length=16, choices=Progress.choices, blank=True)
     narrative = models.TextField(blank=True, help_text="What was done")

@@ -4,9 +4,8 @@ state is written only by refresh_action_state, whoever wrote the log (a form, an
 from django.db import transaction
 from django.db.models import CharField, F, ProtectedError, TextField, Value
 from django.db.models.functions import Coalesce
-from django.utils import timezone
 
-from core import audit
+from core import audit, clock
 from core.records import delete_with_unactivated_plan
 from core.roles import is_admin
 from improvement.models import Action, ActionStatus, ActionUpdate, Plan, TargetDateRevision
@@ -133,7 +132,7 @@ def record_update(
             agreed_by=revision_agreed_by,
             effective_on=date,
             recorded_by=author,
-            recorded_at=timezone.now(),
+            recorded_at=clock.now(),
             backdating_reason=backdating_reason,
         )
 

@@ -6,6 +6,7 @@ from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 
+from core import clock
 from core.roles import is_admin
 from core.views import require_service_user
 from improvement import queries
@@ -45,7 +46,7 @@ def _plan_order(state):
 
 def plan(request):
     require_service_user(request.user)
-    today = timezone.localdate()
+    today = clock.today()
     plans = list(queries.plans_newest_first())
     chosen = request.GET.get("plan")
     if chosen:
@@ -107,7 +108,7 @@ def action_detail(request, pk):
         ),
         pk=pk,
     )
-    today = timezone.localdate()
+    today = clock.today()
     state = _state_today(action, today)
     return render(
         request,
@@ -131,7 +132,7 @@ def _state_today(action, today):
 
 def my_actions(request):
     require_service_user(request.user)
-    today = timezone.localdate()
+    today = clock.today()
     current = queries.current_plan()
     states = []
     if current is not None:
@@ -169,7 +170,7 @@ def action_update(request, pk):
     action = get_object_or_404(_action_queryset().prefetch_related("delegates"), pk=pk)
     if not can_update_action(request.user, action):
         raise PermissionDenied
-    today = timezone.localdate()
+    today = clock.today()
     state = _state_today(action, today)
     conflict = None
     rule = {"earliest": earliest_effective_dates([action])[action.pk], "can_backdate": is_admin(request.user)}
@@ -270,7 +271,7 @@ def inspection_list(request):
 
 
 def _progress_today(recommendations):
-    return recommendation_progress(recommendations, as_at=timezone.localdate())
+    return recommendation_progress(recommendations, as_at=clock.today())
 
 
 def inspection_detail(request, pk):

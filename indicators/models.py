@@ -8,8 +8,9 @@ year starting April).
 from django.conf import settings
 from django.db import models
 from django.urls import reverse
-from django.utils import timezone
 from simple_history.models import HistoricalRecords
+
+from core import clock
 
 
 class Unit(models.TextChoices):
@@ -164,7 +165,7 @@ class Measurement(models.Model):
     commentary = models.TextField(blank=True, help_text="What the figure means and what is being done about it")
     data_quality_note = models.TextField(blank=True, help_text="For example a case-system change breaking the series")
     entered_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True)
-    entered_at = models.DateTimeField(default=timezone.now)
+    entered_at = models.DateTimeField(default=clock.now)
 
     history = HistoricalRecords()
 

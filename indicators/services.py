@@ -4,8 +4,8 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from django.db import transaction
-from django.utils import timezone
 
+from core import clock
 from indicators.models import Measurement
 
 
@@ -46,7 +46,7 @@ def record_measurement(
     }
     if existing is None:
         measurement = Measurement(
-            indicator=indicator, period=period, entered_by=entered_by, entered_at=timezone.now(), **fields
+            indicator=indicator, period=period, entered_by=entered_by, entered_at=clock.now(), **fields
         )
         measurement._history_user = entered_by
         measurement.save()

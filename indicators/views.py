@@ -1,8 +1,8 @@
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.shortcuts import get_object_or_404, redirect, render
-from django.utils import timezone
 
+from core import clock
 from core.views import require_service_user
 from indicators import periods, queries
 from indicators.charts import chart_markers, chart_range, indicator_chart_figure
@@ -15,7 +15,7 @@ from indicators.view_models import detail_context, entry_list_rows
 
 def scorecard(request):
     require_service_user(request.user)
-    today = timezone.localdate()
+    today = clock.today()
     indicator_filter = ScorecardFilter(
         request.GET or None, queryset=queries.indicators_for_user(request.user).filter(is_active=True)
     )
@@ -46,7 +46,7 @@ def indicator_detail(request, pk):
     require_service_user(request.user)
     indicator = get_object_or_404(queries.indicator_detail_queryset(request.user), pk=pk)
     queries.attach_history(indicator)
-    context = detail_context(indicator, today=timezone.localdate())
+    context = detail_context(indicator, today=clock.today())
     covered = chart_range(indicator, indicator.measurements_sorted)
     markers = chart_markers(indicator, *covered) if covered else []
     context["chart"] = indicator_chart_figure(
@@ -62,7 +62,7 @@ def measurement_entry(request, pk):
     indicator = get_object_or_404(queries.indicators_for_user(request.user).filter(is_active=True), pk=pk)
     if not can_enter_values(request.user, indicator):
         raise PermissionDenied
-    today = timezone.localdate()
+    today = clock.today()
     requested = _period_from_query(request.GET.get("period"))
     if request.method == "POST":
         form = MeasurementForm(
@@ -113,7 +113,7 @@ def my_indicators(request):
     require_service_user(request.user)
     if not can_use_entry_list(request.user):
         raise PermissionDenied
-    today = timezone.localdate()
+    today = clock.today()
     owned = queries.owned_indicators_for_user(request.user)
     return render(
         request,

@@ -2,8 +2,8 @@
 register can be bookmarked or sent to a chair."""
 
 import django_filters
-from django.utils import timezone
 
+from core import clock
 from meetings import queries
 from meetings.models import Board, MeetingAction
 
@@ -32,7 +32,7 @@ class ActionArisingFilter(django_filters.FilterSet):
         self.filters["owner"].extra["choices"] = lambda: [(name, name) for name in queries.register_owner_names()]
 
     def filter_overdue(self, queryset, name, value):
-        today = timezone.localdate()
+        today = clock.today()
         if value == "yes":
             return queryset.filter(due_date__lt=today)
         if value == "no":

@@ -6,6 +6,7 @@ from django.urls import reverse
 from django.utils import timezone
 from simple_history.models import HistoricalRecords
 
+from core import clock
 from core.records import PermanentRecord
 
 
@@ -192,7 +193,7 @@ class PublishedPack(PermanentRecord):
     as_at = models.DateField()
     published_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True)
     published_by_name = models.CharField(max_length=200)
-    published_at = models.DateTimeField(default=timezone.now)
+    published_at = models.DateTimeField(default=clock.now)
     content = models.JSONField(help_text="The pack's data as it was when published")
     html = models.TextField(help_text="The pack as rendered when published")
 

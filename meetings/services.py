@@ -4,8 +4,8 @@ from datetime import date
 
 from django.db import transaction
 from django.db.models import Max
-from django.utils import timezone
 
+from core import clock
 from meetings import queries
 from meetings.dates import after_one_cycle
 from meetings.models import AgendaItem, Board, Meeting, MeetingAction, PublishedPack, Resolution
@@ -212,7 +212,7 @@ def respond_to_action(
     if due_date is not None:
         action.due_date = due_date
     if responded_on is None and status != MeetingAction.Status.OPEN:
-        responded_on = timezone.localdate()
+        responded_on = clock.today()
     action.responded_on = responded_on
     action.full_clean()
     action.save()

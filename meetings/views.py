@@ -10,6 +10,7 @@ from django.template.defaultfilters import pluralize
 from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
 
+from core import clock
 from core.views import require_service_user
 from meetings import queries, services
 from meetings.dates import after_one_cycle
@@ -51,7 +52,7 @@ def _pack_url(meeting):
 
 def board_list(request):
     can_edit = _reader(request)
-    today = timezone.localdate()
+    today = clock.today()
     return render(
         request,
         "meetings/board_list.html",
@@ -62,7 +63,7 @@ def board_list(request):
 def board_detail(request, pk):
     can_edit = _reader(request)
     board = get_object_or_404(queries.board_detail_queryset(), pk=pk)
-    today = timezone.localdate()
+    today = clock.today()
     meetings = list(queries.board_meetings(board))
     upcoming = [m for m in reversed(meetings) if m.date >= today]
     past = [m for m in meetings if m.date < today]
@@ -141,7 +142,7 @@ def _next_meeting_guess(board) -> dict:
 def meeting_detail(request, pk):
     can_edit = _reader(request)
     meeting = get_object_or_404(queries.meeting_detail_queryset(), pk=pk)
-    today = timezone.localdate()
+    today = clock.today()
     return render(
         request,
         "meetings/meeting_detail.html",
@@ -317,7 +318,7 @@ def _action_arising_form(request, meeting, *, initial=None, action=None):
 def action_detail(request, pk):
     can_edit = _reader(request)
     action = get_object_or_404(queries.action_detail_queryset(), pk=pk)
-    today = timezone.localdate()
+    today = clock.today()
     return render(
         request,
         "meetings/action_detail.html",
@@ -335,7 +336,7 @@ def action_detail(request, pk):
 def action_respond(request, pk):
     _editor(request)
     action = get_object_or_404(queries.action_detail_queryset(), pk=pk)
-    today = timezone.localdate()
+    today = clock.today()
     form = RespondForm(request.POST or None, action=action, today=today)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
@@ -364,7 +365,7 @@ def action_respond(request, pk):
 
 def action_register(request):
     _reader(request)
-    today = timezone.localdate()
+    today = clock.today()
     filterset = ActionArisingFilter(request.GET or None, queryset=queries.open_actions_register())
     actions = list(filterset.qs)
     overdue = sum(1 for action in actions if days_overdue(action, today))

@@ -1,4 +1,4 @@
-"""Personas shared by every test: one signed-in client per role, plus an outsider with no role."""
+"""Shared by every test: the suite's fixed clock, and one signed-in client per role plus an outsider."""
 
 import os
 
@@ -6,10 +6,28 @@ import pytest
 from django.test import Client
 
 from core.roles import ADMIN, BOARD_MEMBER, CLERK, OFFICER
+from tests.dates import NOW
 from tests.factories.core import UserFactory
 
 # Sync Playwright runs an event loop in the test thread; the ORM calls in browser tests are safe.
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+
+
+@pytest.fixture(autouse=True)
+def fixed_clock(request, time_machine):
+    """Every test starts at tests.dates.NOW, whatever the machine's date.
+
+    The clock ticks on from there (seconds, never past midnight), so two things done one after the
+    other still happen in that order, as they would for a user.
+
+    A test that needs another moment travels: `@pytest.mark.time_machine(...)` (kept as given),
+    `time_machine.move_to(...)` inside the test, or `@time_machine.travel(...)`. Browser tests
+    replace this fixture (tests/browser/conftest.py): their server is given a date instead.
+    """
+    if request.node.get_closest_marker("time_machine") is None:
+        time_machine.move_to(NOW, tick=True)
+    return time_machine
+
 
 ROLE_KEYS = {"admin": ADMIN, "officer": OFFICER, "board": BOARD_MEMBER, "clerk": CLERK, "outsider": None}
 

@@ -7,6 +7,7 @@ import pytest
 from django.core.management import call_command
 
 from demo.users import DEMO_LOGINS
+from tests.dates import TODAY
 
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
 AXE_JS = Path(__file__).resolve().parents[2] / "node_modules" / "axe-core" / "axe.min.js"
@@ -17,6 +18,16 @@ DEMO_PASSWORD = "demo-password"
 def browser_type_launch_args(browser_type_launch_args):
     # Never `playwright install`: use the distribution's Chromium (see README, Tests).
     return {**browser_type_launch_args, "executable_path": CHROMIUM}
+
+
+@pytest.fixture(autouse=True)
+def fixed_clock(settings):
+    """The server's "today" is the suite's (SERVICE_TODAY, which core.clock honours), not the machine's.
+
+    Replaces the suite-wide time travel: Chromium keeps the real clock, and a server frozen in
+    another year would hand it session cookies that have already expired.
+    """
+    settings.SERVICE_TODAY = TODAY
 
 
 @pytest.fixture(autouse=True)

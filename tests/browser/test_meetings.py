@@ -16,6 +16,7 @@ from core.roles import BOARD_MEMBER, CLERK
 from meetings import services
 from meetings.models import Board, Meeting, MeetingAction
 from tests.browser.conftest import DEMO_PASSWORD
+from tests.dates import TODAY
 from tests.factories.core import UserFactory
 
 pytestmark = pytest.mark.browser
@@ -32,7 +33,7 @@ def improvement_board(transactional_db):
     for user in (clerk, reader):  # sign_in uses the demo password
         user.set_password(DEMO_PASSWORD)
         user.save()
-    today = timezone.localdate()
+    today = TODAY
     board = services.create_board(
         name="Children's Improvement Board",
         kind=Board.Kind.IMPROVEMENT_BOARD,
@@ -118,7 +119,7 @@ def test_every_meetings_page_and_form_passes_axe(improvement_board, sign_in, liv
         meeting=held,
         description="Figures for strategy meetings held without police",
         owner_name="Head of Service",
-        due_date=timezone.localdate() - datetime.timedelta(days=12),
+        due_date=TODAY - datetime.timedelta(days=12),
         kind=MeetingAction.Kind.DATA_REQUEST,
     )
     item = held.agenda_items.get(order=2)

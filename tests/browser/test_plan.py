@@ -1,7 +1,8 @@
 from datetime import timedelta
 
 import pytest
-from django.utils import timezone
+
+from tests.dates import TODAY
 
 pytestmark = pytest.mark.browser
 
@@ -40,7 +41,7 @@ def test_officer_records_an_amber_update_with_a_revised_date(demo, sign_in, live
     assert page.get_by_role("link", name="a narrative is required when the RAG is red or amber").is_visible()
     assert_accessible(page)
 
-    revised = timezone.localdate() + timedelta(days=120)
+    revised = TODAY + timedelta(days=120)
     page.get_by_label("What has been done").fill("Recruitment to the new team is slower than planned.")
     page.get_by_label("Evidence of impact").fill("Audit: 55% of plans now have a contingency.")
     page.get_by_label("Revised target date").fill(revised.isoformat())  # a native date input

@@ -16,6 +16,7 @@ from imports.parsing.plan import parse_plan
 from imports.parsing.workbook import read_workbook
 from improvement.models import Action, ActionStatus, ActionUpdate, Progress
 from indicators.models import Measurement
+from tests.dates import TODAY
 from tests.imports import fixtures
 from tests.imports.helpers import domain_counts, preview, run_import
 
@@ -132,7 +133,7 @@ def test_progress_text_without_a_date_is_dated_today_and_status_words_mapped():
     run_import(fixtures.xlsx_bytes({"Plan": rows}))
     update = ActionUpdate.objects.get()
     assert (update.date, update.narrative, update.status, update.progress) == (
-        datetime.date.today(),
+        TODAY,
         "Recruitment under way",
         ActionStatus.IN_PROGRESS,
         Progress.OFF_TRACK,

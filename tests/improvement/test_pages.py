@@ -4,9 +4,9 @@ from html import unescape
 
 import pytest
 from django.urls import reverse
-from django.utils import timezone
 
 from improvement.models import Action, ActionUpdate, Inspection, TargetDateRevision
+from tests.dates import TODAY
 from tests.factories.improvement import (
     ActionFactory,
     ActionUpdateFactory,
@@ -29,7 +29,7 @@ QUERIES_TO_RECORD_AN_UPDATE = 24
 
 
 def today():
-    return timezone.localdate()
+    return TODAY
 
 
 def text_of(response):

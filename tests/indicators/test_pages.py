@@ -8,6 +8,7 @@ from django.urls import reverse
 
 from indicators import charts
 from indicators.models import Measurement
+from tests.dates import NOW
 from tests.factories.improvement import ActionFactory, InspectionFactory, ThemeFactory
 from tests.factories.indicators import (
     BenchmarkFactory,
@@ -19,13 +20,6 @@ from tests.factories.indicators import (
 from tests.factories.meetings import BoardFactory, MeetingFactory
 
 pytestmark = pytest.mark.django_db
-
-TODAY = datetime.date(2026, 11, 22)
-
-
-@pytest.fixture(autouse=True)
-def _fixed_today(monkeypatch):
-    monkeypatch.setattr("django.utils.timezone.localdate", lambda *args: TODAY)
 
 
 @pytest.fixture
@@ -371,7 +365,7 @@ def test_correcting_a_period_keeps_the_old_value_in_history(officer_client, offi
     assert Measurement.objects.get(indicator=indicator, period=datetime.date(2025, 3, 1)).value == Decimal("88.1")
     assert Measurement.objects.filter(indicator=indicator).count() == 3
     name = officer_user.get_full_name()
-    assert re.search(rf"Corrected \d+ Nov 2026 \d\d:\d\d by {name}: 87.3% to 88.1%", text_of(response))
+    assert re.search(rf"Corrected {NOW.day} {NOW:%b %Y} \d\d:\d\d by {name}: 87.3% to 88.1%", text_of(response))
 
 
 def test_missing_value_is_stored_with_its_reason_not_zero(officer_client, officer_user):

@@ -5,9 +5,9 @@ import os
 
 import pytest
 from django.core.management import call_command
-from django.utils import timezone
 
 from meetings.models import Board, Meeting, MeetingAction, PublishedPack
+from tests.dates import TODAY
 
 
 @pytest.mark.django_db
@@ -22,7 +22,7 @@ def test_seed_demo_builds_the_boards(settings):
 
 
 def _boards_have_a_year_of_meetings():
-    today = timezone.localdate()
+    today = TODAY
     boards = {board.kind: board for board in Board.objects.all()}
     assert set(boards) == {"improvement_board", "scrutiny", "corporate_parenting"}
     assert boards["improvement_board"].cadence == "monthly" and boards["scrutiny"].cadence == "quarterly"
@@ -42,7 +42,7 @@ def _boards_have_a_year_of_meetings():
 
 
 def _actions_arising_include_overdue_and_done():
-    today = timezone.localdate()
+    today = TODAY
     actions = MeetingAction.objects.all()
     assert actions.filter(status=MeetingAction.Status.OPEN, due_date__lt=today).count() >= 3
     assert actions.filter(status=MeetingAction.Status.DONE).exclude(response="").count() >= 10

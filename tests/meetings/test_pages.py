@@ -10,6 +10,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from meetings.models import AgendaItem, Board, Meeting, MeetingAction, PublishedPack, Resolution
+from tests.dates import TODAY
 from tests.factories.core import UserFactory
 from tests.factories.improvement import ActionFactory, ThemeFactory
 from tests.factories.indicators import IndicatorFactory
@@ -22,13 +23,6 @@ from tests.factories.meetings import (
 )
 
 pytestmark = pytest.mark.django_db
-
-TODAY = datetime.date(2026, 11, 22)
-
-
-@pytest.fixture(autouse=True)
-def _fixed_today(monkeypatch):
-    monkeypatch.setattr("django.utils.timezone.localdate", lambda *args: TODAY)
 
 
 def text_of(response) -> str:

@@ -11,11 +11,10 @@ from meetings.dates import add_months, after_one_cycle
 from meetings.models import Board, Meeting, MeetingAction
 from meetings.rules import days_overdue, overdue_words, resolution_wording
 from meetings.templatetags.meetings_tags import asked_of, govuk_time
+from tests.dates import TODAY
 from tests.factories.core import UserFactory
 from tests.factories.improvement import ThemeFactory
 from tests.factories.meetings import AgendaItemFactory, BoardFactory, MeetingActionFactory, MeetingFactory
-
-TODAY = datetime.date(2026, 11, 22)
 
 
 def at(day, hour=14, minute=0):
@@ -165,8 +164,7 @@ def test_action_arising_refuses_another_meetings_item(board):
         services.record_action_arising(meeting=held, description="x", item=AgendaItemFactory())
 
 
-def test_responding_closes_and_dates_an_action(board, monkeypatch):
-    monkeypatch.setattr("django.utils.timezone.localdate", lambda *args: TODAY)
+def test_responding_closes_and_dates_an_action(board):
     action = MeetingActionFactory(meeting=MeetingFactory(board=board))
     services.respond_to_action(action=action, status=MeetingAction.Status.DONE, response=" Sent ")
     action.refresh_from_db()

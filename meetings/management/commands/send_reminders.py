@@ -1,8 +1,8 @@
 from datetime import date
 
 from django.core.management.base import BaseCommand, CommandError
-from django.utils import timezone
 
+from core import clock
 from meetings.reminders import REMINDER_DAYS_AHEAD, send_reminders
 
 
@@ -19,7 +19,7 @@ class Command(BaseCommand):
 
     def handle(self, *args, **options):
         dry_run = options["dry_run"]
-        today = _parse_date(options["date"]) if options["date"] else timezone.localdate()
+        today = _parse_date(options["date"]) if options["date"] else clock.today()
         summary = send_reminders(today, dry_run=dry_run)
         verb = "Would email" if dry_run else "Emailed"
         self.stdout.write(f"Reminders for {today:%-d %B %Y}{' (dry run: nothing sent)' if dry_run else ''}")
