@@ -1,4 +1,5 @@
 from django.conf import settings
+from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_not_required
 from django.core.exceptions import PermissionDenied
 from django.db import DatabaseError, connection
@@ -8,6 +9,8 @@ from django.template import loader
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
+from core import throttle
+from core.network import client_ip
 from core.roles import ROLE_DESCRIPTIONS, role_names_for
 
 
@@ -60,3 +63,26 @@ def server_error(request):
         {"council_name": settings.COUNCIL_NAME, "service_name": settings.SERVICE_NAME, "request": request}
     )
     return HttpResponseServerError(html)
+
+
+class PasswordResetView(auth_views.PasswordResetView):
+    """Django's password reset, throttled per email address and per client address.
+
+    Requests are counted whether or not the address has an account, and the throttled answer is
+    the same for both, so neither the limit nor the message says which addresses have accounts.
+    """
+
+    def form_valid(self, form):
+        window = settings.PASSWORD_RESET_WINDOW
+        limits = {
+            f"email:{form.cleaned_data['email'].strip().lower()}": settings.PASSWORD_RESET_LIMIT_PER_EMAIL,
+            f"address:{client_ip(self.request)}": settings.PASSWORD_RESET_LIMIT_PER_ADDRESS,
+        }
+        if not throttle.allow("password-reset", limits, window):
+            minutes = int(window.total_seconds() // 60)
+            form.add_error(
+                "email",
+                f"You have asked for too many password reset links. Wait {minutes} minutes, then try again.",
+            )
+            return self.render_to_response(self.get_context_data(form=form), status=429)
+        return super().form_valid(form)
