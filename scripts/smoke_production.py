@@ -135,7 +135,7 @@ def gunicorn(env: dict, log_path: Path):
     port = free_port()
     with open(log_path, "w") as log:
         process = subprocess.Popen(
-            [str(BIN / "gunicorn"), "config.wsgi", "--bind", f"127.0.0.1:{port}", "--workers", "2"],
+            [str(BIN / "gunicorn"), "config.wsgi", "--bind", f"127.0.0.1:{port}", "--workers", "3"],
             cwd=ROOT,
             env=env,
             stdout=log,

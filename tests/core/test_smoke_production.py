@@ -84,3 +84,19 @@ def test_static_files_a_served_stylesheet_refers_to_are_fetched_too():
     finally:
         server.shutdown()
     assert statuses == {"/static/css/app.css": 200, "/static/img/ok.svg": 200, "/static/img/gone.svg": 404}
+
+
+def test_the_readme_deploys_with_the_commands_the_smoke_test_runs():
+    readme = (SCRIPT.parents[1] / "README.md").read_text(encoding="utf-8")
+    production = readme.split("## Production deployment", 1)[1].split("\n## ", 1)[0]
+    script = SCRIPT.read_text(encoding="utf-8")
+    for readme_command, script_args in [
+        ("manage.py migrate", '"migrate", "--noinput"'),
+        ("manage.py collectstatic --noinput", '"collectstatic", "--noinput"'),
+        ("manage.py check --deploy --fail-level WARNING", '"check", "--deploy", "--fail-level", "WARNING"'),
+        ("gunicorn config.wsgi --bind 127.0.0.1:8000 --workers 3", '"--workers", "3"'),
+    ]:
+        assert readme_command in production
+        assert script_args in script
+    # Gunicorn reachable from anywhere would let anyone forge X-Forwarded-Proto and -For.
+    assert "--bind 0.0.0.0" not in readme
