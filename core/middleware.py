@@ -4,8 +4,7 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import logout
 from django.contrib.auth.views import redirect_to_login
-
-from core import clock
+from django.utils import timezone
 
 
 class ContentSecurityPolicyMiddleware:
@@ -29,10 +28,17 @@ class ContentSecurityPolicyMiddleware:
 SIGNED_IN_AT = "signed_in_at"
 
 
+def _now_timestamp() -> float:
+    # Real elapsed time on Django's own session clock, not core.clock: a test server with a pinned
+    # service date (SERVICE_TODAY) must not sign everyone out, and the idle timeout beside this one
+    # is measured on this clock too. time_machine moves both.
+    return timezone.now().timestamp()
+
+
 def note_sign_in_time(sender, request, user, **kwargs):
     """user_logged_in receiver: start the session's absolute lifetime (see the middleware below)."""
     if request is not None:
-        request.session[SIGNED_IN_AT] = clock.now().timestamp()
+        request.session[SIGNED_IN_AT] = _now_timestamp()
 
 
 class AbsoluteSessionLifetimeMiddleware:
@@ -48,7 +54,7 @@ class AbsoluteSessionLifetimeMiddleware:
     def __call__(self, request):
         if request.user.is_authenticated:
             signed_in_at = request.session.get(SIGNED_IN_AT)
-            now = clock.now().timestamp()
+            now = _now_timestamp()
             if signed_in_at is None:
                 # A session from before this rule existed: its lifetime starts now.
                 request.session[SIGNED_IN_AT] = now
