@@ -7,6 +7,7 @@ hashed, so the cache table holds no email addresses.
 import hashlib
 from datetime import timedelta
 
+from django.conf import settings
 from django.core.cache import cache
 from django.utils import timezone
 
@@ -28,3 +29,15 @@ def allow(scope: str, limits: dict[str, int], window: timedelta) -> bool:
         count, ends = entries.get(key, (0, now + window.total_seconds()))
         cache.set(key, (count + 1, ends), timeout=max(ends - now, 1))
     return True
+
+
+def allow_password_reset(email: str, address: str | None) -> bool:
+    """Count a password-reset request against the per-email and per-address limits.
+
+    Counted whether or not the email has an account, so the limit says nothing about accounts.
+    """
+    limits = {
+        f"email:{email.strip().lower()}": settings.PASSWORD_RESET_LIMIT_PER_EMAIL,
+        f"address:{address}": settings.PASSWORD_RESET_LIMIT_PER_ADDRESS,
+    }
+    return allow("password-reset", limits, settings.PASSWORD_RESET_WINDOW)

@@ -1,3 +1,5 @@
+import logging
+
 from django.conf import settings
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_not_required
@@ -12,6 +14,8 @@ from django.views.decorators.http import require_GET
 from core import throttle
 from core.network import client_ip
 from core.roles import ROLE_DESCRIPTIONS, role_names_for
+
+logger = logging.getLogger(__name__)
 
 
 def require_service_user(user):
@@ -73,13 +77,11 @@ class PasswordResetView(auth_views.PasswordResetView):
     """
 
     def form_valid(self, form):
-        window = settings.PASSWORD_RESET_WINDOW
-        limits = {
-            f"email:{form.cleaned_data['email'].strip().lower()}": settings.PASSWORD_RESET_LIMIT_PER_EMAIL,
-            f"address:{client_ip(self.request)}": settings.PASSWORD_RESET_LIMIT_PER_ADDRESS,
-        }
-        if not throttle.allow("password-reset", limits, window):
-            minutes = int(window.total_seconds() // 60)
+        address = client_ip(self.request)
+        if not throttle.allow_password_reset(form.cleaned_data["email"], address):
+            # The address only: the email may be a guess, and logs should not collect them.
+            logger.warning("Password reset throttled for client address %s", address)
+            minutes = int(settings.PASSWORD_RESET_WINDOW.total_seconds() // 60)
             form.add_error(
                 "email",
                 f"You have asked for too many password reset links. Wait {minutes} minutes, then try again.",

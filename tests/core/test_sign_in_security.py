@@ -97,7 +97,7 @@ def behind_proxy(settings):
 
 
 @pytest.mark.django_db
-def test_password_reset_requests_for_one_email_are_limited(client, make_user, mailoutbox, behind_proxy):
+def test_password_reset_requests_for_one_email_are_limited(client, make_user, mailoutbox, behind_proxy, caplog):
     make_user("officer", username="forgetful", email="forgetful@example.gov.uk")
     for _ in range(3):
         assert _reset(client, "forgetful@example.gov.uk").status_code == 302
@@ -108,6 +108,9 @@ def test_password_reset_requests_for_one_email_are_limited(client, make_user, ma
     html = response.content.decode()
     assert "There is a problem" in html and THROTTLED in html
     assert len(mailoutbox) == 3
+    # Operators see the address that was throttled, never the email (which may be someone's guess).
+    assert "Password reset throttled for client address 198.51.100.7" in caplog.text
+    assert "forgetful" not in caplog.text.lower()
 
 
 @pytest.mark.django_db
