@@ -19,6 +19,7 @@ in. Usage: .venv/bin/python scripts/smoke_production.py
 """
 
 import contextlib
+import email.message
 import html.parser
 import http.cookiejar
 import os
@@ -46,6 +47,7 @@ START_PATHS = {role: ["/"] for role in ROLES} | {"admin": ["/", "/admin/"], VISI
 PASSWORD = "demo-password"
 SKIPPED_PATHS = re.compile(r"/(sign-out|logout)/")
 REQUEST_TIMEOUT = 30
+NO_ANSWER = 0  # the status recorded when the server does not answer
 MAX_PAGES_PER_ROLE = 400  # a runaway crawl fails clearly instead of running for ever
 
 
@@ -190,6 +192,8 @@ class Browser:
                 return response.status, response.headers, response.read()
         except urllib.error.HTTPError as error:
             return error.code, error.headers, error.read()
+        except (urllib.error.URLError, OSError):  # no answer at all (reset, timeout): as bad as a 5xx
+            return NO_ANSWER, email.message.Message(), b""
 
 
 class _Links(html.parser.HTMLParser):
@@ -304,8 +308,8 @@ def report(results: dict, static: dict) -> list[str]:
     for page_shape in sorted(results):
         row = results[page_shape]
         for role, (status, path) in row.items():
-            if status >= 500:
-                failures.append(f"{status} {path} (signed in as {role})")
+            if status >= 500 or status == NO_ANSWER:
+                failures.append(f"{status or 'no answer'} {path} ({role})")
         # Django admin's many pages make one line unless one of them has a problem.
         if page_shape.startswith("/admin/") and all(status < 400 for status, _ in row.values()):
             admin_pages += 1
@@ -313,9 +317,9 @@ def report(results: dict, static: dict) -> list[str]:
         print(f"{page_shape:<{width}}  " + "  ".join(f"{row[r][0] if r in row else '-':>7}" for r in columns))
     if admin_pages:
         print(f"{'/admin/...':<{width}}  {admin_pages} more URL shapes in Django admin, none answering 4xx or 5xx")
-    broken = {path: status for path, status in static.items() if status >= 500 or status == 404}
+    broken = {path: status for path, status in static.items() if status in {404, NO_ANSWER} or status >= 500}
     print(f"\n{len(static)} static files fetched, {len(static) - len(broken)} answered without error")
-    failures += [f"{status} {path} (static file)" for path, status in sorted(broken.items())]
+    failures += [f"{status or 'no answer'} {path} (static file)" for path, status in sorted(broken.items())]
     return failures
 
 

@@ -47,11 +47,13 @@ def test_5xx_pages_and_missing_static_files_fail_but_refusals_do_not(capsys):
         "/": {"admin": (200, "/"), "board": (200, "/")},
         "/meetings/N/pack/download/": {"admin": (500, "/meetings/4/pack/download/")},
         "/import/": {"board": (403, "/import/")},
+        "/progress/": {"clerk": (smoke.NO_ANSWER, "/progress/")},
     }
     static = {"/static/css/app.css": 200, "/static/assets/images/govuk-crest.svg": 404}
     failures = smoke.report(results, static)
     assert failures == [
-        "500 /meetings/4/pack/download/ (signed in as admin)",
+        "500 /meetings/4/pack/download/ (admin)",
+        "no answer /progress/ (clerk)",
         "404 /static/assets/images/govuk-crest.svg (static file)",
     ]
     table = capsys.readouterr().out
