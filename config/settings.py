@@ -151,8 +151,11 @@ SESSION_ABSOLUTE_TIMEOUT = timedelta(hours=env_int("SESSION_ABSOLUTE_TIMEOUT_HOU
 # Without a proxy both headers are ignored: anyone could write them.
 BEHIND_TLS_PROXY = env_bool("BEHIND_TLS_PROXY", False)
 TRUSTED_PROXY_COUNT = env_int("TRUSTED_PROXY_COUNT", 1)
-if TRUSTED_PROXY_COUNT < 1:
-    raise ImproperlyConfigured(f"TRUSTED_PROXY_COUNT must be 1 or more, not {TRUSTED_PROXY_COUNT}")
+
+# Zero would sign everyone out at once, or count nothing: a typo, not a choice.
+for _name in ["SESSION_IDLE_TIMEOUT_MINUTES", "SESSION_ABSOLUTE_TIMEOUT_HOURS", "TRUSTED_PROXY_COUNT"]:
+    if env_int(_name, 1) < 1:
+        raise ImproperlyConfigured(f"{_name} must be 1 or more, not {env_int(_name, 1)}")
 
 # Failed sign-ins are throttled per user name and address (the client's, not the proxy's).
 AXES_CLIENT_IP_CALLABLE = "core.network.client_ip"

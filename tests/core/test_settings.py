@@ -86,10 +86,13 @@ def test_seed_demo_twice_leaves_the_same_counts(settings):
     assert first["auth.User"] >= 8
 
 
-def test_a_proxy_count_below_one_is_refused_clearly():
-    result = _manage("check", env={**PRODUCTION_ENV, "BEHIND_TLS_PROXY": "true", "TRUSTED_PROXY_COUNT": "0"})
+@pytest.mark.parametrize(
+    "name", ["TRUSTED_PROXY_COUNT", "SESSION_IDLE_TIMEOUT_MINUTES", "SESSION_ABSOLUTE_TIMEOUT_HOURS"]
+)
+def test_a_count_or_timeout_below_one_is_refused_clearly(name):
+    result = _manage("check", env={**PRODUCTION_ENV, "BEHIND_TLS_PROXY": "true", name: "0"})
     assert result.returncode != 0
-    assert "TRUSTED_PROXY_COUNT must be 1 or more, not 0" in result.stderr
+    assert f"{name} must be 1 or more, not 0" in result.stderr
 
 
 def test_behind_a_proxy_the_settings_trust_its_headers_and_still_pass_check_deploy():
