@@ -4,7 +4,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 PYTEST_ARGS ?=
 
-.PHONY: run test test-dates faketime install assets chromium collectstatic bench clean
+.PHONY: run test test-dates faketime smoke install assets chromium collectstatic bench clean
 
 $(VENV)/.installed: requirements.txt
 	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -46,8 +46,14 @@ chromium:
 		echo "The browser tests need Debian's chromium. Run: sudo apt-get install -y chromium" >&2; exit 1; \
 	fi
 
+# After the suite, the production deployment itself (README, Production deployment): a scratch
+# database, collectstatic, gunicorn with DEBUG off, every page as every role.
 test: install chromium
 	$(PY) -m pytest $(PYTEST_ARGS)
+	$(PY) scripts/smoke_production.py
+
+smoke: install
+	$(PY) scripts/smoke_production.py
 
 # The suite must pass whatever the machine's date. This runs the non-browser tests with libfaketime
 # at four awkward dates; not part of `make test` or CI, as it runs the suite four times.

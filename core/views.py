@@ -1,4 +1,7 @@
+import logging
+
 from django.conf import settings
+from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_not_required
 from django.core.exceptions import PermissionDenied
 from django.db import DatabaseError, connection
@@ -8,7 +11,11 @@ from django.template import loader
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
+from core import throttle
+from core.network import client_ip
 from core.roles import ROLE_DESCRIPTIONS, role_names_for
+
+logger = logging.getLogger(__name__)
 
 
 def require_service_user(user):
@@ -60,3 +67,24 @@ def server_error(request):
         {"council_name": settings.COUNCIL_NAME, "service_name": settings.SERVICE_NAME, "request": request}
     )
     return HttpResponseServerError(html)
+
+
+class PasswordResetView(auth_views.PasswordResetView):
+    """Django's password reset, throttled per email address and per client address.
+
+    Requests are counted whether or not the address has an account, and the throttled answer is
+    the same for both, so neither the limit nor the message says which addresses have accounts.
+    """
+
+    def form_valid(self, form):
+        address = client_ip(self.request)
+        if not throttle.allow_password_reset(form.cleaned_data["email"], address):
+            # The address only: the email may be a guess, and logs should not collect them.
+            logger.warning("Password reset throttled for client address %s", address)
+            minutes = int(settings.PASSWORD_RESET_WINDOW.total_seconds() // 60)
+            form.add_error(
+                "email",
+                f"You have asked for too many password reset links. Wait {minutes} minutes, then try again.",
+            )
+            return self.render_to_response(self.get_context_data(form=form), status=429)
+        return super().form_valid(form)

@@ -5,7 +5,6 @@ from django.db import models
 from django.urls import NoReverseMatch, reverse
 
 from core import clock
-
 from core.records import PermanentRecord, PermanentRecordError
 
 # What an applied import's log says: who imported which file, when, with which choices, and what

@@ -23,10 +23,22 @@ if (css.css.includes("GDS Transport")) throw new Error("the compiled CSS still n
 writeFileSync(join(out, "css", "app.css"), css.css);
 
 cpSync(join(govuk, "govuk-frontend.min.js"), join(out, "js", "govuk-frontend.min.js"));
-// Images only: the fonts and the crown are for GOV.UK, not for a council service.
-mkdirSync(join(out, "assets", "images"), { recursive: true });
-for (const image of ["favicon.ico", "favicon.svg"]) {
-  cpSync(join(govuk, "assets", "images", image), join(out, "assets", "images", image));
+
+// Every asset the compiled CSS refers to is copied, or collectstatic's manifest (DEBUG off) stops on
+// the missing file and every page answers 500. The favicons are referred to by templates instead.
+// Images only: the GDS Transport fonts are for GOV.UK, not for a council service.
+const assetsUrl = "/static/assets/";
+const referenced = new Set(["images/favicon.ico", "images/favicon.svg"]);
+for (const [, url] of css.css.matchAll(/url\(\s*["']?([^"')]+)["']?\s*\)/g)) {
+  if (url.startsWith("data:")) continue;
+  if (!url.startsWith(assetsUrl)) throw new Error(`the compiled CSS refers to ${url}, outside ${assetsUrl}`);
+  referenced.add(url.slice(assetsUrl.length).split(/[?#]/)[0]);
+}
+for (const asset of referenced) {
+  if (!asset.startsWith("images/")) throw new Error(`the compiled CSS refers to ${asset}, which is not an image`);
+  const target = join(out, "assets", asset);
+  mkdirSync(dirname(target), { recursive: true });
+  cpSync(join(govuk, "assets", asset), target);
 }
 cpSync(
   join(root, "node_modules", "plotly.js-basic-dist-min", "plotly-basic.min.js"),

@@ -1,4 +1,6 @@
+import json
 import os
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -82,3 +84,43 @@ def test_seed_demo_twice_leaves_the_same_counts(settings):
     call_command("seed_demo", stdout=open(os.devnull, "w"))
     assert _counts() == first
     assert first["auth.User"] >= 8
+
+
+@pytest.mark.parametrize(
+    "name", ["TRUSTED_PROXY_COUNT", "SESSION_IDLE_TIMEOUT_MINUTES", "SESSION_ABSOLUTE_TIMEOUT_HOURS"]
+)
+def test_a_count_or_timeout_below_one_is_refused_clearly(name):
+    result = _manage("check", env={**PRODUCTION_ENV, "BEHIND_TLS_PROXY": "true", name: "0"})
+    assert result.returncode != 0
+    assert f"{name} must be 1 or more, not 0" in result.stderr
+
+
+def test_behind_a_proxy_the_settings_trust_its_headers_and_still_pass_check_deploy():
+    env = {**PRODUCTION_ENV, "BEHIND_TLS_PROXY": "true", "TRUSTED_PROXY_COUNT": "2"}
+    script = (
+        "from django.conf import settings as s;"
+        "print(s.SECURE_PROXY_SSL_HEADER, s.TRUSTED_PROXY_COUNT, s.AXES_CLIENT_IP_CALLABLE,"
+        " s.SESSION_COOKIE_AGE, s.SESSION_ABSOLUTE_TIMEOUT)"
+    )
+    result = _manage("shell", "--no-imports", "-c", script, env=env)
+    assert result.stdout.strip() == "('HTTP_X_FORWARDED_PROTO', 'https') 2 core.network.client_ip 3600 12:00:00"
+    assert _manage("check", "--deploy", "--fail-level", "WARNING", env=env).returncode == 0
+
+
+def test_every_asset_the_built_css_refers_to_is_in_the_build():
+    build = ROOT / "build" / "static"
+    css = (build / "css" / "app.css").read_text(encoding="utf-8")
+    urls = set(re.findall(r"url\(\s*[\"']?(/static/[^\"')?#]+)", css))
+    assert urls, "the compiled CSS refers to no assets: has the build changed?"
+    missing = sorted(url for url in urls if not (build / url.removeprefix("/static/")).is_file())
+    assert missing == []
+    assert not list(build.rglob("*.woff*")), "the GDS Transport fonts are for GOV.UK only"
+
+
+def test_collectstatic_under_production_settings_builds_the_manifest(tmp_path):
+    env = {**PRODUCTION_ENV, "STATIC_ROOT": str(tmp_path / "static")}
+    result = _manage("collectstatic", "--noinput", env=env)
+    assert result.returncode == 0, result.stdout + result.stderr
+    manifest = json.loads((tmp_path / "static" / "staticfiles.json").read_text())
+    assert "css/app.css" in manifest["paths"]
+    assert "assets/images/govuk-crest.svg" in manifest["paths"]

@@ -63,7 +63,7 @@ def _actions_store_the_state_their_log_gives():
     from improvement.models import Plan
     from improvement.queries import plan_as_at
 
-    today = timezone.localdate()
+    today = TODAY
     for plan in Plan.objects.all():
         for state in plan_as_at(plan, today):
             action = state.action
