@@ -7,11 +7,46 @@ aria-describedby wiring are written once. Pages render `{{ form }}` or
 
 from django import forms
 from django.forms.renderers import TemplatesSetting
+from django.http import QueryDict
+
+from core.text import clean_text
 
 
 class GovukFormRenderer(TemplatesSetting):
     form_template_name = "forms/form.html"
     field_template_name = "forms/field.html"
+
+
+def _cleaned_data(data):
+    if isinstance(data, QueryDict):
+        cleaned = QueryDict(mutable=True)
+        for key, values in data.lists():
+            cleaned.setlist(clean_text(key), [clean_text(value) for value in values])
+        return cleaned
+    return {clean_text(key): clean_text(value) if isinstance(value, str) else value for key, value in data.items()}
+
+
+class CleanTextMixin:
+    """Clean every text a person submits (core.text.clean_text) before any field reads it.
+
+    Every form in the service takes this mixin (through ServiceForm and ServiceModelForm), so a
+    vertical tab pasted from Word is stored as a line break and a NUL never reaches the database.
+    Cleaning the submitted data, not each field's value, means length limits and validators see
+    the text that will be stored.
+    """
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if self.is_bound and self.data:
+            self.data = _cleaned_data(self.data)
+
+
+class ServiceForm(CleanTextMixin, forms.Form):
+    """The base of every form the service's own pages show."""
+
+
+class ServiceModelForm(CleanTextMixin, forms.ModelForm):
+    """The base of every model form the service's own pages show."""
 
 
 class GovukDateInput(forms.DateInput):
