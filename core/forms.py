@@ -17,13 +17,20 @@ class GovukFormRenderer(TemplatesSetting):
     field_template_name = "forms/field.html"
 
 
+def _clean_value(key: str, value):
+    # Passwords are compared, not shown or written into files: changing one would lock its owner out.
+    if not isinstance(value, str) or "password" in key:
+        return value
+    return clean_text(value)
+
+
 def _cleaned_data(data):
     if isinstance(data, QueryDict):
         cleaned = QueryDict(mutable=True)
         for key, values in data.lists():
-            cleaned.setlist(clean_text(key), [clean_text(value) for value in values])
+            cleaned.setlist(clean_text(key), [_clean_value(key, value) for value in values])
         return cleaned
-    return {clean_text(key): clean_text(value) if isinstance(value, str) else value for key, value in data.items()}
+    return {clean_text(key): _clean_value(key, value) for key, value in data.items()}
 
 
 class CleanTextMixin:
@@ -47,6 +54,13 @@ class ServiceForm(CleanTextMixin, forms.Form):
 
 class ServiceModelForm(CleanTextMixin, forms.ModelForm):
     """The base of every model form the service's own pages show."""
+
+
+def with_clean_text(form_class):
+    """form_class with CleanTextMixin in front, for forms built elsewhere (Django admin's)."""
+    if issubclass(form_class, CleanTextMixin):
+        return form_class
+    return type(form_class.__name__, (CleanTextMixin, form_class), {"__module__": form_class.__module__})
 
 
 class GovukDateInput(forms.DateInput):

@@ -219,3 +219,43 @@ def test_imported_cells_are_cleaned_like_form_text(admin_user):
 
     assert job.state == "done", job.message
     assert Action.objects.get().title == "Redesign\nthe front door"
+
+
+def test_django_admin_forms_clean_text_too(admin_client_):
+    from improvement.models import InterventionEvent
+
+    response = admin_client_.post(
+        reverse("admin:improvement_interventionevent_add"),
+        {
+            "kind": "statutory_direction",
+            "date": "2026-01-05",
+            "person": "Jo\x00 Smith",
+            "description": "Issued\x0bby DfE",
+        },
+    )
+    assert response.status_code == 302, response.content.decode()[:2000]
+    event = InterventionEvent.objects.get()
+    assert (event.person, event.description) == ("Jo Smith", "Issued\nby DfE")
+
+
+def test_admin_inline_forms_clean_text_too(admin_client_):
+    from improvement.models import Recommendation
+
+    inspection = InspectionFactory()
+    page = admin_client_.get(reverse("admin:improvement_inspection_change", args=[inspection.pk]))
+    data = {key: value for key, value in page.context["adminform"].form.initial.items() if value is not None}
+    data = {k: (v.isoformat() if hasattr(v, "isoformat") else v) for k, v in data.items()}
+    prefix = page.context["inline_admin_formsets"][0].formset.prefix
+    data.update(
+        {
+            f"{prefix}-TOTAL_FORMS": "1",
+            f"{prefix}-INITIAL_FORMS": "0",
+            f"{prefix}-0-reference": "R1",
+            f"{prefix}-0-text": "Improve\x0bassessments\x1f",
+            f"{prefix}-0-kind": "recommendation",
+            f"{prefix}-0-order": "1",
+        }
+    )
+    response = admin_client_.post(reverse("admin:improvement_inspection_change", args=[inspection.pk]), data)
+    assert response.status_code == 302, [f.errors for f in response.context["inline_admin_formsets"][0].formset]
+    assert Recommendation.objects.get().text == "Improve\nassessments"
