@@ -65,7 +65,8 @@ class RequestBodyGuardMiddleware:
 
     CsrfViewMiddleware reads request.POST, which parses a whole multipart upload and spools it to a
     temporary file, long before the view or the sign-in check runs. So, looking only at the headers:
-    - a body sent chunked (no Content-Length) is refused with 411: Django would not read it anyway;
+    - a body sent chunked is refused with 411: Django would not read it anyway (it reads only
+      Content-Length bytes), and a proxy in front may have let it through unmeasured;
     - on an upload URL, a body from anyone not signed in is sent to sign in, and a body from someone
       without the upload permission gets 403;
     - a body larger than the URL allows gets 413: upload URLs allow IMPORT_MAX_UPLOAD_BYTES plus a
@@ -78,10 +79,10 @@ class RequestBodyGuardMiddleware:
 
     def __call__(self, request):
         meta = request.META
-        chunked = "chunked" in meta.get("HTTP_TRANSFER_ENCODING", "").lower()
-        length_text = meta.get("CONTENT_LENGTH") or ""
-        if chunked and not length_text:
+        # Chunked with a Content-Length too is refused as well: the two disagree about where the body ends.
+        if "chunked" in meta.get("HTTP_TRANSFER_ENCODING", "").lower():
             return self._refuse(request, "411.html", 411, {})
+        length_text = meta.get("CONTENT_LENGTH") or ""
         try:
             length = int(length_text) if length_text else 0
         except ValueError:

@@ -20,6 +20,7 @@ from openpyxl import load_workbook
 from core.text import clean_text
 from improvement.models import ActionUpdate
 from meetings.services import publish_pack
+from tests.factories.imports import ImportJobFactory
 from tests.factories.improvement import (
     ActionFactory,
     ActionUpdateFactory,
@@ -73,7 +74,9 @@ def _at(day):
 
 
 @pytest.fixture
-def hostile_world(db, officer_user):
+def hostile_world(db, officer_user, admin_user):
+    # People's names are typed by an admin and appear in every paper.
+    _poison(officer_user, keep={"username", "password"})
     inspection = _poison(InspectionFactory())
     recommendation = _poison(RecommendationFactory(inspection=inspection))
     plan = _poison(PlanFactory(start_date=datetime.date(2025, 4, 1)), keep={"version"})
@@ -100,7 +103,10 @@ def hostile_world(db, officer_user):
     arising = _poison(MeetingActionFactory(meeting=previous, due_date=datetime.date(2026, 2, 1)))
     with time_machine.travel(TODAY, tick=False):
         published = publish_pack(meeting=meeting, published_by=officer_user)
+    previewed = _poison(ImportJobFactory(uploaded_by=admin_user), keep={"sha256"})
+    done = _poison(ImportJobFactory(uploaded_by=admin_user, state="done", result={"counts": {}}), keep={"sha256"})
     return {
+        "previewed_job": previewed, "done_job": done,
         "inspection": inspection, "recommendation": recommendation, "plan": plan, "action": action,
         "indicator": indicator, "board": board, "meeting": meeting, "item": item, "resolution": resolution,
         "arising": arising, "published": published,
@@ -134,6 +140,11 @@ def _read_pages(w):
 
 def _admin_pages(w):
     return [
+        reverse("imports:start"),
+        reverse("imports:job_preview", args=[w["previewed_job"].pk]),
+        reverse("imports:job_status", args=[w["done_job"].pk]),
+        reverse("imports:job_status_json", args=[w["done_job"].pk]),
+        reverse("imports:job_log", args=[w["done_job"].pk]),
         reverse("imports:export_plan", args=["xlsx"]) + f"?plan={w['plan'].pk}",
         reverse("imports:export_plan", args=["csv"]) + f"?plan={w['plan'].pk}",
         reverse("imports:export_indicators", args=["xlsx"]),
