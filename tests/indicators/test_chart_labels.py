@@ -5,6 +5,7 @@ import json
 import re
 
 import pytest
+import time_machine
 
 from indicators import charts
 from tests.factories.improvement import InspectionFactory
@@ -21,6 +22,7 @@ def _no_other_providers(monkeypatch):
     monkeypatch.setattr(charts, "_marker_providers", [])
 
 
+@time_machine.travel(datetime.datetime(2026, 11, 22, 12, 0), tick=False)
 def test_inspection_titles_and_board_names_reach_the_chart_escaped(board_client, officer_user):
     indicator = assessments_indicator(officer_user)
     InspectionFactory(kind="monitoring_visit", title=f"Visit {LINK}", start_date=datetime.date(2025, 2, 10))
