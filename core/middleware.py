@@ -86,28 +86,27 @@ class RequestBodyGuardMiddleware:
         try:
             length = int(length_text) if length_text else 0
         except ValueError:
-            return HttpResponseBadRequest("Content-Length must be a number")
-        if length <= 0:
+            length = -1
+        if length < 0:
+            return HttpResponseBadRequest("Content-Length must be a whole number of bytes")
+        if length == 0:
             return self.get_response(request)
 
         permission = self._upload_permission(request.path_info)
         if permission:
-            limit = settings.IMPORT_MAX_UPLOAD_BYTES + UPLOAD_FORM_MARGIN_BYTES
             user = _user_from_session(request)
             if not user.is_authenticated:
                 return redirect_to_login(request.get_full_path())
             if not user.has_perm(permission):
                 return self._refuse(request, "403.html", 403, {})
+            allowed = settings.IMPORT_MAX_UPLOAD_BYTES
         else:
-            limit = settings.DATA_UPLOAD_MAX_MEMORY_SIZE
-            if limit is None:
+            allowed = settings.DATA_UPLOAD_MAX_MEMORY_SIZE
+            if allowed is None:
                 return self.get_response(request)
-            limit += UPLOAD_FORM_MARGIN_BYTES
-        if length > limit:
-            max_mb = (settings.IMPORT_MAX_UPLOAD_BYTES if permission else settings.DATA_UPLOAD_MAX_MEMORY_SIZE) / (
-                1024 * 1024
-            )
-            return self._refuse(request, "413.html", 413, {"max_mb": f"{max_mb:g}", "is_upload": bool(permission)})
+        if length > allowed + UPLOAD_FORM_MARGIN_BYTES:
+            context = {"max_mb": f"{allowed / (1024 * 1024):g}", "is_upload": bool(permission)}
+            return self._refuse(request, "413.html", 413, context)
         return self.get_response(request)
 
     @staticmethod

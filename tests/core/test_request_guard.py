@@ -128,3 +128,10 @@ def test_admin_upload_within_the_limit_still_reaches_the_form(admin_client_, set
 
 def test_get_requests_are_untouched(admin_client_):
     assert admin_client_.get(reverse("imports:upload_plan")).status_code == 200
+
+
+@pytest.mark.parametrize("length", ["-5", "ten"])
+def test_a_content_length_that_is_not_a_size_is_refused(length):
+    response, body = _post(Client(), reverse("login"), length, content_type="application/x-www-form-urlencoded")
+    assert response.status_code == 400
+    assert body.bytes_read == 0
