@@ -79,6 +79,7 @@ def test_admin_over_the_limit_sees_a_page_naming_the_limit(admin_user, settings)
     assert response.status_code == 413
     assert '<h1 class="govuk-heading-l">The file is too large</h1>' in page
     assert "The largest file you can import is 10 MB. Nothing was imported." in page
+    assert f'<a class="govuk-link" href="{reverse("imports:upload_plan")}">Choose a smaller file</a>' in page
     assert admin_user.get_full_name() in page  # the service's own page, with the admin signed in
     assert body.bytes_read == 0
     assert "no-store" in response["Cache-Control"]
