@@ -276,3 +276,26 @@ def test_admin_inline_forms_clean_text_too(admin_client_):
     response = admin_client_.post(reverse("admin:improvement_inspection_change", args=[inspection.pk]), data)
     assert response.status_code == 302, [f.errors for f in response.context["inline_admin_formsets"][0].formset]
     assert Recommendation.objects.get().text == "Improve\nassessments"
+
+
+def test_every_form_the_service_defines_cleans_text():
+    """A form added later without ServiceForm or ServiceModelForm would store control characters again."""
+    import importlib
+    import inspect
+
+    from django import forms as django_forms
+
+    from core.forms import CleanTextMixin
+
+    missing = []
+    for app in ("core", "improvement", "indicators", "meetings", "imports", "dashboard", "demo"):
+        for module_name in (f"{app}.forms", f"{app}.views"):
+            try:
+                module = importlib.import_module(module_name)
+            except ModuleNotFoundError:
+                continue
+            for name, value in inspect.getmembers(module, inspect.isclass):
+                defined_here = value.__module__ == module_name
+                if defined_here and issubclass(value, django_forms.BaseForm) and not issubclass(value, CleanTextMixin):
+                    missing.append(f"{module_name}.{name}")
+    assert missing == []
