@@ -64,12 +64,16 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # First: refuses a body too large, chunked, or from someone who may not upload, before CSRF
+    # (or anything else) reads it.
+    "core.middleware.RequestBodyGuardMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "core.middleware.NoStoreForSignedInMiddleware",
     "django.contrib.auth.middleware.LoginRequiredMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     # After messages, so the sign-in page can say why the session ended.
@@ -261,9 +265,15 @@ ACTION_RAG_LABELS = {
 ACTION_UPDATE_DUE_DAYS = env_int("ACTION_UPDATE_DUE_DAYS", 30)
 # Reminders about actions and indicators start this many days before a board that reviews them meets.
 MEETING_REMINDER_DAYS_AHEAD = env_int("MEETING_REMINDER_DAYS_AHEAD", 14)
+# Set the proxy's body limit (nginx client_max_body_size) to the same figure (see README).
 IMPORT_MAX_UPLOAD_BYTES = env_int("IMPORT_MAX_UPLOAD_MB", 10) * 1024 * 1024
+# Form fields other than files; a larger body to a page that takes no file is refused with 413.
 DATA_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
-FILE_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
+# The import reads an upload whole into memory (and the database) anyway, so an accepted file
+# never needs a temporary file on disk.
+FILE_UPLOAD_MAX_MEMORY_SIZE = IMPORT_MAX_UPLOAD_BYTES
+# The import forms take one file; nothing else takes any.
+DATA_UPLOAD_MAX_NUMBER_FILES = 1
 
 ## LOCALE
 

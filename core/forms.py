@@ -8,15 +8,63 @@ aria-describedby wiring are written once. Pages render `{{ form }}` or
 from django import forms
 from django.contrib.auth import get_user_model
 from django.forms.renderers import TemplatesSetting
+from django.http import QueryDict
 
 from core.models import EVENT_LABELS
 from core.queries import NO_ROLE
 from core.roles import ROLE_DESCRIPTIONS, ROLE_NAMES
+from core.text import clean_text
 
 
 class GovukFormRenderer(TemplatesSetting):
     form_template_name = "forms/form.html"
     field_template_name = "forms/field.html"
+
+
+def _clean_value(key: str, value):
+    # Passwords are compared, not shown or written into files: changing one would lock its owner out.
+    if not isinstance(value, str) or "password" in key:
+        return value
+    return clean_text(value)
+
+
+def _cleaned_data(data):
+    if isinstance(data, QueryDict):
+        cleaned = QueryDict(mutable=True)
+        for key, values in data.lists():
+            cleaned.setlist(clean_text(key), [_clean_value(key, value) for value in values])
+        return cleaned
+    return {clean_text(key): _clean_value(key, value) for key, value in data.items()}
+
+
+class CleanTextMixin:
+    """Clean every text a person submits (core.text.clean_text) before any field reads it.
+
+    Every form in the service takes this mixin (through ServiceForm and ServiceModelForm), so a
+    vertical tab pasted from Word is stored as a line break and a NUL never reaches the database.
+    Cleaning the submitted data, not each field's value, means length limits and validators see
+    the text that will be stored.
+    """
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if self.is_bound and self.data:
+            self.data = _cleaned_data(self.data)
+
+
+class ServiceForm(CleanTextMixin, forms.Form):
+    """The base of every form the service's own pages show."""
+
+
+class ServiceModelForm(CleanTextMixin, forms.ModelForm):
+    """The base of every model form the service's own pages show."""
+
+
+def with_clean_text(form_class):
+    """form_class with CleanTextMixin in front, for forms built elsewhere (Django admin's)."""
+    if issubclass(form_class, CleanTextMixin):
+        return form_class
+    return type(form_class.__name__, (CleanTextMixin, form_class), {"__module__": form_class.__module__})
 
 
 class GovukDateInput(forms.DateInput):
@@ -50,7 +98,7 @@ def role_from_choice(value: str) -> str | None:
     return None if value == NO_ROLE else value
 
 
-class RoleForm(forms.Form):
+class RoleForm(ServiceForm):
     role = forms.ChoiceField(
         label="Role",
         choices=ROLE_CHOICES,
@@ -97,7 +145,7 @@ class UserCreateForm(RoleForm):
         return email
 
 
-class UserFilterForm(forms.Form):
+class UserFilterForm(ServiceForm):
     role = forms.ChoiceField(
         label="Role",
         required=False,
@@ -111,7 +159,7 @@ class UserChoice(forms.ModelChoiceField):
         return f"{name} ({obj.get_username()})" if name else obj.get_username()
 
 
-class AuditFilterForm(forms.Form):
+class AuditFilterForm(ServiceForm):
     event = forms.ChoiceField(label="What happened", required=False, choices=[("", "Anything"), *EVENT_LABELS.items()])
     person = UserChoice(
         label="Person",

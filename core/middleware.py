@@ -1,10 +1,17 @@
-"""Response headers Django 5.2 does not set itself, and the session's absolute lifetime."""
+"""Response headers Django 5.2 does not set itself, a guard on request bodies, and the session's
+absolute lifetime."""
+
+from importlib import import_module
 
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import logout
 from django.contrib.auth.views import redirect_to_login
+from django.http import HttpResponseBadRequest
+from django.shortcuts import render
+from django.urls import Resolver404, resolve
 from django.utils import timezone
+from django.utils.cache import patch_cache_control
 
 
 class ContentSecurityPolicyMiddleware:
@@ -70,3 +77,125 @@ class AbsoluteSessionLifetimeMiddleware:
             f"You have been signed out because you signed in more than {hours} hours ago. Sign in again to carry on.",
         )
         return redirect_to_login(request.get_full_path() if request.method == "GET" else "/")
+
+
+# A form's own fields (the plan chosen, a title, the CSRF token) travel beside the file.
+UPLOAD_FORM_MARGIN_BYTES = 64 * 1024
+
+
+def upload_view(permission):
+    """Mark a view as one that accepts a file, and name the permission a sender must hold.
+
+    RequestBodyGuardMiddleware reads the mark to decide, before any byte of the body is read, who
+    may send a body to this URL and how large it may be.
+    """
+
+    def mark(view):
+        view.upload_permission = permission
+        return view
+
+    return mark
+
+
+def _user_from_session(request):
+    """The signed-in user, looked up from the session cookie as the session and auth middleware would.
+
+    Used only for requests that send a body to an upload URL or that are refused, so every other
+    request pays nothing for it.
+    """
+    from django.contrib.auth import get_user
+
+    engine = import_module(settings.SESSION_ENGINE)
+    request.session = engine.SessionStore(request.COOKIES.get(settings.SESSION_COOKIE_NAME))
+    request.user = get_user(request)
+    return request.user
+
+
+class RequestBodyGuardMiddleware:
+    """Refuse a request body before anything reads it (first in MIDDLEWARE).
+
+    CsrfViewMiddleware reads request.POST, which parses a whole multipart upload and spools it to a
+    temporary file, long before the view or the sign-in check runs. So, looking only at the headers:
+    - a body sent chunked is refused with 411: Django would not read it anyway (it reads only
+      Content-Length bytes), and a proxy in front may have let it through unmeasured;
+    - on an upload URL, a body from anyone not signed in is sent to sign in, and a body from someone
+      without the upload permission gets 403;
+    - a body larger than the URL allows gets 413: upload URLs allow IMPORT_MAX_UPLOAD_BYTES plus a
+      margin for the form's other fields; every other URL allows DATA_UPLOAD_MAX_MEMORY_SIZE plus
+      the same margin (no other page takes files).
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        meta = request.META
+        # Chunked with a Content-Length too is refused as well: the two disagree about where the body ends.
+        if "chunked" in meta.get("HTTP_TRANSFER_ENCODING", "").lower():
+            return self._refuse(request, "411.html", 411, {})
+        length_text = meta.get("CONTENT_LENGTH") or ""
+        try:
+            length = int(length_text) if length_text else 0
+        except ValueError:
+            length = -1
+        if length < 0:
+            return HttpResponseBadRequest("Content-Length must be a whole number of bytes")
+        if length == 0:
+            return self.get_response(request)
+
+        permission = self._upload_permission(request.path_info)
+        if permission:
+            user = _user_from_session(request)
+            if not user.is_authenticated:
+                return redirect_to_login(request.get_full_path())
+            if not user.has_perm(permission):
+                return self._refuse(request, "403.html", 403, {})
+            allowed = settings.IMPORT_MAX_UPLOAD_BYTES
+        else:
+            allowed = settings.DATA_UPLOAD_MAX_MEMORY_SIZE
+            if allowed is None:
+                return self.get_response(request)
+        if length > allowed + UPLOAD_FORM_MARGIN_BYTES:
+            context = {"max_mb": f"{allowed / (1024 * 1024):g}", "is_upload": bool(permission)}
+            return self._refuse(request, "413.html", 413, context)
+        return self.get_response(request)
+
+    @staticmethod
+    def _upload_permission(path):
+        try:
+            match = resolve(path)
+        except Resolver404:
+            return None
+        return getattr(match.func, "upload_permission", None)
+
+    @staticmethod
+    def _refuse(request, template, status, context):
+        if not hasattr(request, "user"):
+            _user_from_session(request)  # so the page's header shows who is signed in
+        response = render(request, template, context, status=status)
+        # This answer skips the middleware below that would add these.
+        patch_cache_control(response, no_store=True, private=True)
+        response["X-Content-Type-Options"] = "nosniff"
+        response["X-Frame-Options"] = "DENY"
+        if getattr(settings, "CONTENT_SECURITY_POLICY", ""):
+            response["Content-Security-Policy"] = settings.CONTENT_SECURITY_POLICY
+        return response
+
+
+class NoStoreForSignedInMiddleware:
+    """Tell browsers and proxies not to keep any response to a signed-in user.
+
+    Every page and download shows council data about children's services; a shared computer's
+    cache or a proxy must not keep a copy after the person signs out. Static files are served by
+    WhiteNoise before this runs and stay cacheable.
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        user = getattr(request, "user", None)
+        if user is not None and user.is_authenticated:
+            patch_cache_control(response, no_store=True, private=True)
+        return response

@@ -2,6 +2,7 @@ from django import forms
 from django.shortcuts import render
 
 from core import clock
+from core.forms import ServiceForm
 from core.views import require_service_user
 from dashboard.queries import counts_by_theme, progress_between, recent_updates
 from improvement.models import Inspection, Rag, Recommendation
@@ -39,7 +40,7 @@ def home(request):
     return render(request, "dashboard/home.html", context)
 
 
-class ProgressForm(forms.Form):
+class ProgressForm(ServiceForm):
     """Two dates to compare; or two inspections or visits, whose start dates are used."""
 
     from_visit = forms.ModelChoiceField(

@@ -1,8 +1,10 @@
 """Exports in the layout the importers read, so export-then-import changes nothing.
 
-Columns are django-import-export Resources; every text cell starting with =, +, - or @ gets a
-leading apostrophe so a spreadsheet shows it rather than running it (the importer removes it)."""
+Columns are django-import-export Resources; every text cell starting with =, +, -, @, a tab or a
+carriage return gets a leading apostrophe so a spreadsheet shows it rather than running it (the
+importer removes it), and every text is cleaned of what an xlsx file cannot hold (core.text)."""
 
+import re
 from decimal import Decimal
 
 from django.db.models import OuterRef, QuerySet, Subquery
@@ -10,12 +12,14 @@ from django.http import Http404, HttpResponse
 from import_export import fields, resources
 
 from core import clock
+from core.text import clean_text
 from improvement.models import Action, ActionStatus, ActionUpdate, Plan, Progress
 from improvement.rules import compute_action_rag, effective_rag, rag_label
 from indicators.models import Measurement
 from indicators.periods import period_label
 
-FORMULA_STARTS = ("=", "+", "-", "@")
+# A tab or carriage return before a formula still runs it in some spreadsheets (OWASP CSV injection).
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 CONTENT_TYPES = {
     "csv": "text/csv; charset=utf-8",
     "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
@@ -23,7 +27,11 @@ CONTENT_TYPES = {
 
 
 def neutralise(value):
-    if isinstance(value, str) and value.startswith(FORMULA_STARTS):
+    if not isinstance(value, str):
+        return value
+    # Stored text from before forms and importers cleaned it is cleaned here, on its way out.
+    value = clean_text(value)
+    if value.startswith(FORMULA_STARTS):
         return "'" + value
     return value
 
@@ -178,7 +186,8 @@ def plan_response(request, fmt):
 
     plan_id = request.GET.get("plan")
     if plan_id:
-        plan = Plan.objects.filter(pk=plan_id).first() if plan_id.isdigit() else None
+        # ASCII digits only: str.isdigit() also accepts "²", which int() then refuses.
+        plan = Plan.objects.filter(pk=int(plan_id)).first() if re.fullmatch(r"[0-9]{1,18}", plan_id) else None
     else:
         plan = current_plan()
     if plan is None:

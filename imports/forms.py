@@ -1,13 +1,14 @@
 from django import forms
 from django.conf import settings
 
+from core.forms import ServiceForm
 from imports.parsing.plan import FIELD_LABELS
 from imports.parsing.values import MEANING_LABELS
 from improvement.models import Inspection, Plan
 from indicators.models import Indicator, Unit
 
 
-class _UploadForm(forms.Form):
+class _UploadForm(ServiceForm):
     file = forms.FileField(
         label="Spreadsheet",
         help_text="An Excel workbook (.xlsx) or a CSV file, up to {mb} MB.",
@@ -73,7 +74,7 @@ class IndicatorUploadForm(_UploadForm):
         return {}
 
 
-class MappingForm(forms.Form):
+class MappingForm(ServiceForm):
     """The admin's choices for what the importer did not recognise, built from the preview."""
 
     def __init__(self, *args, preview: dict, mappings: dict, kind: str, **kwargs):
@@ -133,7 +134,7 @@ class MappingForm(forms.Form):
         return {"columns": columns, "values": values, "value_texts": value_texts, "indicators": indicators}
 
 
-class ConfirmForm(forms.Form):
+class ConfirmForm(ServiceForm):
     """Confirming an import. When the preview lists back-dated entries, one reason covers them all."""
 
     def __init__(self, *args, backdated_count: int = 0, **kwargs):

@@ -6,6 +6,7 @@ from django.urls import reverse
 from django.views.decorators.http import require_POST
 
 from core import audit
+from core.middleware import upload_view
 from core.views import require_service_user
 from imports import exports, queries, services, tasks
 from imports.forms import ConfirmForm, IndicatorUploadForm, MappingForm, PlanUploadForm
@@ -50,10 +51,12 @@ def _run_preview(job):
     return redirect("imports:job_status", pk=job.pk)
 
 
+@upload_view(permission="core.run_imports")
 def upload_plan(request):
     return _upload(request, kind=ImportJob.Kind.PLAN, form_class=PlanUploadForm, template="imports/plan_upload.html")
 
 
+@upload_view(permission="core.run_imports")
 def upload_indicators(request):
     return _upload(
         request,

@@ -2,7 +2,7 @@ import django_filters
 from django import forms
 from django.contrib.auth import get_user_model
 
-from core.forms import GovukDateInput
+from core.forms import GovukDateInput, ServiceForm
 from improvement.models import Action, ActionStatus, Progress, Rag, Recommendation, Theme
 from improvement.rules import EarliestDate, compute_action_rag, effective_rag, rag_label
 
@@ -11,7 +11,7 @@ def _rag_choices():
     return [(rag.value, rag_label(rag.value)) for rag in (Rag.RED, Rag.AMBER, Rag.GREEN, Rag.GREY, Rag.BLUE)]
 
 
-class ActionUpdateForm(forms.Form):
+class ActionUpdateForm(ServiceForm):
     expected_version = forms.IntegerField(widget=forms.HiddenInput)
     date = forms.DateField(
         label="Date of this update",

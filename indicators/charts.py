@@ -15,6 +15,7 @@ with register_marker_provider.
 import json
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
+from html import escape
 
 import plotly.graph_objects as go
 from django.db.models import Q
@@ -113,6 +114,13 @@ def chart_markers(indicator, start: date, end: date) -> list[ChartMarker]:
     return sorted(markers, key=lambda marker: (marker.date, marker.is_meeting, marker.label))
 
 
+def _plotly_text(text: str) -> str:
+    """Text for a label plotly draws: plotly reads labels as its own HTML (<a href>, <b>, <br>), so an
+    inspection title or a board name with markup in it would become a live link. Escaped, it is shown
+    as typed (plotly turns the entities back into characters)."""
+    return escape(text, quote=False)
+
+
 def _middle(period: date, frequency) -> date:
     """Plot each value in the middle of its period, so months, quarters and years line up."""
     end = periods.period_end(period, frequency)
@@ -208,7 +216,7 @@ def build_indicator_figure(indicator, measurements, targets, benchmarks, markers
             "x": m.date,
             "y": 1,
             "yref": "paper",
-            "text": m.label,
+            "text": _plotly_text(m.label),
             "showarrow": False,
             "textangle": -90,
             "xanchor": "right",
@@ -228,7 +236,7 @@ def build_indicator_figure(indicator, measurements, targets, benchmarks, markers
                 mode="markers",
                 name="Board meetings",
                 marker={"symbol": "triangle-down", "size": 8, "color": _MARKER_COLOUR},
-                text=[f"{m.label}, {m.date:%-d %b %Y}" for m in meetings],
+                text=[_plotly_text(f"{m.label}, {m.date:%-d %b %Y}") for m in meetings],
                 hovertemplate="%{text}<extra></extra>",
             )
         )

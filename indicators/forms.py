@@ -5,6 +5,7 @@ import django_filters
 from django import forms
 from django.contrib.auth import get_user_model
 
+from core.forms import ServiceForm
 from indicators import periods
 from indicators.models import Frequency, Measurement, Unit
 from indicators.rules import format_value
@@ -23,7 +24,7 @@ VALUE_HINTS = {
 }
 
 
-class MeasurementForm(forms.Form):
+class MeasurementForm(ServiceForm):
     period = forms.CharField(label="Period", widget=forms.Select)
     value = forms.DecimalField(
         label="Value",

@@ -11,6 +11,8 @@ from docx import Document
 from docx.enum.section import WD_ORIENT
 from docx.shared import Mm, Pt
 
+from core.text import clean_nested, clean_text
+
 DOCX_CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
 
 EXCEPTION_HEADERS = ["Action", "RAG", "Why it is here", "Target date", "Latest update"]
@@ -75,6 +77,9 @@ def _say(document, text: str) -> None:
 
 def pack_docx_bytes(pack: dict, *, published: str = "") -> bytes:
     """The .docx file for a pack dict. `published` is the 'as at..., published by...' line, if any."""
+    # Text stored before it was cleaned on the way in (published packs, old updates) is cleaned
+    # here: one control character would otherwise make python-docx refuse the whole document.
+    pack, published = clean_nested(pack), clean_text(published)
     document = Document()
     section = document.sections[0]
     section.orientation = WD_ORIENT.LANDSCAPE

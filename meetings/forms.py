@@ -10,7 +10,7 @@ from django.contrib.auth import get_user_model
 from django.db.models import Q
 from django.utils import timezone
 
-from core.forms import GovukDateInput
+from core.forms import GovukDateInput, ServiceForm, ServiceModelForm
 from improvement.models import Action, Theme
 from improvement.queries import current_plan
 from indicators.models import Indicator
@@ -75,7 +75,7 @@ def _linked_ids(form, name):
     return list(getattr(form.instance, name).values_list("pk", flat=True))
 
 
-class BoardForm(forms.ModelForm):
+class BoardForm(ServiceModelForm):
     chair = UserChoiceField(
         queryset=get_user_model().objects.none(),
         required=False,
@@ -158,7 +158,7 @@ class BoardForm(forms.ModelForm):
         return dict(self.cleaned_data)
 
 
-class MeetingDateTimeMixin(forms.Form):
+class MeetingDateTimeMixin(ServiceForm):
     """A meeting's date and start time as two plain inputs, combined into one local date and time."""
 
     meeting_date = forms.DateField(
@@ -248,7 +248,7 @@ class MeetingForm(MeetingDateTimeMixin):
         return data
 
 
-class AgendaItemForm(forms.ModelForm):
+class AgendaItemForm(ServiceModelForm):
     themes = forms.ModelMultipleChoiceField(
         label="Themes discussed",
         queryset=Theme.objects.none(),
@@ -315,7 +315,7 @@ class AgendaItemForm(forms.ModelForm):
         return order
 
 
-class ResolutionForm(forms.Form):
+class ResolutionForm(ServiceForm):
     text = forms.CharField(
         label="RESOLVED that",
         widget=forms.Textarea(attrs={"rows": 4}),
@@ -331,7 +331,7 @@ class ResolutionForm(forms.Form):
         return text
 
 
-class ActionArisingForm(forms.Form):
+class ActionArisingForm(ServiceForm):
     kind = forms.ChoiceField(
         label="What was asked for",
         choices=MeetingAction.Kind.choices,
@@ -403,7 +403,7 @@ class ActionArisingForm(forms.Form):
         return data
 
 
-class RespondForm(forms.Form):
+class RespondForm(ServiceForm):
     status = forms.ChoiceField(
         label="Status",
         choices=MeetingAction.Status.choices,

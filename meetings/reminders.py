@@ -15,8 +15,11 @@ Who is reminded, and why (the rule, kept simple so it can be explained to a coun
 
 Each person gets at most one email a day: a ReminderLog row (unique per user and day) is written in the
 same transaction as the email is sent, so running the command twice sends nothing the second time.
+An email the mail server refuses rolls its row back: the failure is logged, everyone else is still
+emailed, and the next day's run tries that person again. Deactivated users (leavers) are never emailed.
 """
 
+import logging
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 
@@ -32,6 +35,8 @@ from meetings import queries
 from meetings.dates import add_months
 from meetings.models import Board, ReminderLog
 from meetings.rules import overdue_words
+
+logger = logging.getLogger(__name__)
 
 REMINDER_DAYS_AHEAD = settings.MEETING_REMINDER_DAYS_AHEAD
 _CYCLE_DAYS = {Board.Cadence.FOUR_WEEKLY: 28, Board.Cadence.SIX_WEEKLY: 42}
@@ -113,7 +118,8 @@ def gather(today: date) -> dict:
                 arising.pk,
             )
         )
-    return reminders
+    # A leaver's account is deactivated, not deleted, so their actions still name them until reassigned.
+    return {pk: reminder for pk, reminder in reminders.items() if reminder.user.is_active}
 
 
 def _day(day: date | None) -> str:
@@ -162,6 +168,7 @@ class RunSummary:
     sent: list = field(default_factory=list)  # (username, count)
     already_sent: list = field(default_factory=list)  # usernames reminded earlier today
     no_email: list = field(default_factory=list)  # usernames with no email address
+    failed: list = field(default_factory=list)  # usernames whose email the mail server refused (tried again tomorrow)
 
 
 def send_reminders(today: date, *, dry_run: bool = False) -> RunSummary:
@@ -188,6 +195,12 @@ def send_reminders(today: date, *, dry_run: bool = False) -> RunSummary:
                 send_mail(subject, body, None, [reminder.user.email])
         except IntegrityError:
             summary.already_sent.append(username)
+            continue
+        except Exception:
+            # One refused address (or a dropped connection) must not stop everyone else's reminder.
+            # The log row was rolled back with the failed send, so tomorrow's run tries again.
+            logger.warning("Reminder to %s not sent; it will be tried again tomorrow", username, exc_info=True)
+            summary.failed.append(username)
             continue
         summary.sent.append((username, reminder.count))
     return summary

@@ -1,4 +1,8 @@
-"""Writes for boards, meetings, agendas, resolutions, actions arising and published packs."""
+"""Writes for boards, meetings, agendas, resolutions, actions arising and published packs.
+
+Every write is one transaction: a save also writes its history row (simple_history) and often
+related rows, and a failure part-way must leave neither a change without its history nor half a change.
+"""
 
 from datetime import date
 
@@ -58,6 +62,7 @@ def schedule_meeting(
     return meeting
 
 
+@transaction.atomic
 def update_meeting(*, meeting: Meeting, **fields) -> Meeting:
     for name, value in fields.items():
         setattr(meeting, name, value)
@@ -127,6 +132,7 @@ def record_resolution(*, item: AgendaItem, text: str) -> Resolution:
     return Resolution.objects.create(item=item, number=number, text=text.strip())
 
 
+@transaction.atomic
 def update_resolution(*, resolution: Resolution, text: str) -> Resolution:
     """Correct a resolution's wording; its number stays."""
     resolution.text = text.strip()
@@ -143,6 +149,7 @@ def default_due_date(meeting: Meeting) -> date:
     return after_one_cycle(meeting.date, meeting.board.cadence)
 
 
+@transaction.atomic
 def record_action_arising(
     *,
     meeting: Meeting,
@@ -172,6 +179,7 @@ def record_action_arising(
     return action
 
 
+@transaction.atomic
 def update_action_arising(
     *,
     action: MeetingAction,
@@ -198,6 +206,7 @@ def update_action_arising(
     return action
 
 
+@transaction.atomic
 def respond_to_action(
     *,
     action: MeetingAction,

@@ -5,6 +5,8 @@ import io
 import zipfile
 from dataclasses import dataclass, field
 
+from core.text import clean_text
+
 
 class FileRefused(Exception):
     """The whole file cannot be imported; the message is shown to the admin as it is."""
@@ -119,7 +121,10 @@ BLANK = Cell(None)
 
 def _cell(value, number_format):
     # Blank cells between filled ones share one object: a wide sheet has many of them.
-    return BLANK if value is None else Cell(value, number_format)
+    if value is None:
+        return BLANK
+    # Every text a file gives is cleaned once, here, as a form's text is (core.text).
+    return Cell(clean_text(value) if isinstance(value, str) else value, number_format)
 
 
 def _sheet(name, rows, merged, formulas):
@@ -144,10 +149,10 @@ def _read_csv(data: bytes, filename: str) -> Sheet:
         delimiter = ","
     rows = []
     for record in csv.reader(io.StringIO(text, newline=""), delimiter=delimiter):
-        rows.append([Cell(value if value.strip() else None) for value in record])
+        rows.append([Cell(clean_text(value) if value.strip() else None) for value in record])
     while rows and all(c.is_blank for c in rows[-1]):
         rows.pop()
-    return Sheet(name=filename.rsplit("/", 1)[-1], rows=rows)
+    return Sheet(name=clean_text(filename.rsplit("/", 1)[-1]), rows=rows)
 
 
 def fill_merged(sheet: Sheet, *, down: bool = True, across: bool = True) -> None:

@@ -26,6 +26,9 @@ pytestmark = pytest.mark.django_db
         ("+cmd|x", "'+cmd|x"),
         ("-2+3", "'-2+3"),
         ("@SUM(1)", "'@SUM(1)"),
+        ("\t=SUM(A1)", "'\t=SUM(A1)"),  # some spreadsheets skip a leading tab or return, then run the formula
+        ("\r=SUM(A1)", "'\r=SUM(A1)"),
+        ("Line\x0bbreak", "Line\nbreak"),  # and what an xlsx cannot hold is cleaned
         ("Plain", "Plain"),
         (3, 3),
     ],
@@ -54,6 +57,21 @@ def test_plan_export_neutralises_formula_text(admin_client_):
     sheet = openpyxl.load_workbook(io.BytesIO(response.content)).active
     titles = [row[3] for row in sheet.iter_rows(min_row=2, values_only=True)]
     assert '\'=HYPERLINK("http://evil")' in titles
+
+
+def test_plan_export_neutralises_a_formula_behind_a_tab(admin_client_):
+    plan = PlanFactory()
+    action = ActionFactory(theme=ThemeFactory(plan=plan), reference="1.1")
+    type(action).objects.filter(pk=action.pk).update(title='\t=HYPERLINK("http://evil")')
+    response = admin_client_.get(reverse("imports:export_plan", args=["csv"]) + f"?plan={plan.pk}")
+    assert '"\'\t=HYPERLINK(""http://evil"")"' in response.content.decode("utf-8-sig")
+
+
+@pytest.mark.parametrize("plan_param", ["\u00b2", "\u0663", "1x", "-1", "99999999999999999999999"])
+def test_plan_export_with_a_plan_that_is_not_a_number_is_not_found(admin_client_, plan_param):
+    PlanFactory()
+    response = admin_client_.get(reverse("imports:export_plan", args=["csv"]), {"plan": plan_param})
+    assert response.status_code == 404
 
 
 def test_plan_list_csv_uses_plan_page_filters(admin_client_):

@@ -49,8 +49,8 @@ def test_upload_form_requires_plan_or_title(admin_client_):
 def test_upload_over_size_limit_refused_before_parsing(admin_client_, settings):
     settings.IMPORT_MAX_UPLOAD_BYTES = 1_048_576
     before = domain_counts()
-    response = _upload(admin_client_, b"x" * 1_200_000, "big.csv", new_plan_title="T")
-    assert "The file is 1.1 MB. The largest file you can import is 1 MB." in response.content.decode()
+    response = _upload(admin_client_, b"x" * 1_100_000, "big.csv", new_plan_title="T")
+    assert "The file is 1.0 MB. The largest file you can import is 1 MB." in response.content.decode()
     assert ImportJob.objects.count() == 0
     assert domain_counts() == before
 

@@ -155,3 +155,38 @@ def test_people_without_an_email_address_are_listed(people):
 def test_a_bad_date_is_refused_clearly(db):
     with pytest.raises(CommandError, match="--date must be a date like 2026-10-14"):
         call_command("send_reminders", "--date", "14/10/2026", stdout=StringIO())
+
+
+def test_deactivated_users_are_not_reminded(people):
+    people["stale"].is_active = False
+    people["stale"].save()
+    _run()
+    assert _recipients() == ["asked", "kpi"]
+
+
+def test_one_refused_address_does_not_stop_the_others_and_is_tried_again_the_next_day(people, monkeypatch, caplog):
+    import smtplib
+
+    from meetings import reminders
+
+    real_send = reminders.send_mail
+
+    def refuse_kpi(subject, body, sender, recipients, **kwargs):
+        if recipients == ["kpi@example.gov.uk"]:
+            raise smtplib.SMTPRecipientsRefused({recipients[0]: (550, b"No such user")})
+        return real_send(subject, body, sender, recipients, **kwargs)
+
+    monkeypatch.setattr(reminders, "send_mail", refuse_kpi)
+    out = StringIO()
+    with pytest.raises(CommandError, match="1 reminder\\(s\\) could not be sent"):
+        call_command("send_reminders", "--date", TODAY.isoformat(), stdout=out)
+    assert _recipients() == ["asked", "stale"]
+    assert "Not sent (the mail server refused it; tried again tomorrow): kpi" in out.getvalue()
+    assert "Reminder to kpi not sent" in caplog.text
+    # The failed send is not counted as today's email...
+    assert set(ReminderLog.objects.values_list("user__username", flat=True)) == {"asked", "stale"}
+
+    monkeypatch.setattr(reminders, "send_mail", real_send)
+    mail.outbox.clear()
+    call_command("send_reminders", "--date", (TODAY + datetime.timedelta(days=1)).isoformat(), stdout=StringIO())
+    assert "kpi" in _recipients()  # ...so the next day's run sends it

@@ -212,3 +212,45 @@ def test_boards_summary_counts_open_actions_and_finds_the_next_meeting(board):
 
     assert (summary[board.pk].next_meeting_id, summary[board.pk].open_actions_count) == (soonest.pk, 2)
     assert (summary[empty.pk].next_meeting_id, summary[empty.pk].open_actions_count) == (None, None)
+
+
+class _HistoryFailed(Exception):
+    pass
+
+
+@pytest.mark.django_db
+def test_a_failure_mid_write_leaves_neither_the_change_nor_half_of_it(monkeypatch):
+    """Each write saves a row and then its history row; when the second fails, the first is undone."""
+    from simple_history.models import HistoricalRecords
+
+    from tests.factories.meetings import ResolutionFactory
+
+    meeting = MeetingFactory(place="Town Hall")
+    resolution = ResolutionFactory(text="The report be noted.")
+    action = MeetingActionFactory(meeting=meeting, description="A written update")
+    writes = [
+        (meeting, "place", lambda: services.update_meeting(meeting=meeting, place="Civic Centre")),
+        (resolution, "text", lambda: services.update_resolution(resolution=resolution, text="The report be received.")),
+        (
+            action,
+            "description",
+            lambda: services.update_action_arising(
+                action=action, description="A report", kind=action.kind, due_date=datetime.date(2026, 1, 1)
+            ),
+        ),
+        (action, "status", lambda: services.respond_to_action(action=action, status="done", response="Sent")),
+    ]
+
+    def fail(*args, **kwargs):
+        raise _HistoryFailed
+
+    monkeypatch.setattr(HistoricalRecords, "create_historical_record", fail)
+    for instance, field, write in writes:
+        before = getattr(type(instance).objects.get(pk=instance.pk), field)
+        with pytest.raises(_HistoryFailed):
+            write()
+        assert getattr(type(instance).objects.get(pk=instance.pk), field) == before, field
+    count = MeetingAction.objects.count()
+    with pytest.raises(_HistoryFailed):
+        services.record_action_arising(meeting=meeting, description="New", due_date=meeting.date)
+    assert MeetingAction.objects.count() == count

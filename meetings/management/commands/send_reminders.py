@@ -29,10 +29,15 @@ class Command(BaseCommand):
             self.stdout.write(f"  Already reminded today: {username}")
         for username in summary.no_email:
             self.stdout.write(f"  No email address, not reminded: {username}")
+        for username in summary.failed:
+            self.stdout.write(f"  Not sent (the mail server refused it; tried again tomorrow): {username}")
         self.stdout.write(
             f"{verb} {len(summary.sent)} {'person' if len(summary.sent) == 1 else 'people'}; "
             f"{len(summary.already_sent)} already reminded today; {len(summary.no_email)} without an email address."
         )
+        if summary.failed:
+            # Everyone else was emailed; a non-zero exit makes cron tell someone about the rest.
+            raise CommandError(f"{len(summary.failed)} reminder(s) could not be sent; see the log")
 
 
 def _parse_date(text: str):
