@@ -143,9 +143,9 @@ def test_scorecard_query_count_is_fixed(count, board_client, django_assert_num_q
         BenchmarkFactory(indicator=indicator)
         monthly_series(indicator, [70, 75, 80])
     # session, user, user permissions, group permissions, filter: themes, owners;
-    # scorecard: indicators, measurements, targets, benchmarks, themes;
+    # scorecard: indicators, measurements, targets, benchmarks, themes, SPC series, SPC re-bases;
     # session save (savepoint, update, release: the idle timeout refreshes it every request)
-    with django_assert_num_queries(14):
+    with django_assert_num_queries(16):
         response = board_client.get(reverse("indicators:scorecard"))
     assert len(response.context["rows"]) == count
 
