@@ -455,3 +455,19 @@ SPC_VARIATION_LABELS = {
     NOT_ENOUGH_DATA: "Not enough data yet",
     NOT_APPLICABLE: "Not for annual figures",
 }
+
+
+_POINT_WORDS = {
+    OUTSIDE_LIMITS: {HIGH: "above the upper limit", LOW: "below the lower limit"},
+    TWO_OF_THREE: {HIGH: "close to the upper limit (2 of 3)", LOW: "close to the lower limit (2 of 3)"},
+    RUN: {HIGH: "in a run above the mean", LOW: "in a run below the mean"},
+    TREND: {HIGH: "in a rising trend", LOW: "in a falling trend"},
+}
+
+
+def point_signal_words(signal: PointSignal) -> str:
+    """The signals one point takes part in, in words: "Above the upper limit; in a run above the mean"."""
+    if not signal.is_signal:
+        return "None"
+    words = "; ".join(_POINT_WORDS[rule][signal.rules[rule]] for rule in SPC_RULES if rule in signal.rules)
+    return words[0].upper() + words[1:]
