@@ -301,3 +301,8 @@ def spc_rebase_history(indicator: Indicator) -> list[SpcRebase]:
         .select_related("recorded_by", "withdrawn_by")
         .order_by("period", "recorded_at", "pk")
     )
+
+
+def periods_with_values(indicator: Indicator) -> list[date]:
+    """The periods an indicator has a value for, oldest first (the periods a re-base may start at): 1 query."""
+    return list(indicator.measurements.filter(value__isnull=False).order_by("period").values_list("period", flat=True))

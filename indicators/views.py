@@ -68,10 +68,11 @@ def spc_baseline(request, pk):
         raise PermissionDenied
     history = queries.spc_rebase_history(indicator)
     active = [rebase for rebase in history if rebase.withdrawn_at is None]
-    with_values = list(
-        indicator.measurements.filter(value__isnull=False).order_by("period").values_list("period", flat=True)
-    )
-    form_kwargs = {"indicator": indicator, "periods_with_values": with_values, "active_rebases": active}
+    form_kwargs = {
+        "indicator": indicator,
+        "periods_with_values": queries.periods_with_values(indicator),
+        "active_rebases": active,
+    }
     form = SpcBaselineForm(initial={"baseline_points": indicator.spc_baseline_points}, **form_kwargs)
     withdraw_form = None
     if request.method == "POST" and "withdraw" in request.POST:
