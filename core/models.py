@@ -32,6 +32,9 @@ EVENT_LABELS = {
     "export.downloaded": "Export downloaded",
     "plan.deleted": "Plan deleted",
     "data.purged": "Old personal data removed",
+    "indicator.spc_baseline_changed": "SPC baseline length changed",
+    "indicator.spc_rebased": "SPC chart re-based",
+    "indicator.spc_rebase_withdrawn": "SPC re-base withdrawn",
 }
 
 

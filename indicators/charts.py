@@ -274,3 +274,64 @@ def indicator_chart_figure(indicator, measurements, targets, benchmarks, markers
         "layout": drawn["layout"],
         "config": {"displaylogo": False, "responsive": True},
     }
+
+
+# SPC: the mean and process limits of each baseline segment, and the points that are signals.
+_SPC_MEAN_COLOUR = "#505a5f"
+_SPC_LIMIT_COLOUR = "#d4351c"
+_SPC_SIGNAL_COLOUR = "#f47738"
+
+
+def spc_traces(indicator, segments) -> list[dict]:
+    """Plain plotly traces (JSON-ready) to add to indicator_chart_figure's data: for each segment with
+    limits, the mean (solid) and the upper and lower process limits (dash-dot) across its points, and
+    the signal points circled. One legend entry per kind, however many segments."""
+    frequency = indicator.frequency
+    traces = []
+    signals_x, signals_y, signals_text = [], [], []
+    first = True
+    for segment in segments:
+        if segment.limits is None:
+            continue
+        x = [
+            _middle(segment.points[0].period, frequency).isoformat(),
+            _middle(segment.points[-1].period, frequency).isoformat(),
+        ]
+        for name, value, colour, dash in (
+            ("Mean", segment.limits.mean, _SPC_MEAN_COLOUR, "solid"),
+            ("Upper process limit", segment.limits.upper, _SPC_LIMIT_COLOUR, "dashdot"),
+            ("Lower process limit", segment.limits.lower, _SPC_LIMIT_COLOUR, "dashdot"),
+        ):
+            traces.append(
+                {
+                    "type": "scatter",
+                    "mode": "lines",
+                    "x": x,
+                    "y": [float(value)] * 2,
+                    "name": "Mean" if name == "Mean" else "Process limits",
+                    "legendgroup": "Mean" if name == "Mean" else "Process limits",
+                    "showlegend": first and name != "Lower process limit",
+                    "line": {"color": colour, "dash": dash, "width": 1.5},
+                    "hovertemplate": f"{name}: %{{y}}<extra></extra>",
+                }
+            )
+        first = False
+        for point in segment.points:
+            if point.signal.is_signal:
+                signals_x.append(_middle(point.period, frequency).isoformat())
+                signals_y.append(float(point.value))
+                signals_text.append(periods.period_label(point.period, frequency))
+    if signals_x:
+        traces.append(
+            {
+                "type": "scatter",
+                "mode": "markers",
+                "x": signals_x,
+                "y": signals_y,
+                "text": signals_text,
+                "name": "Signal (special cause)",
+                "marker": {"symbol": "circle-open", "size": 16, "color": _SPC_SIGNAL_COLOUR, "line": {"width": 3}},
+                "hovertemplate": "%{text}: signal<extra></extra>",
+            }
+        )
+    return traces

@@ -8,7 +8,7 @@ from django.contrib.auth import get_user_model
 from core.forms import ServiceForm
 from indicators import periods
 from indicators.models import Frequency, Measurement, Unit
-from indicators.rules import format_value
+from indicators.rules import DEFAULT_BASELINE_POINTS, MAX_BASELINE_POINTS, MIN_BASELINE_POINTS, format_value
 
 ENTRY_PERIOD_COUNT = 24
 
@@ -212,3 +212,73 @@ class ScorecardFilter(django_filters.FilterSet):
 
     def _rag_in_python(self, queryset, name, value):
         return queryset
+
+
+class SpcBaselineForm(ServiceForm):
+    """The owner's choice of XmR baseline: how many points, and optionally a re-base after a known change."""
+
+    baseline_points = forms.IntegerField(
+        label="How many points make the baseline",
+        min_value=MIN_BASELINE_POINTS,
+        max_value=MAX_BASELINE_POINTS,
+        help_text=(
+            f"The mean and limits come from this many points from the start of the series, or of the latest "
+            f"re-base. Between {MIN_BASELINE_POINTS} and {MAX_BASELINE_POINTS}; {DEFAULT_BASELINE_POINTS} is usual."
+        ),
+        error_messages={
+            "required": "Enter how many points make the baseline",
+            "invalid": f"Enter the number of points as a whole number, like {DEFAULT_BASELINE_POINTS}",
+            "min_value": f"The baseline needs at least {MIN_BASELINE_POINTS} points",
+            "max_value": f"The baseline can be at most {MAX_BASELINE_POINTS} points",
+        },
+        widget=forms.TextInput(attrs={"class": "govuk-input--width-3", "inputmode": "numeric", "spellcheck": "false"}),
+    )
+    rebase_period = forms.ChoiceField(
+        label="Re-base from",
+        required=False,
+        help_text="Only after a known change, such as a new case system or a new definition: the chart starts again",
+    )
+    reason = forms.CharField(
+        label="What changed",
+        required=False,
+        max_length=1000,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text="For example: new case system from April 2025, so earlier figures were counted differently",
+    )
+
+    def __init__(self, *args, indicator, periods_with_values: list, active_rebases: list, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.indicator = indicator
+        self.active_periods = {rebase.period for rebase in active_rebases}
+        # The first period cannot start a new baseline: it already starts the first one.
+        choices = sorted(set(periods_with_values))[1:]
+        self.fields["rebase_period"].choices = [("", "No re-base")] + [
+            (p.isoformat(), periods.period_label(p, indicator.frequency)) for p in reversed(choices)
+        ]
+
+    def clean_rebase_period(self):
+        raw = self.cleaned_data["rebase_period"]
+        if not raw:
+            return None
+        period = date.fromisoformat(raw)
+        if period in self.active_periods:
+            raise forms.ValidationError(
+                f"The chart is already re-based from {periods.period_label(period, self.indicator.frequency)}"
+            )
+        return period
+
+    def clean(self):
+        cleaned = super().clean()
+        if cleaned.get("rebase_period") and not cleaned.get("reason", "").strip():
+            self.add_error("reason", "Say what changed, so board members know why the chart starts again")
+        if not cleaned.get("rebase_period") and cleaned.get("reason", "").strip():
+            self.add_error("rebase_period", "Choose the period the new baseline starts from, or clear what changed")
+        return cleaned
+
+
+class WithdrawRebaseForm(ServiceForm):
+    withdraw = forms.TypedChoiceField(coerce=int, error_messages={"invalid_choice": "That re-base cannot be withdrawn"})
+
+    def __init__(self, *args, active_rebases: list, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["withdraw"].choices = [(rebase.pk, str(rebase.pk)) for rebase in active_rebases]

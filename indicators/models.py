@@ -6,6 +6,7 @@ year starting April).
 """
 
 from django.conf import settings
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.urls import reverse
 from simple_history.models import HistoricalRecords
@@ -61,6 +62,14 @@ class Indicator(models.Model):
     actions = models.ManyToManyField("improvement.Action", blank=True, related_name="indicators")
     is_active = models.BooleanField("active", default=True)
     order = models.PositiveIntegerField(default=0)
+    # SPC (XmR chart): how many points from the start of the series, or of the latest re-base,
+    # make the baseline the mean and limits come from. Re-base points are SpcRebase rows.
+    spc_baseline_points = models.PositiveSmallIntegerField(
+        "baseline length (points)",
+        default=20,
+        validators=[MinValueValidator(12), MaxValueValidator(36)],
+        help_text="How many points from the start of the series, or of a re-base, set the mean and limits",
+    )
 
     history = HistoricalRecords()
 
@@ -187,3 +196,30 @@ class Measurement(models.Model):
 
     def get_absolute_url(self):
         return self.indicator.get_absolute_url() + f"#period-{self.period:%Y-%m}"
+
+
+class SpcRebase(models.Model):
+    """A known change (a new case system, a new definition) after which an indicator's XmR chart
+    starts a new baseline. Kept as history: a re-base made by mistake is withdrawn, not deleted."""
+
+    indicator = models.ForeignKey(Indicator, on_delete=models.CASCADE, related_name="spc_rebases")
+    period = models.DateField(help_text="The first period of the new baseline")
+    reason = models.TextField(help_text="The change that makes earlier figures a different process")
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    recorded_at = models.DateTimeField()
+    withdrawn_at = models.DateTimeField(null=True, blank=True)
+    withdrawn_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["indicator", "period", "recorded_at"]
+        indexes = [models.Index(fields=["indicator", "period"], name="spc_rebase_indicator_period")]
+
+    def __str__(self):
+        return f"{self.indicator.code} re-based from {self.period}"
+
+    def get_absolute_url(self):
+        return self.indicator.get_absolute_url()

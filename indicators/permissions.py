@@ -12,6 +12,11 @@ def can_enter_values(user, indicator) -> bool:
     return indicator.owner_id == user.pk and user.has_perm("indicators.add_measurement")
 
 
+def can_change_spc_baseline(user, indicator) -> bool:
+    """The SPC baseline is the indicator owner's judgement, so the same people as enter its values."""
+    return can_enter_values(user, indicator)
+
+
 def can_use_entry_list(user) -> bool:
     """Whether "Enter values" makes sense for this user: admins, and officers who can add measurements."""
     return user.is_authenticated and (is_admin(user) or user.has_perm("indicators.add_measurement"))

@@ -1,15 +1,15 @@
 """Reusable reads for indicators. Every function runs a fixed number of queries, whatever the size."""
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, datetime, time
 
-from django.db.models import Prefetch
+from django.db.models import Prefetch, Q
 from django.utils import timezone
 
 from core.roles import is_admin
 from indicators import periods
-from indicators.models import Benchmark, Indicator, Measurement, Target
-from indicators.rules import direction_of_travel, format_value, kpi_rag, rag_label
+from indicators.models import Benchmark, Frequency, Indicator, Measurement, SpcRebase, Target
+from indicators.rules import SpcResult, direction_of_travel, format_value, kpi_rag, rag_label, spc_assessment
 
 TREND_LENGTH = 6
 SUPPRESSION_WORDS = {
@@ -37,6 +37,7 @@ class ScorecardRow:
     stat_neighbours_display: str
     commentary: str
     trend: list  # [(period, value)], oldest first, values only
+    spc: SpcResult | None = None  # signal of change (XmR chart), see spc_by_indicator
 
     @property
     def rag_order(self) -> int:
@@ -161,12 +162,18 @@ def scorecard_row(indicator: Indicator, as_at: date) -> ScorecardRow:
 
 
 def scorecard_as_at(as_at: date, *, indicators=None) -> list[ScorecardRow]:
-    """The scorecard as it stood on `as_at`: reds first, then amber, green and no RAG; 5 queries.
+    """The scorecard as it stood on `as_at`: reds first, then amber, green and no RAG; 7 queries
+    (scorecard_queryset's 5 and spc_inputs' 2).
 
     `indicators` may be a queryset of Indicator to narrow it (default: the active ones).
     Uses each measurement's current value: a correction made after `as_at` shows its corrected value.
     """
-    rows = [scorecard_row(indicator, as_at) for indicator in scorecard_queryset(as_at, indicators)]
+    loaded = list(scorecard_queryset(as_at, indicators))
+    series, rebases = spc_inputs([indicator.pk for indicator in loaded], as_at)
+    rows = []
+    for indicator in loaded:
+        row = scorecard_row(indicator, as_at)
+        rows.append(replace(row, spc=spc_for(indicator, series, rebases, row.target)))
     return sorted(rows, key=lambda row: (row.rag_order, row.indicator.order, row.indicator.code))
 
 
@@ -238,3 +245,64 @@ def tolerance_description(target: Target, indicator: Indicator) -> str:
     if indicator.unit == "percentage":
         band = band.replace("%", " percentage points")
     return f"{format_value(target.tolerance, 'number', 0)}% of the target ({band})"
+
+
+# Statistical process control ----------------------------------------------------------------
+
+SPC_FREQUENCIES = (Frequency.MONTHLY, Frequency.QUARTERLY)
+
+
+def spc_inputs(indicator_ids: list, as_at: date) -> tuple[dict, dict]:
+    """The XmR inputs of many indicators at once, as known at the end of `as_at`: 2 queries.
+
+    Returns ({indicator id: [(period, value)] oldest first}, {indicator id: [re-base period]}).
+    The whole series is read (a baseline may be older than the scorecard's three years), but only
+    the three columns the chart needs, and only for monthly and quarterly indicators.
+    """
+    known_by = end_of_day(as_at)
+    series, rebases = {}, {}
+    values = (
+        Measurement.objects.filter(
+            indicator_id__in=indicator_ids,
+            indicator__frequency__in=SPC_FREQUENCIES,
+            value__isnull=False,
+            period__lte=as_at,
+            entered_at__lte=known_by,
+        )
+        .order_by("indicator_id", "period")
+        .values_list("indicator_id", "period", "value")
+    )
+    for indicator_id, period, value in values:
+        series.setdefault(indicator_id, []).append((period, value))
+    in_force = SpcRebase.objects.filter(indicator_id__in=indicator_ids, recorded_at__lte=known_by).filter(
+        Q(withdrawn_at__isnull=True) | Q(withdrawn_at__gt=known_by)
+    )
+    for indicator_id, period in in_force.values_list("indicator_id", "period"):
+        rebases.setdefault(indicator_id, []).append(period)
+    return series, rebases
+
+
+def spc_for(indicator: Indicator, series: dict, rebases: dict, target: Target | None) -> SpcResult:
+    """One indicator's signal of change from spc_inputs' data; no queries."""
+    return spc_assessment(
+        series.get(indicator.pk, []),
+        frequency=indicator.frequency,
+        polarity=indicator.polarity,
+        rebases=rebases.get(indicator.pk, []),
+        baseline_points=indicator.spc_baseline_points,
+        target_value=target.value if target is not None else None,
+    )
+
+
+def spc_rebase_history(indicator: Indicator) -> list[SpcRebase]:
+    """Every re-base of an indicator, withdrawn ones too, oldest first, with who made them: 1 query."""
+    return list(
+        SpcRebase.objects.filter(indicator=indicator)
+        .select_related("recorded_by", "withdrawn_by")
+        .order_by("period", "recorded_at", "pk")
+    )
+
+
+def periods_with_values(indicator: Indicator) -> list[date]:
+    """The periods an indicator has a value for, oldest first (the periods a re-base may start at): 1 query."""
+    return list(indicator.measurements.filter(value__isnull=False).order_by("period").values_list("period", flat=True))

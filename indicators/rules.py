@@ -1,9 +1,10 @@
-"""KPI rules: RAG against target, direction of travel, and how values are written.
+"""KPI rules: RAG against target, direction of travel, signals of change (SPC), how values are written.
 
 One function per rule. Pages, exports, imports and board packs all call these, so a figure
 is rated and written the same way everywhere.
 """
 
+from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
 
 GREEN, AMBER, RED, NONE = "green", "amber", "red", "none"
@@ -113,3 +114,360 @@ def format_value(value: Decimal | None, unit: str, decimal_places: int) -> str:
     if unit == "days":
         return f"{number} day" if rounded == 1 else f"{number} days"
     return number
+
+
+# Statistical process control (XmR charts) ---------------------------------------------------
+#
+# Pure functions over a list of values, oldest first (no ORM): whether the latest movement of a
+# monthly or quarterly KPI is a signal of real change or the ordinary wobble of small numbers.
+# shared/domain.md §5.1 has the facts; the wording follows NHS "Making Data Count".
+
+MIN_BASELINE_POINTS = 12
+DEFAULT_BASELINE_POINTS = 20
+MAX_BASELINE_POINTS = 36
+XMR_SCALING = Decimal("2.66")  # 3 / d2 (1.128): the average moving range to three sigma
+SPC_RUN_LENGTH = 7
+SPC_TREND_LENGTH = 6
+
+OUTSIDE_LIMITS, TWO_OF_THREE, RUN, TREND = "outside_limits", "two_of_three", "run", "trend"
+# The order a signal is named in when the latest point shows more than one.
+SPC_RULES = (OUTSIDE_LIMITS, TWO_OF_THREE, RUN, TREND)
+HIGH, LOW = "high", "low"
+
+NOT_ENOUGH_DATA, NOT_APPLICABLE, COMMON_CAUSE = "not_enough_data", "not_applicable", "common_cause"
+IMPROVEMENT, CONCERN, NEUTRAL = "improvement", "concern", "neutral"
+
+CONSISTENTLY_MET, HIT_AND_MISS, CONSISTENTLY_MISSED = "consistently_met", "hit_and_miss", "consistently_missed"
+
+
+@dataclass(frozen=True)
+class XmrLimits:
+    mean: Decimal
+    average_moving_range: Decimal
+    upper: Decimal
+    lower: Decimal
+    upper_two_sigma: Decimal
+    lower_two_sigma: Decimal
+
+    @property
+    def sigma(self) -> Decimal:
+        return self.average_moving_range * XMR_SCALING / 3
+
+
+@dataclass(frozen=True)
+class PointSignal:
+    """The signals one point takes part in: {rule: HIGH or LOW}."""
+
+    rules: dict = field(default_factory=dict)
+
+    @property
+    def is_signal(self) -> bool:
+        return bool(self.rules)
+
+    def first(self) -> tuple[str, str] | None:
+        for rule in SPC_RULES:
+            if rule in self.rules:
+                return rule, self.rules[rule]
+        return None
+
+
+def xmr_limits(baseline: list) -> XmrLimits:
+    """Mean and natural process limits of an XmR chart from its baseline values (at least two).
+
+    The moving range is |x(i) - x(i-1)|; the limits are the mean ± 2.66 × the average moving range
+    (about three sigma); the two-sigma lines are two thirds of the way out.
+    """
+    values = [Decimal(v) for v in baseline]
+    if len(values) < 2:
+        raise ValueError("An XmR baseline needs at least two values")
+    mean = sum(values) / len(values)
+    moving_ranges = [abs(b - a) for a, b in zip(values, values[1:], strict=False)]
+    average_moving_range = sum(moving_ranges) / len(moving_ranges)
+    width = XMR_SCALING * average_moving_range
+    return XmrLimits(
+        mean=mean,
+        average_moving_range=average_moving_range,
+        upper=mean + width,
+        lower=mean - width,
+        upper_two_sigma=mean + width * 2 / 3,
+        lower_two_sigma=mean - width * 2 / 3,
+    )
+
+
+def xmr_signals(values: list, limits: XmrLimits) -> list[PointSignal]:
+    """For each value, oldest first, the special-cause rules it takes part in, and on which side:
+
+    - outside the limits: a point above the upper or below the lower limit (on a limit is inside);
+    - a run: 7 or more points in a row above the mean, or below it (a point on the mean ends a run);
+    - a trend: 6 or more points in a row each higher than the one before (or each lower); a repeat
+      of the same value ends it;
+    - two of three: 2 of 3 points in a row beyond two sigma on the same side (the two are marked).
+    """
+    values = [Decimal(v) for v in values]
+    found = [{} for _ in values]
+    for i, value in enumerate(values):
+        if value > limits.upper:
+            found[i][OUTSIDE_LIMITS] = HIGH
+        elif value < limits.lower:
+            found[i][OUTSIDE_LIMITS] = LOW
+    for side, beyond in ((HIGH, lambda v: v > limits.upper_two_sigma), (LOW, lambda v: v < limits.lower_two_sigma)):
+        for start in range(len(values) - 2):
+            window = range(start, start + 3)
+            close = [i for i in window if beyond(values[i])]
+            if len(close) >= 2:
+                for i in close:
+                    found[i][TWO_OF_THREE] = side
+    sides = [HIGH if v > limits.mean else LOW if v < limits.mean else None for v in values]
+    for start, end, side in _stretches(sides):
+        if side is not None and end - start >= SPC_RUN_LENGTH:
+            for i in range(start, end):
+                found[i][RUN] = side
+    steps = [None] + [HIGH if b > a else LOW if b < a else None for a, b in zip(values, values[1:], strict=False)]
+    # A trend of n points is n - 1 steps the same way; the point before the first step belongs to it.
+    for start, end, side in _stretches(steps):
+        if side is not None and end - start + 1 >= SPC_TREND_LENGTH:
+            for i in range(start - 1, end):
+                found[i][TREND] = side
+    return [PointSignal(rules) for rules in found]
+
+
+def _stretches(labels: list):
+    """(start, end, label) for each stretch of equal labels, end exclusive."""
+    start = 0
+    for i in range(1, len(labels) + 1):
+        if i == len(labels) or labels[i] != labels[start]:
+            yield start, i, labels[start]
+            start = i
+
+
+def signal_reading(side: str, polarity: str) -> str:
+    """A signal read through polarity: IMPROVEMENT, CONCERN, or NEUTRAL where better is not a direction."""
+    if polarity == "higher":
+        return IMPROVEMENT if side == HIGH else CONCERN
+    if polarity == "lower":
+        return IMPROVEMENT if side == LOW else CONCERN
+    return NEUTRAL
+
+
+def assurance(limits: XmrLimits, target_value: Decimal | None, polarity: str) -> str | None:
+    """Whether the process, as it runs, will meet the target: None with no target or no better way.
+
+    A target outside the limits on the wrong side will be missed consistently until something
+    changes; inside the limits it will be met and missed at random; outside on the right side it
+    will be met consistently. For "close to target" only inside the limits can it be met.
+    """
+    if target_value is None or polarity not in ("higher", "lower", "close"):
+        return None
+    goal = Decimal(target_value)
+    inside = limits.lower <= goal <= limits.upper
+    if inside:
+        return HIT_AND_MISS
+    if polarity == "close":
+        return CONSISTENTLY_MISSED
+    above = goal > limits.upper
+    if polarity == "higher":
+        return CONSISTENTLY_MISSED if above else CONSISTENTLY_MET
+    return CONSISTENTLY_MET if above else CONSISTENTLY_MISSED
+
+
+@dataclass(frozen=True)
+class SpcPoint:
+    period: object
+    value: Decimal
+    in_baseline: bool
+    signal: PointSignal
+
+
+@dataclass(frozen=True)
+class SpcSegment:
+    """One stretch of the series between re-bases, with the limits of its own baseline (None when
+    it has too few points for them)."""
+
+    points: list
+    limits: XmrLimits | None
+
+
+@dataclass(frozen=True)
+class SpcResult:
+    variation: str  # NOT_APPLICABLE, NOT_ENOUGH_DATA, COMMON_CAUSE, IMPROVEMENT, CONCERN, NEUTRAL
+    words: str
+    assurance: str | None = None
+    assurance_words: str = ""
+    segments: list = field(default_factory=list)
+    rule: str | None = None
+    side: str | None = None
+    points_in_segment: int = 0
+    baseline_points: int = 0
+
+    @property
+    def current(self) -> SpcSegment | None:
+        return self.segments[-1] if self.segments else None
+
+    @property
+    def is_signal(self) -> bool:
+        return self.variation in (IMPROVEMENT, CONCERN, NEUTRAL)
+
+
+def spc_segments(points: list, *, rebases: list, baseline_points: int = DEFAULT_BASELINE_POINTS) -> list[SpcSegment]:
+    """Split (period, value) points, oldest first, at each re-base period (a re-base starts a new
+    segment at that period) and give each segment the limits of its first `baseline_points` points,
+    once it has at least MIN_BASELINE_POINTS. Points without a value are left out beforehand."""
+    starts = sorted(set(rebases))
+    groups = [[]]
+    boundaries = iter(starts)
+    upcoming = next(boundaries, None)
+    for period, value in points:
+        moved = False
+        while upcoming is not None and period >= upcoming:
+            upcoming = next(boundaries, None)
+            moved = True
+        if moved and groups[-1]:
+            groups.append([])
+        groups[-1].append((period, Decimal(value)))
+    segments = []
+    for group in groups:
+        if not group:
+            continue
+        values = [value for _, value in group]
+        if len(values) < MIN_BASELINE_POINTS:
+            spc_points = [SpcPoint(period, value, False, PointSignal()) for period, value in group]
+            segments.append(SpcSegment(points=spc_points, limits=None))
+            continue
+        size = min(baseline_points, len(values))
+        limits = xmr_limits(values[:size])
+        signals = xmr_signals(values, limits)
+        spc_points = [
+            SpcPoint(period, value, i < size, signal)
+            for i, ((period, value), signal) in enumerate(zip(group, signals, strict=True))
+        ]
+        segments.append(SpcSegment(points=spc_points, limits=limits))
+    return segments
+
+
+_RULE_WORDS = {
+    OUTSIDE_LIMITS: {
+        HIGH: "the latest point is above the upper limit",
+        LOW: "the latest point is below the lower limit",
+    },
+    TWO_OF_THREE: {
+        HIGH: "2 of the last 3 points are close to the upper limit (beyond two sigma)",
+        LOW: "2 of the last 3 points are close to the lower limit (beyond two sigma)",
+    },
+}
+_READING_WORDS = {
+    IMPROVEMENT: "an improvement",
+    CONCERN: "a concern",
+    NEUTRAL: "a real change, not normal variation",
+}
+_PERIOD_WORDS = {"monthly": ("months", "month"), "quarterly": ("quarters", "quarter")}
+
+
+def _signal_phrase(rule: str, side: str, points: list) -> str:
+    if rule in _RULE_WORDS:
+        return _RULE_WORDS[rule][side]
+    if rule == RUN:
+        count = _trailing(points, lambda p: p.signal.rules.get(RUN) == side)
+        return f"{count} points in a row {'above' if side == HIGH else 'below'} the mean"
+    count = _trailing(points, lambda p: p.signal.rules.get(TREND) == side)
+    return f"{count} points in a row {'rising' if side == HIGH else 'falling'}"
+
+
+def _trailing(points: list, test) -> int:
+    count = 0
+    for point in reversed(points):
+        if not test(point):
+            break
+        count += 1
+    return count
+
+
+def _assurance_words(kind: str | None, frequency: str) -> str:
+    plural, _ = _PERIOD_WORDS.get(frequency, ("periods", "period"))
+    return {
+        None: "",
+        HIT_AND_MISS: f"The target lies within the limits: it will be met some {plural} and missed in others.",
+        CONSISTENTLY_MET: "The target lies outside the limits on the right side: it will be met consistently.",
+        CONSISTENTLY_MISSED: (
+            "The target lies outside the limits on the wrong side: it will be missed consistently "
+            "until something changes."
+        ),
+    }[kind]
+
+
+def spc_assessment(
+    points: list,
+    *,
+    frequency: str,
+    polarity: str,
+    rebases: list = (),
+    baseline_points: int = DEFAULT_BASELINE_POINTS,
+    target_value: Decimal | None = None,
+) -> SpcResult:
+    """Whether the latest movement of a KPI is a signal, in words, with its assurance and segments.
+
+    `points` are (period, value) with a value, oldest first. Annual KPIs have no SPC. Fewer than
+    MIN_BASELINE_POINTS since the last re-base says "not enough data yet".
+    """
+    if frequency not in _PERIOD_WORDS:
+        return SpcResult(variation=NOT_APPLICABLE, words="Not for annual figures")
+    segments = spc_segments(points, rebases=list(rebases), baseline_points=baseline_points)
+    current = segments[-1] if segments else None
+    count = len(current.points) if current else 0
+    if current is None or current.limits is None:
+        return SpcResult(
+            variation=NOT_ENOUGH_DATA,
+            words=f"Not enough data yet ({count} of {MIN_BASELINE_POINTS} points)",
+            segments=segments,
+            points_in_segment=count,
+        )
+    limits = current.limits
+    kind = assurance(limits, target_value, polarity)
+    base = {
+        "assurance": kind,
+        "assurance_words": _assurance_words(kind, frequency),
+        "segments": segments,
+        "points_in_segment": count,
+        "baseline_points": min(baseline_points, count),
+    }
+    latest = current.points[-1]
+    first = latest.signal.first()
+    if first is None:
+        previous = current.points[-2].value
+        move = "rise" if latest.value > previous else "fall" if latest.value < previous else "latest value"
+        return SpcResult(variation=COMMON_CAUSE, words=f"No signal: the {move} is within normal variation", **base)
+    rule, side = first
+    reading = signal_reading(side, polarity)
+    phrase = _signal_phrase(rule, side, current.points)
+    return SpcResult(
+        variation=reading,
+        words=f"Signal: {phrase} \u2014 {_READING_WORDS[reading]}",
+        rule=rule,
+        side=side,
+        **base,
+    )
+
+
+SPC_VARIATION_LABELS = {
+    COMMON_CAUSE: "No signal",
+    IMPROVEMENT: "Signal: improvement",
+    CONCERN: "Signal: concern",
+    NEUTRAL: "Signal",
+    NOT_ENOUGH_DATA: "Not enough data yet",
+    NOT_APPLICABLE: "Not for annual figures",
+}
+
+
+_POINT_WORDS = {
+    OUTSIDE_LIMITS: {HIGH: "above the upper limit", LOW: "below the lower limit"},
+    TWO_OF_THREE: {HIGH: "close to the upper limit (2 of 3)", LOW: "close to the lower limit (2 of 3)"},
+    RUN: {HIGH: "in a run above the mean", LOW: "in a run below the mean"},
+    TREND: {HIGH: "in a rising trend", LOW: "in a falling trend"},
+}
+
+
+def point_signal_words(signal: PointSignal) -> str:
+    """The signals one point takes part in, in words: "Above the upper limit; in a run above the mean"."""
+    if not signal.is_signal:
+        return "None"
+    words = "; ".join(_POINT_WORDS[rule][signal.rules[rule]] for rule in SPC_RULES if rule in signal.rules)
+    return words[0].upper() + words[1:]

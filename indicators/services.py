@@ -5,8 +5,8 @@ from decimal import Decimal
 
 from django.db import transaction
 
-from core import clock
-from indicators.models import Measurement
+from core import audit, clock
+from indicators.models import Measurement, SpcRebase
 
 
 @dataclass(frozen=True)
@@ -56,3 +56,64 @@ def record_measurement(
     existing._history_user = entered_by
     existing.save()
     return RecordedValue(measurement=existing, corrected=True)
+
+
+@transaction.atomic
+def change_spc_baseline(*, indicator, baseline_points: int, changed_by) -> bool:
+    """Set how many points make an indicator's XmR baseline. False (and nothing written) when unchanged.
+
+    Side effects: saves the indicator (its history keeps the old length) and writes an audit entry.
+    """
+    old = indicator.spc_baseline_points
+    if old == baseline_points:
+        return False
+    indicator.spc_baseline_points = baseline_points
+    indicator._history_user = changed_by
+    indicator.save(update_fields=["spc_baseline_points"])
+    audit.record(
+        changed_by,
+        "indicator.spc_baseline_changed",
+        subject=indicator,
+        summary=f"Baseline length {old} to {baseline_points} points",
+        old=old,
+        new=baseline_points,
+    )
+    return True
+
+
+@transaction.atomic
+def rebase_spc(*, indicator, period, reason: str, recorded_by) -> SpcRebase:
+    """Start a new XmR baseline at `period` after a known change; earlier re-bases stay as they were.
+
+    Side effects: creates one SpcRebase and writes an audit entry.
+    """
+    rebase = SpcRebase.objects.create(
+        indicator=indicator, period=period, reason=reason, recorded_by=recorded_by, recorded_at=clock.now()
+    )
+    audit.record(
+        recorded_by,
+        "indicator.spc_rebased",
+        subject=indicator,
+        summary=f"Re-based from {period.isoformat()}: {reason}",
+        period=period.isoformat(),
+    )
+    return rebase
+
+
+@transaction.atomic
+def withdraw_spc_rebase(*, rebase: SpcRebase, withdrawn_by) -> bool:
+    """Withdraw a re-base made by mistake; the row stays, so the history shows it. False if already withdrawn."""
+    locked = SpcRebase.objects.select_for_update().get(pk=rebase.pk)
+    if locked.withdrawn_at is not None:
+        return False
+    locked.withdrawn_at = clock.now()
+    locked.withdrawn_by = withdrawn_by
+    locked.save(update_fields=["withdrawn_at", "withdrawn_by"])
+    audit.record(
+        withdrawn_by,
+        "indicator.spc_rebase_withdrawn",
+        subject=locked.indicator,
+        summary=f"Re-base from {locked.period.isoformat()} withdrawn",
+        period=locked.period.isoformat(),
+    )
+    return True

@@ -8,4 +8,5 @@ urlpatterns = [
     path("enter/", views.my_indicators, name="my_indicators"),
     path("<int:pk>/", views.indicator_detail, name="indicator_detail"),
     path("<int:pk>/values/", views.measurement_entry, name="measurement_entry"),
+    path("<int:pk>/baseline/", views.spc_baseline, name="spc_baseline"),
 ]

@@ -229,3 +229,87 @@ def entry_list_rows(owned, *, today: date) -> list[EntryRow]:
             )
         )
     return sorted(rows, key=lambda row: (not row.is_due, row.indicator.order, row.indicator.code))
+
+
+def spc_context(indicator, rebase_history: list) -> dict:
+    """The "change or normal variation" section of the indicator page: the signal and the assurance in
+    words, the limits, the baseline, every point as a table row, and the re-base history. No queries:
+    it reads the prefetched measurements and the re-bases passed in."""
+    from indicators.rules import point_signal_words, spc_assessment
+
+    with_values = [m for m in indicator.measurements_sorted if m.value is not None]
+    active = [rebase for rebase in rebase_history if rebase.withdrawn_at is None]
+    latest = with_values[-1] if with_values else None
+    target = target_in_force(indicator.targets_sorted, latest.period) if latest else None
+    result = spc_assessment(
+        [(m.period, m.value) for m in with_values],
+        frequency=indicator.frequency,
+        polarity=indicator.polarity,
+        rebases=[rebase.period for rebase in active],
+        baseline_points=indicator.spc_baseline_points,
+        target_value=target.value if target is not None else None,
+    )
+
+    def shown(value):
+        return format_value(value, indicator.unit, indicator.decimal_places) if value is not None else ""
+
+    def label(period):
+        return periods.period_label(period, indicator.frequency)
+
+    rows = []
+    for segment in result.segments:
+        limits = segment.limits
+        for point in segment.points:
+            rows.append(
+                {
+                    "period": point.period,
+                    "period_label": label(point.period),
+                    "value": shown(point.value),
+                    "mean": shown(limits.mean) if limits else "",
+                    "lower": shown(limits.lower) if limits else "",
+                    "upper": shown(limits.upper) if limits else "",
+                    "in_baseline": point.in_baseline,
+                    "signal": point_signal_words(point.signal) if limits else "Not enough points for limits",
+                    "is_signal": point.signal.is_signal,
+                }
+            )
+    rows.reverse()
+    current = result.current
+    limits = current.limits if current else None
+    baseline_text = ""
+    if limits is not None:
+        baseline = [point for point in current.points if point.in_baseline]
+        since = " since the re-base" if len(result.segments) > 1 else ""
+        baseline_text = (
+            f"The mean and limits come from the first {len(baseline)} points{since} "
+            f"({label(baseline[0].period)} to {label(baseline[-1].period)})."
+        )
+    return {
+        "spc": result,
+        "spc_applies": result.variation != "not_applicable",
+        "spc_limits": (
+            {"mean": shown(limits.mean), "lower": shown(limits.lower), "upper": shown(limits.upper)} if limits else None
+        ),
+        "spc_baseline_text": baseline_text,
+        "spc_rows": rows,
+        "spc_rebases": spc_rebase_rows(indicator, rebase_history),
+    }
+
+
+def spc_rebase_rows(indicator, rebase_history: list) -> list[dict]:
+    """Every re-base, withdrawn ones too, with its period and people in words."""
+    return [
+        {
+            "rebase": rebase,
+            "period_label": periods.period_label(rebase.period, indicator.frequency),
+            "recorded_by": _person(rebase.recorded_by),
+            "withdrawn_by": _person(rebase.withdrawn_by),
+        }
+        for rebase in rebase_history
+    ]
+
+
+def _person(user) -> str:
+    if user is None:
+        return "Unknown"
+    return user.get_full_name() or user.get_username()

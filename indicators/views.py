@@ -5,12 +5,12 @@ from django.shortcuts import get_object_or_404, redirect, render
 from core import clock
 from core.views import require_service_user
 from indicators import periods, queries
-from indicators.charts import chart_markers, chart_range, indicator_chart_figure
-from indicators.forms import MeasurementForm, ScorecardFilter
-from indicators.permissions import can_enter_values, can_use_entry_list
+from indicators.charts import chart_markers, chart_range, indicator_chart_figure, spc_traces
+from indicators.forms import MeasurementForm, ScorecardFilter, SpcBaselineForm, WithdrawRebaseForm
+from indicators.permissions import can_change_spc_baseline, can_enter_values, can_use_entry_list
 from indicators.rules import format_value, kpi_rag, rag_label
-from indicators.services import record_measurement
-from indicators.view_models import detail_context, entry_list_rows
+from indicators.services import change_spc_baseline, rebase_spc, record_measurement, withdraw_spc_rebase
+from indicators.view_models import detail_context, entry_list_rows, spc_context, spc_rebase_rows
 
 
 def scorecard(request):
@@ -54,7 +54,66 @@ def indicator_detail(request, pk):
     )
     context["markers"] = markers
     context["can_enter"] = can_enter_values(request.user, indicator)
+    context.update(spc_context(indicator, queries.spc_rebase_history(indicator)))
+    if context["chart"] is not None and context["spc_applies"]:
+        context["chart"]["data"].extend(spc_traces(indicator, context["spc"].segments))
+    context["can_change_baseline"] = can_change_spc_baseline(request.user, indicator)
     return render(request, "indicators/indicator_detail.html", context)
+
+
+def spc_baseline(request, pk):
+    require_service_user(request.user)
+    indicator = get_object_or_404(queries.indicators_for_user(request.user).filter(is_active=True), pk=pk)
+    if not can_change_spc_baseline(request.user, indicator):
+        raise PermissionDenied
+    history = queries.spc_rebase_history(indicator)
+    active = [rebase for rebase in history if rebase.withdrawn_at is None]
+    form_kwargs = {
+        "indicator": indicator,
+        "periods_with_values": queries.periods_with_values(indicator),
+        "active_rebases": active,
+    }
+    form = SpcBaselineForm(initial={"baseline_points": indicator.spc_baseline_points}, **form_kwargs)
+    withdraw_form = None
+    if request.method == "POST" and "withdraw" in request.POST:
+        withdraw_form = WithdrawRebaseForm(request.POST, active_rebases=active)
+        if withdraw_form.is_valid():
+            rebase = next(r for r in active if r.pk == withdraw_form.cleaned_data["withdraw"])
+            withdraw_spc_rebase(rebase=rebase, withdrawn_by=request.user)
+            label = periods.period_label(rebase.period, indicator.frequency)
+            messages.success(request, f"The re-base from {label} is withdrawn. It stays in the history below.")
+            return redirect("indicators:spc_baseline", pk=indicator.pk)
+    elif request.method == "POST":
+        form = SpcBaselineForm(request.POST, **form_kwargs)
+        if form.is_valid():
+            data = form.cleaned_data
+            changed = change_spc_baseline(
+                indicator=indicator, baseline_points=data["baseline_points"], changed_by=request.user
+            )
+            if data["rebase_period"]:
+                rebase_spc(
+                    indicator=indicator,
+                    period=data["rebase_period"],
+                    reason=data["reason"].strip(),
+                    recorded_by=request.user,
+                )
+                label = periods.period_label(data["rebase_period"], indicator.frequency)
+                messages.success(request, f"The chart now starts a new baseline from {label}.")
+            elif changed:
+                messages.success(request, f"The baseline is now {data['baseline_points']} points.")
+            else:
+                messages.info(request, "Nothing changed.")
+            return redirect(indicator.get_absolute_url() + "#signal-heading")
+    return render(
+        request,
+        "indicators/spc_baseline.html",
+        {
+            "indicator": indicator,
+            "form": form,
+            "withdraw_form": withdraw_form,
+            "rebases": spc_rebase_rows(indicator, history),
+        },
+    )
 
 
 def measurement_entry(request, pk):

@@ -175,7 +175,15 @@ def pack_docx_bytes(pack: dict, *, published: str = "") -> bytes:
     if pack["scorecard"]:
         _table(
             document,
-            ["Indicator", "Latest value", "Target", "RAG", "Direction of travel", "England; statistical neighbours"],
+            [
+                "Indicator",
+                "Latest value",
+                "Target",
+                "RAG",
+                "Direction of travel",
+                "England; statistical neighbours",
+                "Change or normal variation",
+            ],
             [
                 [
                     f"{r['title']} ({r['code']})",
@@ -184,6 +192,7 @@ def pack_docx_bytes(pack: dict, *, published: str = "") -> bytes:
                     r["rag_label"],
                     f"Since last period: {r['short_term']}. Since last year: {r['long_term']}.",
                     f"{r['england']}; {r['stat_neighbours']}",
+                    " ".join(part for part in (r.get("signal", ""), r.get("signal_assurance", "")) if part),
                 ]
                 for r in pack["scorecard"]
             ],

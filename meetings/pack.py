@@ -100,6 +100,8 @@ def _kpi_row(row) -> dict:
         "stat_neighbours": row.stat_neighbours_display,
         "commentary": row.commentary,
         "url": indicator.get_absolute_url(),
+        "signal": row.spc.words if row.spc else "",
+        "signal_assurance": row.spc.assurance_words if row.spc else "",
     }
 
 
@@ -136,7 +138,7 @@ def _meeting_summary(meeting, board) -> dict | None:
 def build_pack(meeting) -> dict:
     """The pack for a meeting as at its date. A fixed number of queries whatever the size of the plan:
     board themes and indicators (2), plans (1), previous and next meeting (2), plan as at this meeting
-    and the previous one (2 each), scorecard (5), targets starting before the next meeting (1),
+    and the previous one (2 each), scorecard (7), targets starting before the next meeting (1),
     matters arising (1)."""
     board = meeting.board
     as_at = meeting.date

@@ -34,3 +34,22 @@ RULES = [
         note="POST with an invalid period: the form is shown again with an error (200), nothing saved",
     ),
 ]
+
+RULES += [
+    Rule("indicators:spc_baseline", ENTRY_FOR_OWNER, kwargs=_owned_by_officer, note="the owner sets the SPC baseline"),
+    Rule(
+        "indicators:spc_baseline",
+        ENTRY_NOT_OWNER,
+        kwargs=_owned_by_someone_else,
+        query="owner=other",
+        note="another person's indicator: officers may not change its baseline",
+    ),
+    Rule(
+        "indicators:spc_baseline",
+        {"admin": 200, "officer": 200, "board": 403, "clerk": 403, "outsider": 403},
+        kwargs=_owned_by_officer,
+        method="post",
+        data=lambda users: {"baseline_points": "5"},
+        note="POST with too short a baseline: the form is shown again with an error (200), nothing saved",
+    ),
+]

@@ -86,6 +86,6 @@ def test_scorecard_as_at_query_count_is_fixed(count, django_assert_num_queries):
         TargetFactory(indicator=indicator)
         BenchmarkFactory(indicator=indicator)
         monthly_series(indicator, [1, 2, 3])
-    # indicators (with owner), measurements, targets, benchmarks, themes
-    with django_assert_num_queries(5):
+    # indicators (with owner), measurements, targets, benchmarks, themes; SPC series and re-bases
+    with django_assert_num_queries(7):
         assert len(scorecard_as_at(datetime.date(2025, 6, 1))) == count
