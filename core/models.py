@@ -28,6 +28,7 @@ EVENT_LABELS = {
     "export.downloaded": "Export downloaded",
     "plan.deleted": "Plan deleted",
     "data.purged": "Old personal data removed",
+    "council_settings.changed": "Council code or statistical neighbours changed",
 }
 
 

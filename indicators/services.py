@@ -56,3 +56,41 @@ def record_measurement(
     existing._history_user = entered_by
     existing.save()
     return RecordedValue(measurement=existing, corrected=True)
+
+
+def council_settings():
+    """The council's code and neighbours: the one CouncilSettings row, created from COUNCIL_LA_CODE and
+    STATISTICAL_NEIGHBOURS the first time it is needed. After that the database wins."""
+    from django.conf import settings
+
+    from indicators.models import CouncilSettings
+
+    found = CouncilSettings.objects.order_by("pk").first()
+    if found is not None:
+        return found
+    return CouncilSettings.objects.create(
+        la_code=(settings.COUNCIL_LA_CODE or "").strip().upper(),
+        neighbour_codes=[code.strip().upper() for code in settings.STATISTICAL_NEIGHBOURS if code.strip()],
+    )
+
+
+@transaction.atomic
+def update_council_settings(*, la_code: str, neighbour_codes: list[str], user):
+    """Save the council's code and neighbours (an admin's edit), recorded in the audit log."""
+    from core import audit
+
+    row = council_settings()
+    before = {"la_code": row.la_code, "neighbours": list(row.neighbour_codes)}
+    row.la_code = la_code.strip().upper()
+    row.neighbour_codes = [code.strip().upper() for code in neighbour_codes if code.strip()]
+    row.updated_at = timezone.now()
+    row._history_user = user
+    row.save()
+    audit.record(
+        user,
+        "council_settings.changed",
+        subject=row,
+        summary=f"Council code {row.la_code}; {len(row.neighbour_codes)} neighbours",
+        before=before,
+    )
+    return row
