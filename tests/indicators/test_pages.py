@@ -143,9 +143,9 @@ def test_scorecard_query_count_is_fixed(count, board_client, django_assert_num_q
         BenchmarkFactory(indicator=indicator)
         monthly_series(indicator, [70, 75, 80])
     # session, user, user permissions, group permissions, filter: themes, owners;
-    # scorecard: indicators, measurements, targets, benchmarks, themes;
+    # scorecard: indicators, measurements, targets, benchmarks, themes; published ranks (quartile column);
     # session save (savepoint, update, release: the idle timeout refreshes it every request)
-    with django_assert_num_queries(14):
+    with django_assert_num_queries(15):
         response = board_client.get(reverse("indicators:scorecard"))
     assert len(response.context["rows"]) == count
 
@@ -322,9 +322,9 @@ def test_indicator_page_query_count_is_fixed(
     first.value = Decimal("71.5")
     first.save()
     # session, user, user permissions, group permissions; indicator (with owner), measurements (with
-    # entered_by), targets, benchmarks, themes, actions (with theme); history rows; inspections;
-    # board meetings; session save (savepoint, update, release)
-    with django_assert_num_queries(16):
+    # entered_by), targets, benchmarks, themes, actions (with theme), published ranks; history rows;
+    # inspections; board meetings; session save (savepoint, update, release)
+    with django_assert_num_queries(17):
         response = board_client.get(indicator.get_absolute_url())
     assert len(response.context["markers"]) == 2 * count
 
