@@ -213,3 +213,22 @@ def test_only_admins_can_load_releases_or_change_the_council(role, make_user, cl
     assert client.get(reverse("imports:upload_published")).status_code == 403
     assert client.post(reverse("imports:council_settings"), {"la_code": "330"}).status_code == 403
     assert CouncilSettings.objects.filter(la_code="330").count() == 0
+
+
+def test_a_large_release_is_checked_in_the_background_and_its_mapping_chosen_after(admin_client_, annual, monkeypatch):
+    from imports import views
+
+    monkeypatch.setattr(views, "INLINE_PREVIEW_BYTES", 100)
+    response = upload(admin_client_)
+    job = ImportJob.objects.get()
+    assert response.redirect_chain[0][0] == reverse("imports:job_status", args=[job.pk])
+    # Tests run tasks at once: the check has finished, and asks for a mapping.
+    text = text_of(response)
+    assert "No indicator is mapped" in text
+    assert "Choose the mapping and check again" in text
+    response = admin_client_.post(
+        reverse("imports:published_preview", args=[job.pk]), mapping(age="Total"), follow=True
+    )
+    assert "See what the import would do" in text_of(response)
+    response = admin_client_.get(reverse("imports:job_preview", args=[job.pk]), follow=True)
+    assert "2023/24 Our value None 72.0%" in text_of(response)
