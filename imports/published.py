@@ -329,7 +329,7 @@ def _matches(code: str, row) -> bool:
     return code.strip().upper() in {new, old} - {""}
 
 
-def _select(release: Release, mapping: Mapping):
+def _select(release: Release, mapping: Mapping, la_code: str = ""):
     """The rows the mapping picks, grouped by (geography key, period start), or ReleaseRefused."""
     if mapping.measure_column not in release.columns:
         raise ReleaseRefused(
@@ -363,7 +363,13 @@ def _select(release: Release, mapping: Mapping):
             f"The mapping for {mapping.indicator_code} ({mapping.describe()}) matches no rows in the file. "
             "Check the filter values against the file."
         )
-    for (key, _start), found in groups.items():
+
+    # Name the council's own rows first when a mapping is ambiguous: that is the row the admin knows.
+    def own_first(item):
+        (key, start), found = item
+        return (not _matches(la_code, found[0][0]) if key.startswith("la:") else True, not key.startswith("la:"), start)
+
+    for (key, _start), found in sorted(groups.items(), key=own_first):
         if len(found) > 1:
             differ = [
                 column
@@ -437,7 +443,7 @@ def release_changes(
                 f"{indicator.code} is {indicator.get_frequency_display().lower()}: only annual indicators take "
                 "a published source."
             )
-        groups = _select(release, mapping)
+        groups = _select(release, mapping, la_code)
         load = IndicatorLoad(mapping=mapping, indicator=indicator)
         if indicator is None:
             load.new_fields = {

@@ -188,6 +188,15 @@ def test_suppressed_own_and_neighbour_values_are_kept_as_symbols(release_file, c
     assert (rank.rank, rank.out_of) == (None, 6)
 
 
+def test_the_command_follows_the_release_metadata_file(release_file, council, annual):
+    path = release_file(data.release_csv())
+    meta = release_file(data.meta_csv(indicators=("percentage",)), name="cla_release.meta.csv")
+    output = load(path, "--meta", meta, "--json", "--map", "CLA-STAB", "percentage", "age=Total")
+    # Own value, England, region, neighbours and rank for each of three years.
+    assert json.loads(output)["counts"]["created"] == 15
+    assert annual.measurements.count() == 3
+
+
 def test_a_file_with_a_byte_order_mark_loads(release_file, council, annual):
     load(release_file(data.release_csv(bom=True)), "--map", "CLA-STAB", "percentage", "age=Total")
     assert annual.measurements.count() == 3
@@ -329,7 +338,7 @@ def test_a_mapping_that_matches_no_rows_is_refused(release_file, council, annual
 
 def test_an_ambiguous_mapping_is_refused_naming_the_columns_that_tell_rows_apart(release_file, council, annual):
     message = refused(release_file(data.release_csv()), "--map", "CLA-STAB", "percentage")
-    assert "picks 2 rows" in message
+    assert "picks 2 rows for Riverford in 2021/22" in message
     assert "\u201cage\u201d" in message
 
 

@@ -101,7 +101,7 @@ def test_an_ambiguous_mapping_is_refused_naming_the_filter(admin_client_, annual
     job = ImportJob.objects.get()
     response = admin_client_.post(reverse("imports:published_preview", args=[job.pk]), mapping(), follow=True)
     text = text_of(response)
-    assert "picks 2 rows for England in 2021/22" in text
+    assert "picks 2 rows for Riverford in 2021/22" in text
     assert "Choose a value for \u201cage\u201d" in text
     assert "Confirm and load" not in text
     # Confirming anyway loads nothing.
