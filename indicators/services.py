@@ -43,6 +43,8 @@ def record_measurement(
         "missing_reason": missing_reason,
         "commentary": commentary,
         "data_quality_note": data_quality_note,
+        # A value entered here replaces any DfE symbol a published release gave for the period.
+        "suppression_code": "",
     }
     if existing is None:
         measurement = Measurement(

@@ -383,3 +383,13 @@ def test_council_settings_are_seeded_from_the_environment_once_then_the_database
     settings.COUNCIL_LA_CODE = "E08000025"
     assert council_settings().la_code == "999"
     assert CouncilSettings.objects.count() == 1
+
+
+def test_a_value_entered_by_hand_replaces_a_published_symbol(release_file, council, annual, admin_user):
+    def value(year, code, age):
+        return "c" if (year, code) == (2024, data.OWN[0]) else data.default_value(year, code, age)
+
+    load(release_file(data.release_csv(data.rows(value=value))), "--map", "CLA-STAB", "percentage", "age=Total")
+    record_measurement(indicator=annual, period=FY(2023, 4, 1), value=Decimal("3"), entered_by=admin_user)
+    measurement = annual.measurements.get(period=FY(2023, 4, 1))
+    assert (measurement.value, measurement.suppression_code, measurement.missing_reason) == (Decimal("3"), "", "")
