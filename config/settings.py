@@ -30,6 +30,10 @@ ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", ["127.0.0.1", "localhost"] if DEBUG el
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS", [])
 
 COUNCIL_NAME = env_str("COUNCIL_NAME", "Riverford Borough Council")
+# The council's DfE code (new form E08000025 or old form 330) and its statistical neighbours' codes,
+# for loading published statistics. Only the first use reads these: admins then edit them in the app.
+COUNCIL_LA_CODE = env_str("COUNCIL_LA_CODE", "")
+STATISTICAL_NEIGHBOURS = env_list("STATISTICAL_NEIGHBOURS", [])
 SERVICE_NAME = env_str("SERVICE_NAME", "Children's services improvement")
 # The service's public address, for links in emails sent by scheduled commands (no request to read it from).
 SITE_URL = env_str("SITE_URL", "http://127.0.0.1:8000").rstrip("/")
@@ -272,8 +276,9 @@ DATA_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
 # The import reads an upload whole into memory (and the database) anyway, so an accepted file
 # never needs a temporary file on disk.
 FILE_UPLOAD_MAX_MEMORY_SIZE = IMPORT_MAX_UPLOAD_BYTES
-# The import forms take one file; nothing else takes any.
-DATA_UPLOAD_MAX_NUMBER_FILES = 1
+# The import forms take one file, the published statistics form a release and its metadata file;
+# nothing else takes any.
+DATA_UPLOAD_MAX_NUMBER_FILES = 2
 
 ## LOCALE
 

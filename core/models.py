@@ -35,6 +35,7 @@ EVENT_LABELS = {
     "indicator.spc_baseline_changed": "SPC baseline length changed",
     "indicator.spc_rebased": "SPC chart re-based",
     "indicator.spc_rebase_withdrawn": "SPC re-base withdrawn",
+    "council_settings.changed": "Council code or statistical neighbours changed",
 }
 
 

@@ -52,6 +52,7 @@ class ImportJob(models.Model):
     class Kind(models.TextChoices):
         PLAN = "plan", "Improvement plan"
         INDICATORS = "indicators", "Indicator values"
+        PUBLISHED = "published", "Published statistics"
 
     class State(models.TextChoices):
         UPLOADED = "uploaded", "Uploaded"

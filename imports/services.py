@@ -93,6 +93,10 @@ def _plan_target(options):
 def process(job: ImportJob, *, dry_run: bool) -> dict:
     """Parse and dry-run (or apply) the job's file; returns the summary shown on the preview."""
     _set_phase(job, 0)
+    if job.kind == ImportJob.Kind.PUBLISHED:
+        from imports import published
+
+        return published.process_job(job, dry_run=dry_run)
     mappings = job.mappings or {}
     if job.kind == ImportJob.Kind.PLAN and not dry_run and job.parsed:
         # Confirming: apply what the preview read (the file and the admin's choices have not changed since).

@@ -1,12 +1,15 @@
 from django.urls import path
 
-from imports import views
+from imports import published_views, views
 
 app_name = "imports"
 urlpatterns = [
     path("", views.start, name="start"),
     path("plan/", views.upload_plan, name="upload_plan"),
     path("indicators/", views.upload_indicators, name="upload_indicators"),
+    path("published/", published_views.upload_published, name="upload_published"),
+    path("published/jobs/<int:pk>/", published_views.published_preview, name="published_preview"),
+    path("published/council/", published_views.council_settings_page, name="council_settings"),
     path("jobs/<int:pk>/", views.job_preview, name="job_preview"),
     path("jobs/<int:pk>/confirm/", views.job_confirm, name="job_confirm"),
     path("jobs/<int:pk>/status/", views.job_status, name="job_status"),

@@ -69,6 +69,8 @@ def upload_indicators(request):
 def job_preview(request, pk):
     _require_admin(request.user)
     job = get_object_or_404(queries.job_for_page(pk), pk=pk)
+    if job.kind == ImportJob.Kind.PUBLISHED:
+        return redirect("imports:published_preview", pk=job.pk)
     if job.is_running or job.state in {ImportJob.State.DONE, ImportJob.State.FAILED}:
         return redirect("imports:job_status", pk=job.pk)
     form = MappingForm(request.POST or None, preview=job.preview, mappings=job.mappings, kind=job.kind)
@@ -113,7 +115,10 @@ def job_confirm(request, pk):
     job = get_object_or_404(queries.job_for_page(pk), pk=pk)
     if job.state != ImportJob.State.PREVIEWED or not job.preview.get("can_confirm") or job.file_removed_at:
         return (
-            redirect("imports:job_preview", pk=job.pk)
+            redirect(
+                "imports:published_preview" if job.kind == ImportJob.Kind.PUBLISHED else "imports:job_preview",
+                pk=job.pk,
+            )
             if job.state == ImportJob.State.PREVIEWED
             else redirect("imports:job_status", pk=job.pk)
         )

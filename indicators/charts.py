@@ -31,6 +31,7 @@ _VALUE_COLOUR = "#1d70b8"
 _TARGET_COLOUR = "#0b0c0c"
 _ENGLAND_COLOUR = "#4c2c92"
 _NEIGHBOURS_COLOUR = "#b58840"
+_REGION_COLOUR = "#00703c"
 _MARKER_COLOUR = "#505a5f"
 _MEETING_COLOUR = "#b1b4b6"
 
@@ -167,6 +168,7 @@ def build_indicator_figure(indicator, measurements, targets, benchmarks, markers
     for kind, label, colour, symbol in (
         ("england", "England", _ENGLAND_COLOUR, "diamond"),
         ("stat_neighbours", "Statistical neighbours", _NEIGHBOURS_COLOUR, "square"),
+        ("region", "Region", _REGION_COLOUR, "triangle-up"),
     ):
         points = [b for b in benchmarks if b.kind == kind and b.value is not None]
         if points:

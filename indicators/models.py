@@ -113,11 +113,25 @@ class Target(models.Model):
 
 
 class SuppressionCode(models.TextChoices):
+    """DfE's symbols for a figure it does not publish as a number (stored as the symbol, never as 0)."""
+
     CONFIDENTIAL = "c", "c: confidential (a count of 1 to 5)"
     NOT_AVAILABLE = "x", "x: not available"
     NOT_APPLICABLE = "z", "z: not applicable"
     ROUNDS_TO_ZERO = "k", "k: rounds to zero"
     LOW_RELIABILITY = "u", "u: low reliability"
+    LOW_NUMBER = "low", "low: low number"
+
+
+# The symbol in words, for every page, export and pack.
+SYMBOL_WORDS = {
+    "c": "suppressed",
+    "x": "not available",
+    "z": "not applicable",
+    "k": "rounds to zero",
+    "u": "low reliability",
+    "low": "low number",
+}
 
 
 class Benchmark(models.Model):
@@ -132,8 +146,11 @@ class Benchmark(models.Model):
     name = models.CharField(max_length=200, blank=True, help_text="The region's or council's name")
     period = models.DateField()
     value = models.DecimalField(max_digits=14, decimal_places=4, null=True, blank=True)
-    suppression_code = models.CharField(max_length=1, choices=SuppressionCode.choices, blank=True)
+    suppression_code = models.CharField(max_length=3, choices=SuppressionCode.choices, blank=True)
     source = models.CharField(max_length=200, blank=True)
+    # For the neighbours' mean of a published release: how many neighbours had a number, of how many.
+    neighbours_counted = models.PositiveSmallIntegerField(null=True, blank=True)
+    neighbours_total = models.PositiveSmallIntegerField(null=True, blank=True)
 
     history = HistoricalRecords()
 
@@ -171,6 +188,8 @@ class Measurement(models.Model):
     denominator = models.DecimalField(max_digits=14, decimal_places=4, null=True, blank=True)
     # A missing value is never stored as zero: it has a reason instead.
     missing_reason = models.CharField(max_length=20, choices=MissingReason.choices, blank=True)
+    # DfE's symbol when a published release gave one instead of a number (then value is empty).
+    suppression_code = models.CharField(max_length=3, choices=SuppressionCode.choices, blank=True)
     commentary = models.TextField(blank=True, help_text="What the figure means and what is being done about it")
     data_quality_note = models.TextField(blank=True, help_text="For example a case-system change breaking the series")
     entered_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True)
@@ -223,3 +242,63 @@ class SpcRebase(models.Model):
 
     def get_absolute_url(self):
         return self.indicator.get_absolute_url()
+
+
+class PublishedSource(models.Model):
+    """Where an annual indicator's figures sit in DfE's open data: the indicator column and the
+    filter values that pick its row. Saved on a load, so next year's release needs no questions."""
+
+    indicator = models.OneToOneField(Indicator, on_delete=models.CASCADE, related_name="published_source")
+    measure_column = models.CharField(max_length=100)
+    filters = models.JSONField(default=dict, blank=True, help_text="{filter column: value}")
+    release_name = models.CharField(max_length=255, blank=True, help_text="The file it was last loaded from")
+    updated_at = models.DateTimeField(default=clock.now)
+
+    history = HistoricalRecords()
+
+    def __str__(self):
+        picked = ", ".join(f"{column} = {value}" for column, value in sorted(self.filters.items()))
+        return f"{self.measure_column}" + (f" where {picked}" if picked else "")
+
+    def get_absolute_url(self):
+        return self.indicator.get_absolute_url()
+
+
+class PublishedRank(models.Model):
+    """The council's place among all councils with a number for one published year."""
+
+    indicator = models.ForeignKey(Indicator, on_delete=models.CASCADE, related_name="published_ranks")
+    period = models.DateField()
+    rank = models.PositiveSmallIntegerField(null=True, blank=True)
+    quartile = models.PositiveSmallIntegerField(null=True, blank=True)
+    out_of = models.PositiveSmallIntegerField(default=0, help_text="Councils with a number that year")
+    source = models.CharField(max_length=200, blank=True)
+
+    class Meta:
+        ordering = ["indicator", "period"]
+        constraints = [models.UniqueConstraint(fields=["indicator", "period"], name="unique_published_rank")]
+
+    def __str__(self):
+        return f"{self.indicator.code} {self.period}: rank {self.rank} of {self.out_of}"
+
+    def get_absolute_url(self):
+        return self.indicator.get_absolute_url()
+
+
+class CouncilSettings(models.Model):
+    """The council's own DfE code and its statistical neighbours, edited by admins in the app.
+
+    One row. It is created from COUNCIL_LA_CODE and STATISTICAL_NEIGHBOURS the first time it is read
+    (indicators.queries.council_settings); after that the database wins over the environment."""
+
+    la_code = models.CharField("council's code", max_length=9, blank=True)
+    neighbour_codes = models.JSONField("statistical neighbours", default=list, blank=True)
+    updated_at = models.DateTimeField(default=clock.now)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name_plural = "council settings"
+
+    def __str__(self):
+        return f"Council {self.la_code or '(no code)'}"

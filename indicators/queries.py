@@ -8,7 +8,7 @@ from django.utils import timezone
 
 from core.roles import is_admin
 from indicators import periods
-from indicators.models import Benchmark, Frequency, Indicator, Measurement, SpcRebase, Target
+from indicators.models import SYMBOL_WORDS, Benchmark, Frequency, Indicator, Measurement, SpcRebase, Target
 from indicators.rules import SpcResult, direction_of_travel, format_value, kpi_rag, rag_label, spc_assessment
 
 TREND_LENGTH = 6
@@ -18,6 +18,7 @@ SUPPRESSION_WORDS = {
     "z": "Not applicable (z)",
     "k": "Rounds to zero (k)",
     "u": "Low reliability (u)",
+    "low": "Low number (low)",
 }
 
 
@@ -57,6 +58,13 @@ def owned_indicators_for_user(user):
     return queryset.filter(owner=user)
 
 
+def missing_words(measurement: Measurement) -> str:
+    """Why a measurement has no value, in words: DfE's symbol when a release gave one."""
+    if measurement.suppression_code:
+        return SYMBOL_WORDS.get(measurement.suppression_code, measurement.suppression_code)
+    return measurement.get_missing_reason_display().lower()
+
+
 def end_of_day(as_at: date) -> datetime:
     return timezone.make_aware(datetime.combine(as_at, time.max))
 
@@ -75,7 +83,11 @@ def benchmark_display(benchmark: Benchmark | None, indicator: Indicator) -> str:
         return "Not published"
     if benchmark.value is None:
         return SUPPRESSION_WORDS.get(benchmark.suppression_code, "Not available")
-    return format_value(benchmark.value, indicator.unit, indicator.decimal_places)
+    shown = format_value(benchmark.value, indicator.unit, indicator.decimal_places)
+    if benchmark.neighbours_total and benchmark.neighbours_counted != benchmark.neighbours_total:
+        # Some neighbours' figures were suppressed: say how many the mean is of.
+        shown += f" (mean of {benchmark.neighbours_counted} of {benchmark.neighbours_total} neighbours)"
+    return shown
 
 
 def latest_benchmark(benchmarks: list, kind: str, as_at: date) -> Benchmark | None:
@@ -135,7 +147,7 @@ def scorecard_row(indicator: Indicator, as_at: date) -> ScorecardRow:
     if latest is None:
         value_display = "No value"
     elif latest.value is None:
-        value_display = f"No value ({latest.get_missing_reason_display().lower()})"
+        value_display = f"No value ({missing_words(latest)})"
     else:
         value_display = format_value(latest.value, indicator.unit, indicator.decimal_places)
     trend = [(m.period, m.value) for m in indicator.measurements_as_at if m.value is not None][-TREND_LENGTH:]
@@ -186,17 +198,28 @@ def rag_counts(rows: list[ScorecardRow]) -> dict[str, int]:
 
 def indicator_detail_queryset(user):
     """An indicator with everything its page shows: 1 + 5 prefetch queries (then call attach_history)."""
-    return indicators_for_user(user).prefetch_related(
-        Prefetch(
-            "measurements",
-            queryset=Measurement.objects.select_related("entered_by").order_by("period"),
-            to_attr="measurements_sorted",
-        ),
-        Prefetch("targets", queryset=Target.objects.order_by("effective_from"), to_attr="targets_sorted"),
-        Prefetch("benchmarks", queryset=Benchmark.objects.order_by("period"), to_attr="benchmarks_sorted"),
-        "themes",
-        Prefetch("actions", queryset=_actions_queryset()),
+    return (
+        indicators_for_user(user)
+        .prefetch_related(
+            Prefetch(
+                "measurements",
+                queryset=Measurement.objects.select_related("entered_by").order_by("period"),
+                to_attr="measurements_sorted",
+            ),
+            Prefetch("targets", queryset=Target.objects.order_by("effective_from"), to_attr="targets_sorted"),
+            Prefetch("benchmarks", queryset=Benchmark.objects.order_by("period"), to_attr="benchmarks_sorted"),
+            "themes",
+            Prefetch("actions", queryset=_actions_queryset()),
+            Prefetch("published_ranks", queryset=_ranks_queryset(), to_attr="published_ranks_sorted"),
+        )
+        .select_related("published_source")
     )
+
+
+def _ranks_queryset():
+    from indicators.models import PublishedRank
+
+    return PublishedRank.objects.order_by("period")
 
 
 def attach_history(indicator) -> None:
@@ -306,3 +329,38 @@ def spc_rebase_history(indicator: Indicator) -> list[SpcRebase]:
 def periods_with_values(indicator: Indicator) -> list[date]:
     """The periods an indicator has a value for, oldest first (the periods a re-base may start at): 1 query."""
     return list(indicator.measurements.filter(value__isnull=False).order_by("period").values_list("period", flat=True))
+
+
+def latest_ranks(indicator_ids, as_at: date) -> dict:
+    """{indicator id: its latest PublishedRank for a year started by `as_at`}: one query."""
+    from indicators.models import PublishedRank
+
+    found = {}
+    for rank in PublishedRank.objects.filter(indicator_id__in=list(indicator_ids), period__lte=as_at).order_by(
+        "period"
+    ):
+        found[rank.indicator_id] = rank
+    return found
+
+
+def rank_display(rank) -> str:
+    """ "1st quartile (best): 12th of 152 councils in 2023/24" or why there is none."""
+    from indicators.rules import quartile_words
+
+    if rank is None:
+        return "No published rank"
+    year = periods.period_label(rank.period, "annual")
+    if rank.rank is None:
+        return f"No rank for {year}"
+    return f"{quartile_words(rank.quartile)}: {ordinal(rank.rank)} of {rank.out_of} councils in {year}"
+
+
+def ordinal(number: int) -> str:
+    suffix = "th" if 10 <= number % 100 <= 20 else {1: "st", 2: "nd", 3: "rd"}.get(number % 10, "th")
+    return f"{number}{suffix}"
+
+
+def scorecard_quartiles(rows, as_at: date) -> dict:
+    """{indicator pk: the quartile in words} for the scorecard's quartile column: one query."""
+    ranks = latest_ranks([row.indicator.pk for row in rows], as_at)
+    return {pk: rank_display(rank) for pk, rank in ranks.items()}

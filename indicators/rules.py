@@ -471,3 +471,42 @@ def point_signal_words(signal: PointSignal) -> str:
         return "None"
     words = "; ".join(_POINT_WORDS[rule][signal.rules[rule]] for rule in SPC_RULES if rule in signal.rules)
     return words[0].upper() + words[1:]
+
+
+def council_rank(values: dict, own: str, polarity: str) -> tuple[int, int] | None:
+    """The council's rank among all councils with a number, and how many had one: (rank, out_of).
+
+    `values` maps each council's code to its value (councils without a number left out). Rank 1 is
+    the best by polarity; councils with the same value share a rank and the next rank is skipped
+    (1, 2, 2, 4). None when the council has no number, or the polarity is "close" or "none" (no
+    value is better than another without a target).
+    """
+    if polarity not in ("higher", "lower") or values.get(own) is None:
+        return None
+    mine = Decimal(values[own])
+    if polarity == "higher":
+        better = sum(1 for value in values.values() if Decimal(value) > mine)
+    else:
+        better = sum(1 for value in values.values() if Decimal(value) < mine)
+    return better + 1, len(values)
+
+
+def quartile(rank: int | None, out_of: int) -> int | None:
+    """Quartile 1 (best quarter of councils) to 4 from a rank among `out_of`; None without a rank.
+
+    Read from the council's position between the best (0) and the worst (1), so the best council is
+    always in quartile 1 and the worst in quartile 4, however few councils have a number; with 152
+    councils, ranks 1 to 38 are quartile 1 and 115 to 152 quartile 4.
+    """
+    if rank is None or out_of <= 0:
+        return None
+    if out_of == 1:
+        return 1
+    return min(4, (4 * (rank - 1)) // (out_of - 1) + 1)
+
+
+QUARTILE_WORDS = {1: "1st quartile (best)", 2: "2nd quartile", 3: "3rd quartile", 4: "4th quartile (worst)"}
+
+
+def quartile_words(value: int | None) -> str:
+    return QUARTILE_WORDS.get(value, "No quartile")

@@ -43,6 +43,8 @@ def record_measurement(
         "missing_reason": missing_reason,
         "commentary": commentary,
         "data_quality_note": data_quality_note,
+        # A value entered here replaces any DfE symbol a published release gave for the period.
+        "suppression_code": "",
     }
     if existing is None:
         measurement = Measurement(
@@ -117,3 +119,41 @@ def withdraw_spc_rebase(*, rebase: SpcRebase, withdrawn_by) -> bool:
         period=locked.period.isoformat(),
     )
     return True
+
+
+def council_settings():
+    """The council's code and neighbours: the one CouncilSettings row, created from COUNCIL_LA_CODE and
+    STATISTICAL_NEIGHBOURS the first time it is needed. After that the database wins."""
+    from django.conf import settings
+
+    from indicators.models import CouncilSettings
+
+    found = CouncilSettings.objects.order_by("pk").first()
+    if found is not None:
+        return found
+    return CouncilSettings.objects.create(
+        la_code=(settings.COUNCIL_LA_CODE or "").strip().upper(),
+        neighbour_codes=[code.strip().upper() for code in settings.STATISTICAL_NEIGHBOURS if code.strip()],
+    )
+
+
+@transaction.atomic
+def update_council_settings(*, la_code: str, neighbour_codes: list[str], user):
+    """Save the council's code and neighbours (an admin's edit), recorded in the audit log."""
+    from core import audit
+
+    row = council_settings()
+    before = {"la_code": row.la_code, "neighbours": list(row.neighbour_codes)}
+    row.la_code = la_code.strip().upper()
+    row.neighbour_codes = [code.strip().upper() for code in neighbour_codes if code.strip()]
+    row.updated_at = clock.now()
+    row._history_user = user
+    row.save()
+    audit.record(
+        user,
+        "council_settings.changed",
+        subject=row,
+        summary=f"Council code {row.la_code}; {len(row.neighbour_codes)} neighbours",
+        before=before,
+    )
+    return row

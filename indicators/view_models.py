@@ -13,6 +13,8 @@ from indicators.queries import (
     benchmark_display,
     corrections,
     latest_benchmark,
+    missing_words,
+    rank_display,
     target_display,
     target_in_force,
     tolerance_description,
@@ -24,7 +26,7 @@ def value_display(measurement, indicator) -> str:
     if measurement is None:
         return "No value"
     if measurement.value is None:
-        return f"No value ({measurement.get_missing_reason_display().lower()})"
+        return f"No value ({missing_words(measurement)})"
     return format_value(measurement.value, indicator.unit, indicator.decimal_places)
 
 
@@ -313,3 +315,59 @@ def _person(user) -> str:
     if user is None:
         return "Unknown"
     return user.get_full_name() or user.get_username()
+
+
+def published_context(indicator) -> dict:
+    """The indicator page's published-statistics block: where its figures come from, and for each
+    year our value beside England, the region and the neighbours, with the rank and quartile.
+
+    Uses the objects indicator_detail_queryset loaded (published_source, published_ranks_sorted,
+    measurements_sorted, benchmarks_sorted): no queries."""
+    from indicators.models import PublishedSource
+    from indicators.rules import quartile_words
+
+    try:
+        source = indicator.published_source
+    except PublishedSource.DoesNotExist:
+        source = None
+    ranks = getattr(indicator, "published_ranks_sorted", [])
+    if source is None and not ranks:
+        return {"published": None}
+    by_period = {m.period: m for m in indicator.measurements_sorted}
+    benchmarks = {}
+    for b in indicator.benchmarks_sorted:
+        benchmarks[(b.kind, b.period)] = b
+    years = sorted({r.period for r in ranks} | {b.period for b in indicator.benchmarks_sorted}, reverse=True)
+    rank_by_period = {r.period: r for r in ranks}
+    rows = []
+    for period in years:
+        rank = rank_by_period.get(period)
+        region = benchmarks.get(("region", period))
+        rows.append(
+            {
+                "period_label": periods.period_label(period, "annual"),
+                "ours": value_display(by_period.get(period), indicator),
+                "england": benchmark_display(benchmarks.get(("england", period)), indicator),
+                "region": benchmark_display(region, indicator),
+                "region_name": region.name if region else "",
+                "neighbours": benchmark_display(benchmarks.get(("stat_neighbours", period)), indicator),
+                "rank": (f"{rank.rank} of {rank.out_of}" if rank and rank.rank else "No rank"),
+                "quartile": quartile_words(rank.quartile if rank else None),
+            }
+        )
+    latest_rank = ranks[-1] if ranks else None
+    no_rank_reason = ""
+    if indicator.polarity in ("close", "none"):
+        no_rank_reason = (
+            "There is no rank or quartile: with no polarity set as higher or lower is better, "
+            "no council's figure is better than another's."
+        )
+    return {
+        "published": {
+            "source": str(source) if source else "",
+            "release_name": source.release_name if source else "",
+            "latest_rank": rank_display(latest_rank),
+            "no_rank_reason": no_rank_reason,
+            "rows": rows,
+        }
+    }

@@ -10,7 +10,7 @@ from indicators.forms import MeasurementForm, ScorecardFilter, SpcBaselineForm, 
 from indicators.permissions import can_change_spc_baseline, can_enter_values, can_use_entry_list
 from indicators.rules import format_value, kpi_rag, rag_label
 from indicators.services import change_spc_baseline, rebase_spc, record_measurement, withdraw_spc_rebase
-from indicators.view_models import detail_context, entry_list_rows, spc_context, spc_rebase_rows
+from indicators.view_models import detail_context, entry_list_rows, published_context, spc_context, spc_rebase_rows
 
 
 def scorecard(request):
@@ -38,6 +38,7 @@ def scorecard(request):
             "as_at": today,
             "filtered": bool(request.GET),
             "can_enter": can_use_entry_list(request.user),
+            "quartiles": queries.scorecard_quartiles(rows, today),
         },
     )
 
@@ -47,6 +48,7 @@ def indicator_detail(request, pk):
     indicator = get_object_or_404(queries.indicator_detail_queryset(request.user), pk=pk)
     queries.attach_history(indicator)
     context = detail_context(indicator, today=clock.today())
+    context.update(published_context(indicator))
     covered = chart_range(indicator, indicator.measurements_sorted)
     markers = chart_markers(indicator, *covered) if covered else []
     context["chart"] = indicator_chart_figure(

@@ -35,3 +35,9 @@ def direction_text(direction) -> str:
 @register.filter
 def direction_arrow(direction) -> str:
     return direction_words(direction)[1]
+
+
+@register.filter
+def quartile_for(quartiles: dict, indicator_pk) -> str:
+    """The scorecard's quartile cell for one indicator, from the view's {indicator pk: words}."""
+    return quartiles.get(indicator_pk, "No published rank")

@@ -14,7 +14,31 @@ def _plan_csv(users):
     return {"fmt": "csv"}
 
 
+def _published_job(users):
+    from tests.imports import published_data
+
+    return _job(users, kind="published", file_name="release.csv", file_bytes=published_data.release_csv())
+
+
 RULES = [
+    Rule("imports:upload_published", ADMIN_ONLY, note="upload a DfE release"),
+    Rule("imports:published_preview", ADMIN_ONLY, kwargs=_published_job, note="map indicators, preview"),
+    Rule(
+        "imports:published_preview",
+        ADMIN_ONLY,
+        kwargs=_published_job,
+        method="post",
+        data=lambda users: {"m0_indicator": "__new__", "m0_new_code": ""},
+        note="POST a mapping with a missing code: the form is shown again with an error (200), nothing saved",
+    ),
+    Rule("imports:council_settings", ADMIN_ONLY, note="the council's code and neighbours"),
+    Rule(
+        "imports:council_settings",
+        ADMIN_ONLY,
+        method="post",
+        data=lambda users: {"la_code": "not a code"},
+        note="POST an invalid code: the form is shown again with an error (200), nothing saved",
+    ),
     Rule("imports:start", ADMIN_ONLY),
     Rule("imports:upload_plan", ADMIN_ONLY),
     Rule("imports:upload_indicators", ADMIN_ONLY),

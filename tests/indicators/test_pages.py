@@ -138,8 +138,9 @@ def test_scorecard_query_count_is_fixed(count, board_client, django_assert_num_q
         monthly_series(indicator, [70, 75, 80])
     # session, user, user permissions, group permissions, filter: themes, owners;
     # scorecard: indicators, measurements, targets, benchmarks, themes, SPC series, SPC re-bases;
-    # session save (savepoint, update, release: the idle timeout refreshes it every request)
-    with django_assert_num_queries(16):
+    # published ranks (quartile column); session save (savepoint, update, release: the idle timeout
+    # refreshes it every request)
+    with django_assert_num_queries(17):
         response = board_client.get(reverse("indicators:scorecard"))
     assert len(response.context["rows"]) == count
 
@@ -316,9 +317,9 @@ def test_indicator_page_query_count_is_fixed(
     first.value = Decimal("71.5")
     first.save()
     # session, user, user permissions, group permissions; indicator (with owner), measurements (with
-    # entered_by), targets, benchmarks, themes, actions (with theme); history rows; inspections;
-    # board meetings; SPC re-bases; session save (savepoint, update, release)
-    with django_assert_num_queries(17):
+    # entered_by), targets, benchmarks, themes, actions (with theme), published ranks; history rows;
+    # inspections; board meetings; SPC re-bases; session save (savepoint, update, release)
+    with django_assert_num_queries(18):
         response = board_client.get(indicator.get_absolute_url())
     assert len(response.context["markers"]) == 2 * count
 

@@ -1,0 +1,868 @@
+"""Loading DfE's published statistics (the "explore education statistics" open data CSV format).
+
+One row per time period x geography x filter combination. A mapping names, for one annual indicator,
+the indicator column that holds its figure and the filter values that pick its row. A load fills,
+for every year in the file: the council's own value (a Measurement), England, the council's region
+and the mean of its statistical neighbours (Benchmarks), and the council's rank and quartile among
+all councils (PublishedRank). DfE symbols (c, z, x, k, low, u) are kept as symbols, never numbers.
+
+Used by the admin pages (through imports.services, as an ImportJob) and the import_published command
+alike. Reading and checking only reads; `apply_changes` writes everything in one transaction, so a
+release loads all or nothing. Loading the same file again finds nothing to change.
+"""
+
+import csv
+import datetime
+import io
+from collections import defaultdict
+from dataclasses import dataclass, field
+from decimal import Decimal, InvalidOperation
+
+from django.db import transaction
+from django.utils import timezone
+
+from core import clock
+from imports.models import ImportChange
+from indicators import periods
+from indicators.models import (
+    SYMBOL_WORDS,
+    Benchmark,
+    Frequency,
+    Indicator,
+    Measurement,
+    Polarity,
+    PublishedRank,
+    PublishedSource,
+    Unit,
+)
+from indicators.rules import council_rank, format_value, quartile
+
+STANDARD_COLUMNS = {
+    "time_period",
+    "time_identifier",
+    "geographic_level",
+    "country_code",
+    "country_name",
+    "region_code",
+    "region_name",
+    "old_la_code",
+    "new_la_code",
+    "la_name",
+}
+REQUIRED_COLUMNS = ("time_period", "time_identifier", "geographic_level")
+SYMBOLS = set(SYMBOL_WORDS)
+# Older files write ":" for "not available", and an empty cell means the same.
+SYMBOL_ALIASES = {":": "x", "": "x"}
+UNIT_BY_COLUMN = {"percentage": Unit.PERCENTAGE, "rate_per_10000": Unit.RATE_PER_10K, "number": Unit.NUMBER}
+NATIONAL, REGIONAL, LOCAL = "national", "regional", "local authority"
+ENGLAND_KEY = "england"
+MAX_PREVIEW_ROWS = 400
+
+
+class ReleaseRefused(Exception):
+    """The file or a mapping cannot be loaded; the message says why in plain English. Nothing is saved."""
+
+
+@dataclass(frozen=True)
+class Period:
+    start: datetime.date  # our annual period: the financial year starting on this 1 April
+    described_end: datetime.date  # the last day the figure describes: it counts as known from then
+
+    @property
+    def label(self) -> str:
+        return periods.period_label(self.start, Frequency.ANNUAL)
+
+
+def read_period(time_period: str, identifier: str) -> Period:
+    """Our annual period for DfE's time_period and time_identifier; ReleaseRefused for anything else.
+
+    - "Reporting year" 2024: the year ending 31 March 2024, our 2023/24.
+    - "Financial year" 202324: April 2023 to March 2024, our 2023/24.
+    - "Academic year" 202324: September 2023 to August 2024; stored as 2023/24 (the year it starts in),
+      known from 31 August 2024.
+    - "Calendar year" 2024: January to December 2024; stored as 2024/25 (which holds nine of its
+      months), known from 31 December 2024.
+    """
+    text, kind = time_period.strip(), identifier.strip().lower()
+    if kind in {"reporting year", "calendar year"} and len(text) == 4 and text.isdigit():
+        year = int(text)
+        if kind == "reporting year":
+            return Period(datetime.date(year - 1, 4, 1), datetime.date(year, 3, 31))
+        return Period(datetime.date(year, 4, 1), datetime.date(year, 12, 31))
+    if kind in {"financial year", "academic year", "reporting year"} and len(text) == 6 and text.isdigit():
+        year, second = int(text[:4]), int(text[4:])
+        if second != (year + 1) % 100:
+            raise ReleaseRefused(f"The time period {text} is not a year followed by the next (such as 202324).")
+        if kind == "academic year":
+            return Period(datetime.date(year, 4, 1), datetime.date(year + 1, 8, 31))
+        return Period(datetime.date(year, 4, 1), datetime.date(year + 1, 3, 31))
+    if kind in {"reporting year", "calendar year", "financial year", "academic year"}:
+        raise ReleaseRefused(f"The time period \u201c{text}\u201d cannot be read as a {kind}.")
+    raise ReleaseRefused(
+        f"The time identifier \u201c{identifier.strip()}\u201d is not one this service can load: only annual "
+        "figures (Reporting year, Financial year, Academic year or Calendar year) are loaded."
+    )
+
+
+def read_value(text: str) -> tuple[Decimal | None, str]:
+    """(number, "") or (None, symbol) for one cell; ValueError when it is neither."""
+    cleaned = text.strip()
+    lowered = cleaned.lower()
+    if lowered in SYMBOLS:
+        return None, lowered
+    if lowered in SYMBOL_ALIASES:
+        return None, SYMBOL_ALIASES[lowered]
+    try:
+        return Decimal(cleaned.replace(",", "")), ""
+    except InvalidOperation:
+        raise ValueError(cleaned) from None
+
+
+@dataclass
+class Release:
+    file_name: str
+    columns: list  # every column, in file order, normalised to lower case
+    rows: list  # dicts, one per data row
+    periods: list  # Period per row (same order)
+    filter_columns: list
+    measure_columns: list
+    filter_values: dict  # column -> sorted distinct values
+
+    def la_codes(self) -> set:
+        codes = set()
+        for row in self.rows:
+            if row["geographic_level"].strip().lower() == LOCAL:
+                codes.update({row.get("new_la_code", "").strip().upper(), row.get("old_la_code", "").strip()})
+        codes.discard("")
+        return codes
+
+
+def _decode(data: bytes) -> str:
+    try:
+        # utf-8-sig drops the byte-order mark DfE's files often start with.
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        try:
+            return data.decode("cp1252")
+        except UnicodeDecodeError:
+            raise ReleaseRefused("The file is not a text (CSV) file, so it is not in DfE's open data format.") from None
+
+
+def _read_meta(meta: bytes | None) -> dict:
+    """{column: "filter" | "indicator"} from the release's own metadata file (*.meta.csv), if given."""
+    if not meta:
+        return {}
+    reader = csv.DictReader(io.StringIO(_decode(meta)))
+    names = {(name or "").strip().lower(): name for name in reader.fieldnames or []}
+    if "col_name" not in names or "col_type" not in names:
+        raise ReleaseRefused("The metadata file has no col_name and col_type columns, so it cannot be followed.")
+    kinds = {}
+    for row in reader:
+        column = (row[names["col_name"]] or "").strip().lower()
+        kind = (row[names["col_type"]] or "").strip().lower()
+        if column and kind in {"filter", "indicator"}:
+            kinds[column] = kind
+    return kinds
+
+
+def read_release(data: bytes, file_name: str, meta: bytes | None = None) -> Release:
+    """Read and check a release; ReleaseRefused (naming what is wrong) when it is not in the format."""
+    text = _decode(data)
+    reader = csv.reader(io.StringIO(text))
+    try:
+        header = next(reader)
+    except StopIteration:
+        raise ReleaseRefused("The file is empty.") from None
+    except csv.Error:
+        raise ReleaseRefused("The file could not be read as CSV.") from None
+    columns = [name.strip().lower() for name in header]
+    missing = [name for name in REQUIRED_COLUMNS if name not in columns]
+    if missing or not {"old_la_code", "new_la_code"} & set(columns):
+        missing = missing or ["new_la_code or old_la_code"]
+        raise ReleaseRefused(
+            "The file is not in DfE's open data format: it has no "
+            + ", ".join(f"\u201c{name}\u201d" for name in missing)
+            + " column. Download the release's CSV from explore education statistics."
+        )
+    if len(set(columns)) != len(columns):
+        raise ReleaseRefused("The file has two columns with the same name, so it is not in DfE's open data format.")
+    rows, row_periods, cache = [], [], {}
+    try:
+        for number, cells in enumerate(reader, start=2):
+            if not any(cell.strip() for cell in cells):
+                continue
+            if len(cells) != len(columns):
+                raise ReleaseRefused(f"Row {number} has {len(cells)} cells but the header has {len(columns)}.")
+            row = dict(zip(columns, cells, strict=True))
+            key = (row["time_period"], row["time_identifier"])
+            if key not in cache:
+                try:
+                    cache[key] = read_period(*key)
+                except ReleaseRefused as refusal:
+                    raise ReleaseRefused(f"Row {number}: {refusal}") from None
+            rows.append(row)
+            row_periods.append(cache[key])
+    except csv.Error:
+        raise ReleaseRefused("The file could not be read as CSV.") from None
+    if not rows:
+        raise ReleaseRefused("The file has a header but no rows.")
+    kinds = _read_meta(meta)
+    filter_columns, measure_columns = [], []
+    for column in columns:
+        if column in STANDARD_COLUMNS:
+            continue
+        if kinds:
+            if kinds.get(column) == "filter":
+                filter_columns.append(column)
+            elif kinds.get(column) == "indicator":
+                measure_columns.append(column)
+            continue
+        if _all_numbers(row[column] for row in rows):
+            measure_columns.append(column)
+        else:
+            filter_columns.append(column)
+    filter_values = {column: sorted({row[column].strip() for row in rows}) for column in filter_columns}
+    return Release(file_name, columns, rows, row_periods, filter_columns, measure_columns, filter_values)
+
+
+def _all_numbers(values) -> bool:
+    for value in values:
+        try:
+            read_value(value)
+        except ValueError:
+            return False
+    return True
+
+
+# ------------------------------------------------------------------ what a load would change
+
+
+@dataclass
+class Mapping:
+    indicator_code: str
+    measure_column: str
+    filters: dict  # column -> value
+
+    def describe(self) -> str:
+        picked = ", ".join(f"{column} = {value}" for column, value in sorted(self.filters.items()))
+        return self.measure_column + (f" where {picked}" if picked else "")
+
+    def as_dict(self) -> dict:
+        return {"indicator": self.indicator_code, "measure": self.measure_column, "filters": dict(self.filters)}
+
+    @classmethod
+    def from_dict(cls, data: dict) -> "Mapping":
+        return cls(str(data["indicator"]).strip(), str(data["measure"]).strip().lower(), dict(data.get("filters", {})))
+
+
+@dataclass
+class Figure:
+    """One figure to store: a value or a symbol (and, for the neighbours' mean, how many counted)."""
+
+    value: Decimal | None
+    symbol: str = ""
+    counted: int | None = None
+    total: int | None = None
+    name: str = ""
+
+
+@dataclass
+class IndicatorLoad:
+    mapping: Mapping
+    indicator: Indicator | None  # None: to be created
+    new_fields: dict = field(default_factory=dict)
+    source_changed: bool = False
+    measurements: list = field(default_factory=list)  # (Period, Figure, existing Measurement | None)
+    benchmarks: list = field(default_factory=list)  # (Period, kind, Figure, existing Benchmark | None)
+    ranks: list = field(default_factory=list)  # (Period, rank, quartile, out_of, existing PublishedRank | None)
+    preview_rows: list = field(default_factory=list)
+
+    @property
+    def code(self) -> str:
+        return self.indicator.code if self.indicator else self.new_fields["code"]
+
+
+@dataclass
+class ReleaseChanges:
+    loads: list = field(default_factory=list)
+    problems: list = field(default_factory=list)  # {"message", "severity"}
+    counts: dict = field(default_factory=dict)
+
+
+def _same_measurement(existing: Measurement, figure: Figure) -> bool:
+    return existing.value == figure.value and existing.suppression_code == figure.symbol
+
+
+def _same_benchmark(existing: Benchmark, figure: Figure) -> bool:
+    return (
+        existing.value == figure.value
+        and existing.suppression_code == figure.symbol
+        and existing.neighbours_counted == figure.counted
+        and existing.neighbours_total == figure.total
+        and (not figure.name or existing.name == figure.name)
+    )
+
+
+def figure_words(figure_value, symbol, indicator_unit, places, counted=None, total=None) -> str:
+    if figure_value is None:
+        words = SYMBOL_WORDS.get(symbol, "no value")
+        return f"{words} ({symbol})" if symbol else words
+    shown = format_value(figure_value, indicator_unit, places)
+    if total:
+        shown += f" (mean of {counted} of {total} neighbours)"
+    return shown
+
+
+def _unit_for(column: str) -> str:
+    return UNIT_BY_COLUMN.get(column, Unit.NUMBER)
+
+
+def _level(row) -> str:
+    return row["geographic_level"].strip().lower()
+
+
+def _codes(row) -> tuple[str, str]:
+    return row.get("new_la_code", "").strip().upper(), row.get("old_la_code", "").strip()
+
+
+def _matches(code: str, row) -> bool:
+    new, old = _codes(row)
+    return code.strip().upper() in {new, old} - {""}
+
+
+def _select(release: Release, mapping: Mapping, la_code: str = ""):
+    """The rows the mapping picks, grouped by (geography key, period start), or ReleaseRefused."""
+    if mapping.measure_column not in release.columns:
+        raise ReleaseRefused(
+            f"The mapping for {mapping.indicator_code} names the column \u201c{mapping.measure_column}\u201d, "
+            "which is not in the file."
+        )
+    for column in mapping.filters:
+        if column not in release.columns:
+            raise ReleaseRefused(
+                f"The mapping for {mapping.indicator_code} names the filter column \u201c{column}\u201d, "
+                "which is not in the file."
+            )
+    wanted = {column: str(value).strip().lower() for column, value in mapping.filters.items()}
+    groups = defaultdict(list)
+    for row, period in zip(release.rows, release.periods, strict=True):
+        if any(row[column].strip().lower() != value for column, value in wanted.items()):
+            continue
+        level = _level(row)
+        if level == NATIONAL:
+            key = ENGLAND_KEY
+        elif level == REGIONAL:
+            key = "region:" + row.get("region_code", "").strip().upper()
+        elif level == LOCAL:
+            new, old = _codes(row)
+            key = "la:" + (new or old)
+        else:
+            continue  # other levels (parliamentary constituency, ...) are not used
+        groups[(key, period.start)].append((row, period))
+    if not groups:
+        raise ReleaseRefused(
+            f"The mapping for {mapping.indicator_code} ({mapping.describe()}) matches no rows in the file. "
+            "Check the filter values against the file."
+        )
+
+    # Name the council's own rows first when a mapping is ambiguous: that is the row the admin knows.
+    def own_first(item):
+        (key, start), found = item
+        return (not _matches(la_code, found[0][0]) if key.startswith("la:") else True, not key.startswith("la:"), start)
+
+    for (key, _start), found in sorted(groups.items(), key=own_first):
+        if len(found) > 1:
+            differ = [
+                column
+                for column in release.filter_columns
+                if column not in mapping.filters and len({row[column].strip() for row, _ in found}) > 1
+            ]
+            row, period = found[0]
+            where = row.get("la_name") or row.get("region_name") or row.get("country_name") or key
+            raise ReleaseRefused(
+                f"The mapping for {mapping.indicator_code} ({mapping.describe()}) picks {len(found)} rows for "
+                f"{where.strip()} in {period.label}. "
+                + (
+                    "Choose a value for " + ", ".join(f"\u201c{c}\u201d" for c in differ) + " to tell them apart."
+                    if differ
+                    else "The file repeats the same row."
+                )
+            )
+    return groups
+
+
+def _figure(row, column, mapping) -> Figure:
+    try:
+        value, symbol = read_value(row[column])
+    except ValueError as bad:
+        raise ReleaseRefused(
+            f"The column \u201c{column}\u201d for {mapping.indicator_code} holds \u201c{bad}\u201d, which is "
+            "neither a number nor a DfE symbol (c, z, x, k, low, u)."
+        ) from None
+    return Figure(value=value, symbol=symbol)
+
+
+def release_changes(
+    release: Release, mappings: list[Mapping], *, la_code: str, neighbours: list[str]
+) -> ReleaseChanges:
+    """What loading `release` with `mappings` would change. Reads only; ReleaseRefused when it cannot load."""
+    la_code = (la_code or "").strip()
+    if not la_code:
+        raise ReleaseRefused("The council's code is not set: set it in the council settings (or pass --la).")
+    if la_code.upper() not in {code.upper() for code in release.la_codes()}:
+        raise ReleaseRefused(
+            f"The council's code {la_code} is not in the file. Check the council settings (or --la), "
+            "and that the file has local authority rows."
+        )
+    if not mappings:
+        raise ReleaseRefused("No indicator is mapped to a column of the file, so there is nothing to load.")
+    changes = ReleaseChanges()
+    codes = [m.indicator_code for m in mappings]
+    if len({c.lower() for c in codes}) != len(codes):
+        raise ReleaseRefused("An indicator is mapped twice; map each indicator once.")
+    existing_indicators = {
+        i.code.lower(): i for i in Indicator.objects.filter(code__in=codes).select_related("published_source")
+    }
+    # Codes may be written in any case: match them one by one when the exact code was not found.
+    if len(existing_indicators) < len(codes):
+        for indicator in Indicator.objects.all().select_related("published_source"):
+            existing_indicators.setdefault(indicator.code.lower(), indicator)
+    ids = [i.pk for i in existing_indicators.values() if i.code.lower() in {c.lower() for c in codes}]
+    measurements = {(m.indicator_id, m.period): m for m in Measurement.objects.filter(indicator_id__in=ids)}
+    benchmarks = {}
+    for b in Benchmark.objects.filter(
+        indicator_id__in=ids,
+        kind__in=[Benchmark.Kind.ENGLAND, Benchmark.Kind.REGION, Benchmark.Kind.STAT_NEIGHBOURS],
+    ).order_by("pk"):
+        benchmarks.setdefault((b.indicator_id, b.kind, b.period), b)
+    ranks = {(r.indicator_id, r.period): r for r in PublishedRank.objects.filter(indicator_id__in=ids)}
+    neighbour_codes = [code.strip().upper() for code in neighbours if code.strip()]
+    for mapping in mappings:
+        indicator = existing_indicators.get(mapping.indicator_code.lower())
+        if indicator is not None and indicator.frequency != Frequency.ANNUAL:
+            raise ReleaseRefused(
+                f"{indicator.code} is {indicator.get_frequency_display().lower()}: only annual indicators take "
+                "a published source."
+            )
+        groups = _select(release, mapping, la_code)
+        load = IndicatorLoad(mapping=mapping, indicator=indicator)
+        if indicator is None:
+            load.new_fields = {
+                "code": mapping.indicator_code,
+                "title": f"{mapping.measure_column.replace('_', ' ').capitalize()} ({mapping.describe()})"[:300],
+                "unit": _unit_for(mapping.measure_column),
+                "frequency": Frequency.ANNUAL,
+                "period_type": "annual",
+                # Whether higher or lower is better is the admin's call: until set, no rank or quartile.
+                "polarity": Polarity.NONE,
+                "source": "DfE published statistics",
+            }
+        source = getattr(indicator, "published_source", None) if indicator else None
+        load.source_changed = source is None or (
+            source.measure_column != mapping.measure_column or source.filters != mapping.filters
+        )
+        polarity = indicator.polarity if indicator else Polarity.NONE
+        unit = indicator.unit if indicator else load.new_fields["unit"]
+        places = indicator.decimal_places if indicator else 1
+        pk = indicator.pk if indicator else None
+        by_year = defaultdict(dict)
+        for (key, start), found in groups.items():
+            by_year[start][key] = found[0]
+        for start in sorted(by_year):
+            year = by_year[start]
+            period = next(iter(year.values()))[1]
+            own_row = next(
+                (row for key, (row, _) in year.items() if key.startswith("la:") and _matches(la_code, row)), None
+            )
+            council_values = {}
+            for key, (row, _) in year.items():
+                if key.startswith("la:"):
+                    figure = _figure(row, mapping.measure_column, mapping)
+                    if figure.value is not None:
+                        council_values[key] = figure.value
+            if own_row is None:
+                changes.problems.append(
+                    {
+                        "severity": "warning",
+                        "message": f"{load.code}: the file has no row for the council in {period.label} (it may "
+                        "not have existed in that form then); its own value, region and rank for that year are "
+                        "left out.",
+                    }
+                )
+            else:
+                own = _figure(own_row, mapping.measure_column, mapping)
+                load.measurements.append((period, own, measurements.get((pk, start))))
+                region_key = "region:" + own_row.get("region_code", "").strip().upper()
+                if region_key in year:
+                    region_row = year[region_key][0]
+                    region = _figure(region_row, mapping.measure_column, mapping)
+                    region.name = region_row.get("region_name", "").strip()[:200]
+                    load.benchmarks.append(
+                        (period, Benchmark.Kind.REGION, region, benchmarks.get((pk, Benchmark.Kind.REGION, start)))
+                    )
+                placed = council_rank(council_values, "la:" + (_codes(own_row)[0] or _codes(own_row)[1]), polarity)
+                rank = placed[0] if placed else None
+                load.ranks.append(
+                    (period, rank, quartile(rank, len(council_values)), len(council_values), ranks.get((pk, start)))
+                )
+            if ENGLAND_KEY in year:
+                england = _figure(year[ENGLAND_KEY][0], mapping.measure_column, mapping)
+                load.benchmarks.append(
+                    (period, Benchmark.Kind.ENGLAND, england, benchmarks.get((pk, Benchmark.Kind.ENGLAND, start)))
+                )
+            if neighbour_codes:
+                with_number = []
+                for key, (row, _) in year.items():
+                    if key.startswith("la:") and any(_matches(code, row) for code in neighbour_codes):
+                        value = council_values.get(key)
+                        if value is not None:
+                            with_number.append(value)
+                if with_number:
+                    mean = (sum(with_number) / len(with_number)).quantize(Decimal("0.0001"))
+                    figure = Figure(mean, "", len(with_number), len(neighbour_codes))
+                else:
+                    figure = Figure(None, "x", 0, len(neighbour_codes))
+                load.benchmarks.append(
+                    (
+                        period,
+                        Benchmark.Kind.STAT_NEIGHBOURS,
+                        figure,
+                        benchmarks.get((pk, Benchmark.Kind.STAT_NEIGHBOURS, start)),
+                    )
+                )
+        _preview_rows(load, unit, places)
+        changes.loads.append(load)
+    changes.counts = _counts(changes)
+    return changes
+
+
+def _status(existing, same) -> str:
+    if existing is None:
+        return "new"
+    return "same" if same else "changed"
+
+
+def _preview_rows(load: IndicatorLoad, unit, places) -> None:
+    kinds = dict(Benchmark.Kind.choices)
+    for period, figure, existing in load.measurements:
+        status = _status(existing, existing is not None and _same_measurement(existing, figure))
+        old = ""
+        if existing is not None:
+            old = figure_words(existing.value, existing.suppression_code or "", unit, places)
+            if existing.value is None and not existing.suppression_code:
+                old = existing.get_missing_reason_display().lower()
+        load.preview_rows.append(
+            {
+                "period": period.label,
+                "what": "Our value",
+                "old": old,
+                "new": figure_words(figure.value, figure.symbol, unit, places),
+                "status": status,
+                # A published value meeting one entered here is saved as a correction of it.
+                "correction": status == "changed",
+            }
+        )
+    for period, kind, figure, existing in load.benchmarks:
+        same = existing is not None and _same_benchmark(existing, figure)
+        load.preview_rows.append(
+            {
+                "period": period.label,
+                "what": kinds[kind] + (f" ({figure.name})" if figure.name else ""),
+                "old": ""
+                if existing is None
+                else figure_words(
+                    existing.value,
+                    existing.suppression_code,
+                    unit,
+                    places,
+                    existing.neighbours_counted,
+                    existing.neighbours_total,
+                ),
+                "new": figure_words(figure.value, figure.symbol, unit, places, figure.counted, figure.total),
+                "status": _status(existing, same),
+                "correction": False,
+            }
+        )
+    for period, rank, quart, out_of, existing in load.ranks:
+        same = existing is not None and (existing.rank, existing.quartile, existing.out_of) == (rank, quart, out_of)
+        load.preview_rows.append(
+            {
+                "period": period.label,
+                "what": "Rank among councils",
+                "old": "" if existing is None else rank_words(existing.rank, existing.quartile, existing.out_of),
+                "new": rank_words(rank, quart, out_of),
+                "status": _status(existing, same),
+                "correction": False,
+            }
+        )
+    load.preview_rows.sort(key=lambda row: (row["period"], row["what"]))
+
+
+def rank_words(rank, quart, out_of) -> str:
+    if rank is None:
+        return f"no rank ({out_of} councils had a number)"
+    return f"{rank} of {out_of}, quartile {quart}"
+
+
+def _counts(changes: ReleaseChanges) -> dict:
+    created = updated = unchanged = 0
+    for load in changes.loads:
+        for row in load.preview_rows:
+            if row["status"] == "new":
+                created += 1
+            elif row["status"] == "changed":
+                updated += 1
+            else:
+                unchanged += 1
+        created += load.indicator is None
+    return {
+        "created": created,
+        "updated": updated,
+        "unchanged": unchanged,
+        "indicators_created": sum(1 for load in changes.loads if load.indicator is None),
+        "corrections": sum(1 for load in changes.loads for row in load.preview_rows if row["correction"]),
+    }
+
+
+def preview_summary(changes: ReleaseChanges) -> list[dict]:
+    """Per indicator, what would change (JSON for the preview page): only new and changed figures listed."""
+    shown = []
+    for load in changes.loads:
+        rows = [row for row in load.preview_rows if row["status"] != "same"]
+        shown.append(
+            {
+                "code": load.code,
+                "title": load.indicator.title if load.indicator else load.new_fields["title"],
+                "creating": load.indicator is None,
+                "mapping": load.mapping.describe(),
+                "rows": rows[:MAX_PREVIEW_ROWS],
+                "more_rows": max(0, len(rows) - MAX_PREVIEW_ROWS),
+                "unchanged": sum(1 for row in load.preview_rows if row["status"] == "same"),
+            }
+        )
+    return shown
+
+
+# ------------------------------------------------------------------ writing
+
+
+def _known_from(day: datetime.date) -> datetime.datetime:
+    """Published history counts as known from the end of the period it describes."""
+    return timezone.make_aware(datetime.datetime.combine(day, datetime.time(23, 59)))
+
+
+def _missing_reason(symbol: str) -> str:
+    if symbol == "z":
+        return Measurement.MissingReason.NOT_APPLICABLE
+    return Measurement.MissingReason.SUPPRESSED
+
+
+def apply_changes(changes: ReleaseChanges, *, job, user, file_name: str) -> None:
+    """Write the load in one transaction: indicators, sources, values, benchmarks, ranks and the import log."""
+    reason = f"Published statistics {file_name}"[:100]
+    source_text = f"DfE published statistics ({file_name})"[:200]
+    now = clock.now()
+    with transaction.atomic():
+        new_indicators = [Indicator(**load.new_fields) for load in changes.loads if load.indicator is None]
+        Indicator.objects.bulk_create(new_indicators)
+        Indicator.history.bulk_history_create(new_indicators, default_user=user, default_change_reason=reason)
+        fresh = iter(new_indicators)
+        new_m, changed_m, new_b, changed_b, new_r, changed_r, log = [], [], [], [], [], [], []
+        for load in changes.loads:
+            created = load.indicator is None
+            indicator = next(fresh) if created else load.indicator
+            fields = []
+            if load.source_changed:
+                source, _ = PublishedSource.objects.update_or_create(
+                    indicator=indicator,
+                    defaults={
+                        "measure_column": load.mapping.measure_column,
+                        "filters": load.mapping.filters,
+                        "release_name": file_name[:255],
+                        "updated_at": now,
+                    },
+                )
+                fields.append({"field": "published source", "before": "", "after": str(source)})
+            for period, figure, existing in load.measurements:
+                values = {
+                    "value": figure.value,
+                    "suppression_code": figure.symbol,
+                    "missing_reason": "" if figure.value is not None else _missing_reason(figure.symbol),
+                }
+                if existing is None:
+                    new_m.append(
+                        Measurement(
+                            indicator=indicator,
+                            period=period.start,
+                            entered_by=user,
+                            entered_at=_known_from(period.described_end),
+                            **values,
+                        )
+                    )
+                elif not _same_measurement(existing, figure):
+                    before = existing.value if existing.value is not None else existing.suppression_code
+                    for name, value in values.items():
+                        setattr(existing, name, value)
+                    # A correction keeps entered_at: the figure was known from its first entry; the
+                    # history row written below says when it was corrected and by whom.
+                    changed_m.append(existing)
+                    fields.append(
+                        {
+                            "field": f"{period.label} value",
+                            "before": "" if before is None else str(before),
+                            "after": str(figure.value if figure.value is not None else figure.symbol),
+                        }
+                    )
+            for period, kind, figure, existing in load.benchmarks:
+                values = {
+                    "value": figure.value,
+                    "suppression_code": figure.symbol,
+                    "neighbours_counted": figure.counted,
+                    "neighbours_total": figure.total,
+                }
+                if existing is None:
+                    new_b.append(
+                        Benchmark(
+                            indicator=indicator,
+                            kind=kind,
+                            name=figure.name,
+                            period=period.start,
+                            source=source_text,
+                            **values,
+                        )
+                    )
+                elif not _same_benchmark(existing, figure):
+                    for name, value in values.items():
+                        setattr(existing, name, value)
+                    if figure.name:
+                        existing.name = figure.name
+                    existing.source = source_text
+                    changed_b.append(existing)
+            for period, rank, quart, out_of, existing in load.ranks:
+                if existing is None:
+                    new_r.append(
+                        PublishedRank(
+                            indicator=indicator,
+                            period=period.start,
+                            rank=rank,
+                            quartile=quart,
+                            out_of=out_of,
+                            source=source_text,
+                        )
+                    )
+                elif (existing.rank, existing.quartile, existing.out_of) != (rank, quart, out_of):
+                    existing.rank, existing.quartile, existing.out_of, existing.source = (
+                        rank,
+                        quart,
+                        out_of,
+                        source_text,
+                    )
+                    changed_r.append(existing)
+            added = sum(1 for row in load.preview_rows if row["status"] == "new")
+            changed = sum(1 for row in load.preview_rows if row["status"] == "changed")
+            if created or added or changed or load.source_changed:
+                fields.insert(0, {"field": "figures", "before": "", "after": f"{added} added, {changed} changed"})
+                log.append(
+                    ImportChange.of(job, "created" if created else "updated", indicator, url="", fields=fields[:200])
+                )
+                log[-1]._indicator = indicator
+        Measurement.objects.bulk_create(new_m)
+        if changed_m:
+            Measurement.objects.bulk_update(changed_m, ["value", "suppression_code", "missing_reason"])
+        Measurement.history.bulk_history_create(new_m + changed_m, default_user=user, default_change_reason=reason)
+        Benchmark.objects.bulk_create(new_b)
+        if changed_b:
+            Benchmark.objects.bulk_update(
+                changed_b,
+                ["value", "suppression_code", "neighbours_counted", "neighbours_total", "name", "source"],
+            )
+        Benchmark.history.bulk_history_create(new_b + changed_b, default_user=user, default_change_reason=reason)
+        PublishedRank.objects.bulk_create(new_r)
+        if changed_r:
+            PublishedRank.objects.bulk_update(changed_r, ["rank", "quartile", "out_of", "source"])
+        if job is not None:
+            for record in log:
+                record.object_id = record._indicator.pk
+                record.object_label = str(record._indicator)[:300]
+                record.object_url = record._indicator.get_absolute_url()
+            ImportChange.objects.bulk_create(log)
+
+
+def parse_mappings(raw: list) -> list[Mapping]:
+    return [Mapping.from_dict(item) for item in raw or []]
+
+
+def saved_mappings(release: Release) -> list[Mapping]:
+    """The mappings saved on indicators whose indicator column is in this release (next year's file)."""
+    found = []
+    for source in PublishedSource.objects.select_related("indicator").filter(
+        measure_column__in=release.measure_columns + release.filter_columns
+    ):
+        found.append(Mapping(source.indicator.code, source.measure_column, dict(source.filters)))
+    return found
+
+
+# ------------------------------------------------------------------ as an import job
+
+
+def _problem(message: str, severity: str) -> dict:
+    return {"sheet": "", "row": None, "column": "", "message": message, "severity": severity}
+
+
+def process_job(job, *, dry_run: bool) -> dict:
+    """The preview (or, not dry_run, the load) of a published-statistics ImportJob, as its summary.
+
+    job.options: {"la_code", "neighbours", "meta"}: the council and neighbours used (from the council
+    settings unless given) and the release's metadata file as text. job.mappings: {"published": [..]};
+    until the admin has chosen, the mappings saved on indicators for the release's columns.
+    """
+    from indicators.services import council_settings
+
+    options = job.options or {}
+    summary = {
+        "counts": {},
+        "problems": [],
+        "problem_count": 0,
+        "error_count": 0,
+        "refusal": "",
+        "can_confirm": False,
+    }
+    try:
+        release = read_release(bytes(job.file_bytes), job.file_name, (options.get("meta") or "").encode() or None)
+    except ReleaseRefused as refusal:
+        summary["refusal"] = str(refusal)
+        return summary
+    summary.update(
+        measure_columns=release.measure_columns,
+        filter_columns=release.filter_columns,
+        filter_values={column: values[:200] for column, values in release.filter_values.items()},
+        rows=len(release.rows),
+    )
+    if "published" in (job.mappings or {}):
+        mappings = parse_mappings(job.mappings["published"])
+    else:
+        # The command line's --map adds to (or replaces, for the same indicator) the saved mappings.
+        extra = parse_mappings((job.mappings or {}).get("published_extra", []))
+        named = {m.indicator_code.lower() for m in extra}
+        mappings = [m for m in saved_mappings(release) if m.indicator_code.lower() not in named] + extra
+    summary["mappings"] = [m.as_dict() for m in mappings]
+    settings_row = council_settings() if not options.get("la_code") or "neighbours" not in options else None
+    la_code = options.get("la_code") or (settings_row.la_code if settings_row else "")
+    neighbours = options["neighbours"] if "neighbours" in options else settings_row.neighbour_codes
+    summary.update(la_code=la_code, neighbours=list(neighbours))
+    try:
+        changes = release_changes(release, mappings, la_code=la_code, neighbours=neighbours)
+    except ReleaseRefused as refusal:
+        summary["refusal"] = str(refusal)
+        return summary
+    problems = [_problem(p["message"], p["severity"]) for p in changes.problems]
+    summary.update(
+        counts=changes.counts,
+        problems=problems,
+        problem_count=len(problems),
+        indicators=preview_summary(changes),
+        can_confirm=True,
+    )
+    if not dry_run:
+        apply_changes(changes, job=job, user=job.uploaded_by, file_name=job.file_name)
+    return summary
