@@ -1,6 +1,7 @@
 import re
 
 import pytest
+from playwright.sync_api import expect
 
 pytestmark = pytest.mark.browser
 
@@ -12,7 +13,7 @@ SIGNAL_WORDS = re.compile(
 def test_board_member_sees_the_signal_in_words_on_the_scorecard_and_the_indicator(demo, sign_in, assert_accessible):
     page = sign_in("board")
     page.get_by_role("link", name="Indicators", exact=True).click()
-    assert page.get_by_role("columnheader", name="Change or normal variation").is_visible()
+    expect(page.get_by_role("columnheader", name="Change or normal variation")).to_be_visible()
     cells = page.locator("td.app-scorecard__signal").all_inner_texts()
     assert cells and all(
         SIGNAL_WORDS.match(text) or text.startswith("Not enough data yet") or text == "Not for annual figures"
@@ -22,12 +23,13 @@ def test_board_member_sees_the_signal_in_words_on_the_scorecard_and_the_indicato
     assert_accessible(page)
 
     page.get_by_role("link", name="Assessments completed within 45 working days").click()
-    assert page.get_by_role("heading", name="Change or normal variation").is_visible()
+    # is_visible() does not wait: wait for the indicator page itself before reading it.
+    expect(page.get_by_role("heading", name="Change or normal variation")).to_be_visible()
     assert SIGNAL_WORDS.match(page.locator("#spc-signal").inner_text())
     assert page.locator("#spc-assurance").inner_text().startswith("The target lies ")
     page.wait_for_selector(".js-plotly-plot .main-svg")
     assert page.locator(".js-plotly-plot .legendtext", has_text="Process limits").count() == 1
-    assert page.get_by_role("table", name="Mean, process limits and signals, newest first").is_visible()
+    expect(page.get_by_role("table", name="Mean, process limits and signals, newest first")).to_be_visible()
     assert page.get_by_role("link", name="Change the baseline or re-base the chart").count() == 0
     assert_accessible(page)
 

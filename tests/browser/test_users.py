@@ -4,6 +4,7 @@ import re
 
 import pytest
 from django.contrib.auth import get_user_model
+from playwright.sync_api import expect
 
 pytestmark = pytest.mark.browser
 
@@ -18,7 +19,7 @@ def test_admin_creates_an_account_changes_its_role_and_reads_the_audit_log(
 
     page.get_by_role("link", name="Create an account").click()
     page.get_by_role("button", name="Create the account").click()
-    assert page.get_by_role("heading", name="There is a problem").is_visible()
+    expect(page.get_by_role("heading", name="There is a problem")).to_be_visible()
     assert_accessible(page)
 
     page.get_by_label("First name").fill("Nia")
@@ -27,7 +28,7 @@ def test_admin_creates_an_account_changes_its_role_and_reads_the_audit_log(
     page.get_by_label("User name").fill("nia.newton")
     page.get_by_label(re.compile("^Officer:")).check()
     page.get_by_role("button", name="Create the account").click()
-    assert page.get_by_text("Account created for Nia Newton").is_visible()
+    expect(page.get_by_text("Account created for Nia Newton")).to_be_visible()
     assert_accessible(page)
     assert mailoutbox[-1].to == ["nia.newton@riverford.example.gov.uk"]
 
@@ -35,12 +36,12 @@ def test_admin_creates_an_account_changes_its_role_and_reads_the_audit_log(
     assert_accessible(page)
     page.get_by_label(re.compile("^Board member:")).check()
     page.get_by_role("button", name="Save the role").click()
-    assert page.get_by_text("Nia Newton's role is now Board member.").is_visible()
+    expect(page.get_by_text("Nia Newton's role is now Board member.")).to_be_visible()
 
     page.get_by_role("link", name="Deactivate the account").click()
     assert_accessible(page)
     page.get_by_role("button", name="Deactivate the account").click()
-    assert page.get_by_text("can no longer sign in").is_visible()
+    expect(page.get_by_text("can no longer sign in")).to_be_visible()
     assert not get_user_model().objects.get(username="nia.newton").is_active
 
     page.get_by_role("link", name="Audit log").first.click()
