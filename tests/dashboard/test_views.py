@@ -127,3 +127,12 @@ def test_a_meeting_held_today_is_not_the_next_meeting(board_client):
 
     assert "Held this morning" not in html
     assert "Next meeting: " in html and "Scrutiny Committee, 3 December 2026" in html
+
+
+@time_machine.travel(datetime.datetime(2026, 11, 22, 12, 0), tick=False)
+def test_count_cards_use_the_govuk_font_classes(board_client):
+    # The numbers sat outside any GOV.UK typography class, so they showed in the browser's serif
+    # font; tests/browser/test_dashboard.py checks the font Chromium actually uses.
+    _plan_with_actions(1)
+    html = board_client.get(reverse("home")).content.decode()
+    assert '<ul class="govuk-list app-count-cards" aria-label="Number of actions by RAG rating">' in html
