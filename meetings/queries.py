@@ -28,6 +28,13 @@ def next_meeting(board, after: date) -> Meeting | None:
     )
 
 
+def next_upcoming_meeting(board, today: date) -> Meeting | None:
+    """The board's first upcoming (meetings/rules.py), non-cancelled meeting (one query)."""
+    return (
+        Meeting.objects.filter(NOT_CANCELLED, upcoming_meetings(today), board=board).order_by("starts_at", "pk").first()
+    )
+
+
 def next_meeting_of_any_board(today: date) -> Meeting | None:
     """The first upcoming, non-cancelled meeting of any board, with its board (one query)."""
     return (
