@@ -296,8 +296,10 @@ class AgendaItemForm(ServiceModelForm):
         super().__init__(*args, **kwargs)
         self.fields["order"].required = False
         self.fields["order"].min_value = 1
+        if self.initial.get("order") == 0:
+            del self.initial["order"]  # the model's default: never show a number the form refuses
         if self.instance.pk is None:
-            self.fields["order"].help_text = "Leave blank to add it at the end of the agenda"
+            self.fields["order"].help_text = "Where the item comes on the agenda. The number shown puts it last."
         self.fields["themes"].queryset = _plan_choices(_linked_ids(self, "themes"), Theme, "plan").order_by(
             "plan", "order", "reference"
         )

@@ -2,10 +2,11 @@
 
 from datetime import date, datetime, time
 
-from django.db.models import Count, F, OuterRef, Prefetch, Q, Subquery
+from django.db.models import Count, F, Max, OuterRef, Prefetch, Q, Subquery
 from django.utils import timezone
 
 from meetings.models import AgendaItem, Board, Meeting, MeetingAction, PublishedPack, Resolution
+from meetings.rules import upcoming_meetings
 
 NOT_CANCELLED = ~Q(status=Meeting.Status.CANCELLED)
 
@@ -27,10 +28,17 @@ def next_meeting(board, after: date) -> Meeting | None:
     )
 
 
-def next_meeting_of_any_board(today: date) -> Meeting | None:
-    """The first non-cancelled meeting of any board from the start of today, with its board (one query)."""
+def next_upcoming_meeting(board, today: date) -> Meeting | None:
+    """The board's first upcoming (meetings/rules.py), non-cancelled meeting (one query)."""
     return (
-        Meeting.objects.filter(NOT_CANCELLED, starts_at__gte=start_of_day(today))
+        Meeting.objects.filter(NOT_CANCELLED, upcoming_meetings(today), board=board).order_by("starts_at", "pk").first()
+    )
+
+
+def next_meeting_of_any_board(today: date) -> Meeting | None:
+    """The first upcoming, non-cancelled meeting of any board, with its board (one query)."""
+    return (
+        Meeting.objects.filter(NOT_CANCELLED, upcoming_meetings(today))
         .select_related("board")
         .order_by("starts_at", "pk")
         .first()
@@ -44,6 +52,11 @@ def previous_meeting(meeting) -> Meeting | None:
         .order_by("-starts_at", "-pk")
         .first()
     )
+
+
+def next_item_number(meeting) -> int:
+    """The item number after the meeting's last agenda item: where a new item goes (one query)."""
+    return (meeting.agenda_items.aggregate(last=Max("order"))["last"] or 0) + 1
 
 
 def _open_on(day: date) -> Q:
@@ -79,7 +92,7 @@ def open_actions_register(filters=None):
 
 def boards_with_summary(today: date):
     """Boards with chair, the next meeting (start and id) and the count of open actions arising (one query)."""
-    upcoming = Meeting.objects.filter(NOT_CANCELLED, board=OuterRef("pk"), starts_at__gte=start_of_day(today)).order_by(
+    upcoming = Meeting.objects.filter(NOT_CANCELLED, upcoming_meetings(today), board=OuterRef("pk")).order_by(
         "starts_at", "pk"
     )
     next_start = Subquery(upcoming.values("starts_at")[:1])

@@ -80,7 +80,7 @@ def gather(today: date) -> dict:
     horizon = today + timedelta(days=REMINDER_DAYS_AHEAD)
     plan = current_plan()
     for board in Board.objects.prefetch_related("themes", "indicators"):
-        upcoming = queries.next_meeting(board, today - timedelta(days=1))
+        upcoming = queries.next_upcoming_meeting(board, today)
         if upcoming is None or upcoming.date > horizon:
             continue
         previous = queries.previous_meeting(upcoming)

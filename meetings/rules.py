@@ -1,8 +1,43 @@
-"""Rules about actions arising: when one is overdue, and how that is said."""
+"""Rules about meetings and actions arising: which meetings are upcoming, what their minutes
+say, when an action arising is overdue, and how that is said."""
 
-from datetime import date
+from datetime import date, datetime, time
 
-from meetings.models import MeetingAction
+from django.db.models import Q
+from django.utils import timezone
+
+from meetings.models import Meeting, MeetingAction
+
+
+def is_upcoming(meeting: Meeting, today: date) -> bool:
+    """A meeting is upcoming from now until the end of its day, unless it has been held.
+
+    Held is never upcoming, whatever the date: once the clerk records a meeting as held it moves
+    to the past, even on its own day. A meeting still scheduled stays upcoming for the whole of
+    its day (the clerk marks it held afterwards); a cancelled one stays listed, tagged, until its
+    day has passed, so nobody turns up to it. `upcoming_meetings` is the same rule as a filter.
+    """
+    return meeting.status != Meeting.Status.HELD and meeting.date >= today
+
+
+def upcoming_meetings(today: date) -> Q:
+    """`is_upcoming` as a queryset filter on Meeting."""
+    start_of_today = timezone.make_aware(datetime.combine(today, time.min))
+    return Q(starts_at__gte=start_of_today) & ~Q(status=Meeting.Status.HELD)
+
+
+def has_minutes(meeting: Meeting) -> bool:
+    """Only a held meeting has minutes; a scheduled one's "draft" is just the field's default."""
+    return meeting.status == Meeting.Status.HELD
+
+
+def minutes_words(meeting: Meeting) -> str:
+    """What a page says about a meeting's minutes: "Draft" or "Approved" once held."""
+    if has_minutes(meeting):
+        return meeting.get_minutes_status_display()
+    if meeting.status == Meeting.Status.CANCELLED:
+        return "None"
+    return "Not yet held"
 
 
 def days_overdue(action: MeetingAction, today: date) -> int:

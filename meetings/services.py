@@ -86,7 +86,7 @@ def add_agenda_item(
 ) -> AgendaItem:
     """An agenda item, last on the agenda unless an order is given, with its linked plan and KPIs."""
     if order is None:
-        order = (meeting.agenda_items.aggregate(last=Max("order"))["last"] or 0) + 1
+        order = queries.next_item_number(meeting)
     item = AgendaItem(meeting=meeting)
     _save_with_relations(
         item,

@@ -26,7 +26,7 @@ from meetings.forms import (
 )
 from meetings.models import AgendaItem, Board, Meeting, MeetingAction, Resolution
 from meetings.permissions import can_edit_meetings, require_meetings_editor
-from meetings.rules import days_overdue
+from meetings.rules import days_overdue, is_upcoming
 
 
 def _reader(request):
@@ -65,8 +65,8 @@ def board_detail(request, pk):
     board = get_object_or_404(queries.board_detail_queryset(), pk=pk)
     today = clock.today()
     meetings = list(queries.board_meetings(board))
-    upcoming = [m for m in reversed(meetings) if m.date >= today]
-    past = [m for m in meetings if m.date < today]
+    upcoming = [m for m in reversed(meetings) if is_upcoming(m, today)]
+    past = [m for m in meetings if not is_upcoming(m, today)]
     next_meeting = next((m for m in upcoming if m.status != Meeting.Status.CANCELLED), None)
     return render(
         request,
@@ -190,7 +190,8 @@ def _item(pk):
 def item_create(request, pk):
     _editor(request)
     meeting = get_object_or_404(Meeting.objects.select_related("board"), pk=pk)
-    form = AgendaItemForm(request.POST or None)
+    # Pre-filled with the number it would get if left blank, so the form accepts what it shows.
+    form = AgendaItemForm(request.POST or None, initial={"order": queries.next_item_number(meeting)})
     if request.method == "POST" and form.is_valid():
         item = services.add_agenda_item(meeting=meeting, **form.cleaned_data)
         messages.success(request, f"Item {item.order}, {item.title}, has been added to the agenda.")

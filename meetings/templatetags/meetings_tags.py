@@ -10,6 +10,8 @@ from django.utils import timezone
 from django.utils.dateformat import format as format_date
 
 from meetings.rules import days_overdue as _days_overdue
+from meetings.rules import has_minutes as _has_minutes
+from meetings.rules import minutes_words as _minutes_words
 from meetings.rules import overdue_words as _overdue_words
 from meetings.rules import resolution_wording as _resolution_wording
 
@@ -85,6 +87,16 @@ def meeting_status_class(status) -> str:
 @register.filter
 def minutes_status_class(status) -> str:
     return _MINUTES_STATUS_TAGS.get(status, "govuk-tag--grey")
+
+
+@register.filter
+def has_minutes(meeting) -> bool:
+    return _has_minutes(meeting)
+
+
+@register.filter
+def minutes_words(meeting) -> str:
+    return _minutes_words(meeting)
 
 
 @register.filter

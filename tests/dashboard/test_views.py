@@ -110,3 +110,29 @@ def test_dashboard_lists_actions_due_before_the_next_meeting_of_any_board(board_
     assert "Scrutiny Committee, 3 December 2026" in html
     assert "1.1 Due soon</a>, due 1 December 2026" in html
     assert "Due later" not in html.split("Due before the next meeting")[1].split("Indicators off target")[0]
+
+
+@time_machine.travel(datetime.datetime(2026, 11, 22, 12, 0), tick=False)
+def test_a_meeting_held_today_is_not_the_next_meeting(board_client):
+    from django.utils import timezone
+
+    from tests.factories.meetings import MeetingFactory
+
+    _plan_with_actions(1)
+    at = lambda day, hour: timezone.make_aware(datetime.datetime.combine(day, datetime.time(hour)))  # noqa: E731
+    MeetingFactory(board__name="Held this morning", starts_at=at(TODAY, 9), status="held")
+    MeetingFactory(board__name="Scrutiny Committee", starts_at=at(datetime.date(2026, 12, 3), 14))
+
+    html = board_client.get(reverse("home")).content.decode()
+
+    assert "Held this morning" not in html
+    assert "Next meeting: " in html and "Scrutiny Committee, 3 December 2026" in html
+
+
+@time_machine.travel(datetime.datetime(2026, 11, 22, 12, 0), tick=False)
+def test_count_cards_use_the_govuk_font_classes(board_client):
+    # The numbers sat outside any GOV.UK typography class, so they showed in the browser's serif
+    # font; tests/browser/test_dashboard.py checks the font Chromium actually uses.
+    _plan_with_actions(1)
+    html = board_client.get(reverse("home")).content.decode()
+    assert '<ul class="govuk-list app-count-cards" aria-label="Number of actions by RAG rating">' in html

@@ -782,3 +782,55 @@ def test_an_item_with_resolutions_or_actions_arising_is_not_removed(clerk_client
             "This item has resolutions or actions arising, so it is part of the record and cannot be removed"
         ]
     assert AgendaItem.objects.count() == 2
+
+
+# Issue 17 bugs: upcoming and past, minutes of a meeting not yet held, the agenda item number ------
+
+
+def test_a_meeting_held_today_is_past_and_one_still_scheduled_today_is_upcoming(board_client, board):
+    MeetingFactory(board=board, starts_at=at(TODAY, 10), status=Meeting.Status.HELD)
+    other = BoardFactory(name="Scrutiny Committee")
+    MeetingFactory(board=other, starts_at=at(TODAY, 18))
+
+    text = text_of(board_client.get(board.get_absolute_url()))
+    upcoming, past = text.split("Upcoming meetings")[1].split("Past meetings", 1)
+    assert "No meetings are scheduled." in upcoming and "22 November 2026" not in upcoming
+    assert "22 November 2026 Held Draft" in past
+    assert "Next meeting None scheduled" in text
+
+    boards = board_client.get(reverse("meetings:board_list")).context["boards"]
+    assert {b.name: b.next_meeting_id is not None for b in boards} == {board.name: False, other.name: True}
+
+    other_text = text_of(board_client.get(other.get_absolute_url()))
+    assert "Sunday 22 November 2026, 6pm" in other_text.split("Upcoming meetings")[1].split("Past meetings")[0]
+    assert "This board has not met yet." in other_text
+
+
+def test_a_meeting_not_yet_held_shows_no_minutes_status(board_client, board, past_meeting, next_meeting):
+    assert "Minutes Not yet held" in text_of(board_client.get(meeting_url(next_meeting)))
+    assert "Minutes Draft" in text_of(board_client.get(meeting_url(past_meeting)))
+    overdue = MeetingFactory(board=board, starts_at=at(datetime.date(2026, 11, 4)))  # never marked held
+    assert "4 November 2026 Scheduled Not yet held" in text_of(board_client.get(board.get_absolute_url()))
+    assert "Minutes Not yet held" in text_of(board_client.get(meeting_url(overdue)))
+
+
+def test_add_an_agenda_item_shows_the_next_free_number_and_accepts_it(clerk_client, past_meeting):
+    AgendaItemFactory(meeting=past_meeting, order=1)
+    AgendaItemFactory(meeting=past_meeting, order=2)
+    url = reverse("meetings:item_create", args=[past_meeting.pk])
+
+    html = clerk_client.get(url).content.decode()
+    shown = re.search(r'<input[^>]*name="order"[^>]*>', html).group(0)
+    assert 'value="3"' in shown
+    assert "The number shown puts it last." in text_of(clerk_client.get(url))
+
+    response = clerk_client.post(url, {"order": "3", "title": "Performance scorecard"})
+    item = AgendaItem.objects.get(title="Performance scorecard")
+    assert (response.status_code, response["Location"], item.order) == (302, item.get_absolute_url(), 3)
+    assert 'value="4"' in re.search(r'<input[^>]*name="order"[^>]*>', clerk_client.get(url).content.decode()).group(0)
+
+
+def test_add_an_agenda_item_to_an_empty_agenda_shows_1(clerk_client, board):
+    meeting = MeetingFactory(board=board, starts_at=at(datetime.date(2026, 12, 9)))
+    url = reverse("meetings:item_create", args=[meeting.pk])
+    assert 'value="1"' in re.search(r'<input[^>]*name="order"[^>]*>', clerk_client.get(url).content.decode()).group(0)

@@ -9,7 +9,7 @@ from django.core.management import CommandError, call_command
 from django.utils import timezone
 
 from improvement.models import ActionStatus
-from meetings.models import ReminderLog
+from meetings.models import Board, ReminderLog
 from tests.factories.core import UserFactory
 from tests.factories.improvement import ActionFactory, ActionUpdateFactory, PlanFactory, ThemeFactory
 from tests.factories.indicators import IndicatorFactory, MeasurementFactory
@@ -96,6 +96,16 @@ def test_each_email_is_plain_english_with_links(people, settings):
         in by_person["asked"].body
     )
     assert "<" not in stale.body
+
+
+def test_a_meeting_held_today_is_not_the_one_reminders_are_for(people):
+    board = Board.objects.get(name="Children's Improvement Board")
+    MeetingFactory(
+        board=board, starts_at=timezone.make_aware(datetime.datetime.combine(TODAY, datetime.time(9))), status="held"
+    )
+    _run()
+    stale = next(message for message in mail.outbox if message.to[0].startswith("stale@"))
+    assert "Children's Improvement Board meets on 10 November 2026." in stale.body
 
 
 def test_running_twice_the_same_day_sends_nothing_more(people):
