@@ -115,6 +115,35 @@ def top_project_functions(frame, root_prefix, totals, on_stack=frozenset()):
         top_project_functions(child, root_prefix, totals, below)
 
 
+# Where a sample's innermost frame sits, first match wins: says whether the Python time is our own
+# code or the ORM turning rows into model objects.
+AREAS = (
+    ("SQL driver", ("django/db/backends/", "django/db/utils.py", "sqlite3/", "psycopg2/")),
+    ("ORM", ("django/db/models/", "django/utils/dateparse.py")),
+    (
+        "templates",
+        ("django/template/", "django/templatetags/", "django/utils/html", "django/utils/safestring", "formats.py"),
+    ),
+    ("plotly", ("plotly/", "narwhals/", "_plotly_utils/")),
+    ("project", tuple(f"{ROOT}/{app}/" for app in ("core", "improvement", "indicators", "meetings", "dashboard"))),
+)
+
+
+def self_time_by_area(frame, totals, parent_path=""):
+    own = frame.time - sum(child.time for child in frame.children)
+    # pyinstrument keeps a function's own time in a synthetic "[self]" child that has no file; a
+    # built-in (sorted, the sqlite3 module's C code) counts where it was called from.
+    path = frame.file_path or ""
+    if frame.is_synthetic or path.startswith("<"):
+        path = parent_path
+    area = next((name for name, parts in AREAS if any(part in path for part in parts)), "other")
+    if path.startswith(f"{ROOT}/") and "/.venv/" not in path and area == "other":
+        area = "project"
+    totals[area] = totals.get(area, 0.0) + own
+    for child in frame.children:
+        self_time_by_area(child, totals, path)
+
+
 def profile_size(args):
     from _pages import prepare, signed_in_client, start_size
 
@@ -177,6 +206,10 @@ def profile_size(args):
         top_project_functions(session.root_frame(), root_prefix, totals)
         whole = session.duration or 1
         print(f"\n{name}: top project functions over {args.runs} requests ({whole * 1000 / args.runs:.0f} ms each)")
+        areas = {}
+        self_time_by_area(session.root_frame(), areas)
+        split = ", ".join(f"{name} {areas.get(name, 0) / whole:.0%}" for name in (*(a for a, _ in AREAS), "other"))
+        print(f"  innermost frame: {split}")
         ranked = sorted(totals.items(), key=lambda item: -item[1])[: args.top]
         for key, seconds in ranked:
             print(f"  {seconds / whole:5.0%} {seconds * 1000 / args.runs:7.0f} ms  {key}")
