@@ -17,6 +17,7 @@ import http.client
 import os
 import re
 import shutil
+import signal
 import subprocess
 import sys
 import time
@@ -125,7 +126,7 @@ def load_size(args):
     size = start_size("bench_pages")
     prepare(size)
 
-    from django.db import connection
+    from django.db import connection, reset_queries
     from django.test.utils import CaptureQueriesContext
 
     from improvement.models import Action, ActionUpdate
@@ -142,6 +143,7 @@ def load_size(args):
     shape = {}
     for name, url in chosen:
         client.get(url)  # warm
+        reset_queries()  # the query log is capped, and building the demo may have filled it
         with CaptureQueriesContext(connection) as captured:
             response = client.get(url)
         assert response.status_code == 200, (url, response.status_code)
@@ -162,6 +164,8 @@ def load_size(args):
         stderr=subprocess.PIPE,
         text=True,
     )
+    # Stopped from outside (kill, Ctrl-C): still stop gunicorn in the finally below.
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit("stopped"))
     try:
         wait_until_serving(args.port, cookie, server)
         for name, url in [("floor", FLOOR_URL), *chosen]:
