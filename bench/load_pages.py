@@ -92,7 +92,7 @@ def drive(port: int, url: str, cookie: str, args) -> dict:
     """wrk's requests a second, p50 and p90 in ms, and failed requests (non-2xx/3xx, errors)."""
     command = [
         "wrk",
-        "-t2",
+        f"-t{min(2, args.connections)}",  # wrk needs a connection a thread
         f"-c{args.connections}",
         f"-d{args.duration}s",
         "--timeout",
