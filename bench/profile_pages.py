@@ -46,7 +46,6 @@ class Timers:
         self.reset()
 
     def reset(self):
-        self.queries = 0
         self.sql = 0.0
         self.template = 0.0
         self.template_sql = 0.0
@@ -57,7 +56,6 @@ class Timers:
             return execute(sql, params, many, context)
         finally:
             spent = time.perf_counter() - began
-            self.queries += 1
             self.sql += spent
             if self.depth:
                 self.template_sql += spent
