@@ -1,0 +1,119 @@
+"""What profile_pages.py and load_pages.py share: the data sizes, the scratch database for each, the
+main pages (issue 11's list) and a board member's session.
+
+A script handles one size per process (Django settles its database once), so each re-runs itself
+once per size with BENCH_SIZE set; call start_size() before importing anything from the project.
+"""
+
+import os
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+SIZES = ("small", "large")  # seed_demo's names: "small" is the demo council
+LARGE_ACTIONS = 500  # the small demo has a few dozen actions, the large one about a thousand
+BOARD_MEMBER = "board"
+PAGE_NAMES = ("dashboard", "plan", "scorecard", "indicator", "pack", "progress")
+
+
+def database_url(size: str) -> str:
+    """DATABASE_URL if set (one scratch database, rebuilt when the size changes), else a SQLite file per size."""
+    return os.environ.get("DATABASE_URL") or f"sqlite:////tmp/bench_pages_{size}.sqlite3"
+
+
+def run_per_size(script: str, sizes, argv) -> int:
+    """Run `script` once per size in its own process; the exit code of the first that failed, else 0."""
+    for size in sizes:
+        print(f"\n== {Path(script).name}: {size} demo on {database_url(size).split(':')[0]}", flush=True)
+        env = {**os.environ, "BENCH_SIZE": size}
+        result = subprocess.run([sys.executable, script, *argv], cwd=ROOT, env=env)
+        if result.returncode:
+            return result.returncode
+    return 0
+
+
+def start_size(name: str) -> str:
+    """Point Django at this size's database and set it up; returns the size."""
+    size = os.environ["BENCH_SIZE"]
+    os.environ["DATABASE_URL"] = database_url(size)
+    from _django import start
+
+    start(name)
+    return size
+
+
+def prepare(size: str) -> None:
+    """Migrate and build the demo of this size unless the database already holds it."""
+    from django.core.management import call_command
+
+    from demo.builder import build_demo
+    from improvement.models import Action
+
+    call_command("migrate", verbosity=0)
+    call_command("createcachetable", verbosity=0)
+    actions = Action.objects.count()
+    if actions and (actions >= LARGE_ACTIONS) == (size == "large"):
+        return
+    if actions:  # a shared PostgreSQL database holding the other size
+        call_command("flush", interactive=False, verbosity=0)
+    began = time.perf_counter()
+    build_demo(size=size, password="bench-password")
+    print(f"built the {size} demo in {time.perf_counter() - began:.0f} s", flush=True)
+
+
+def pages() -> list[tuple[str, str]]:
+    """(name, url) of each main page; the indicator and pack are the ones a board reads most."""
+    from django.urls import reverse
+
+    from indicators.models import Indicator
+    from meetings.models import Meeting
+
+    indicator = Indicator.objects.order_by("pk").first()
+    meeting = (
+        Meeting.objects.filter(board__kind="improvement_board", status=Meeting.Status.HELD)
+        .order_by("-starts_at")
+        .first()
+    )
+    urls = {
+        "dashboard": reverse("home"),
+        "plan": reverse("improvement:plan"),
+        "scorecard": reverse("indicators:scorecard"),
+        "indicator": reverse("indicators:indicator_detail", args=[indicator.pk]),
+        "pack": reverse("meetings:pack", args=[meeting.pk]),
+        "progress": reverse("progress"),
+    }
+    return [(name, urls[name]) for name in PAGE_NAMES]
+
+
+def board_member():
+    from django.contrib.auth import get_user_model
+
+    return get_user_model().objects.get(username=BOARD_MEMBER)
+
+
+def signed_in_client():
+    import logging
+
+    from django.test import Client
+
+    logging.getLogger("axes").setLevel(logging.WARNING)  # one sign-in a run: not worth a log line
+
+    client = Client()
+    # ModelBackend, because django-axes' backend has no get_user to restore the user from the session.
+    client.force_login(board_member(), backend="django.contrib.auth.backends.ModelBackend")
+    return client
+
+
+def session_cookie() -> str:
+    """A board member's session key, as a browser would hold after signing in."""
+    return signed_in_client().cookies["sessionid"].value
+
+
+def pick(value: str, allowed, what: str) -> list[str]:
+    chosen = list(allowed) if value == "all" else [v.strip() for v in value.split(",") if v.strip()]
+    unknown = [v for v in chosen if v not in allowed]
+    if unknown:
+        sys.exit(f"unknown {what}: {', '.join(unknown)} (choose from {', '.join(allowed)} or all)")
+    return chosen
