@@ -25,7 +25,13 @@ def latest_published_packs(actions) -> dict[int, tuple]:
     actions = list(actions)
     if not actions:
         return {}
-    packs = list(PublishedPack.objects.select_related("meeting__board").prefetch_related("meeting__board__themes"))
+    # Every update form and every record_update asks, so the frozen papers themselves (the pack's
+    # data and its HTML, the bulk of each row) are left in the database: only dates and scope are read.
+    packs = list(
+        PublishedPack.objects.defer("content", "html")
+        .select_related("meeting__board")
+        .prefetch_related("meeting__board__themes")
+    )
     if not packs:
         return {}
     plans = list(plans_newest_first())

@@ -7,6 +7,8 @@ from html import unescape
 
 import pytest
 import time_machine
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from improvement.models import ActionUpdate, TargetDateRevision
@@ -113,6 +115,16 @@ def test_a_pack_for_another_plan_does_not_lock_this_one(action):
     dates = earliest_effective_dates([action, other])
     assert dates[action.pk].date == datetime.date(2025, 4, 1)
     assert dates[other.pk].date == datetime.date(2026, 3, 10)
+
+
+def test_the_rule_reads_no_frozen_pack_content(action):
+    # The update form asks on every view; the packs' data and HTML are the bulk of each row.
+    publish(datetime.date(2026, 3, 10))
+    with CaptureQueriesContext(connection) as queries:
+        earliest_effective_dates([action])
+    pack_sql = [q["sql"] for q in queries.captured_queries if "meetings_publishedpack" in q["sql"]]
+    assert pack_sql
+    assert not any('"content"' in sql or '"html"' in sql for sql in pack_sql)
 
 
 # ---- the update form
