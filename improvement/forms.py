@@ -4,7 +4,7 @@ from django.contrib.auth import get_user_model
 
 from core.forms import GovukDateInput, ServiceForm
 from improvement.models import Action, ActionStatus, Progress, Rag, Recommendation, Theme
-from improvement.rules import EarliestDate, compute_action_rag, effective_rag, rag_label
+from improvement.rules import EarliestDate, compute_action_rag, date_words, effective_rag, rag_label
 
 
 def _rag_choices():
@@ -88,7 +88,7 @@ class ActionUpdateForm(ServiceForm):
             # Said before they type, not only after a refusal.
             self.fields["date"].help_text = (
                 "The date the update describes. It cannot be in the future, nor before "
-                f"{self.earliest.date.day} {self.earliest.date:%B %Y}."
+                f"{date_words(self.earliest.date)}."
             )
         if can_backdate and self.earliest.date:
             # Admins only: an earlier date is recorded with a reason, kept and shown beside the entry.
@@ -97,8 +97,8 @@ class ActionUpdateForm(ServiceForm):
                 required=False,
                 widget=forms.Textarea(attrs={"rows": 3}),
                 help_text=(
-                    f"Only if the date of this update is before {self.earliest.date.day} "
-                    f"{self.earliest.date:%B %Y}: {self.earliest.why}. It also applies to a revised target date."
+                    f"Only if the date of this update is before {date_words(self.earliest.date)}: "
+                    f"{self.earliest.why}. It also applies to a revised target date."
                 ),
             )
 
@@ -117,8 +117,7 @@ class ActionUpdateForm(ServiceForm):
         elif not (data.get("backdating_reason") or "").strip():
             self.add_error(
                 "backdating_reason",
-                f"Enter the reason for recording an update dated before {self.earliest.date.day} "
-                f"{self.earliest.date:%B %Y}",
+                f"Enter the reason for recording an update dated before {date_words(self.earliest.date)}",
             )
 
     def clean(self):

@@ -81,12 +81,13 @@ class EarliestDate:
 
     def refusal(self, day_words: str = "The date") -> str:
         return (
-            f"{day_words} cannot be before {_words(self.date)} because {self.why}. "
+            f"{day_words} cannot be before {date_words(self.date)} because {self.why}. "
             "An admin can record an earlier date with a reason."
         )
 
 
-def _words(day: date) -> str:
+def date_words(day: date) -> str:
+    """A date as GOV.UK writes it ("3 December 2026"), for the rule's messages and help texts."""
     return f"{day.day} {day:%B %Y}"
 
 
@@ -102,9 +103,9 @@ def earliest_effective_date(
     if existed:
         start = min(existed)
         why = (
-            f"the plan started on {_words(start)}"
+            f"the plan started on {date_words(start)}"
             if start == plan_start
-            else f"the action was added to the plan on {_words(start)}"
+            else f"the action was added to the plan on {date_words(start)}"
         )
         candidates.append(EarliestDate(start, why))
     if published:

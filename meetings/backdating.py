@@ -9,12 +9,9 @@ Registered with improvement in MeetingsConfig.ready(), because improvement never
 from django.utils import timezone
 
 from improvement.queries import plans_newest_first
+from improvement.rules import date_words
 from meetings.models import PublishedPack
 from meetings.pack import plan_in_force_from
-
-
-def _words(day) -> str:
-    return f"{day.day} {day:%B %Y}"
 
 
 def latest_published_packs(actions) -> dict[int, tuple]:
@@ -43,9 +40,9 @@ def latest_published_packs(actions) -> dict[int, tuple]:
         board = pack.meeting.board
         references = {theme.reference for theme in board.themes.all()} or None  # None: every theme
         published_on = timezone.localdate(pack.published_at)
-        what = f"the board pack for {board.name}, {_words(pack.as_at)}"
+        what = f"the board pack for {board.name}, {date_words(pack.as_at)}"
         if published_on < pack.as_at:
-            lock, why = published_on, f"{what} was published on {_words(published_on)} and shows this action"
+            lock, why = published_on, f"{what} was published on {date_words(published_on)} and shows this action"
         else:
             lock, why = pack.as_at, f"{what} has been published and shows this action as at that date"
         scopes_by_plan.setdefault(plan.pk, []).append((lock, pack.as_at, references, why))

@@ -12,7 +12,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from improvement.models import ActionUpdate, TargetDateRevision
-from improvement.rules import EarliestDate, earliest_effective_date, earliest_effective_dates
+from improvement.rules import EarliestDate, date_words, earliest_effective_date, earliest_effective_dates
 from improvement.services import BackdatedEntryError, record_update
 from meetings.models import PublishedPack
 from tests.factories.improvement import ActionFactory, PlanFactory, ThemeFactory
@@ -85,6 +85,10 @@ def test_an_entry_on_the_earliest_date_is_allowed_and_one_before_it_is_not():
     assert earliest.allows(datetime.date(2026, 3, 10))
     assert not earliest.allows(datetime.date(2026, 3, 9))
     assert EarliestDate(None).allows(datetime.date(1900, 1, 1))
+
+
+def test_dates_in_the_rule_are_written_as_govuk_writes_them():
+    assert date_words(datetime.date(2026, 3, 3)) == "3 March 2026"
 
 
 # ---- the provider meetings registers
