@@ -4,11 +4,11 @@ and SHA-256, the counts and every ImportChange. Only the file, and the plan read
 that was never confirmed, go; such a job can no longer be checked again or confirmed
 (ImportJob.file_removed_notice says so)."""
 
-from datetime import datetime, timedelta
+from datetime import datetime
 
-from django.conf import settings
 from django.db.models import Q
 
+from core.purge import cutoff
 from imports.models import ImportJob
 
 # A job still being read or applied keeps its file, however old: its worker needs it.
@@ -17,7 +17,7 @@ _RUNNING = [ImportJob.State.UPLOADED, ImportJob.State.PREVIEWING, ImportJob.Stat
 
 def jobs_with_old_files(now: datetime):
     """Finished, refused and failed jobs, and previews never confirmed, whose file has outlived its retention."""
-    before = now - timedelta(days=settings.PURGE_IMPORT_FILES_DAYS)
+    before = cutoff(now, "PURGE_IMPORT_FILES_DAYS")
     return (
         ImportJob.objects.filter(file_removed_at__isnull=True)
         .exclude(state__in=_RUNNING)
