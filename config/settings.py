@@ -161,7 +161,16 @@ BEHIND_TLS_PROXY = env_bool("BEHIND_TLS_PROXY", False)
 TRUSTED_PROXY_COUNT = env_int("TRUSTED_PROXY_COUNT", 1)
 
 # Zero would sign everyone out at once, or count nothing: a typo, not a choice.
-for _name in ["SESSION_IDLE_TIMEOUT_MINUTES", "SESSION_ABSOLUTE_TIMEOUT_HOURS", "TRUSTED_PROXY_COUNT"]:
+# The password-reset limits too: a limit of 0 would refuse every reset after the first, and a
+# window of 0 would tell people to "wait 0 minutes".
+for _name in [
+    "SESSION_IDLE_TIMEOUT_MINUTES",
+    "SESSION_ABSOLUTE_TIMEOUT_HOURS",
+    "TRUSTED_PROXY_COUNT",
+    "PASSWORD_RESET_LIMIT_PER_EMAIL",
+    "PASSWORD_RESET_LIMIT_PER_ADDRESS",
+    "PASSWORD_RESET_WINDOW_MINUTES",
+]:
     if env_int(_name, 1) < 1:
         raise ImproperlyConfigured(f"{_name} must be 1 or more, not {env_int(_name, 1)}")
 

@@ -2,6 +2,7 @@ from django.conf import settings
 from django.urls import reverse
 
 from core.roles import is_admin
+from core.text import duration_words
 
 
 def _navigation(request):
@@ -30,20 +31,12 @@ def _navigation(request):
     return [{"label": label, "url": url, "current": key == current} for label, url, key in items]
 
 
-def _duration(seconds: float) -> str:
-    """'60 minutes', '8 hours': how the cookie table says when a session ends."""
-    minutes = int(seconds // 60)
-    if minutes % 60 == 0 and minutes > 60:
-        return f"{minutes // 60} hours"
-    return f"{minutes} minute{'s' if minutes != 1 else ''}"
-
-
 def service(request):
     return {
         "council_name": settings.COUNCIL_NAME,
         "service_name": settings.SERVICE_NAME,
         "service_navigation": _navigation(request),
-        "session_idle_timeout": _duration(settings.SESSION_COOKIE_AGE),
-        "session_absolute_timeout": _duration(settings.SESSION_ABSOLUTE_TIMEOUT.total_seconds()),
+        "session_idle_timeout": duration_words(settings.SESSION_COOKIE_AGE),
+        "session_absolute_timeout": duration_words(settings.SESSION_ABSOLUTE_TIMEOUT.total_seconds()),
         "user_is_admin": is_admin(getattr(request, "user", None)) if hasattr(request, "user") else False,
     }

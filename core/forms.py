@@ -110,12 +110,15 @@ class RoleForm(ServiceForm):
 class UserCreateForm(RoleForm):
     first_name = forms.CharField(label="First name", max_length=150, error_messages={"required": "Enter a first name"})
     last_name = forms.CharField(label="Last name", max_length=150, error_messages={"required": "Enter a last name"})
+    # The account's column is this long: a longer (still valid) address would fail in the database.
     email = forms.EmailField(
         label="Email address",
+        max_length=254,
         help_text="We will send a link to this address so they can choose their password.",
         error_messages={
             "required": "Enter an email address",
             "invalid": "Enter an email address in the correct format, like name@example.gov.uk",
+            "max_length": "Email address must be 254 characters or fewer",
         },
     )
     username = forms.CharField(

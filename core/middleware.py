@@ -13,6 +13,8 @@ from django.urls import Resolver404, resolve
 from django.utils import timezone
 from django.utils.cache import patch_cache_control
 
+from core.text import duration_words
+
 
 class ContentSecurityPolicyMiddleware:
     """Send settings.CONTENT_SECURITY_POLICY on every response that has none.
@@ -70,11 +72,11 @@ class AbsoluteSessionLifetimeMiddleware:
         return self.get_response(request)
 
     def _end_session(self, request):
-        hours = int(settings.SESSION_ABSOLUTE_TIMEOUT.total_seconds() // 3600)
+        lifetime = duration_words(settings.SESSION_ABSOLUTE_TIMEOUT.total_seconds())
         logout(request)
         messages.info(
             request,
-            f"You have been signed out because you signed in more than {hours} hours ago. Sign in again to carry on.",
+            f"You have been signed out because you signed in more than {lifetime} ago. Sign in again to carry on.",
         )
         return redirect_to_login(request.get_full_path() if request.method == "GET" else "/")
 

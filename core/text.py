@@ -36,3 +36,15 @@ def clean_nested(value):
     if isinstance(value, (list, tuple)):
         return type(value)(clean_nested(item) for item in value)
     return value
+
+
+def duration_words(seconds: float) -> str:
+    """A setting's length of time in words: '1 minute', '60 minutes', '12 hours'.
+
+    Whole hours above one are said in hours; anything else in minutes. One wording for every page
+    and message that names a timeout, so the cookies page and the sign-out message agree.
+    """
+    minutes = int(seconds // 60)
+    if minutes % 60 == 0 and minutes > 60:
+        return f"{minutes // 60} hours"
+    return f"{minutes} minute{'s' if minutes != 1 else ''}"

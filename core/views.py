@@ -14,6 +14,7 @@ from django.views.decorators.http import require_GET
 from core import throttle
 from core.network import client_ip
 from core.roles import ROLE_DESCRIPTIONS, role_names_for
+from core.text import duration_words
 
 logger = logging.getLogger(__name__)
 
@@ -81,10 +82,10 @@ class PasswordResetView(auth_views.PasswordResetView):
         if not throttle.allow_password_reset(form.cleaned_data["email"], address):
             # The address only: the email may be a guess, and logs should not collect them.
             logger.warning("Password reset throttled for client address %s", address)
-            minutes = int(settings.PASSWORD_RESET_WINDOW.total_seconds() // 60)
+            wait = duration_words(settings.PASSWORD_RESET_WINDOW.total_seconds())
             form.add_error(
                 "email",
-                f"You have asked for too many password reset links. Wait {minutes} minutes, then try again.",
+                f"You have asked for too many password reset links. Wait {wait}, then try again.",
             )
             return self.render_to_response(self.get_context_data(form=form), status=429)
         return super().form_valid(form)

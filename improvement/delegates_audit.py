@@ -86,7 +86,11 @@ def on_delegates_changed(sender, instance, action, reverse, model, pk_set, **kwa
         return
     if action not in ("post_add", "post_remove", "post_clear"):
         return
-    actions = list(model.objects.filter(pk__in=pk_set)) if pk_set else getattr(instance, "_delegated_before", [])
+    if action == "post_clear":
+        actions = instance.__dict__.pop("_delegated_before", [])
+    else:
+        # pk_set is empty when nothing changed (adding what is there already): nothing to record.
+        actions = list(model.objects.filter(pk__in=pk_set or ()))
     for changed in actions:
         after = _delegates_of(changed)
         before = dict(after)

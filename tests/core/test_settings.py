@@ -87,7 +87,15 @@ def test_seed_demo_twice_leaves_the_same_counts(settings):
 
 
 @pytest.mark.parametrize(
-    "name", ["TRUSTED_PROXY_COUNT", "SESSION_IDLE_TIMEOUT_MINUTES", "SESSION_ABSOLUTE_TIMEOUT_HOURS"]
+    "name",
+    [
+        "TRUSTED_PROXY_COUNT",
+        "SESSION_IDLE_TIMEOUT_MINUTES",
+        "SESSION_ABSOLUTE_TIMEOUT_HOURS",
+        "PASSWORD_RESET_LIMIT_PER_EMAIL",
+        "PASSWORD_RESET_LIMIT_PER_ADDRESS",
+        "PASSWORD_RESET_WINDOW_MINUTES",
+    ],
 )
 def test_a_count_or_timeout_below_one_is_refused_clearly(name):
     result = _manage("check", env={**PRODUCTION_ENV, "BEHIND_TLS_PROXY": "true", name: "0"})

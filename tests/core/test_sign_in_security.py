@@ -114,6 +114,15 @@ def test_password_reset_requests_for_one_email_are_limited(client, make_user, ma
 
 
 @pytest.mark.django_db
+def test_the_throttled_answer_says_a_one_minute_wait_in_the_singular(client, behind_proxy):
+    behind_proxy.PASSWORD_RESET_LIMIT_PER_EMAIL = 1
+    behind_proxy.PASSWORD_RESET_WINDOW = dt.timedelta(minutes=1)
+    _reset(client, "someone@example.gov.uk")
+    html = _reset(client, "someone@example.gov.uk").content.decode()
+    assert "Wait 1 minute, then try again." in html
+
+
+@pytest.mark.django_db
 def test_the_throttled_answer_does_not_say_whether_the_account_exists(client, make_user, mailoutbox, behind_proxy):
     make_user("officer", username="known", email="known@example.gov.uk")
     answers = {}
@@ -181,6 +190,18 @@ def test_a_session_ends_12_hours_after_sign_in_however_active(make_user, setting
     html = response.content.decode()
     assert "You have been signed out because you signed in more than 12 hours ago" in html
     assert "_auth_user_id" not in client.session
+
+
+@pytest.mark.django_db
+def test_the_sign_out_message_names_a_lifetime_shorter_than_hours_as_the_cookies_page_does(make_user, settings):
+    settings.SESSION_ABSOLUTE_TIMEOUT = dt.timedelta(minutes=90)
+    with time_machine.travel(dt.datetime(2026, 12, 2, 8, 0, tzinfo=LONDON), tick=False) as traveller:
+        client = _signed_in_client(make_user)
+        traveller.shift(dt.timedelta(minutes=45))  # within the 60-minute idle timeout each time
+        assert client.get(reverse("home")).status_code == 200
+        traveller.shift(dt.timedelta(minutes=46))
+        html = client.get(reverse("home"), follow=True).content.decode()
+    assert "You have been signed out because you signed in more than 90 minutes ago" in html
 
 
 @pytest.mark.django_db

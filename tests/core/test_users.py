@@ -121,6 +121,20 @@ def test_create_account_with_bad_input_changes_nothing(admin_client_, make_user,
     assert not AuditEntry.objects.exists() and mailoutbox == []
 
 
+def test_create_account_with_an_email_too_long_to_store_says_so_and_changes_nothing(admin_client_, mailoutbox):
+    # A well-formed address of 311 characters: valid to the email validator, too long for the column.
+    email = "a" * 60 + "@" + ".".join(["b" * 60] * 4) + ".gov.uk"
+    before = User.objects.count()
+    response = admin_client_.post(
+        reverse("users:create"),
+        {"first_name": "Lon", "last_name": "Gaddress", "email": email, "username": "lon.g", "role": "none"},
+    )
+    assert response.status_code == 200
+    assert "Email address must be 254 characters or fewer" in response.content.decode()
+    assert User.objects.count() == before
+    assert not AuditEntry.objects.exists() and mailoutbox == []
+
+
 def test_create_form_has_no_superuser_or_password_field(admin_client_):
     html = admin_client_.get(reverse("users:create")).content.decode()
     assert "is_superuser" not in html and "is_staff" not in html and 'type="password"' not in html

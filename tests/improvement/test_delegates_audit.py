@@ -125,3 +125,16 @@ def test_delegate_changes_show_on_the_audit_page(admin_client_, people):
     action.delegates.add(people["jo"])
     html = admin_client_.get(reverse("audit:log"), {"event": "action.delegates_changed"}).content.decode()
     assert "Delegates changed" in html and "Added Jo Bloggs" in html
+
+
+def test_adding_from_the_users_side_an_action_they_already_have_records_nothing(people):
+    # Django sends post_add with an empty pk_set when every action was already there; that must not
+    # be read as "the actions cleared earlier" and recorded as a second, untrue "added".
+    first, second = ActionFactory(reference="1.1"), ActionFactory(reference="1.2")
+    jo = people["jo"]
+    jo.delegated_actions.add(first, second)
+    jo.delegated_actions.clear()
+    jo.delegated_actions.add(first)
+    before = _last_entry_id()
+    jo.delegated_actions.add(first)
+    assert _entries(after=before) == []
