@@ -19,13 +19,7 @@ from tests.factories.meetings import BoardFactory, MeetingFactory
 
 pytestmark = pytest.mark.django_db
 
-TODAY = datetime.date(2026, 11, 22)
 STEADY = [50, 52, 48, 51, 49, 53, 47, 50, 52, 48, 51, 49]  # Jan to Dec 2025: mean 50
-
-
-@pytest.fixture(autouse=True)
-def _fixed_today(monkeypatch):
-    monkeypatch.setattr("django.utils.timezone.localdate", lambda *args: TODAY)
 
 
 def text_of(response) -> str:
