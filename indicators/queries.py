@@ -3,6 +3,7 @@
 from dataclasses import dataclass, replace
 from datetime import date, datetime, time
 
+from django.contrib.humanize.templatetags.humanize import ordinal
 from django.db.models import Prefetch, Q
 from django.utils import timezone
 
@@ -353,11 +354,6 @@ def rank_display(rank) -> str:
     if rank.rank is None:
         return f"No rank for {year}"
     return f"{quartile_words(rank.quartile)}: {ordinal(rank.rank)} of {rank.out_of} councils in {year}"
-
-
-def ordinal(number: int) -> str:
-    suffix = "th" if 10 <= number % 100 <= 20 else {1: "st", 2: "nd", 3: "rd"}.get(number % 10, "th")
-    return f"{number}{suffix}"
 
 
 def scorecard_quartiles(rows, as_at: date) -> dict:
