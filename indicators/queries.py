@@ -13,13 +13,9 @@ from indicators.models import SYMBOL_WORDS, Benchmark, Frequency, Indicator, Mea
 from indicators.rules import SpcResult, direction_of_travel, format_value, kpi_rag, rag_label, spc_assessment
 
 TREND_LENGTH = 6
-SUPPRESSION_WORDS = {
-    "c": "Suppressed (c: small numbers)",
-    "x": "Not available (x)",
-    "z": "Not applicable (z)",
-    "k": "Rounds to zero (k)",
-    "u": "Low reliability (u)",
-    "low": "Low number (low)",
+# A benchmark's symbol in words, from the one list of DfE's symbols (SYMBOL_WORDS).
+SUPPRESSION_WORDS = {code: f"{words.capitalize()} ({code})" for code, words in SYMBOL_WORDS.items()} | {
+    "c": "Suppressed (c: small numbers)"
 }
 
 
