@@ -201,7 +201,8 @@ def test_owner_rebases_after_a_known_change_and_the_page_starts_again(officer_cl
     assert "The chart now starts a new baseline from Jan 2026." in text
     assert "Not enough data yet (3 of 12 points)" in text
     assert "Re-based from Jan 2026: New case system from January 2026" in text
-    assert AuditEntry.objects.filter(event="indicator.spc_rebased", subject_id=str(indicator.pk)).count() == 1
+    entry = AuditEntry.objects.get(event="indicator.spc_rebased", subject_id=str(indicator.pk))
+    assert entry.summary == "Re-based from Jan 2026: New case system from January 2026"
 
 
 def test_a_rebase_needs_a_reason_and_bad_input_changes_nothing(officer_client, officer_user):
@@ -237,6 +238,7 @@ def test_withdrawing_a_rebase_keeps_it_in_the_history(officer_client, officer_us
     # The suite's frozen day (tests/dates.py), with who recorded and who withdrew the re-base.
     assert f"Jan 2026 New system 22 Nov 2026 by {who} Withdrawn 22 Nov 2026 by {who}" in text
     assert "That re-base cannot be withdrawn" in text_of(again)
+    assert AuditEntry.objects.get(event="indicator.spc_rebase_withdrawn").summary == "Re-base from Jan 2026 withdrawn"
     page = text_of(officer_client.get(indicator.get_absolute_url()))
     assert "Signal: the latest point is above the upper limit" in page
 
