@@ -19,6 +19,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 
 from django.db import transaction
+from django.db.models import Q
 from django.utils import timezone
 
 from core import clock
@@ -420,13 +421,14 @@ def release_changes(
     codes = [m.indicator_code for m in mappings]
     if len({c.lower() for c in codes}) != len(codes):
         raise ReleaseRefused("An indicator is mapped twice; map each indicator once.")
-    existing_indicators = {
-        i.code.lower(): i for i in Indicator.objects.filter(code__in=codes).select_related("published_source")
-    }
-    # Codes may be written in any case: match them one by one when the exact code was not found.
-    if len(existing_indicators) < len(codes):
-        for indicator in Indicator.objects.all().select_related("published_source"):
-            existing_indicators.setdefault(indicator.code.lower(), indicator)
+    # Codes may be written in any case; an exact match wins over one that differs only in case.
+    any_case = Q()
+    for code in codes:
+        any_case |= Q(code__iexact=code)
+    existing_indicators = {}
+    for indicator in Indicator.objects.filter(any_case).select_related("published_source"):
+        if indicator.code in codes or indicator.code.lower() not in existing_indicators:
+            existing_indicators[indicator.code.lower()] = indicator
     ids = [i.pk for i in existing_indicators.values() if i.code.lower() in {c.lower() for c in codes}]
     measurements = {(m.indicator_id, m.period): m for m in Measurement.objects.filter(indicator_id__in=ids)}
     benchmarks = {}

@@ -5,6 +5,7 @@ import re
 
 from django import forms
 
+from core.forms import ServiceForm
 from imports.forms import _UploadForm
 from indicators.models import Frequency, Indicator
 
@@ -42,7 +43,7 @@ class PublishedUploadForm(_UploadForm):
         return {"meta": meta.read().decode("utf-8-sig", errors="replace")} if meta else {}
 
 
-class PublishedMappingForm(forms.Form):
+class PublishedMappingForm(ServiceForm):
     """One group of fields per mapping found (saved on indicators, or chosen before) and one to add."""
 
     def __init__(self, *args, preview: dict, **kwargs):
@@ -141,7 +142,7 @@ class PublishedMappingForm(forms.Form):
         return found
 
 
-class CouncilSettingsForm(forms.Form):
+class CouncilSettingsForm(ServiceForm):
     la_code = forms.CharField(
         label="Your council's code",
         max_length=9,

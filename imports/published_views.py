@@ -1,7 +1,6 @@
 """Pages for loading published statistics: upload a release, map indicators, preview, confirm
 (the confirm and status pages are the imports app's own), and the council's code and neighbours."""
 
-from django.conf import settings
 from django.contrib import messages
 from django.shortcuts import get_object_or_404, redirect, render
 
@@ -27,11 +26,7 @@ def upload_published(request):
             options=form.options(),
         )
         return _run_preview(job)
-    return render(
-        request,
-        "imports/published_upload.html",
-        {"form": form, "max_mb": settings.IMPORT_MAX_UPLOAD_BYTES // 1_048_576, "council": council_settings()},
-    )
+    return render(request, "imports/published_upload.html", {"form": form, "council": council_settings()})
 
 
 def published_preview(request, pk):

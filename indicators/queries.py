@@ -3,6 +3,7 @@
 from dataclasses import dataclass, replace
 from datetime import date, datetime, time
 
+from django.contrib.humanize.templatetags.humanize import ordinal
 from django.db.models import Prefetch, Q
 from django.utils import timezone
 
@@ -12,13 +13,9 @@ from indicators.models import SYMBOL_WORDS, Benchmark, Frequency, Indicator, Mea
 from indicators.rules import SpcResult, direction_of_travel, format_value, kpi_rag, rag_label, spc_assessment
 
 TREND_LENGTH = 6
-SUPPRESSION_WORDS = {
-    "c": "Suppressed (c: small numbers)",
-    "x": "Not available (x)",
-    "z": "Not applicable (z)",
-    "k": "Rounds to zero (k)",
-    "u": "Low reliability (u)",
-    "low": "Low number (low)",
+# A benchmark's symbol in words, from the one list of DfE's symbols (SYMBOL_WORDS).
+SUPPRESSION_WORDS = {code: f"{words.capitalize()} ({code})" for code, words in SYMBOL_WORDS.items()} | {
+    "c": "Suppressed (c: small numbers)"
 }
 
 
@@ -353,11 +350,6 @@ def rank_display(rank) -> str:
     if rank.rank is None:
         return f"No rank for {year}"
     return f"{quartile_words(rank.quartile)}: {ordinal(rank.rank)} of {rank.out_of} councils in {year}"
-
-
-def ordinal(number: int) -> str:
-    suffix = "th" if 10 <= number % 100 <= 20 else {1: "st", 2: "nd", 3: "rd"}.get(number % 10, "th")
-    return f"{number}{suffix}"
 
 
 def scorecard_quartiles(rows, as_at: date) -> dict:

@@ -6,6 +6,7 @@ from decimal import Decimal
 from django.db import transaction
 
 from core import audit, clock
+from indicators import periods
 from indicators.models import Measurement, SpcRebase
 
 
@@ -96,7 +97,7 @@ def rebase_spc(*, indicator, period, reason: str, recorded_by) -> SpcRebase:
         recorded_by,
         "indicator.spc_rebased",
         subject=indicator,
-        summary=f"Re-based from {period.isoformat()}: {reason}",
+        summary=f"Re-based from {periods.period_label(period, indicator.frequency)}: {reason}",
         period=period.isoformat(),
     )
     return rebase
@@ -115,7 +116,7 @@ def withdraw_spc_rebase(*, rebase: SpcRebase, withdrawn_by) -> bool:
         withdrawn_by,
         "indicator.spc_rebase_withdrawn",
         subject=locked.indicator,
-        summary=f"Re-base from {locked.period.isoformat()} withdrawn",
+        summary=f"Re-base from {periods.period_label(locked.period, locked.indicator.frequency)} withdrawn",
         period=locked.period.isoformat(),
     )
     return True

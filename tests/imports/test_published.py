@@ -238,6 +238,13 @@ def test_an_unknown_indicator_code_creates_an_annual_indicator_and_saves_the_map
     assert PublishedRank.objects.get(indicator=indicator, period=FY(2023, 4, 1)).rank is None
 
 
+def test_a_code_in_another_case_loads_into_the_existing_indicator(release_file, council, annual):
+    IndicatorFactory(code="OTHER-1", frequency="monthly")
+    load(release_file(data.release_csv()), "--map", "cla-stab", "percentage", "age=Total")
+    assert not Indicator.objects.filter(code="cla-stab").exists()
+    assert annual.measurements.get(period=FY(2023, 4, 1)).value == Decimal("72")
+
+
 @pytest.mark.parametrize(
     "column, unit", [("number", "number"), ("percentage", "percentage"), ("rate_per_10000", "rate_per_10k")]
 )
