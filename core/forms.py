@@ -5,6 +5,8 @@ aria-describedby wiring are written once. Pages render `{{ form }}` or
 `{{ form.some_field.as_field_group }}` and include `includes/error_summary.html`.
 """
 
+from datetime import date
+
 from django import forms
 from django.contrib.auth import get_user_model
 from django.forms.renderers import TemplatesSetting
@@ -76,14 +78,83 @@ class GovukDateInput(forms.DateInput):
         super().__init__(attrs={"class": "govuk-input govuk-input--width-10", **(attrs or {})}, format="%Y-%m-%d")
 
 
+_DATE_PARTS = (("day", "Day", 2), ("month", "Month", 2), ("year", "Year", 4))
+
+
+class GovukDatePartsWidget(forms.Widget):
+    """GOV.UK's date input: day, month and year as three numeric text boxes, never the browser's date
+    picker (which shows mm/dd/yyyy in an en-US browser). Submits `<name>-day`, `-month`, `-year`."""
+
+    template_name = "forms/widgets/govuk_date.html"
+    use_fieldset = True
+
+    def format_value(self, value):
+        if isinstance(value, (list, tuple)):
+            return dict(zip(("day", "month", "year"), value, strict=True))
+        if isinstance(value, str) and value:
+            try:
+                value = date.fromisoformat(value)
+            except ValueError:
+                return {"day": "", "month": "", "year": ""}
+        if isinstance(value, date):
+            return {"day": str(value.day), "month": str(value.month), "year": str(value.year)}
+        return {"day": "", "month": "", "year": ""}
+
+    def get_context(self, name, value, attrs):
+        context = super().get_context(name, value, attrs)
+        values = context["widget"]["value"] or {}
+        invalid = context["widget"]["attrs"].get("aria-invalid") == "true"
+        context["widget"]["invalid"] = invalid
+        context["widget"]["parts"] = [
+            {"name": part, "label": label, "width": width, "value": values.get(part, "")}
+            for part, label, width in _DATE_PARTS
+        ]
+        return context
+
+    def value_from_datadict(self, data, files, name):
+        return tuple(str(data.get(f"{name}-{part}", "")).strip() for part, _, _ in _DATE_PARTS)
+
+    def value_omitted_from_data(self, data, files, name):
+        return all(f"{name}-{part}" not in data for part, _, _ in _DATE_PARTS)
+
+    def id_for_label(self, id_):
+        return f"{id_}-day" if id_ else id_
+
+
+class GovukDateField(forms.DateField):
+    """A date typed as day, month and year, with GOV.UK's error messages ("must include a month",
+    "must be a real date") rather than Django's "Enter a valid date"."""
+
+    widget = GovukDatePartsWidget
+
+    def to_python(self, value):
+        if not isinstance(value, (list, tuple)):
+            return super().to_python(value)
+        parts = dict(zip(("day", "month", "year"), value, strict=True))
+        if not any(parts.values()):
+            return None
+        name = (self.label or "The date").capitalize() if self.label else "The date"
+        missing = [part for part in ("day", "month", "year") if not parts[part]]
+        if missing:
+            raise forms.ValidationError(f"{name} must include a {' and a '.join(missing)}", code="incomplete")
+        if not all(parts[part].isascii() and parts[part].isdigit() for part in parts) or len(parts["year"]) != 4:
+            raise forms.ValidationError(f"{name} must be a real date, for example 27 3 2026", code="invalid")
+        try:
+            return date(int(parts["year"]), int(parts["month"]), int(parts["day"]))
+        except ValueError:
+            raise forms.ValidationError(f"{name} must be a real date, for example 27 3 2026", code="invalid") from None
+
+
 def summary_errors(form) -> list[tuple[str, str]]:
     """(anchor, message) pairs for the GOV.UK error summary, in field order."""
     errors = []
     for message in form.non_field_errors():
         errors.append(("", message))
     for field in form:
+        # A date's three boxes: the summary links to the day box, as GOV.UK's pattern does.
+        anchor = field.id_for_label if isinstance(field.field.widget, GovukDatePartsWidget) else field.auto_id
         for message in field.errors:
-            errors.append((field.auto_id or "", message))
+            errors.append((anchor or "", message))
     return errors
 
 

@@ -81,7 +81,8 @@ def progress(request):
     """Progress between two monitoring visits (or any two dates), by practice area."""
     require_service_user(request.user)
     inspections = Inspection.objects.order_by("start_date")
-    visits = list(inspections)
+    # A planned visit has not happened: it is never one of "the last two visits".
+    visits = [visit for visit in inspections if not visit.is_planned]
     data = request.GET if request.GET else None
     if data is None and len(visits) >= 2:
         # By default, the last two visits: what boards ask about after each monitoring visit.

@@ -18,6 +18,7 @@ from improvement.models import (
     Recommendation,
     TargetDateRevision,
     Theme,
+    VisitFinding,
 )
 from improvement.rules import compute_action_rag
 from improvement.services import refresh_action_state
@@ -502,9 +503,25 @@ def _inspections(ctx):
                 focus=focus,
                 areas_reviewed=areas,
                 headline_findings=findings,
+                report_url=f"https://reports.ofsted.gov.uk/example/riverford-monitoring-visit-{sequence}",
+                progress_label="",
             )
         )
     visits = [v for v in visits if v.start_date <= today]
+    # The next visit, announced but not held: what "due before the next visit" counts to.
+    visits.append(
+        Inspection(
+            kind=Inspection.Kind.MONITORING_VISIT,
+            title=f"Monitoring visit {len(visits) + 1}",
+            start_date=today + timedelta(days=45),
+            end_date=today + timedelta(days=46),
+            lead_inspector="Jane Whitfield HMI",
+            sequence=len(visits) + 1,
+            focus="Children in care and permanence",
+            areas_reviewed="Stability of homes\nPermanence planning",
+            is_planned=True,
+        )
+    )
     Inspection.objects.bulk_create(visits)
     InterventionEvent.objects.bulk_create(
         [
@@ -532,6 +549,38 @@ def _inspections(ctx):
     return [focused, ilacs, *visits]
 
 
+# Each visit's findings in the letter's words, and the recommendations they bear on ("" = none: a gap).
+VISIT_FINDINGS = {
+    1: [
+        ("strength", "Decisions on contacts and referrals are now made within one working day.", ["R1"]),
+        ("improvement", "Strategy meetings are too often held without the police.", ["R1"]),
+        ("improvement", "Managers do not always record the reasons for their decisions.", ["R3"]),
+    ],
+    2: [
+        ("strength", "Plans for children in need are clearer and more often written with families.", ["R2"]),
+        ("improvement", "Supervision is still inconsistent and rarely reflective.", ["R3"]),
+        ("improvement", "Too few children are seen alone on visits.", []),
+    ],
+    3: [
+        ("strength", "Personal advisers know young people well.", ["R5"]),
+        ("improvement", "Too few care leavers are in education, employment or training.", ["R5"]),
+        ("priority", "Some 16 and 17-year-olds who present as homeless wait too long for an assessment.", ["R6"]),
+    ],
+}
+
+
+def _visit_findings(inspections, recommendations):
+    for visit in inspections:
+        if visit.kind != Inspection.Kind.MONITORING_VISIT or visit.is_planned:
+            continue
+        refs_seen = set()
+        for order, (kind, text, refs) in enumerate(VISIT_FINDINGS.get(visit.sequence, []), start=1):
+            finding = VisitFinding.objects.create(inspection=visit, kind=kind, text=text, order=order)
+            finding.recommendations.set([recommendations[ref] for ref in refs if ref in recommendations])
+            refs_seen.update(refs)
+        visit.focus_recommendations.set([recommendations[ref] for ref in sorted(refs_seen) if ref in recommendations])
+
+
 def _recommendations(ilacs):
     return {
         ref: rec
@@ -554,6 +603,7 @@ def build(ctx):
     inspections = _inspections(ctx)
     ilacs = inspections[1]
     recommendations = _recommendations(ilacs)
+    _visit_findings(inspections, recommendations)
     plan_start = ilacs.published_date + timedelta(days=60)
 
     old = Plan.objects.create(

@@ -53,6 +53,18 @@ class Inspection(models.Model):
     )
     # Focused visits
     has_priority_actions = models.BooleanField("areas for priority action", null=True, blank=True)
+    # A visit Ofsted has announced (or the council expects) but that has not happened: never the
+    # "latest visit", and "due before the next visit" counts to it.
+    is_planned = models.BooleanField("planned, not yet held", default=False)
+    focus_themes = models.ManyToManyField(
+        "Theme", blank=True, related_name="visits_focused_on", verbose_name="themes the visit looked at"
+    )
+    focus_recommendations = models.ManyToManyField(
+        "Recommendation",
+        blank=True,
+        related_name="visits_focused_on",
+        verbose_name="recommendations the visit looked at",
+    )
 
     history = HistoricalRecords()
 
@@ -68,6 +80,11 @@ class Inspection(models.Model):
     @property
     def areas_reviewed_list(self):
         return [line.strip() for line in self.areas_reviewed.splitlines() if line.strip()]
+
+    @property
+    def last_day(self):
+        """The day a visit stands for when comparing: its end date, else its start date."""
+        return self.end_date or self.start_date
 
 
 class InterventionEvent(models.Model):
@@ -123,6 +140,38 @@ class Recommendation(models.Model):
 
     def get_absolute_url(self):
         return reverse("improvement:recommendation_detail", args=[self.pk])
+
+
+class VisitFinding(models.Model):
+    """One finding of an inspection or visit, linked to the recommendations it bears on, so a finding
+    nothing in the plan answers shows as a gap."""
+
+    class Kind(models.TextChoices):
+        STRENGTH = "strength", "What is working well"
+        IMPROVEMENT = "improvement", "What needs to improve"
+        PRIORITY = "priority", "Area for priority action"
+
+    inspection = models.ForeignKey(Inspection, on_delete=models.CASCADE, related_name="findings")
+    kind = models.CharField(max_length=16, choices=Kind.choices, default=Kind.IMPROVEMENT)
+    text = models.TextField("finding", help_text="In the letter's own words where you can")
+    recommendations = models.ManyToManyField(
+        Recommendation,
+        blank=True,
+        related_name="findings",
+        verbose_name="recommendations it bears on",
+    )
+    order = models.PositiveIntegerField(default=0)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["inspection", "order", "pk"]
+
+    def __str__(self):
+        return self.text[:80]
+
+    def get_absolute_url(self):
+        return self.inspection.get_absolute_url() + f"#finding-{self.pk}"
 
 
 class Plan(models.Model):

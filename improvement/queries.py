@@ -4,7 +4,7 @@ from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from datetime import date
 
-from django.db.models import F, OuterRef, QuerySet, Subquery
+from django.db.models import Exists, F, OuterRef, QuerySet, Subquery
 from django.db.models.functions import Coalesce
 
 from improvement.models import (
@@ -16,7 +16,7 @@ from improvement.models import (
     Recommendation,
     TargetDateRevision,
 )
-from improvement.rules import compute_action_rag, effective_rag
+from improvement.rules import compute_action_rag, effective_rag, finding_gap
 
 # Worst first: the order RAG counts and "sort by RAG" use.
 RAG_ORDER = [Rag.RED, Rag.AMBER, Rag.GREEN, Rag.GREY, Rag.BLUE]
@@ -272,3 +272,32 @@ def recommendation_progress(
             )
         )
     return result
+
+
+@dataclass(frozen=True)
+class FindingWithGap:
+    finding: object  # VisitFinding
+    recommendations: list
+    gap: str  # "" when an action in the plan answers it
+
+
+def findings_with_gaps(inspection, *, plan) -> list[FindingWithGap]:
+    """The visit's findings in order, each with its recommendations and whether the plan answers it
+    (an action in `plan` is linked to one of its recommendations). Two queries: the findings, with
+    "answered" worked out by the database, and their recommendations."""
+    answered = Action.recommendations.through.objects.filter(
+        recommendation__findings=OuterRef("pk"), action__theme__plan=plan
+    )
+    findings = (
+        inspection.findings.annotate(answered=Exists(answered))
+        .prefetch_related("recommendations")
+        .order_by("order", "pk")
+    )
+    return [
+        FindingWithGap(
+            finding=finding,
+            recommendations=list(finding.recommendations.all()),
+            gap=finding_gap(linked=bool(finding.recommendations.all()), answered=finding.answered),
+        )
+        for finding in findings
+    ]

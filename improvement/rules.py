@@ -128,3 +128,44 @@ def earliest_effective_dates(actions: Iterable) -> dict[int, EarliestDate]:
         )
         for a in actions
     }
+
+
+# ---- inspections and monitoring visits
+
+GAP_FINDING_UNLINKED = "Gap: not linked to a recommendation, so no action answers it"
+GAP_FINDING_UNANSWERED = "Gap: no action in the plan answers the recommendations it bears on"
+
+
+def latest_held_visit(visits: Iterable, today: date):
+    """The latest inspection or visit that has happened by `today`, by the day it stands for (its last
+    day). A planned visit is never the latest, even once its date has passed and nobody marked it held."""
+    held = [v for v in visits if not v.is_planned and v.last_day <= today]
+    return max(held, key=lambda v: (v.last_day, v.pk), default=None)
+
+
+def next_planned_visit(visits: Iterable, today: date):
+    """The earliest planned visit starting today or later."""
+    planned = [v for v in visits if v.is_planned and v.start_date >= today]
+    return min(planned, key=lambda v: (v.start_date, v.pk), default=None)
+
+
+def finding_gap(*, linked: bool, answered: bool) -> str:
+    """A finding is answered when one of the recommendations it bears on has an action in the plan;
+    otherwise it is a gap, said in words ("" when answered)."""
+    if not linked:
+        return GAP_FINDING_UNLINKED
+    if not answered:
+        return GAP_FINDING_UNANSWERED
+    return ""
+
+
+def visit_date_problem(*, is_planned: bool, start: date | None, end: date | None, today: date) -> str:
+    """What is wrong with a visit's dates, in words ("" when nothing): a held visit cannot be in the
+    future and a planned one cannot be in the past, so "latest visit" and "next visit" stay true."""
+    if start and end and end < start:
+        return "The last day must be the same as or after the first day"
+    if start and is_planned and start < today:
+        return "A planned visit cannot start in the past: untick \u201cplanned\u201d to record it as held"
+    if start and not is_planned and start > today:
+        return "A visit that has not happened yet is a planned visit: tick \u201cplanned, not yet held\u201d"
+    return ""

@@ -8,7 +8,17 @@ from django.db.models.functions import Coalesce
 from core import audit, clock
 from core.records import delete_with_unactivated_plan
 from core.roles import is_admin
-from improvement.models import Action, ActionStatus, ActionUpdate, Plan, TargetDateRevision
+from improvement.models import (
+    Action,
+    ActionStatus,
+    ActionUpdate,
+    Inspection,
+    InterventionEvent,
+    Plan,
+    Recommendation,
+    TargetDateRevision,
+    VisitFinding,
+)
 from improvement.queries import latest_update_as_at, plan_contents, target_date_as_at
 from improvement.rules import EarliestDate, compute_action_rag, earliest_effective_dates, plan_may_be_deleted
 
@@ -202,3 +212,74 @@ def delete_unactivated_plan(*, plan: Plan, by) -> dict:
         ) from error
     plan.pk = None
     return contents.as_dict()
+
+
+# ---- inspections, visits, findings, recommendations and intervention steps (admins, in the app)
+
+_INSPECTION_FIELDS = (
+    "kind",
+    "title",
+    "is_planned",
+    "start_date",
+    "end_date",
+    "published_date",
+    "report_url",
+    "lead_inspector",
+    "sequence",
+    "focus",
+    "areas_reviewed",
+    "headline_findings",
+    "progress_label",
+    "findings_summary",
+    "overall_judgement",
+    "leaders_judgement",
+    "help_and_protection_judgement",
+    "in_care_judgement",
+    "care_leavers_judgement",
+)
+
+
+def _assign(instance, data: dict, names) -> None:
+    for name in names:
+        if name in data:
+            setattr(instance, name, data[name])
+
+
+@transaction.atomic
+def save_inspection(*, data: dict, inspection: Inspection | None = None) -> Inspection:
+    """Create or change an inspection or visit from a validated InspectionForm's cleaned data."""
+    inspection = inspection or Inspection()
+    _assign(inspection, data, _INSPECTION_FIELDS)
+    inspection.save()
+    inspection.focus_themes.set(data.get("focus_themes", []))
+    inspection.focus_recommendations.set(data.get("focus_recommendations", []))
+    return inspection
+
+
+@transaction.atomic
+def save_recommendation(
+    *, inspection: Inspection, data: dict, recommendation: Recommendation | None = None
+) -> Recommendation:
+    recommendation = recommendation or Recommendation(inspection=inspection)
+    _assign(recommendation, data, ("reference", "text", "kind"))
+    recommendation.order = data.get("order") or 0
+    recommendation.save()
+    return recommendation
+
+
+@transaction.atomic
+def save_finding(*, inspection: Inspection, data: dict, finding: VisitFinding | None = None) -> VisitFinding:
+    finding = finding or VisitFinding(inspection=inspection)
+    _assign(finding, data, ("kind", "text"))
+    finding.order = data.get("order") or 0
+    finding.save()
+    finding.recommendations.set(data.get("recommendations", []))
+    return finding
+
+
+@transaction.atomic
+def save_intervention_event(*, data: dict, event: InterventionEvent | None = None) -> InterventionEvent:
+    event = event or InterventionEvent()
+    _assign(event, data, ("kind", "date", "person", "description", "document_url"))
+    event.save()
+    return event

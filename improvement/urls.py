@@ -1,6 +1,6 @@
 from django.urls import path
 
-from improvement import views
+from improvement import views, visit_views
 
 app_name = "improvement"
 urlpatterns = [
@@ -9,7 +9,15 @@ urlpatterns = [
     path("actions/<int:pk>/", views.action_detail, name="action_detail"),
     path("actions/<int:pk>/update/", views.action_update, name="action_update"),
     path("my-actions/", views.my_actions, name="my_actions"),
-    path("inspections/", views.inspection_list, name="inspection_list"),
-    path("inspections/<int:pk>/", views.inspection_detail, name="inspection_detail"),
+    path("inspections/", visit_views.inspection_list, name="inspection_list"),
+    path("inspections/<int:pk>/", visit_views.inspection_detail, name="inspection_detail"),
     path("recommendations/<int:pk>/", views.recommendation_detail, name="recommendation_detail"),
+    path("inspections/new/", visit_views.inspection_create, name="inspection_create"),
+    path("inspections/<int:pk>/edit/", visit_views.inspection_edit, name="inspection_edit"),
+    path("inspections/<int:pk>/recommendations/new/", visit_views.recommendation_create, name="recommendation_create"),
+    path("recommendations/<int:pk>/edit/", visit_views.recommendation_edit, name="recommendation_edit"),
+    path("inspections/<int:pk>/findings/new/", visit_views.finding_create, name="finding_create"),
+    path("findings/<int:pk>/edit/", visit_views.finding_edit, name="finding_edit"),
+    path("intervention/new/", visit_views.event_create, name="event_create"),
+    path("intervention/<int:pk>/edit/", visit_views.event_edit, name="event_edit"),
 ]

@@ -14,8 +14,6 @@ from improvement.forms import SORT_CHOICES, ActionFilter, ActionUpdateForm
 from improvement.models import (
     Action,
     ActionUpdate,
-    Inspection,
-    InterventionEvent,
     Plan,
     Recommendation,
     TargetDateRevision,
@@ -257,52 +255,10 @@ def _form_after_conflict(post, action, today, latest, rule):
     return form
 
 
-def inspection_list(request):
-    require_service_user(request.user)
-    inspections = list(Inspection.objects.all())
-    events = list(InterventionEvent.objects.all())
-    timeline = [(i.start_date, 0, "inspection", i) for i in inspections] + [(e.date, 1, "event", e) for e in events]
-    timeline.sort(key=lambda item: (item[0], item[1], item[3].pk), reverse=True)
-    return render(
-        request,
-        "improvement/inspection_list.html",
-        {"timeline": [(kind, obj) for _, _, kind, obj in timeline]},
-    )
-
-
-def _progress_today(recommendations):
-    return recommendation_progress(recommendations, as_at=clock.today())
-
-
-def inspection_detail(request, pk):
-    require_service_user(request.user)
-    inspection = get_object_or_404(Inspection.objects.all(), pk=pk)
-    recommendations = list(inspection.recommendations.order_by("order", "reference"))
-    judgements = [
-        (inspection._meta.get_field(name).verbose_name, getattr(inspection, f"get_{name}_display")())
-        for name in (
-            "overall_judgement",
-            "leaders_judgement",
-            "help_and_protection_judgement",
-            "in_care_judgement",
-            "care_leavers_judgement",
-        )
-    ]
-    return render(
-        request,
-        "improvement/inspection_detail.html",
-        {
-            "inspection": inspection,
-            "judgements": judgements,
-            "progress": _progress_today(recommendations) if recommendations else [],
-        },
-    )
-
-
 def recommendation_detail(request, pk):
     require_service_user(request.user)
     recommendation = get_object_or_404(Recommendation.objects.select_related("inspection"), pk=pk)
-    (progress,) = _progress_today([recommendation])
+    (progress,) = recommendation_progress([recommendation], as_at=clock.today())
     return render(
         request, "improvement/recommendation_detail.html", {"recommendation": recommendation, "progress": progress}
     )

@@ -34,6 +34,14 @@ class RecommendationFactory(factory.django.DjangoModelFactory):
     text = "The quality and timeliness of assessments"
 
 
+class VisitFindingFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = models.VisitFinding
+
+    inspection = factory.SubFactory(InspectionFactory, kind=models.Inspection.Kind.MONITORING_VISIT)
+    text = "Strategy meetings are too often held without the police."
+
+
 class PlanFactory(factory.django.DjangoModelFactory):
     class Meta:
         model = models.Plan

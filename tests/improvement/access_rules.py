@@ -1,6 +1,13 @@
 from improvement.models import Plan
 from tests.access import ADMIN_ONLY, READ_ALL, Rule
-from tests.factories.improvement import ActionFactory, InspectionFactory, PlanFactory, RecommendationFactory
+from tests.factories.improvement import (
+    ActionFactory,
+    InspectionFactory,
+    InterventionEventFactory,
+    PlanFactory,
+    RecommendationFactory,
+    VisitFindingFactory,
+)
 
 # Only the lead officer, a delegate or an admin may record progress. The action here is led by the
 # officer persona, so the officer gets the form; board members and clerks are refused.
@@ -34,4 +41,14 @@ RULES = [
         kwargs=lambda users: {"pk": PlanFactory(status=Plan.Status.DRAFT).pk},
         note="only admins delete, and only a plan never made active",
     ),
+    # Inspections, visits, findings, recommendations and intervention steps are entered by admins.
+    Rule("improvement:inspection_create", ADMIN_ONLY),
+    Rule("improvement:inspection_create", ADMIN_ONLY, method="post", data=lambda users: {"kind": "other"}),
+    Rule("improvement:inspection_edit", ADMIN_ONLY, kwargs=lambda users: {"pk": InspectionFactory().pk}),
+    Rule("improvement:recommendation_create", ADMIN_ONLY, kwargs=lambda users: {"pk": InspectionFactory().pk}),
+    Rule("improvement:recommendation_edit", ADMIN_ONLY, kwargs=lambda users: {"pk": RecommendationFactory().pk}),
+    Rule("improvement:finding_create", ADMIN_ONLY, kwargs=lambda users: {"pk": InspectionFactory().pk}),
+    Rule("improvement:finding_edit", ADMIN_ONLY, kwargs=lambda users: {"pk": VisitFindingFactory().pk}),
+    Rule("improvement:event_create", ADMIN_ONLY),
+    Rule("improvement:event_edit", ADMIN_ONLY, kwargs=lambda users: {"pk": InterventionEventFactory().pk}),
 ]

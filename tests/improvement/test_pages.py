@@ -550,9 +550,10 @@ def test_inspection_page_query_count_does_not_grow(size, board_client, plan, dja
         action.recommendations.add(recommendation)
         ActionUpdateFactory(action=action, date=today() - timedelta(days=1))
     board_client.get(reverse("improvement:inspection_detail", args=[inspection.pk]))
-    # 1 session, 2 user, 3-4 permissions, 5 inspection, 6 its recommendations, 7 current plan,
-    # 8 recommendation-action links, 9 actions as at today, 10 latest updates, 11-13 session save
-    with django_assert_num_queries(13):
+    # 1 session, 2 user, 3-4 permissions, 5 inspection, 6-7 focus themes and recommendations, 8 its
+    # recommendations, 9 current plan, 10 findings, 11 recommendation-action links, 12 actions as at
+    # today, 13 latest updates, 14-16 session save
+    with django_assert_num_queries(16):
         response = board_client.get(reverse("improvement:inspection_detail", args=[inspection.pk]))
     assert len(response.context["progress"]) == size
 
