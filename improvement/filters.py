@@ -33,7 +33,7 @@ class ActionFilter(django_filters.FilterSet):
     status = _Choice(choices=ActionStatus.choices)
     lead_officer = django_filters.ChoiceFilter(label="Lead officer", choices=[], empty_label="Anyone")
     recommendation = django_filters.ChoiceFilter(field_name="recommendations", choices=[], empty_label="Any")
-    overdue = _Choice(choices=[("yes", "Overdue"), ("no", "Not overdue")])
+    overdue = _Choice(label="Overdue", choices=[("yes", "Overdue"), ("no", "Not overdue")])
     due_before = django_filters.DateFilter(
         label="Due before", method=lambda queryset, name, value: queryset, widget=GovukDateInput
     )
