@@ -181,7 +181,7 @@ def plan_response(request, fmt):
     """The plan, or the plan page's filtered list (same GET parameters as the plan page's filters)."""
     if fmt not in CONTENT_TYPES:
         raise Http404
-    from improvement.forms import ActionFilter
+    from improvement.filters import ActionFilter
     from improvement.queries import current_plan, plan_as_at
 
     plan_id = request.GET.get("plan")

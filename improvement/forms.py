@@ -1,9 +1,7 @@
-import django_filters
 from django import forms
-from django.contrib.auth import get_user_model
 
 from core.forms import GovukDateInput, ServiceForm
-from improvement.models import Action, ActionStatus, Progress, Rag, Recommendation, Theme
+from improvement.models import Action, ActionStatus, Progress, Rag
 from improvement.rules import EarliestDate, compute_action_rag, date_words, effective_rag, rag_label
 
 
@@ -160,82 +158,3 @@ class ActionUpdateForm(ServiceForm):
                 "narrative", "Enter what has been done: a narrative is required when the RAG is red or amber"
             )
         return data
-
-
-class _Choice(django_filters.ChoiceFilter):
-    """A filter applied in Python to the plan's as-at state, because RAG is a rule, not a column."""
-
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, method=lambda queryset, name, value: queryset, empty_label="Any", **kwargs)
-
-
-SORT_CHOICES = [
-    ("reference", "Reference (grouped by theme)"),
-    ("target_date", "Target date (soonest first)"),
-    ("rag", "RAG (red first)"),
-    ("last_update", "Last update (oldest first)"),
-]
-
-
-class ActionFilter(django_filters.FilterSet):
-    theme = django_filters.ModelChoiceFilter(queryset=Theme.objects.none(), empty_label="Any")
-    rag = _Choice(label="RAG", choices=_rag_choices)
-    status = _Choice(choices=ActionStatus.choices)
-    lead_officer = django_filters.ModelChoiceFilter(
-        label="Lead officer", queryset=get_user_model().objects.none(), empty_label="Anyone"
-    )
-    recommendation = django_filters.ModelChoiceFilter(
-        field_name="recommendations", queryset=Recommendation.objects.none(), empty_label="Any"
-    )
-    overdue = _Choice(choices=[("yes", "Overdue"), ("no", "Not overdue")])
-    due_before = django_filters.DateFilter(
-        label="Due before", method=lambda queryset, name, value: queryset, widget=GovukDateInput
-    )
-    sort = django_filters.ChoiceFilter(
-        label="Sort by", choices=SORT_CHOICES, method=lambda queryset, name, value: queryset, empty_label=None
-    )
-
-    class Meta:
-        model = Action
-        fields = ["theme", "rag", "status", "lead_officer", "recommendation", "overdue", "due_before", "sort"]
-
-    def __init__(self, *args, plan, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.filters["theme"].queryset = Theme.objects.filter(plan=plan).order_by("order", "reference")
-        self.filters["lead_officer"].queryset = (
-            get_user_model()
-            .objects.filter(led_actions__theme__plan=plan)
-            .distinct()
-            .order_by("first_name", "last_name")
-        )
-        self.filters["lead_officer"].field.label_from_instance = lambda user: user.get_full_name() or user.username
-        self.filters["recommendation"].queryset = (
-            Recommendation.objects.filter(actions__theme__plan=plan)
-            .distinct()
-            .order_by("inspection__start_date", "order", "reference")
-        )
-        self.filters["recommendation"].field.label_from_instance = lambda r: f"{r.reference}: {r.text[:60]}"
-
-    def filter_states(self, states):
-        """Apply the filters that work on the as-at state (RAG, status, overdue, due before)."""
-        data = self._valid_values()
-        if data.get("rag"):
-            states = [s for s in states if s.rag == data["rag"]]
-        if data.get("status"):
-            states = [s for s in states if s.status == data["status"]]
-        if data.get("overdue") == "yes":
-            states = [s for s in states if s.days_overdue > 0]
-        elif data.get("overdue") == "no":
-            states = [s for s in states if s.days_overdue == 0]
-        if data.get("due_before"):
-            states = [s for s in states if s.target_date and s.target_date < data["due_before"]]
-        return states
-
-    @property
-    def sort_key(self):
-        return self._valid_values().get("sort") or "reference"
-
-    def _valid_values(self):
-        # Fields that passed validation still apply when another field has an error.
-        self.form.is_valid()
-        return getattr(self.form, "cleaned_data", {})

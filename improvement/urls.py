@@ -5,6 +5,7 @@ from improvement import views, visit_views
 app_name = "improvement"
 urlpatterns = [
     path("", views.plan, name="plan"),
+    path("print/", views.plan_print, name="plan_print"),
     path("plans/<int:pk>/delete/", views.plan_delete, name="plan_delete"),
     path("actions/<int:pk>/", views.action_detail, name="action_detail"),
     path("actions/<int:pk>/update/", views.action_update, name="action_update"),

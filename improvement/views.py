@@ -1,6 +1,10 @@
+from collections import defaultdict
+from dataclasses import dataclass
+
 from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
 from django.db.models import Prefetch, Q
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
@@ -10,7 +14,8 @@ from core import clock
 from core.roles import is_admin
 from core.views import require_service_user
 from improvement import queries
-from improvement.forms import SORT_CHOICES, ActionFilter, ActionUpdateForm
+from improvement.filters import SORT_CHOICES, ActionFilter
+from improvement.forms import ActionUpdateForm
 from improvement.models import (
     Action,
     ActionUpdate,
@@ -42,43 +47,139 @@ def _plan_order(state):
     return (action.theme.order, action.theme.reference, action.order, action.reference)
 
 
-def plan(request):
-    require_service_user(request.user)
-    today = clock.today()
+# A filtered list shows this many actions a page; the print view and the exports are never paged.
+PLAN_PAGE_SIZE = 100
+
+
+def _chosen_plan(request):
+    """(every plan newest first, the one asked for by ?plan= or else the current one)."""
     plans = list(queries.plans_newest_first())
     chosen = request.GET.get("plan")
-    if chosen:
-        selected = next((p for p in plans if str(p.pk) == chosen), None)
-        if selected is None:
-            raise Http404("No such plan")
-    else:
-        selected = queries.current_plan_from(plans)
+    if not chosen:
+        return plans, queries.current_plan_from(plans)
+    selected = next((p for p in plans if str(p.pk) == chosen), None)
+    if selected is None:
+        raise Http404("No such plan")
+    return plans, selected
+
+
+def plan(request):
+    """The whole plan, kept small: by default each theme collapsed to its RAG counts; ?theme= alone opens
+    that theme in place; any other filter or sort lists the matching actions across themes, a page at a
+    time. Fixed queries whatever the size (see the query-count tests)."""
+    require_service_user(request.user)
+    today = clock.today()
+    plans, selected = _chosen_plan(request)
     if selected is None:
         return render(request, "improvement/plan.html", {"plans": plans, "selected_plan": None})
 
     filterset = ActionFilter(request.GET or None, queryset=Action.objects.all(), plan=selected)
-    states = filterset.filter_states(plan_as_at(selected, today, actions=filterset.qs))
-    sort = filterset.sort_key
-    if sort == "reference":
-        groups = _group_by_theme(states)
+    context = {
+        "plans": plans,
+        "selected_plan": selected,
+        "filterset": filterset,
+        "today": today,
+        "can_delete_plan": is_admin(request.user) and plan_may_be_deleted(selected),
+    }
+    if filterset.lists_actions:
+        states = _sorted(filterset.filter_states(plan_as_at(selected, today, actions=filterset.qs)), filterset.sort_key)
+        page = Paginator(states, PLAN_PAGE_SIZE).get_page(request.GET.get("page"))
+        context.update(
+            listing=True,
+            total=len(states),
+            counts=rag_counts(states),
+            page=page,
+            page_range=_page_range(page),
+            groups=_groups(page.object_list, filterset.sort_key),
+            list_caption=_list_caption(filterset.sort_key),
+        )
     else:
-        groups = [(None, sorted(states, key=_SORT_KEYS[sort]))]
+        states = plan_as_at(selected, today)
+        opened = filterset.opened_theme
+        if opened is not None:
+            in_theme = [s for s in states if s.action.theme_id == opened.pk]
+            page = Paginator(in_theme, PLAN_PAGE_SIZE).get_page(request.GET.get("page"))
+            shown = f" {page.start_index()} to {page.end_index()} of {len(in_theme)}" if page.has_other_pages() else ""
+            context.update(
+                page=page,
+                page_range=_page_range(page),
+                opened_caption=f"Actions{shown} in {opened}",
+                opened_anchor=f"#theme-{opened.pk}",
+            )
+        context.update(
+            listing=False,
+            total=len(states),
+            counts=rag_counts(states),
+            themes=_theme_summaries(filterset.themes, states, opened),
+            opened_theme=opened,
+        )
+    return render(request, "improvement/plan.html", context)
+
+
+def plan_print(request):
+    """Every matching action of the plan on one printable page, grouped by theme unless sorted otherwise:
+    never paged, so a printed or saved copy is the whole list the filters describe."""
+    require_service_user(request.user)
+    today = clock.today()
+    _plans, selected = _chosen_plan(request)
+    if selected is None:
+        raise Http404("No plan")
+    filterset = ActionFilter(request.GET or None, queryset=Action.objects.all(), plan=selected)
+    states = _sorted(filterset.filter_states(plan_as_at(selected, today, actions=filterset.qs)), filterset.sort_key)
     return render(
         request,
-        "improvement/plan.html",
+        "improvement/plan_print.html",
         {
-            "plans": plans,
             "selected_plan": selected,
-            "filterset": filterset,
-            "groups": groups,
             "total": len(states),
             "counts": rag_counts(states),
-            "sort_label": dict(SORT_CHOICES)[sort],
-            "is_filtered": any(v for k, v in request.GET.items() if k not in ("plan", "sort")),
+            "groups": _groups(states, filterset.sort_key),
+            "list_caption": _list_caption(filterset.sort_key),
+            "is_filtered": any(v for k, v in request.GET.items() if k not in ("plan", "sort", "page")),
             "today": today,
-            "can_delete_plan": is_admin(request.user) and plan_may_be_deleted(selected),
         },
     )
+
+
+def _list_caption(sort):
+    return f"Actions by {dict(SORT_CHOICES)[sort].lower()}"
+
+
+def _page_range(page):
+    # GOV.UK pagination: first and last pages, the current one and its neighbours, ellipses between.
+    return list(page.paginator.get_elided_page_range(page.number, on_each_side=1, on_ends=1))
+
+
+def _sorted(states, sort):
+    return states if sort == "reference" else sorted(states, key=_SORT_KEYS[sort])
+
+
+def _groups(states, sort):
+    """[(theme, states)] in plan order, or one group with no theme when sorted another way."""
+    return _group_by_theme(states) if sort == "reference" else [(None, list(states))]
+
+
+@dataclass(frozen=True)
+class ThemeSummary:
+    theme: object
+    total: int
+    counts: list  # (rag, count), worst first, zeros included
+    opened: bool
+
+
+def _theme_summaries(themes, states, opened):
+    by_theme = defaultdict(list)
+    for state in states:
+        by_theme[state.action.theme_id].append(state)
+    return [
+        ThemeSummary(
+            theme=theme,
+            total=len(by_theme[theme.pk]),
+            counts=rag_counts(by_theme[theme.pk]),
+            opened=opened is not None and theme.pk == opened.pk,
+        )
+        for theme in themes
+    ]
 
 
 def _group_by_theme(states):

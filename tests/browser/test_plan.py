@@ -100,3 +100,58 @@ def test_plan_pages_pass_axe(demo, sign_in, live_server, assert_accessible):
     page.locator("table a.govuk-link").first.click()
     assert page.get_by_role("heading", level=1).is_visible()
     assert_accessible(page)
+
+
+def _no_sideways_scroll(page):
+    width = page.evaluate("window.innerWidth")
+    assert page.evaluate("document.documentElement.scrollWidth") <= width, page.url
+
+
+@pytest.mark.parametrize("width", [1280, 375])
+def test_plan_page_opens_a_theme_and_pages_through_a_filter(
+    width, demo, sign_in, live_server, assert_accessible, monkeypatch
+):
+    # The demo plan has 48 actions: a page of 10 shows the GOV.UK pagination without a large demo.
+    monkeypatch.setattr("improvement.views.PLAN_PAGE_SIZE", 10)
+    page = sign_in("board")
+    page.set_viewport_size({"width": width, "height": 900})
+    page.goto(f"{live_server.url}/plan/")  # at 375 px the navigation is behind the Menu button
+    # Collapsed: every theme with its counts in words, no table of actions.
+    themes = page.locator(".app-theme-summary")
+    assert themes.count() == 6 and page.locator("main table").count() == 0
+    assert "Red - off track" in themes.first.locator(".app-theme-counts").inner_text()
+    _no_sideways_scroll(page)
+    assert_accessible(page)
+
+    second = themes.nth(1)
+    title = second.locator("h3").inner_text()
+    second.get_by_role("link", name=f"in {title}").click()
+    opened = page.locator(".app-theme-summary--open")
+    assert opened.locator("h3").inner_text() == title
+    assert opened.locator("table tbody tr").count() == 8
+    assert page.locator(".app-theme-summary table").count() == 1  # the other themes stay collapsed
+    _no_sideways_scroll(page)
+    assert_accessible(page)
+    opened.get_by_role("link", name=f"Close the theme {title}").click()
+    assert page.locator("main table").count() == 0
+
+    page.get_by_text("Filter and sort actions").click()
+    page.get_by_label("Status").select_option("in_progress")
+    page.get_by_role("button", name="Apply").click()
+    heading = page.get_by_role("heading", level=2).first.inner_text()
+    matching = int(heading.split(" ")[0])
+    assert matching > 10 and "matching action" in heading
+    assert page.locator("main table tbody tr").count() == 10
+    _no_sideways_scroll(page)
+    assert_accessible(page)
+    page.get_by_role("navigation", name="Pages of matching actions").get_by_role("link", name="Next page").click()
+    assert "status=in_progress" in page.url and "page=2" in page.url
+    assert page.get_by_text(f"Showing actions 11 to {min(20, matching)} of {matching}.").is_visible()
+    assert page.locator("main .govuk-table tbody tr").count() == min(10, matching - 10)
+    assert page.get_by_label("Status").input_value() == "in_progress"  # the filter travelled with the page link
+    _no_sideways_scroll(page)
+    assert_accessible(page)
+
+    page.get_by_role("link", name=f"Print all {matching} matching actions").click()
+    assert page.locator("main table tbody tr").count() == matching  # never paged
+    assert_accessible(page)

@@ -18,9 +18,16 @@ def _officers_action(users):
     return {"pk": ActionFactory(lead_officer=users["officer"]).pk}
 
 
+def _a_plan(users):
+    ActionFactory()  # the print view needs a plan to print (with none it is not found)
+    return {}
+
+
 RULES = [
     Rule("improvement:plan", READ_ALL),
     Rule("improvement:plan", READ_ALL, query="rag=red&sort=target_date&overdue=yes"),
+    Rule("improvement:plan", READ_ALL, query="status=in_progress&page=2"),
+    Rule("improvement:plan_print", READ_ALL, kwargs=_a_plan, note="every action on one page, never paged"),
     Rule("improvement:action_detail", READ_ALL, kwargs=lambda users: {"pk": ActionFactory().pk}),
     Rule("improvement:my_actions", READ_ALL),
     Rule("improvement:action_update", UPDATE_OWN_ACTION, kwargs=_officers_action),

@@ -1,0 +1,112 @@
+"""The plan page's filters, shared by its print view and the plan export (same GET parameters)."""
+
+import django_filters
+from django.contrib.auth import get_user_model
+
+from core.forms import GovukDateInput
+from improvement.forms import _rag_choices
+from improvement.models import Action, ActionStatus, Recommendation, Theme
+
+
+class _Choice(django_filters.ChoiceFilter):
+    """A filter applied in Python to the plan's as-at state, because RAG is a rule, not a column."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, method=lambda queryset, name, value: queryset, empty_label="Any", **kwargs)
+
+
+SORT_CHOICES = [
+    ("reference", "Reference (grouped by theme)"),
+    ("target_date", "Target date (soonest first)"),
+    ("rag", "RAG (red first)"),
+    ("last_update", "Last update (oldest first)"),
+]
+DEFAULT_SORT = "reference"
+
+
+class ActionFilter(django_filters.FilterSet):
+    # Theme, lead and recommendation are plain choices read once each (self.themes is also the page's
+    # list of themes), so checking a chosen value costs no query: ModelChoiceFilter would run one per
+    # field to validate and another to render, which the plan page's budget of 15 cannot afford.
+    theme = django_filters.ChoiceFilter(choices=[], empty_label="Any")
+    rag = _Choice(label="RAG", choices=_rag_choices)
+    status = _Choice(choices=ActionStatus.choices)
+    lead_officer = django_filters.ChoiceFilter(label="Lead officer", choices=[], empty_label="Anyone")
+    recommendation = django_filters.ChoiceFilter(field_name="recommendations", choices=[], empty_label="Any")
+    overdue = _Choice(label="Overdue", choices=[("yes", "Overdue"), ("no", "Not overdue")])
+    due_before = django_filters.DateFilter(
+        label="Due before", method=lambda queryset, name, value: queryset, widget=GovukDateInput
+    )
+    sort = django_filters.ChoiceFilter(
+        label="Sort by", choices=SORT_CHOICES, method=lambda queryset, name, value: queryset, empty_label=None
+    )
+
+    class Meta:
+        model = Action
+        fields = ["theme", "rag", "status", "lead_officer", "recommendation", "overdue", "due_before", "sort"]
+
+    def __init__(self, *args, plan, **kwargs):
+        """Three queries: the plan's themes, its lead officers and the recommendations it answers."""
+        super().__init__(*args, **kwargs)
+        self.themes = list(Theme.objects.filter(plan=plan).order_by("order", "reference"))
+        leads = (
+            get_user_model()
+            .objects.filter(led_actions__theme__plan=plan)
+            .distinct()
+            .order_by("first_name", "last_name")
+        )
+        recommendations = (
+            Recommendation.objects.filter(actions__theme__plan=plan)
+            .distinct()
+            .order_by("inspection__start_date", "order", "reference")
+        )
+        self.filters["theme"].extra["choices"] = [(str(t.pk), str(t)) for t in self.themes]
+        self.filters["lead_officer"].extra["choices"] = [(str(u.pk), u.get_full_name() or u.username) for u in leads]
+        self.filters["recommendation"].extra["choices"] = [
+            (str(r.pk), f"{r.reference}: {r.text[:60]}") for r in recommendations
+        ]
+
+    def filter_states(self, states):
+        """Apply the filters that work on the as-at state (RAG, status, overdue, due before)."""
+        data = self._valid_values()
+        if data.get("rag"):
+            states = [s for s in states if s.rag == data["rag"]]
+        if data.get("status"):
+            states = [s for s in states if s.status == data["status"]]
+        if data.get("overdue") == "yes":
+            states = [s for s in states if s.days_overdue > 0]
+        elif data.get("overdue") == "no":
+            states = [s for s in states if s.days_overdue == 0]
+        if data.get("due_before"):
+            states = [s for s in states if s.target_date and s.target_date < data["due_before"]]
+        return states
+
+    @property
+    def sort_key(self):
+        return self._valid_values().get("sort") or DEFAULT_SORT
+
+    @property
+    def opened_theme(self) -> Theme | None:
+        """The theme asked for when it is the only thing asked for (the plan page opens it in place)."""
+        data = self._valid_values()
+        chosen = data.get("theme")
+        if not chosen or self.sort_key != DEFAULT_SORT or self.form.errors:
+            return None
+        if any(data.get(name) for name in self.filters if name not in ("theme", "sort")):
+            return None
+        return next(t for t in self.themes if str(t.pk) == chosen)
+
+    @property
+    def lists_actions(self) -> bool:
+        """True when the request asks for a list of matching actions across themes: any filter other
+        than a theme on its own, a sort other than the plan's order, or a filter with an error."""
+        if self.opened_theme is not None:
+            return False
+        data = self._valid_values()
+        asked = any(data.get(name) for name in self.filters if name != "sort")
+        return asked or self.sort_key != DEFAULT_SORT or bool(self.form.errors)
+
+    def _valid_values(self):
+        # Fields that passed validation still apply when another field has an error.
+        self.form.is_valid()
+        return getattr(self.form, "cleaned_data", {})
