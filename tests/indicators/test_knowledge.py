@@ -10,9 +10,13 @@ import time_machine
 from django.apps import apps
 from django.core.management import call_command
 from django.urls import reverse
+from hypothesis import HealthCheck, given
+from hypothesis import settings as hyp_settings
+from hypothesis import strategies as st
 
+from indicators import periods
 from indicators.models import Measurement, MeasurementVersion
-from indicators.queries import Knowledge, kpi_rags_on_dates, scorecard_as_at
+from indicators.queries import Knowledge, known_values, kpi_rags_on_dates, scorecard_as_at
 from indicators.rules import version_known_from
 from indicators.services import record_measurement
 from meetings.pack import build_pack
@@ -299,3 +303,58 @@ def test_kpi_rags_on_dates_agree_with_the_scorecard_on_each_date(knowledge, offi
         assert {pk: by_date[day] for pk, by_date in rags.items()} == expected, day
     # The answers are not all the same: the dates cross targets, gaps and the correction.
     assert len({rag for by_date in rags.values() for rag in by_date.values()}) >= 3
+
+
+# Stored history against a straightforward replay ------------------------------------------------
+
+PERIODS = [D(2026, 8, 1), D(2026, 9, 1), D(2026, 10, 1)]
+writes = st.lists(
+    st.tuples(st.sampled_from(PERIODS), st.integers(min_value=0, max_value=120), st.sampled_from([10, 20, 30, None])),
+    min_size=1,
+    max_size=8,
+)
+
+
+def replay(log, period, day):
+    """The value of `period` known on `day`, worked out from the writes alone (oldest first)."""
+    known, known_from = None, None
+    for when, written_period, value in log:
+        if written_period != period:
+            continue
+        entered_on = when.date()
+        if known_from is None:
+            known_from = min(periods.period_end(period, "monthly"), entered_on)
+        else:
+            known_from = max(known_from, entered_on)
+        if known_from <= day:
+            known = ("value", value)
+    return known
+
+
+@hyp_settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(log=writes, days=st.lists(st.integers(min_value=-40, max_value=160), min_size=1, max_size=6))
+def test_stored_knowledge_agrees_with_a_replay_of_the_writes(db, log, days):
+    indicator = IndicatorFactory()
+    start = datetime.datetime(2026, 9, 15, 9, tzinfo=LONDON)
+    moments = []
+    for offset, (period, minutes_later, value) in enumerate(sorted(log, key=lambda w: w[1])):
+        when = start + datetime.timedelta(days=minutes_later, minutes=offset)
+        moments.append((when, period, None if value is None else Decimal(value)))
+        with time_machine.travel(when, tick=False):
+            record_measurement(
+                indicator=indicator,
+                period=period,
+                value=None if value is None else Decimal(value),
+                missing_reason="not_yet_available" if value is None else "",
+                entered_by=None,
+            )
+    for offset in days:
+        day = D(2026, 9, 15) + datetime.timedelta(days=offset)
+        known = known_values([indicator.pk], day, Knowledge.AS_KNOWN_THEN).get(indicator.pk, [])
+        stored = {k.period: ("value", k.value) for k in known}
+        expected = {}
+        for period in PERIODS:
+            found = replay(moments, period, day)
+            if found is not None and period <= day:
+                expected[period] = found
+        assert stored == expected, (day, moments)
