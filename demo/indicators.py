@@ -14,6 +14,7 @@ from django.utils import timezone
 from indicators import periods
 from indicators.models import Benchmark, Indicator, Measurement, Target
 from indicators.rules import kpi_rag
+from indicators.services import save_measurements
 
 LIQUIDLOGIC_NOTE = "Case system changed to Liquidlogic: figures before June not comparable"
 
@@ -786,5 +787,6 @@ def build(ctx):
     Indicator.actions.through.objects.bulk_create(action_links)
     Target.objects.bulk_create(targets)
     Benchmark.objects.bulk_create(benchmarks)
-    Measurement.objects.bulk_create(measurements, batch_size=2000)
+    # The one writer of KPI values, so the demo has the same history and knowledge versions as real data.
+    save_measurements(new=measurements, batch_size=2000)
     ctx.objects["indicators"] = indicators

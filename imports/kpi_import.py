@@ -12,6 +12,7 @@ from imports.models import ImportChange
 from imports.parsing.kpi import KpiParse, ParsedIndicator
 from imports.parsing.plan import Problem
 from indicators.models import Benchmark, Frequency, Indicator, Measurement, Target, Unit
+from indicators.services import save_measurements
 
 BATCH = 1000
 
@@ -270,15 +271,14 @@ def apply_kpi_changes(changes: KpiChanges, *, job, user, file_name) -> None:
     if changed_indicators:
         Indicator.objects.bulk_update(changed_indicators, ["polarity"])
         Indicator.history.bulk_history_create(changed_indicators, default_user=user, default_change_reason=reason)
-    Measurement.objects.bulk_create(new_measurements, batch_size=BATCH)
-    if changed_measurements:
-        Measurement.objects.bulk_update(
-            changed_measurements,
-            ["value", "missing_reason", "numerator", "denominator", "commentary", "entered_by", "entered_at"],
-            batch_size=BATCH,
-        )
-    Measurement.history.bulk_history_create(
-        new_measurements + changed_measurements, default_user=user, default_change_reason=reason, batch_size=BATCH
+    # The one writer of KPI values: the rows, their history and what was known when.
+    save_measurements(
+        new=new_measurements,
+        changed=changed_measurements,
+        update_fields=["value", "missing_reason", "numerator", "denominator", "commentary", "entered_by", "entered_at"],
+        user=user,
+        reason=reason,
+        batch_size=BATCH,
     )
     Target.objects.bulk_create(new_targets)
     if changed_targets:

@@ -37,6 +37,7 @@ from indicators.models import (
     Unit,
 )
 from indicators.rules import council_rank, format_value, quartile
+from indicators.services import save_measurements
 
 STANDARD_COLUMNS = {
     "time_period",
@@ -670,6 +671,7 @@ def apply_changes(changes: ReleaseChanges, *, job, user, file_name: str) -> None
         Indicator.history.bulk_history_create(new_indicators, default_user=user, default_change_reason=reason)
         fresh = iter(new_indicators)
         new_m, changed_m, new_b, changed_b, new_r, changed_r, log = [], [], [], [], [], [], []
+        described = {}
         for load in changes.loads:
             created = load.indicator is None
             indicator = next(fresh) if created else load.indicator
@@ -692,6 +694,7 @@ def apply_changes(changes: ReleaseChanges, *, job, user, file_name: str) -> None
                     "missing_reason": "" if figure.value is not None else _missing_reason(figure.symbol),
                 }
                 if existing is None:
+                    described[(indicator.pk, period.start)] = period.described_end
                     new_m.append(
                         Measurement(
                             indicator=indicator,
@@ -768,10 +771,15 @@ def apply_changes(changes: ReleaseChanges, *, job, user, file_name: str) -> None
                     ImportChange.of(job, "created" if created else "updated", indicator, url="", fields=fields[:200])
                 )
                 log[-1]._indicator = indicator
-        Measurement.objects.bulk_create(new_m)
-        if changed_m:
-            Measurement.objects.bulk_update(changed_m, ["value", "suppression_code", "missing_reason"])
-        Measurement.history.bulk_history_create(new_m + changed_m, default_user=user, default_change_reason=reason)
+        # The one writer of KPI values; a new figure is known from the end of the DfE period it describes.
+        save_measurements(
+            new=new_m,
+            changed=changed_m,
+            update_fields=["value", "suppression_code", "missing_reason"],
+            user=user,
+            reason=reason,
+            describes_until=described,
+        )
         Benchmark.objects.bulk_create(new_b)
         if changed_b:
             Benchmark.objects.bulk_update(

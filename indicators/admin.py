@@ -5,6 +5,7 @@ from core.admin import ExplainsProtectedRecords
 from core.admin_exports import AuditedExportActionMixin
 from imports.exports import MeasurementExportResource
 from indicators.models import Benchmark, Indicator, Measurement, Target
+from indicators.services import save_measurements
 
 
 class TargetInline(admin.TabularInline):
@@ -41,6 +42,14 @@ class MeasurementAdmin(AuditedExportActionMixin, SimpleHistoryAdmin):
     raw_id_fields = ["indicator"]
     autocomplete_fields = ["entered_by"]
     date_hierarchy = "period"
+
+    def save_model(self, request, obj, form, change):
+        # Through the one writer, so the knowledge history (what was known when) follows an admin's edit.
+        if change:
+            fields = [name for name in form.changed_data if name in {f.name for f in obj._meta.concrete_fields}]
+            save_measurements(changed=[obj], update_fields=fields, user=request.user, reason="Django admin")
+        else:
+            save_measurements(new=[obj], user=request.user, reason="Django admin")
 
 
 @admin.register(Target)

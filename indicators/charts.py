@@ -18,7 +18,7 @@ from datetime import date, datetime, time, timedelta
 from html import escape
 
 import plotly.graph_objects as go
-from django.db.models import Q
+from django.db.models import DateField, DateTimeField, F, Q, Value
 from django.utils import timezone
 
 from indicators import periods
@@ -56,47 +56,74 @@ def register_marker_provider(fn) -> None:
         _marker_providers.append(fn)
 
 
-def inspection_markers(indicator, start: date, end: date) -> list[ChartMarker]:
-    """Inspections and monitoring visits between start and end (one query)."""
+def _inspections_between(start: date, end: date):
+    """Inspections and monitoring visits between start and end, as the columns markers_between reads."""
     from improvement.models import Inspection
 
-    found = Inspection.objects.filter(start_date__gte=start, start_date__lte=end).order_by("start_date")
-    return [
-        ChartMarker(
-            date=inspection.start_date,
-            kind=inspection.get_kind_display(),
-            label=inspection.title or inspection.get_kind_display(),
-            url=inspection.get_absolute_url(),
-        )
-        for inspection in found
-    ]
+    return Inspection.objects.filter(start_date__gte=start, start_date__lte=end).annotate(
+        m_source=Value("inspection"),
+        m_pk=F("pk"),
+        m_day=F("start_date"),
+        m_moment=Value(None, output_field=DateTimeField()),
+        m_kind=F("kind"),
+        m_label=F("title"),
+    )
 
 
-def meeting_markers(indicator, start: date, end: date) -> list[ChartMarker]:
+def _meetings_between(indicator, start: date, end: date):
     """Meetings held or scheduled between start and end of improvement boards and of boards that
-    review this indicator (one query)."""
+    review this indicator, as the same columns (a meeting of a board that is both is one row: UNION)."""
     from meetings.models import Board, Meeting
 
     zone = timezone.get_current_timezone()
-    found = (
+    return (
         Meeting.objects.filter(
             starts_at__gte=datetime.combine(start, time.min, tzinfo=zone),
             starts_at__lt=datetime.combine(end + timedelta(days=1), time.min, tzinfo=zone),
         )
         .exclude(status=Meeting.Status.CANCELLED)
         .filter(Q(board__kind=Board.Kind.IMPROVEMENT_BOARD) | Q(board__indicators=indicator.pk))
-        .select_related("board")
-        .distinct()
-        .order_by("starts_at", "pk")
-    )
-    return [
-        ChartMarker(
-            date=meeting.date,
-            kind=BOARD_MEETING,
-            label=meeting.board.name + (" (scheduled)" if meeting.status == Meeting.Status.SCHEDULED else ""),
+        .annotate(
+            m_source=Value("meeting"),
+            m_pk=F("pk"),
+            m_day=Value(None, output_field=DateField()),
+            m_moment=F("starts_at"),
+            m_kind=F("status"),
+            m_label=F("board__name"),
         )
-        for meeting in found
-    ]
+    )
+
+
+MARKER_COLUMNS = ("m_source", "m_pk", "m_day", "m_moment", "m_kind", "m_label")
+
+
+def markers_between(indicator, start: date, end: date) -> list[ChartMarker]:
+    """Inspections, visits and board meetings between start and end: one query (a UNION of the two)."""
+    from improvement.models import Inspection
+    from meetings.models import Meeting
+
+    found = []
+    rows = (
+        # order_by(): no model ordering inside a UNION (SQLite refuses it); chart_markers sorts.
+        _inspections_between(start, end)
+        .order_by()
+        .values_list(*MARKER_COLUMNS)
+        .union(_meetings_between(indicator, start, end).order_by().values_list(*MARKER_COLUMNS))
+    )
+    for source, pk, day, moment, kind, label in rows:
+        if source == "inspection":
+            kind_words = Inspection.Kind(kind).label
+            found.append(
+                ChartMarker(
+                    date=day, kind=kind_words, label=label or kind_words, url=Inspection(pk=pk).get_absolute_url()
+                )
+            )
+        else:
+            scheduled = " (scheduled)" if kind == Meeting.Status.SCHEDULED else ""
+            found.append(
+                ChartMarker(date=timezone.localtime(moment).date(), kind=BOARD_MEETING, label=label + scheduled)
+            )
+    return found
 
 
 def chart_range(indicator, measurements) -> tuple[date, date] | None:
@@ -107,8 +134,8 @@ def chart_range(indicator, measurements) -> tuple[date, date] | None:
 
 
 def chart_markers(indicator, start: date, end: date) -> list[ChartMarker]:
-    """Every marker between start and end, oldest first. Two queries plus any providers'."""
-    markers = inspection_markers(indicator, start, end) + meeting_markers(indicator, start, end)
+    """Every marker between start and end, oldest first. One query plus any providers'."""
+    markers = markers_between(indicator, start, end)
     for provider in _marker_providers:
         for marker in provider(indicator, start, end):
             markers.append(marker if isinstance(marker, ChartMarker) else ChartMarker(marker[0], "Event", marker[1]))

@@ -217,6 +217,62 @@ class Measurement(models.Model):
         return self.indicator.get_absolute_url() + f"#period-{self.period:%Y-%m}"
 
 
+class MeasurementVersion(models.Model):
+    """One version of a KPI value and the days it was what we knew: from `known_from` to the day
+    before `known_to` (NULL: it is what we know now). Written only by indicators.services.save_measurements.
+
+    "The value of each indicator for each period as known on D" is the version with
+    known_from <= D < known_to (or known_to NULL); "current knowledge" is known_to NULL.
+    indicators.rules.version_known_from says when a version starts to count as known.
+    """
+
+    measurement = models.ForeignKey(Measurement, on_delete=models.CASCADE, related_name="versions")
+    # Copied from the measurement so "every indicator on D" reads one index without a join.
+    indicator = models.ForeignKey(Indicator, on_delete=models.CASCADE, related_name="measurement_versions")
+    period = models.DateField()
+    value = models.DecimalField(max_digits=14, decimal_places=4, null=True, blank=True)
+    missing_reason = models.CharField(max_length=20, choices=Measurement.MissingReason.choices, blank=True)
+    suppression_code = models.CharField(max_length=3, choices=SuppressionCode.choices, blank=True)
+    commentary = models.TextField(blank=True)
+    known_from = models.DateField()
+    known_to = models.DateField(null=True, blank=True)
+    recorded_at = models.DateTimeField()
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    # True when this version changed the figure (value, reason or DfE symbol) of the one before it;
+    # a change to the commentary alone makes a new version that is not a correction.
+    is_correction = models.BooleanField(default=False)
+    # The latest correction in force on this version and the version whose figure it replaced
+    # (carried over commentary-only versions), for "corrected on 3 Dec: was 25.8%". NULL: original figure.
+    corrected_on = models.DateField(null=True, blank=True)
+    replaced = models.ForeignKey("self", on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
+
+    class Meta:
+        ordering = ["indicator", "period", "recorded_at", "pk"]
+        indexes = [
+            models.Index(fields=["indicator", "period", "known_from"], name="mversion_known_on"),
+            models.Index(
+                fields=["indicator", "period"], condition=models.Q(known_to__isnull=True), name="mversion_current"
+            ),
+        ]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["measurement"], condition=models.Q(known_to__isnull=True), name="one_current_version"
+            ),
+            models.CheckConstraint(
+                condition=models.Q(known_to__isnull=True) | models.Q(known_to__gte=models.F("known_from")),
+                name="mversion_known_to_after_from",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.indicator_id} {self.period} known from {self.known_from}"
+
+    def get_absolute_url(self):
+        return self.indicator.get_absolute_url() + f"#period-{self.period:%Y-%m}"
+
+
 class SpcRebase(models.Model):
     """A known change (a new case system, a new definition) after which an indicator's XmR chart
     starts a new baseline. Kept as history: a re-base made by mistake is withdrawn, not deleted."""

@@ -1,7 +1,10 @@
 """Reusable reads for indicators. Every function runs a fixed number of queries, whatever the size."""
 
+from bisect import bisect_right
 from dataclasses import dataclass, replace
 from datetime import date, datetime, time
+from decimal import Decimal
+from typing import NamedTuple
 
 from django.contrib.humanize.templatetags.humanize import ordinal
 from django.db.models import Prefetch, Q
@@ -9,7 +12,16 @@ from django.utils import timezone
 
 from core.roles import is_admin
 from indicators import periods
-from indicators.models import SYMBOL_WORDS, Benchmark, Frequency, Indicator, Measurement, SpcRebase, Target
+from indicators.models import (
+    SYMBOL_WORDS,
+    Benchmark,
+    Frequency,
+    Indicator,
+    Measurement,
+    MeasurementVersion,
+    SpcRebase,
+    Target,
+)
 from indicators.rules import SpcResult, direction_of_travel, format_value, kpi_rag, rag_label, spc_assessment
 
 TREND_LENGTH = 6
@@ -19,10 +31,35 @@ SUPPRESSION_WORDS = {code: f"{words.capitalize()} ({code})" for code, words in S
 }
 
 
+class Knowledge:
+    """Which version of each value a view shows (shared/design.md, "What was known when")."""
+
+    CURRENT = "current"  # what we know now, corrections included, marked "corrected on ...": pages
+    AS_KNOWN_THEN = "then"  # what was known on the as-at date: papers for that date (board packs)
+
+
+class KnownValue(NamedTuple):
+    """One version of a KPI value, as read by known_values (a tuple: thousands are read per page)."""
+
+    indicator_id: int
+    period: date
+    value: Decimal | None
+    missing_reason: str
+    suppression_code: str
+    commentary: str
+    corrected_on: date | None  # the latest correction of the figure this version carries
+    was_value: Decimal | None  # the figure that correction replaced
+    was_missing_reason: str | None
+    was_suppression_code: str | None
+
+    def get_missing_reason_display(self) -> str:
+        return Measurement.MissingReason(self.missing_reason).label if self.missing_reason else ""
+
+
 @dataclass(frozen=True)
 class ScorecardRow:
     indicator: Indicator
-    measurement: Measurement | None
+    measurement: KnownValue | None
     value_display: str
     period_label: str
     target: Target | None
@@ -36,6 +73,7 @@ class ScorecardRow:
     commentary: str
     trend: list  # [(period, value)], oldest first, values only
     spc: SpcResult | None = None  # signal of change (XmR chart), see spc_by_indicator
+    correction_display: str = ""  # "corrected on 3 Dec: was 25.8%", or "" for an original figure
 
     @property
     def rag_order(self) -> int:
@@ -102,31 +140,90 @@ def target_display(target: Target | None, indicator: Indicator) -> str:
     return format_value(target.value, indicator.unit, indicator.decimal_places)
 
 
+def known_values(indicator_ids, as_at: date, knowledge: str = Knowledge.CURRENT) -> dict:
+    """{indicator id: [KnownValue] oldest period first} for every period that started by `as_at`: one
+    query, on the index of MeasurementVersion.
+
+    Knowledge.CURRENT reads each value's current version; Knowledge.AS_KNOWN_THEN the version known
+    on `as_at` (known_from <= as_at < known_to), so a period not known by then is left out.
+    """
+    versions = MeasurementVersion.objects.filter(indicator_id__in=list(indicator_ids), period__lte=as_at)
+    if knowledge == Knowledge.AS_KNOWN_THEN:
+        versions = versions.filter(known_from__lte=as_at).filter(Q(known_to__isnull=True) | Q(known_to__gt=as_at))
+    else:
+        versions = versions.filter(known_to__isnull=True)
+    found = {}
+    rows = versions.order_by("indicator_id", "period").values_list(
+        "indicator_id",
+        "period",
+        "value",
+        "missing_reason",
+        "suppression_code",
+        "commentary",
+        "corrected_on",
+        "replaced__value",
+        "replaced__missing_reason",
+        "replaced__suppression_code",
+    )
+    for row in rows:
+        found.setdefault(row[0], []).append(KnownValue._make(row))
+    return found
+
+
 def scorecard_queryset(as_at: date, indicators=None):
-    """Indicators with measurements (entered by the end of `as_at`), targets, benchmarks and themes.
+    """Indicators with their targets and benchmarks (the values come from known_values).
 
-    Only the 37 months up to `as_at` are read: enough for the latest value, the same period a year
-    earlier and the trend; a value older than three years is not shown as "latest".
-
-    Queries: indicators (with owner), measurements, targets, benchmarks, themes = 5.
+    Queries: indicators (with owner), targets, benchmarks = 3.
     """
     queryset = indicators if indicators is not None else Indicator.objects.filter(is_active=True)
-    earliest = periods.previous_period(date(as_at.year - 3, as_at.month, 1), "monthly")
-    measurements = Measurement.objects.filter(
-        period__gte=earliest, period__lte=as_at, entered_at__lte=end_of_day(as_at)
-    ).order_by("period")
     return queryset.select_related("owner").prefetch_related(
-        Prefetch("measurements", queryset=measurements, to_attr="measurements_as_at"),
         Prefetch("targets", queryset=Target.objects.order_by("effective_from"), to_attr="targets_sorted"),
         Prefetch("benchmarks", queryset=Benchmark.objects.filter(period__lte=as_at), to_attr="benchmarks_as_at"),
-        "themes",
     )
 
 
-def scorecard_row(indicator: Indicator, as_at: date) -> ScorecardRow:
-    """One row from an indicator loaded by scorecard_queryset; no queries."""
-    by_period = {m.period: m for m in indicator.measurements_as_at}
-    latest = indicator.measurements_as_at[-1] if indicator.measurements_as_at else None
+def scorecard_window_start(as_at: date) -> date:
+    """The oldest period the scorecard shows as "latest": three years back. Only 37 months are enough for
+    the latest value, the same period a year earlier and the trend; an older value is not "latest"."""
+    return periods.previous_period(date(as_at.year - 3, as_at.month, 1), "monthly")
+
+
+def value_display(measurement, indicator) -> str:
+    """A value in words: "87.3%", "No value (suppressed)", "No value"."""
+    if measurement is None:
+        return "No value"
+    if measurement.value is None:
+        return f"No value ({missing_words(measurement)})"
+    return format_value(measurement.value, indicator.unit, indicator.decimal_places)
+
+
+def correction_display(known: KnownValue | None, indicator: Indicator, as_at: date) -> str:
+    """ "corrected on 3 Dec: was 25.8%" for a value whose figure was corrected, else ""."""
+    if known is None or known.corrected_on is None:
+        return ""
+    was = KnownValue(
+        known.indicator_id,
+        known.period,
+        known.was_value,
+        known.was_missing_reason or "",
+        known.was_suppression_code or "",
+        "",
+        None,
+        None,
+        None,
+        None,
+    )
+    day = known.corrected_on
+    when = f"{day.day} {day:%b}" if day.year == as_at.year else f"{day.day} {day:%b %Y}"
+    return f"corrected on {when}: was {value_display(was, indicator)}"
+
+
+def scorecard_row(indicator: Indicator, as_at: date, known: list | None = None) -> ScorecardRow:
+    """One row from an indicator loaded by scorecard_queryset and its known_values (oldest first); no queries."""
+    earliest = scorecard_window_start(as_at)
+    shown = [k for k in (known or []) if k.period >= earliest]
+    by_period = {k.period: k for k in shown}
+    latest = shown[-1] if shown else None
     frequency = indicator.frequency
     value = latest.value if latest else None
     target = target_in_force(indicator.targets_sorted, latest.period if latest else as_at)
@@ -141,17 +238,11 @@ def scorecard_row(indicator: Indicator, as_at: date) -> ScorecardRow:
         long_term = direction_of_travel(
             current=value, previous=last_year.value if last_year else None, polarity=indicator.polarity
         )
-    if latest is None:
-        value_display = "No value"
-    elif latest.value is None:
-        value_display = f"No value ({missing_words(latest)})"
-    else:
-        value_display = format_value(latest.value, indicator.unit, indicator.decimal_places)
-    trend = [(m.period, m.value) for m in indicator.measurements_as_at if m.value is not None][-TREND_LENGTH:]
+    trend = [(k.period, k.value) for k in shown if k.value is not None][-TREND_LENGTH:]
     return ScorecardRow(
         indicator=indicator,
         measurement=latest,
-        value_display=value_display,
+        value_display=value_display(latest, indicator),
         period_label=periods.period_label(latest.period, frequency) if latest else "No period",
         target=target,
         target_display=target_display(target, indicator),
@@ -167,23 +258,80 @@ def scorecard_row(indicator: Indicator, as_at: date) -> ScorecardRow:
         ),
         commentary=latest.commentary if latest else "",
         trend=trend,
+        correction_display=correction_display(latest, indicator, as_at),
     )
 
 
-def scorecard_as_at(as_at: date, *, indicators=None) -> list[ScorecardRow]:
-    """The scorecard as it stood on `as_at`: reds first, then amber, green and no RAG; 7 queries
-    (scorecard_queryset's 5 and spc_inputs' 2).
+def scorecard_as_at(as_at: date, *, indicators=None, knowledge: str = Knowledge.CURRENT) -> list[ScorecardRow]:
+    """The scorecard as at `as_at`: reds first, then amber, green and no RAG; 5 queries (indicators,
+    targets, benchmarks; the values; SPC re-bases).
 
     `indicators` may be a queryset of Indicator to narrow it (default: the active ones).
-    Uses each measurement's current value: a correction made after `as_at` shows its corrected value.
+    `knowledge`: Knowledge.CURRENT (pages: today's knowledge of each period, a corrected figure marked
+    "corrected on 3 Dec: was 25.8%") or Knowledge.AS_KNOWN_THEN (papers for a date: the figures known
+    on `as_at`). The SPC signal reads the same values.
     """
     loaded = list(scorecard_queryset(as_at, indicators))
-    series, rebases = spc_inputs([indicator.pk for indicator in loaded], as_at)
+    ids = [indicator.pk for indicator in loaded]
+    known = known_values(ids, as_at, knowledge)
+    rebases = spc_rebases_known(ids, as_at)
     rows = []
     for indicator in loaded:
-        row = scorecard_row(indicator, as_at)
+        values = known.get(indicator.pk, [])
+        row = scorecard_row(indicator, as_at, values)
+        series = {indicator.pk: [(k.period, k.value) for k in values if k.value is not None]}
         rows.append(replace(row, spc=spc_for(indicator, series, rebases, row.target)))
     return sorted(rows, key=lambda row: (row.rag_order, row.indicator.order, row.indicator.code))
+
+
+def kpi_rags_on_dates(dates, *, indicators=None, knowledge: str = Knowledge.CURRENT) -> dict:
+    """{indicator id: {date: RAG}} for each indicator on each of `dates`, as scorecard_as_at would rate
+    it on that date (the latest period started by then, within three years, against the target then in
+    force, by the one kpi_rag rule). Two queries whatever the number of dates or indicators: the
+    indicators with their targets, and the values up to the last date.
+    """
+    dates = sorted(set(dates))
+    if not dates:
+        return {}
+    queryset = indicators if indicators is not None else Indicator.objects.filter(is_active=True)
+    polarity, targets = {}, {}
+    rows = queryset.order_by("pk", "targets__effective_from").values_list(
+        "pk", "polarity", "targets__effective_from", "targets__value", "targets__tolerance_kind", "targets__tolerance"
+    )
+    for pk, indicator_polarity, effective_from, value, kind, tolerance in rows:
+        polarity[pk] = indicator_polarity
+        found = targets.setdefault(pk, [])
+        if effective_from is not None:
+            found.append(Target(effective_from=effective_from, value=value, tolerance_kind=kind, tolerance=tolerance))
+    versions = MeasurementVersion.objects.filter(indicator_id__in=list(polarity), period__lte=dates[-1])
+    if knowledge != Knowledge.AS_KNOWN_THEN:
+        versions = versions.filter(known_to__isnull=True)
+    by_indicator = {}
+    for indicator_id, period, value, known_from, known_to in versions.order_by("indicator_id", "period").values_list(
+        "indicator_id", "period", "value", "known_from", "known_to"
+    ):
+        by_indicator.setdefault(indicator_id, []).append((period, value, known_from, known_to))
+    then = knowledge == Knowledge.AS_KNOWN_THEN
+    result = {}
+    for pk, indicator_polarity in polarity.items():
+        values = by_indicator.get(pk, [])
+        starts = [period for period, *_ in values]
+        rags = {}
+        for day in dates:
+            earliest = scorecard_window_start(day)
+            latest = None
+            # Newest period first: the first one known on `day` is the latest value then.
+            for index in range(bisect_right(starts, day) - 1, -1, -1):
+                period, value, known_from, known_to = values[index]
+                if period < earliest:
+                    break
+                if not then or (known_from <= day and (known_to is None or known_to > day)):
+                    latest = (period, value)
+                    break
+            target = target_in_force(targets[pk], latest[0] if latest else day)
+            rags[day] = kpi_rag(value=latest[1] if latest else None, target=target, polarity=indicator_polarity)
+        result[pk] = rags
+    return result
 
 
 def rag_counts(rows: list[ScorecardRow]) -> dict[str, int]:
@@ -194,43 +342,52 @@ def rag_counts(rows: list[ScorecardRow]) -> dict[str, int]:
 
 
 def indicator_detail_queryset(user):
-    """An indicator with everything its page shows: 1 + 5 prefetch queries (then call attach_history)."""
+    """An indicator with everything its page shows: 1 + 5 prefetch queries (indicator with owner and
+    published source; value versions with their measurement and who entered them, targets, benchmarks,
+    themes, actions). Then call attach_values (no query) and attach_published_ranks."""
+    versions = MeasurementVersion.objects.select_related("measurement__entered_by", "recorded_by").order_by(
+        "period", "recorded_at", "pk"
+    )
     return (
         indicators_for_user(user)
         .prefetch_related(
-            Prefetch(
-                "measurements",
-                queryset=Measurement.objects.select_related("entered_by").order_by("period"),
-                to_attr="measurements_sorted",
-            ),
+            Prefetch("measurement_versions", queryset=versions, to_attr="versions_sorted"),
             Prefetch("targets", queryset=Target.objects.order_by("effective_from"), to_attr="targets_sorted"),
             Prefetch("benchmarks", queryset=Benchmark.objects.order_by("period"), to_attr="benchmarks_sorted"),
             "themes",
             Prefetch("actions", queryset=_actions_queryset()),
-            Prefetch("published_ranks", queryset=_ranks_queryset(), to_attr="published_ranks_sorted"),
         )
         .select_related("published_source")
     )
 
 
-def _ranks_queryset():
-    from indicators.models import PublishedRank
-
-    return PublishedRank.objects.order_by("period")
-
-
-def attach_history(indicator) -> None:
-    """Give each prefetched measurement its history rows (oldest first) as .history_rows: 1 query."""
+def attach_values(indicator) -> None:
+    """From the prefetched versions: .measurements_sorted (oldest period first), each measurement with
+    its versions (oldest first) as .versions_sorted. No queries."""
     by_measurement = {}
-    history = (
-        Measurement.history.filter(indicator_id=indicator.pk)
-        .select_related("history_user")
-        .order_by("history_date", "history_id")
-    )
-    for row in history:
-        by_measurement.setdefault(row.id, []).append(row)
-    for measurement in indicator.measurements_sorted:
-        measurement.history_rows = by_measurement.get(measurement.pk, [])
+    for version in indicator.versions_sorted:
+        by_measurement.setdefault(version.measurement_id, []).append(version)
+    measurements = []
+    for versions in by_measurement.values():
+        measurement = versions[-1].measurement
+        measurement.versions_sorted = versions
+        measurements.append(measurement)
+    indicator.measurements_sorted = sorted(measurements, key=lambda m: m.period)
+
+
+def attach_published_ranks(indicator) -> None:
+    """.published_ranks_sorted: 1 query for an indicator with a published source, none otherwise (ranks
+    come only from a published load, which saves the source)."""
+    from indicators.models import PublishedRank, PublishedSource
+
+    try:
+        has_source = indicator.published_source is not None
+    except PublishedSource.DoesNotExist:
+        has_source = False
+    if not has_source:
+        indicator.published_ranks_sorted = []
+        return
+    indicator.published_ranks_sorted = list(PublishedRank.objects.filter(indicator=indicator).order_by("period"))
 
 
 def _actions_queryset():
@@ -239,17 +396,17 @@ def _actions_queryset():
     return Action.objects.select_related("theme").order_by("theme__order", "order", "reference")
 
 
-def corrections(measurement: Measurement) -> list[dict]:
-    """Changes to the value of a measurement after it was first entered, from its history (prefetched).
+def corrections(measurement) -> list[dict]:
+    """Changes to the figure of a measurement after it was first entered, from its versions (attach_values).
 
-    Each is {"when", "who", "old", "new"} (old and new are the raw values; None when there was none).
+    Each is {"when", "who", "old", "new"} (old and new are versions; a change of commentary alone is not one).
     """
-    rows = getattr(measurement, "history_rows", [])
-    found = []
-    for before, after in zip(rows, rows[1:], strict=False):
-        if before.value != after.value or before.missing_reason != after.missing_reason:
-            found.append({"when": after.history_date, "who": after.history_user, "old": before, "new": after})
-    return found
+    versions = getattr(measurement, "versions_sorted", [])
+    return [
+        {"when": after.recorded_at, "who": after.recorded_by, "old": before, "new": after}
+        for before, after in zip(versions, versions[1:], strict=False)
+        if after.is_correction
+    ]
 
 
 def tolerance_description(target: Target, indicator: Indicator) -> str:
@@ -272,34 +429,17 @@ def tolerance_description(target: Target, indicator: Indicator) -> str:
 SPC_FREQUENCIES = (Frequency.MONTHLY, Frequency.QUARTERLY)
 
 
-def spc_inputs(indicator_ids: list, as_at: date) -> tuple[dict, dict]:
-    """The XmR inputs of many indicators at once, as known at the end of `as_at`: 2 queries.
-
-    Returns ({indicator id: [(period, value)] oldest first}, {indicator id: [re-base period]}).
-    The whole series is read (a baseline may be older than the scorecard's three years), but only
-    the three columns the chart needs, and only for monthly and quarterly indicators.
-    """
+def spc_rebases_known(indicator_ids: list, as_at: date) -> dict:
+    """{indicator id: [re-base period]} for the re-bases made by the end of `as_at` and not withdrawn by
+    then: 1 query. (The XmR series are the values known_values reads.)"""
     known_by = end_of_day(as_at)
-    series, rebases = {}, {}
-    values = (
-        Measurement.objects.filter(
-            indicator_id__in=indicator_ids,
-            indicator__frequency__in=SPC_FREQUENCIES,
-            value__isnull=False,
-            period__lte=as_at,
-            entered_at__lte=known_by,
-        )
-        .order_by("indicator_id", "period")
-        .values_list("indicator_id", "period", "value")
-    )
-    for indicator_id, period, value in values:
-        series.setdefault(indicator_id, []).append((period, value))
+    rebases = {}
     in_force = SpcRebase.objects.filter(indicator_id__in=indicator_ids, recorded_at__lte=known_by).filter(
         Q(withdrawn_at__isnull=True) | Q(withdrawn_at__gt=known_by)
     )
     for indicator_id, period in in_force.values_list("indicator_id", "period"):
         rebases.setdefault(indicator_id, []).append(period)
-    return series, rebases
+    return rebases
 
 
 def spc_for(indicator: Indicator, series: dict, rebases: dict, target: Target | None) -> SpcResult:

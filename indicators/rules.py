@@ -5,6 +5,7 @@ is rated and written the same way everywhere.
 """
 
 from dataclasses import dataclass, field
+from datetime import date
 from decimal import ROUND_HALF_UP, Decimal
 
 GREEN, AMBER, RED, NONE = "green", "amber", "red", "none"
@@ -510,3 +511,28 @@ QUARTILE_WORDS = {1: "1st quartile (best)", 2: "2nd quartile", 3: "3rd quartile"
 
 def quartile_words(value: int | None) -> str:
     return QUARTILE_WORDS.get(value, "No quartile")
+
+
+# What was known when (shared/design.md) -----------------------------------------------------
+
+
+def version_known_from(*, describes_until: date, entered_on: date, is_first: bool, previous_known_from=None) -> date:
+    """The first day a version of a KPI value counts as known.
+
+    - An original value (the first version: typed, imported or loaded from published statistics) is
+      known from the last day it describes, the end of its period, even when it was entered years
+      later (imported history). A value entered before its period ends (a month's figure typed on the
+      20th) is known from the day it was entered, never later than it really was.
+    - A later version (a correction, or new commentary) is known from the day it was entered, and
+      never before the version it replaces (a clock moved back in a test, a backdated original).
+    """
+    if is_first:
+        return min(describes_until, entered_on)
+    if previous_known_from is not None and entered_on < previous_known_from:
+        return previous_known_from
+    return entered_on
+
+
+def changes_the_figure(before: dict, after: dict) -> bool:
+    """A version corrects the one before when the figure changes (value, reason or DfE symbol)."""
+    return any(before.get(name) != after.get(name) for name in ("value", "missing_reason", "suppression_code"))

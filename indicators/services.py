@@ -4,10 +4,12 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from django.db import transaction
+from django.utils import timezone
 
 from core import audit, clock
 from indicators import periods
-from indicators.models import Measurement, SpcRebase
+from indicators.models import Measurement, MeasurementVersion, SpcRebase
+from indicators.rules import changes_the_figure, version_known_from
 
 
 @dataclass(frozen=True)
@@ -16,7 +18,130 @@ class RecordedValue:
     corrected: bool  # True when an existing period was changed
 
 
+# What a version keeps: the figure and the commentary the scorecard shows beside it.
+VERSION_FIELDS = ("value", "missing_reason", "suppression_code", "commentary")
+
+
 @transaction.atomic
+def save_measurements(
+    *,
+    new=(),
+    changed=(),
+    update_fields=(),
+    user=None,
+    reason: str = "",
+    describes_until: dict | None = None,
+    batch_size: int = 1000,
+) -> list[MeasurementVersion]:
+    """The one writer of KPI values: every path that writes a Measurement calls it (the entry form,
+    Django admin, the KPI import, the published-statistics load, the demo). Set-based: a fixed
+    number of queries however many values.
+
+    `new`: unsaved Measurements, entered_at set to when each was entered (or, for published history,
+    when it counts as known). `changed`: saved Measurements with their new values set in memory;
+    `update_fields` names the columns to write. `describes_until`: {(indicator id, period): last day the
+    figure describes} where that is not the end of its period (an academic year loaded from DfE).
+
+    Side effects: inserts and updates the Measurements; one simple_history row each (by `user`, with
+    `reason`); and the knowledge history: an original MeasurementVersion for each new value, and for a
+    changed one whose figure or commentary differs, the current version closed and a new one opened
+    (a correction when the figure changed), known from the days indicators.rules.version_known_from
+    says. Returns the versions created.
+    """
+    new, changed = list(new), list(changed)
+    now = clock.now()
+    period_field = Measurement._meta.get_field("period")
+    for measurement in new:
+        # A period given as text (a fixture, a form's raw value) is a date from here on, as the version needs.
+        measurement.period = period_field.to_python(measurement.period)
+    if new:
+        Measurement.objects.bulk_create(new, batch_size=batch_size)
+    if changed and update_fields:
+        Measurement.objects.bulk_update(changed, list(update_fields), batch_size=batch_size)
+    if new or changed:
+        Measurement.history.bulk_history_create(
+            new + changed,
+            default_user=user,
+            default_change_reason=reason or None,
+            default_date=now,
+            batch_size=batch_size,
+        )
+    return _record_versions(new, changed, user=user, now=now, describes_until=describes_until or {})
+
+
+def _figure(measurement) -> dict:
+    return {name: getattr(measurement, name) for name in VERSION_FIELDS}
+
+
+def _original_version(measurement, *, user, describes_until: dict) -> MeasurementVersion:
+    indicator = measurement.indicator  # attached by every caller that creates values
+    until = describes_until.get(
+        (measurement.indicator_id, measurement.period), periods.period_end(measurement.period, indicator.frequency)
+    )
+    return MeasurementVersion(
+        measurement=measurement,
+        indicator_id=measurement.indicator_id,
+        period=measurement.period,
+        known_from=version_known_from(
+            describes_until=until, entered_on=timezone.localdate(measurement.entered_at), is_first=True
+        ),
+        recorded_at=measurement.entered_at,
+        recorded_by_id=measurement.entered_by_id or getattr(user, "pk", None),
+        **_figure(measurement),
+    )
+
+
+def _record_versions(new, changed, *, user, now, describes_until) -> list[MeasurementVersion]:
+    """The knowledge history for values just written: 1 query to read the current versions of the
+    changed ones, 1 to close those replaced, 1 to insert (none when there is nothing to do)."""
+    created = [_original_version(m, user=user, describes_until=describes_until) for m in new]
+    current = {}
+    if changed:
+        current = {
+            version.measurement_id: version
+            for version in MeasurementVersion.objects.filter(
+                measurement_id__in=[m.pk for m in changed], known_to__isnull=True
+            )
+        }
+    closed = []
+    entered_on = timezone.localdate(now)
+    for measurement in changed:
+        before = current.get(measurement.pk)
+        after = _figure(measurement)
+        if before is None:
+            # A value written before this history existed, outside the writer: its present state is
+            # the first version we know of.
+            created.append(_original_version(measurement, user=user, describes_until=describes_until))
+            continue
+        if _figure(before) == after:
+            continue
+        known_from = version_known_from(
+            describes_until=None, entered_on=entered_on, is_first=False, previous_known_from=before.known_from
+        )
+        before.known_to = known_from
+        closed.append(before)
+        correction = changes_the_figure(_figure(before), after)
+        created.append(
+            MeasurementVersion(
+                measurement=measurement,
+                indicator_id=measurement.indicator_id,
+                period=measurement.period,
+                known_from=known_from,
+                recorded_at=now,
+                recorded_by_id=getattr(user, "pk", None),
+                is_correction=correction,
+                corrected_on=known_from if correction else before.corrected_on,
+                replaced_id=before.pk if correction else before.replaced_id,
+                **after,
+            )
+        )
+    if closed:
+        # Closed before the new versions go in: a measurement has one current version at a time.
+        MeasurementVersion.objects.bulk_update(closed, ["known_to"], batch_size=1000)
+    MeasurementVersion.objects.bulk_create(created, batch_size=1000)
+    return created
+
+
 def record_measurement(
     *,
     indicator,
@@ -29,36 +154,36 @@ def record_measurement(
     data_quality_note: str = "",
     entered_by,
 ) -> RecordedValue:
-    """Enter the value for a period, or correct the one already there.
+    """Enter the value for a period, or correct the one already there (the entry form).
 
-    Side effects: creates or updates one Measurement; django-simple-history keeps the earlier
-    version (with who changed it and when), which the indicator page shows as a correction.
-    A first entry records entered_by/entered_at; a correction keeps them, so "as at" views
-    still count the figure as known from when it was first entered.
+    Side effects: through save_measurements, creates or updates one Measurement with its history row
+    and knowledge version (the indicator page shows a change of figure as a correction). A first entry
+    records entered_by/entered_at; a correction keeps them (the first entry's), and its version is
+    known from today.
     """
-    existing = Measurement.objects.select_for_update().filter(indicator=indicator, period=period).first()
-    fields = {
-        "value": value,
-        "numerator": numerator,
-        "denominator": denominator,
-        "missing_reason": missing_reason,
-        "commentary": commentary,
-        "data_quality_note": data_quality_note,
-        # A value entered here replaces any DfE symbol a published release gave for the period.
-        "suppression_code": "",
-    }
-    if existing is None:
-        measurement = Measurement(
-            indicator=indicator, period=period, entered_by=entered_by, entered_at=clock.now(), **fields
-        )
-        measurement._history_user = entered_by
-        measurement.save()
-        return RecordedValue(measurement=measurement, corrected=False)
-    for name, new in fields.items():
-        setattr(existing, name, new)
-    existing._history_user = entered_by
-    existing.save()
-    return RecordedValue(measurement=existing, corrected=True)
+    with transaction.atomic():
+        existing = Measurement.objects.select_for_update().filter(indicator=indicator, period=period).first()
+        fields = {
+            "value": value,
+            "numerator": numerator,
+            "denominator": denominator,
+            "missing_reason": missing_reason,
+            "commentary": commentary,
+            "data_quality_note": data_quality_note,
+            # A value entered here replaces any DfE symbol a published release gave for the period.
+            "suppression_code": "",
+        }
+        if existing is None:
+            measurement = Measurement(
+                indicator=indicator, period=period, entered_by=entered_by, entered_at=clock.now(), **fields
+            )
+            save_measurements(new=[measurement], user=entered_by)
+            return RecordedValue(measurement=measurement, corrected=False)
+        for name, new in fields.items():
+            setattr(existing, name, new)
+        existing.indicator = indicator
+        save_measurements(changed=[existing], update_fields=list(fields), user=entered_by)
+        return RecordedValue(measurement=existing, corrected=True)
 
 
 @transaction.atomic

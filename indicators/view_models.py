@@ -11,23 +11,16 @@ from indicators import periods
 from indicators.models import Measurement, Polarity, Unit
 from indicators.queries import (
     benchmark_display,
+    correction_display,
     corrections,
     latest_benchmark,
-    missing_words,
     rank_display,
     target_display,
     target_in_force,
     tolerance_description,
+    value_display,
 )
 from indicators.rules import direction_of_travel, direction_words, format_value, kpi_rag, rag_label
-
-
-def value_display(measurement, indicator) -> str:
-    if measurement is None:
-        return "No value"
-    if measurement.value is None:
-        return f"No value ({missing_words(measurement)})"
-    return format_value(measurement.value, indicator.unit, indicator.decimal_places)
 
 
 def rag_sentence(indicator, measurement, target) -> str:
@@ -113,6 +106,12 @@ def detail_context(indicator, *, today: date) -> dict:
             )
         )
     latest = measurements[-1] if measurements else None
+    latest_correction = ""
+    if latest is not None and getattr(latest, "versions_sorted", None):
+        current = latest.versions_sorted[-1]
+        replaced = next((v for v in latest.versions_sorted if v.pk == current.replaced_id), None)
+        if replaced is not None:
+            latest_correction = correction_display(_known(current, replaced), indicator, today)
     latest_target = target_in_force(targets, latest.period if latest else today)
     latest_rag = kpi_rag(value=latest.value if latest else None, target=latest_target, polarity=indicator.polarity)
     by_period = {m.period: m for m in measurements}
@@ -163,6 +162,7 @@ def detail_context(indicator, *, today: date) -> dict:
         "rows": rows,
         "latest": latest,
         "latest_display": value_display(latest, indicator),
+        "latest_correction": latest_correction,
         "latest_period_label": periods.period_label(latest.period, indicator.frequency) if latest else "",
         "latest_target": latest_target,
         "latest_target_display": target_display(latest_target, indicator),
@@ -177,6 +177,24 @@ def detail_context(indicator, *, today: date) -> dict:
         "actions": [(action, _action_url(action)) for action in indicator.actions.all()],
         "unit_label": Unit(indicator.unit).label,
     }
+
+
+def _known(current, replaced):
+    """A version and the one its correction replaced, as the KnownValue correction_display reads."""
+    from indicators.queries import KnownValue
+
+    return KnownValue(
+        current.indicator_id,
+        current.period,
+        current.value,
+        current.missing_reason,
+        current.suppression_code,
+        current.commentary,
+        current.corrected_on,
+        replaced.value,
+        replaced.missing_reason,
+        replaced.suppression_code,
+    )
 
 
 def _action_url(action) -> str:

@@ -46,7 +46,8 @@ def scorecard(request):
 def indicator_detail(request, pk):
     require_service_user(request.user)
     indicator = get_object_or_404(queries.indicator_detail_queryset(request.user), pk=pk)
-    queries.attach_history(indicator)
+    queries.attach_values(indicator)
+    queries.attach_published_ranks(indicator)
     context = detail_context(indicator, today=clock.today())
     context.update(published_context(indicator))
     covered = chart_range(indicator, indicator.measurements_sorted)
@@ -56,7 +57,9 @@ def indicator_detail(request, pk):
     )
     context["markers"] = markers
     context["can_enter"] = can_enter_values(request.user, indicator)
-    context.update(spc_context(indicator, queries.spc_rebase_history(indicator)))
+    # Re-bases only matter where there is a chart of change (monthly and quarterly): no query otherwise.
+    applies = indicator.frequency in queries.SPC_FREQUENCIES
+    context.update(spc_context(indicator, queries.spc_rebase_history(indicator) if applies else []))
     if context["chart"] is not None and context["spc_applies"]:
         context["chart"]["data"].extend(spc_traces(indicator, context["spc"].segments))
     context["can_change_baseline"] = can_change_spc_baseline(request.user, indicator)

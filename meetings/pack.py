@@ -15,7 +15,7 @@ from improvement.models import Rag
 from improvement.queries import changes_between, current_plan_from, plan_as_at, plans_newest_first
 from improvement.rules import rag_label
 from indicators.models import Indicator, Target
-from indicators.queries import scorecard_as_at, target_display
+from indicators.queries import Knowledge, scorecard_as_at, target_display
 from indicators.rules import direction_words
 from meetings import queries
 from meetings.dates import after_one_cycle
@@ -90,6 +90,7 @@ def _kpi_row(row) -> dict:
         "code": indicator.code,
         "title": indicator.title,
         "value": row.value_display,
+        "correction": row.correction_display,  # "corrected on 3 Dec: was 25.8%" (known by the pack's date)
         "period": row.period_label,
         "target": row.target_display,
         "rag": row.rag,
@@ -138,7 +139,7 @@ def _meeting_summary(meeting, board) -> dict | None:
 def build_pack(meeting) -> dict:
     """The pack for a meeting as at its date. A fixed number of queries whatever the size of the plan:
     board themes and indicators (2), plans (1), previous and next meeting (2), plan as at this meeting
-    and the previous one (2 each), scorecard (7), targets starting before the next meeting (1),
+    and the previous one (2 each), scorecard (5), targets starting before the next meeting (1),
     matters arising (1)."""
     board = meeting.board
     as_at = meeting.date
@@ -174,7 +175,10 @@ def build_pack(meeting) -> dict:
     due_actions.sort(key=lambda r: (r["target_date"], r["reference"]))
 
     indicators = Indicator.objects.filter(pk__in=indicator_ids) if indicator_ids else None
-    scorecard = [_kpi_row(row) for row in scorecard_as_at(as_at, indicators=indicators)]
+    # Papers for a date show the figures known on that date (shared/design.md, "What was known when").
+    scorecard = [
+        _kpi_row(row) for row in scorecard_as_at(as_at, indicators=indicators, knowledge=Knowledge.AS_KNOWN_THEN)
+    ]
     kpi_exceptions = [row for row in scorecard if row["rag"] in ("red", "amber")]
 
     targets = Target.objects.select_related("indicator").filter(

@@ -52,6 +52,15 @@ class MeasurementFactory(factory.django.DjangoModelFactory):
     # Entered in the past, so "as at" pages always count it.
     entered_at = datetime.datetime(2026, 1, 1, 9, 0, tzinfo=datetime.timezone.utc)
 
+    @classmethod
+    def _create(cls, model_class, *args, **kwargs):
+        # Through the one writer, as every path in the service: the value gets its knowledge version.
+        from indicators.services import save_measurements
+
+        measurement = model_class(*args, **kwargs)
+        save_measurements(new=[measurement], user=measurement.entered_by)
+        return measurement
+
 
 def monthly_series(indicator, values, *, start=datetime.date(2025, 1, 1)):
     """Measurements for consecutive months from `start`; None entries are 'not yet available'."""

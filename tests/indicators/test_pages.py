@@ -8,6 +8,7 @@ from django.urls import reverse
 
 from indicators import charts
 from indicators.models import Measurement
+from indicators.services import record_measurement
 from tests.dates import NOW
 from tests.factories.improvement import ActionFactory, InspectionFactory, ThemeFactory
 from tests.factories.indicators import (
@@ -137,10 +138,10 @@ def test_scorecard_query_count_is_fixed(count, board_client, django_assert_num_q
         BenchmarkFactory(indicator=indicator)
         monthly_series(indicator, [70, 75, 80])
     # session, user, user permissions, group permissions, filter: themes, owners;
-    # scorecard: indicators, measurements, targets, benchmarks, themes, SPC series, SPC re-bases;
-    # published ranks (quartile column); session save (savepoint, update, release: the idle timeout
-    # refreshes it every request)
-    with django_assert_num_queries(17):
+    # scorecard: indicators, targets, benchmarks, values (known_values: also the SPC series), SPC
+    # re-bases; published ranks (quartile column); session save (savepoint, update, release: the idle
+    # timeout refreshes it every request)
+    with django_assert_num_queries(15):
         response = board_client.get(reverse("indicators:scorecard"))
     assert len(response.context["rows"]) == count
 
@@ -314,12 +315,12 @@ def test_indicator_page_query_count_is_fixed(
         InspectionFactory(start_date=datetime.date(2025, 1, 2 + i))
         _meeting(board, datetime.date(2025, 1, 2 + i))
     first = indicator.measurements.first()
-    first.value = Decimal("71.5")
-    first.save()
-    # session, user, user permissions, group permissions; indicator (with owner), measurements (with
-    # entered_by), targets, benchmarks, themes, actions (with theme), published ranks; history rows;
-    # inspections; board meetings; SPC re-bases; session save (savepoint, update, release)
-    with django_assert_num_queries(18):
+    record_measurement(indicator=indicator, period=first.period, value=Decimal("71.5"), entered_by=officer_user)
+    # session, user, user permissions, group permissions; indicator (with owner and published source),
+    # value versions (with their measurements, who entered and corrected them), targets, benchmarks,
+    # themes, actions (with theme); chart markers (inspections and board meetings: one UNION); SPC
+    # re-bases; no published ranks (no published source); session save (savepoint, update, release)
+    with django_assert_num_queries(15):
         response = board_client.get(indicator.get_absolute_url())
     assert len(response.context["markers"]) == 2 * count
 

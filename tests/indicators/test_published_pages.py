@@ -117,8 +117,9 @@ def test_the_scorecard_shows_the_quartile_in_words(board_client):
 def test_scorecard_query_count_is_fixed_with_published_ranks(count, board_client, django_assert_num_queries):
     loaded(*[f"CLA-{i}" for i in range(count)])
     # session, user, user permissions, group permissions, filter: themes, owners; scorecard: indicators,
-    # measurements, targets, benchmarks, themes; published ranks; session save (savepoint, update, release)
-    with django_assert_num_queries(17):
+    # targets, benchmarks, values (known_values), SPC re-bases; published ranks; session save (savepoint,
+    # update, release)
+    with django_assert_num_queries(15):
         response = board_client.get(reverse("indicators:scorecard"))
     assert len(response.context["rows"]) == count
 
@@ -128,10 +129,11 @@ def test_indicator_page_query_count_is_fixed_with_published_figures(
     values, board_client, no_marker_providers, django_assert_num_queries
 ):
     (indicator,) = loaded("CLA-1", value=values)
-    # session, user, permissions x2; indicator (with owner and published source), measurements,
-    # targets, benchmarks, themes, actions, published ranks; history rows; inspections; meetings;
+    # session, user, permissions x2; indicator (with owner and published source), value versions (with
+    # their measurements and history), targets, benchmarks, themes, actions; published ranks (it has a
+    # published source); chart markers (inspections and meetings in one); no SPC re-bases (annual);
     # session save (savepoint, update, release)
-    with django_assert_num_queries(18):
+    with django_assert_num_queries(15):
         response = board_client.get(indicator.get_absolute_url())
     assert response.status_code == 200
 
@@ -148,6 +150,6 @@ def test_indicator_page_query_count_does_not_grow_with_years(
         neighbours=data.NEIGHBOUR_CODES,
     )
     apply_changes(changes, job=None, user=None, file_name="long.csv")
-    with django_assert_num_queries(18):
+    with django_assert_num_queries(15):
         response = board_client.get(indicator.get_absolute_url())
     assert len(response.context["published"]["rows"]) == 15

@@ -3,7 +3,7 @@ from decimal import Decimal
 
 import pytest
 
-from indicators.queries import scorecard_as_at
+from indicators.queries import Knowledge, scorecard_as_at
 from tests.factories.indicators import (
     BenchmarkFactory,
     IndicatorFactory,
@@ -34,16 +34,22 @@ def test_scorecard_as_at_uses_values_entered_by_that_date_and_the_target_then_in
     )
 
     rows = {as_at: scorecard_as_at(as_at)[0] for as_at in (datetime.date(2025, 3, 31), datetime.date(2025, 5, 31))}
+    then = scorecard_as_at(datetime.date(2025, 3, 30), knowledge=Knowledge.AS_KNOWN_THEN)[0]
 
+    # Changed with the design's rule (an original value is known from the end of its period): March,
+    # entered on 10 April, counts as known on 31 March, so "as at 31 March" now shows it (it showed
+    # February when values counted only from the day they were entered).
     march, may = rows[datetime.date(2025, 3, 31)], rows[datetime.date(2025, 5, 31)]
     assert (march.period_label, march.value_display, march.target_display, march.rag) == (
-        "Feb 2025",
-        "24.0%",
+        "Mar 2025",
+        "23.0%",
         "25.0%",
         "green",
     )
     assert (may.period_label, may.value_display, may.target_display, may.rag) == ("Apr 2025", "23.0%", "20.0%", "red")
-    assert (may.short_term, march.short_term) == ("no_change", None)
+    assert (may.short_term, march.short_term) == ("no_change", "improving")
+    # As known on 30 March (a pack for that day), March was neither over nor entered: February shows.
+    assert (then.period_label, then.value_display, then.short_term) == ("Feb 2025", "24.0%", None)
 
 
 def test_scorecard_row_long_term_direction_and_benchmarks():
@@ -86,6 +92,6 @@ def test_scorecard_as_at_query_count_is_fixed(count, django_assert_num_queries):
         TargetFactory(indicator=indicator)
         BenchmarkFactory(indicator=indicator)
         monthly_series(indicator, [1, 2, 3])
-    # indicators (with owner), measurements, targets, benchmarks, themes; SPC series and re-bases
-    with django_assert_num_queries(7):
+    # indicators (with owner), targets, benchmarks; the values (also the SPC series); SPC re-bases
+    with django_assert_num_queries(5):
         assert len(scorecard_as_at(datetime.date(2025, 6, 1))) == count

@@ -291,8 +291,9 @@ def test_build_pack_runs_a_fixed_number_of_queries(board_case, extra, django_ass
     _more_data(board_case, extra)
     meeting = type(board_case["meeting"]).objects.select_related("board").get(pk=board_case["meeting"].pk)
     # Board themes and indicators 2, plans 1, previous and next meeting 2, plan as at now and then 4,
-    # scorecard 7 (5 and the SPC series and re-bases), targets due 1, matters arising 1.
-    with django_assert_num_queries(18):
+    # scorecard 5 (indicators, targets, benchmarks, values as known then, SPC re-bases), targets due 1,
+    # matters arising 1.
+    with django_assert_num_queries(16):
         pack = build_pack(meeting)
     assert len(pack["scorecard"]) == 1 + extra
 
@@ -304,8 +305,8 @@ def test_pack_page_runs_a_fixed_number_of_queries(board_case, extra, board_clien
     url = reverse("meetings:pack", args=[board_case["meeting"].pk])
     board_client.get(url)  # warm the session and permission caches
     # Sign-in and permissions (session, user, permissions and the layout's own), the meeting 1,
-    # build_pack 18, the published copies 1: the same at both sizes.
-    with django_assert_num_queries(27):
+    # build_pack 16, the published copies 1: the same at both sizes.
+    with django_assert_num_queries(25):
         response = board_client.get(url)
     assert response.status_code == 200
 
