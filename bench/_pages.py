@@ -19,8 +19,9 @@ PAGE_NAMES = ("dashboard", "plan", "scorecard", "indicator", "pack", "progress")
 
 
 def database_url(size: str) -> str:
-    """DATABASE_URL if set (one scratch database, rebuilt when the size changes), else a SQLite file per size."""
-    return os.environ.get("DATABASE_URL") or f"sqlite:////tmp/bench_pages_{size}.sqlite3"
+    """DATABASE_URL if set (one scratch database, rebuilt when the size changes), else a SQLite file per
+    size and per checkout: two checkouts on different branches (different migrations) never share one."""
+    return os.environ.get("DATABASE_URL") or f"sqlite:////tmp/bench_pages_{ROOT.name}_{size}.sqlite3"
 
 
 def run_per_size(script: str, sizes, argv) -> int:
