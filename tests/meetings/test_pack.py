@@ -375,3 +375,23 @@ def test_a_board_keeps_its_themes_when_the_plan_is_refreshed_into_a_new_version(
     assert pack["plan"]["version"] == "v2"
     assert [row["reference"] for row in pack["exceptions"]["actions"]] == ["2.1"]
     assert sum(count["count"] for count in pack["rag_counts"]) == 1
+
+
+def test_word_cells_keep_line_breaks_tabs_and_spaces_as_python_docx_writes_them():
+    from docx import Document as NewDocument
+
+    from meetings.docx_pack import _table
+
+    values = ["Line one\nline two", "a\tb", " padded ", "", "crlf\r\nend"]
+    document = NewDocument()
+    _table(document, ["A", "B", "C", "D", "E"], [values], "Caption")
+    reference = NewDocument().add_table(rows=1, cols=5)
+    for cell, text in zip(reference.rows[0].cells, values, strict=True):
+        cell.text = text  # python-docx's own writer, which the fast rows copy
+
+    [table] = document.tables
+    written = [cell._tc.xml for cell in table.rows[1].cells]
+    assert [cell.text for cell in table.rows[1].cells] == ["Line one\nline two", "a\tb", " padded ", "", "crlf\n\nend"]
+    assert [w.split("</w:tcPr>")[1] for w in written] == [
+        c._tc.xml.split("</w:tcPr>")[1] for c in reference.rows[0].cells
+    ]
