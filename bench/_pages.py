@@ -18,26 +18,67 @@ BOARD_MEMBER = "board"
 PAGE_NAMES = ("dashboard", "plan", "scorecard", "indicator", "pack", "progress")
 
 
-def database_url(size: str) -> str:
-    """DATABASE_URL if set (one scratch database, rebuilt when the size changes), else a SQLite file per size."""
-    return os.environ.get("DATABASE_URL") or f"sqlite:////tmp/bench_pages_{size}.sqlite3"
+DATABASES = ("sqlite", "postgres")
 
 
-def run_per_size(script: str, sizes, argv) -> int:
-    """Run `script` once per size in its own process; the exit code of the first that failed, else 0."""
-    for size in sizes:
-        print(f"\n== {Path(script).name}: {size} demo on {database_url(size).split(':')[0]}", flush=True)
-        env = {**os.environ, "BENCH_SIZE": size}
-        result = subprocess.run([sys.executable, script, *argv], cwd=ROOT, env=env)
-        if result.returncode:
-            return result.returncode
+def database_url(size: str, database: str | None = None) -> str:
+    """The scratch database of a size: a SQLite file per size and per checkout (two checkouts on
+    different branches, with different migrations, never share one), or on PostgreSQL a database per
+    size beside the one DATABASE_URL names (`<its name>_bench_<size>`, created when missing), so
+    switching sizes never rebuilds. `database` defaults to postgres when DATABASE_URL is set."""
+    database = database or ("postgres" if os.environ.get("DATABASE_URL", "").startswith("postgres") else "sqlite")
+    if database == "sqlite":
+        return f"sqlite:////tmp/bench_pages_{ROOT.name}_{size}.sqlite3"
+    server = os.environ.get("DATABASE_URL", "")
+    if not server.startswith("postgres"):
+        sys.exit("--databases postgres needs DATABASE_URL=postgres://user@host:port/<a database of yours>")
+    base, _, name = server.rpartition("/")
+    return f"{base}/{name.split('?')[0]}_bench_{size}"
+
+
+def ensure_postgres_database(url: str) -> None:
+    """Create the scratch PostgreSQL database `url` names unless it exists (connecting to the server's
+    own DATABASE_URL database to do it)."""
+    import psycopg2
+    from psycopg2 import sql
+
+    name = url.rpartition("/")[2]
+    connection = psycopg2.connect(os.environ["DATABASE_URL"])
+    connection.autocommit = True  # CREATE DATABASE cannot run in a transaction
+    try:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT 1 FROM pg_database WHERE datname = %s", [name])
+            if cursor.fetchone() is None:
+                cursor.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name)))
+                print(f"created the PostgreSQL database {name}", flush=True)
+    finally:
+        connection.close()
+
+
+def run_per_size(script: str, sizes, argv, databases=(None,), extra_env=None) -> int:
+    """Run `script` once per database and size in its own process; the exit code of the first that
+    failed, else 0."""
+    for database in databases:
+        for size in sizes:
+            print(f"\n== {Path(script).name}: {size} demo on {database_url(size, database).split(':')[0]}", flush=True)
+            env = {**os.environ, "BENCH_SIZE": size, **(extra_env or {})}
+            if database:
+                env["BENCH_DATABASE"] = database
+            result = subprocess.run([sys.executable, script, *argv], cwd=ROOT, env=env)
+            if result.returncode:
+                return result.returncode
     return 0
 
 
 def start_size(name: str) -> str:
-    """Point Django at this size's database and set it up; returns the size."""
+    """Point Django at this size's database (creating a PostgreSQL one) and set it up; returns the size."""
     size = os.environ["BENCH_SIZE"]
-    os.environ["DATABASE_URL"] = database_url(size)
+    url = database_url(size, os.environ.get("BENCH_DATABASE"))
+    if url.startswith("postgres"):
+        ensure_postgres_database(url)
+    os.environ["DATABASE_URL"] = url
+    # The app's settings plus the floor page's URL; BENCH_CACHE=off turns every cache off.
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "settings_bench")
     from _django import start
 
     start(name)

@@ -4,11 +4,15 @@ Councils paste packs into their committee report template, so the document is pl
 Title, Heading 1 and Heading 2 styles, real tables with a header row, and RAG written in words.
 """
 
+import re
+from copy import deepcopy
 from datetime import date
 from io import BytesIO
 
 from docx import Document
 from docx.enum.section import WD_ORIENT
+from docx.oxml import OxmlElement
+from docx.oxml.ns import qn
 from docx.shared import Mm, Pt
 
 from core.text import clean_nested, clean_text
@@ -35,18 +39,42 @@ def _table(document, headers: list[str], rows: list[list[str]], caption: str):
         cell.text = ""
         cell.paragraphs[0].add_run(text).bold = True
     _repeat_header(table.rows[0])
-    for values in rows:
-        cells = table.add_row().cells
-        for cell, text in zip(cells, values, strict=True):
-            cell.text = str(text or "")
+    # A large pack has a thousand rows: python-docx's add_row() and cell.text re-read the table's grid
+    # and look up styles for every cell (about half a second). Each row is instead a copy of one empty
+    # row python-docx made, with one run a cell written as cell.text would write it.
+    if rows:
+        blank = table.add_row()._tr
+        table._tbl.remove(blank)
+        for values in rows:
+            row = deepcopy(blank)
+            for cell, text in zip(row.iterchildren(qn("w:tc")), values, strict=True):
+                cell.find(qn("w:p")).append(_run(str(text or "")))
+            table._tbl.append(row)
     document.add_paragraph()
     return table
 
 
-def _repeat_header(row) -> None:
-    from docx.oxml import OxmlElement
-    from docx.oxml.ns import qn
+_BREAKS = re.compile(r"([\t\r\n])")
 
+
+def _run(text: str):
+    """A w:r holding text as python-docx's run.text writes it: a tab is w:tab, each CR or LF a w:br."""
+    run = OxmlElement("w:r")
+    for piece in _BREAKS.split(text):
+        if piece == "\t":
+            run.append(OxmlElement("w:tab"))
+        elif piece in ("\r", "\n"):
+            run.append(OxmlElement("w:br"))
+        elif piece:
+            element = OxmlElement("w:t")
+            element.text = piece
+            if piece.strip() != piece:  # as python-docx: keep leading and trailing spaces
+                element.set(qn("xml:space"), "preserve")
+            run.append(element)
+    return run
+
+
+def _repeat_header(row) -> None:
     properties = row._tr.get_or_add_trPr()
     marker = OxmlElement("w:tblHeader")
     marker.set(qn("w:val"), "true")

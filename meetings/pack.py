@@ -8,17 +8,19 @@ never a second implementation of "as at".
 
 from datetime import date
 
+from django.db.models import Exists, OuterRef, Subquery
 from django.template.loader import render_to_string
 from django.utils import timezone
 
 from improvement.models import Rag
 from improvement.queries import changes_between, current_plan_from, plan_as_at, plans_newest_first
 from improvement.rules import rag_label
-from indicators.models import Indicator, Target
+from indicators.models import Indicator
 from indicators.queries import Knowledge, scorecard_as_at, target_display
 from indicators.rules import direction_words
 from meetings import queries
 from meetings.dates import after_one_cycle
+from meetings.models import Board, Meeting
 from meetings.rules import days_overdue
 
 PACK_VERSION = 1
@@ -40,6 +42,38 @@ def plan_in_force_from(plans: list, as_at: date):
         if plan.status != plan.Status.DRAFT and (plan.start_date is None or plan.start_date <= as_at):
             return plan
     return current_plan_from(plans)
+
+
+def pack_meeting_queryset():
+    """Meetings with what build_pack needs besides the plan and the KPIs, read in the query that finds
+    the meeting: its board, the board's previous and next meetings (id and start) and whether the
+    board reviews chosen themes and indicators. The rules are queries.previous_meeting (not cancelled,
+    starting earlier) and queries.next_meeting (not cancelled, on a later day)."""
+    same_board = Meeting.objects.filter(queries.NOT_CANCELLED, board_id=OuterRef("board_id"))
+    earlier = same_board.filter(starts_at__lt=OuterRef("starts_at")).order_by("-starts_at", "-pk")
+    # A later day in local time: the same test as next_meeting's "after the end of the meeting's day".
+    later = same_board.filter(starts_at__date__gt=OuterRef("starts_at__date")).order_by("starts_at", "pk")
+    return Meeting.objects.select_related("board").annotate(
+        pack_previous_id=Subquery(earlier.values("pk")[:1]),
+        pack_previous_starts_at=Subquery(earlier.values("starts_at")[:1]),
+        pack_next_id=Subquery(later.values("pk")[:1]),
+        pack_next_starts_at=Subquery(later.values("starts_at")[:1]),
+        pack_reviews_themes=Exists(Board.themes.through.objects.filter(board_id=OuterRef("board_id"))),
+        pack_reviews_indicators=Exists(Board.indicators.through.objects.filter(board_id=OuterRef("board_id"))),
+    )
+
+
+def _with_pack_context(meeting):
+    """The meeting as pack_meeting_queryset reads it: as given when it was read that way (the pack
+    pages do), else read again (one query), e.g. for publish_pack's meeting."""
+    if hasattr(meeting, "pack_reviews_themes"):
+        return meeting
+    return pack_meeting_queryset().get(pk=meeting.pk)
+
+
+def _other_meeting(pk, starts_at):
+    """The previous or next meeting from pack_meeting_queryset's columns; None when there is none."""
+    return None if pk is None else Meeting(pk=pk, starts_at=starts_at)
 
 
 def _action_row(state) -> dict:
@@ -66,14 +100,28 @@ def _action_row(state) -> dict:
     }
 
 
-def _exception_reasons(row) -> list[str]:
+class _Rows:
+    """Each action's row, made the first time a section lists it: most of a large plan is listed in no
+    section, and an action listed twice (an exception that is also a new red) is made once. Only the
+    states on the pack's own date become rows (an earlier state only gives a "from" column)."""
+
+    def __init__(self):
+        self.made = {}
+
+    def __call__(self, state) -> dict:
+        if state.action.pk not in self.made:
+            self.made[state.action.pk] = _action_row(state)
+        return self.made[state.action.pk]
+
+
+def _exception_reasons(state) -> list[str]:
     """Why an action is among the exceptions, in words (the RAG itself has its own column)."""
     reasons = []
-    if row["rag"] in (Rag.RED, Rag.AMBER):
-        reasons.append(f"RAG is {row['rag']}")
-    if row["days_overdue"]:
-        reasons.append(f"{row['days_overdue']} day{'s' if row['days_overdue'] != 1 else ''} overdue")
-    if row["has_slipped"]:
+    if state.rag in (Rag.RED, Rag.AMBER):
+        reasons.append(f"RAG is {state.rag}")
+    if state.days_overdue:
+        reasons.append(f"{state.days_overdue} day{'s' if state.days_overdue != 1 else ''} overdue")
+    if state.has_slipped:
         reasons.append("Target date moved")
     return reasons
 
@@ -138,65 +186,48 @@ def _meeting_summary(meeting, board) -> dict | None:
 
 def build_pack(meeting) -> dict:
     """The pack for a meeting as at its date. A fixed number of queries whatever the size of the plan:
-    board themes and indicators (2), plans (1), previous and next meeting (2), plan as at this meeting
-    and the previous one (2 each), scorecard (5), targets starting before the next meeting (1),
-    matters arising (1)."""
+    the meeting with its board, neighbours and scope (pack_meeting_queryset; none when the meeting was
+    read that way), plans (1), plan as at this meeting and the previous one (plan_as_at twice), the
+    scorecard (scorecard_as_at, whose targets also give the targets starting before the next
+    meeting), matters arising (1)."""
+    meeting = _with_pack_context(meeting)
     board = meeting.board
     as_at = meeting.date
-    actions = queries.actions_reviewed_by(board)
-    indicator_ids = list(board.indicators.values_list("pk", flat=True))
+    actions = queries.actions_reviewed_by(board, reviews_themes=meeting.pack_reviews_themes)
     plan = plan_in_force(as_at)
-    previous = queries.previous_meeting(meeting)
-    following = queries.next_meeting(board, as_at)
+    previous = _other_meeting(meeting.pack_previous_id, meeting.pack_previous_starts_at)
+    following = _other_meeting(meeting.pack_next_id, meeting.pack_next_starts_at)
     window_end = following.date if following else after_one_cycle(as_at, board.cadence)
 
     now_states = plan_as_at(plan, as_at, actions=actions) if plan else []
-    rows = [_action_row(state) for state in now_states]
+    row_of = _Rows()
 
     exceptions = []
-    for state, row in zip(now_states, rows, strict=True):
+    for state in now_states:
         if state.is_finished:
             continue
-        reasons = _exception_reasons(row)
+        reasons = _exception_reasons(state)
         if reasons:
-            exceptions.append({**row, "reasons": reasons})
+            exceptions.append({**row_of(state), "reasons": reasons})
     exceptions.sort(key=lambda r: (_RAG_RANK.get(r["rag"], 5), -r["days_overdue"]))
 
     changes = None
     if previous is not None and plan is not None:
         before = plan_as_at(plan, previous.date, actions=actions)
-        changes = _changes(before, now_states, since=previous.date)
+        changes = _changes(before, now_states, since=previous.date, row_of=row_of)
 
     due_actions = [
-        row
-        for state, row in zip(now_states, rows, strict=True)
+        row_of(state)
+        for state in now_states
         if not state.is_finished and state.target_date and as_at < state.target_date <= window_end
     ]
     due_actions.sort(key=lambda r: (r["target_date"], r["reference"]))
 
-    indicators = Indicator.objects.filter(pk__in=indicator_ids) if indicator_ids else None
+    indicators = Indicator.objects.filter(boards=board) if meeting.pack_reviews_indicators else None
     # Papers for a date show the figures known on that date (shared/design.md, "What was known when").
-    scorecard = [
-        _kpi_row(row) for row in scorecard_as_at(as_at, indicators=indicators, knowledge=Knowledge.AS_KNOWN_THEN)
-    ]
+    kpi_rows = scorecard_as_at(as_at, indicators=indicators, knowledge=Knowledge.AS_KNOWN_THEN)
+    scorecard = [_kpi_row(row) for row in kpi_rows]
     kpi_exceptions = [row for row in scorecard if row["rag"] in ("red", "amber")]
-
-    targets = Target.objects.select_related("indicator").filter(
-        effective_from__gt=as_at, effective_from__lte=window_end, indicator__is_active=True
-    )
-    if indicator_ids:
-        targets = targets.filter(indicator__in=indicator_ids)
-    due_targets = [
-        {
-            "code": t.indicator.code,
-            "title": t.indicator.title,
-            "effective_from": _iso(t.effective_from),
-            "target": target_display(t, t.indicator),
-            "note": t.expected_direction_note,
-            "url": t.indicator.get_absolute_url(),
-        }
-        for t in targets.order_by("effective_from", "indicator__order", "indicator__code")
-    ]
 
     arising = [_arising_row(a, as_at) for a in queries.matters_arising(meeting)]
 
@@ -217,7 +248,7 @@ def build_pack(meeting) -> dict:
         "plan": {"title": plan.title, "version": plan.version} if plan else None,
         "scope": {
             "themes": "the themes this board reviews" if actions is not None else "every theme of the plan",
-            "indicators": "the indicators this board reviews" if indicator_ids else "every active indicator",
+            "indicators": "the indicators this board reviews" if indicators is not None else "every active indicator",
         },
         "previous_meeting": _meeting_summary(previous, board),
         "next_meeting": _meeting_summary(following, board),
@@ -225,43 +256,62 @@ def build_pack(meeting) -> dict:
         "rag_counts": _rag_counts(now_states),
         "exceptions": {"actions": exceptions, "kpis": kpi_exceptions},
         "changes": changes,
-        "due": {"actions": due_actions, "targets": due_targets},
+        "due": {"actions": due_actions, "targets": _due_targets(kpi_rows, as_at, window_end)},
         "scorecard": scorecard,
         "actions_arising": arising,
     }
 
 
-def _changes(before, after, *, since: date) -> dict:
+def _due_targets(kpi_rows, as_at: date, window_end: date) -> list[dict]:
+    """Indicator targets starting after the meeting and by the window's end, for the active indicators
+    of the scorecard, from the targets scorecard_as_at already read for each (no query)."""
+    starting = [
+        (target, row.indicator)
+        for row in kpi_rows
+        if row.indicator.is_active
+        for target in row.indicator.targets_sorted
+        if as_at < target.effective_from <= window_end
+    ]
+    starting.sort(key=lambda pair: (pair[0].effective_from, pair[1].order, pair[1].code))
+    return [
+        {
+            "code": indicator.code,
+            "title": indicator.title,
+            "effective_from": _iso(target.effective_from),
+            "target": target_display(target, indicator),
+            "note": target.expected_direction_note,
+            "url": indicator.get_absolute_url(),
+        }
+        for target, indicator in starting
+    ]
+
+
+def _changes(before, after, *, since: date, row_of) -> dict:
     """changes_between, said once per fact: an action completed is listed as completed (not also as a
     move to blue), a new red as a new red (not also as a RAG move)."""
     found = changes_between(before, after)
     completed_ids = {s.action.pk for s in found.completed}
     new_red_ids = {s.action.pk for s in found.new_reds}
+    earlier_rag = {now.action.pk: then.rag for then, now in found.rag_moves}  # absent: new since then
     return {
         "since": _iso(since),
-        "completed": [_action_row(s) for s in found.completed],
+        "completed": [row_of(s) for s in found.completed],
         "new_reds": [
             {
-                **_action_row(s),
-                "from_rag": str(then.rag) if then else None,
-                "from_label": rag_label(then.rag) if then else "",
+                **row_of(s),
+                "from_rag": str(earlier_rag[s.action.pk]) if s.action.pk in earlier_rag else None,
+                "from_label": rag_label(earlier_rag[s.action.pk]) if s.action.pk in earlier_rag else "",
             }
             for s in found.new_reds
-            for then in [_matching(found.rag_moves, s)]
         ],
         "rag_moves": [
-            {**_action_row(now), "from_rag": str(then.rag), "from_label": rag_label(then.rag)}
+            {**row_of(now), "from_rag": str(then.rag), "from_label": rag_label(then.rag)}
             for then, now in found.rag_moves
             if now.action.pk not in completed_ids and now.action.pk not in new_red_ids
         ],
-        "slipped": [{**_action_row(now), "from_date": _iso(then.target_date)} for then, now in found.slipped],
-        "added": [_action_row(s) for s in found.added],
+        "slipped": [{**row_of(now), "from_date": _iso(then.target_date)} for then, now in found.slipped],
+        "added": [row_of(s) for s in found.added],
     }
-
-
-def _matching(moves, state):
-    """The earlier state of an action among (then, now) RAG moves; None for an action new since then."""
-    return next((then for then, now in moves if now.action.pk == state.action.pk), None)
 
 
 def _rag_counts(states) -> list[dict]:

@@ -13,15 +13,16 @@ from core import audit
 from core.views import require_service_user
 from meetings.docx_pack import DOCX_CONTENT_TYPE, pack_docx_bytes
 from meetings.models import Meeting, PublishedPack
-from meetings.pack import build_pack
+from meetings.pack import build_pack, pack_meeting_queryset
 from meetings.permissions import can_edit_meetings
 from meetings.services import publish_pack
 
 
 def _meeting(request, pk) -> Meeting:
-    """Every service user reads every meeting; people with no role read none (403)."""
+    """Every service user reads every meeting; people with no role read none (403). Read with what the
+    pack needs besides the plan and KPIs (its board, neighbouring meetings, scope): one query for both."""
     require_service_user(request.user)
-    return get_object_or_404(Meeting.objects.select_related("board"), pk=pk)
+    return get_object_or_404(pack_meeting_queryset(), pk=pk)
 
 
 def _published(request, pk) -> PublishedPack:

@@ -163,14 +163,19 @@ def action_detail_queryset():
     return action_arising_queryset()
 
 
-def actions_reviewed_by(board):
+def actions_reviewed_by(board, *, reviews_themes: bool | None = None):
     """The actions in the themes a board reviews, or None when it reviews every theme.
 
     Themes are matched by reference, so a board set up on one version of the plan keeps its themes
     when the plan is refreshed into a new version (plan_as_at narrows them to the plan in force).
-    One query for the board's themes, none when they are prefetched.
+    One query for the board's themes, none when they are prefetched. A caller that already knows
+    whether the board reviews chosen themes (the pack reads it with the meeting) passes reviews_themes:
+    then the references stay a subquery of the caller's own query, and no query runs here.
     """
-    from improvement.models import Action
+    from improvement.models import Action, Theme
 
+    if reviews_themes is not None:
+        references = Theme.objects.filter(boards=board).values("reference")
+        return Action.objects.filter(theme__reference__in=references) if reviews_themes else None
     references = sorted({theme.reference for theme in board.themes.all()})
     return Action.objects.filter(theme__reference__in=references) if references else None

@@ -13,7 +13,7 @@ from improvement.models import ActionStatus, Progress, Rag
 from indicators.models import Measurement
 from meetings.docx_pack import EXCEPTION_HEADERS
 from meetings.models import PublishedPack
-from meetings.pack import build_pack, render_pack_html
+from meetings.pack import build_pack, pack_meeting_queryset, render_pack_html
 from meetings.services import publish_pack
 from tests.factories.improvement import (
     ActionFactory,
@@ -289,13 +289,26 @@ def _more_data(board_case, n):
 @pytest.mark.parametrize("extra", [0, 12])
 def test_build_pack_runs_a_fixed_number_of_queries(board_case, extra, django_assert_num_queries):
     _more_data(board_case, extra)
-    meeting = type(board_case["meeting"]).objects.select_related("board").get(pk=board_case["meeting"].pk)
-    # Board themes and indicators 2, plans 1, previous and next meeting 2, plan as at now and then 4,
-    # scorecard 5 (indicators, targets, benchmarks, values as known then, SPC re-bases), targets due 1,
-    # matters arising 1.
-    with django_assert_num_queries(16):
+    meeting = pack_meeting_queryset().get(pk=board_case["meeting"].pk)
+    # Plans 1, plan as at now and then 4 (plan_as_at twice), scorecard 5 (indicators, targets,
+    # benchmarks, values as known then, SPC re-bases; its targets also give the targets due), matters
+    # arising 1. The board, its scope and the neighbouring meetings came with the meeting.
+    with django_assert_num_queries(11):
         pack = build_pack(meeting)
     assert len(pack["scorecard"]) == 1 + extra
+    assert len(pack["due"]["targets"]) == 1
+
+
+def test_build_pack_reads_the_meeting_again_when_given_a_plain_one(board_case, django_assert_num_queries):
+    meeting = type(board_case["meeting"]).objects.get(pk=board_case["meeting"].pk)
+    with django_assert_num_queries(12):  # the meeting with its board, neighbours and scope, then the 11
+        pack = build_pack(meeting)
+    assert (pack["previous_meeting"]["date"], pack["next_meeting"]["date"]) == ("2026-01-13", "2026-03-10")
+
+
+# Sign-in and permissions (session, user, the user's and the groups' permissions, the session saved:
+# 7 in a test's transaction), the meeting with its board, neighbours and scope 1, then build_pack's 11.
+PAGE_OVERHEAD = 7 + 1
 
 
 @pytest.mark.parametrize("extra", [0, 12])
@@ -304,11 +317,48 @@ def test_pack_page_runs_a_fixed_number_of_queries(board_case, extra, board_clien
     publish_pack(meeting=board_case["meeting"], published_by=board_case["went_red"].lead_officer)
     url = reverse("meetings:pack", args=[board_case["meeting"].pk])
     board_client.get(url)  # warm the session and permission caches
-    # Sign-in and permissions (session, user, permissions and the layout's own), the meeting 1,
-    # build_pack 16, the published copies 1: the same at both sizes.
-    with django_assert_num_queries(25):
+    with django_assert_num_queries(PAGE_OVERHEAD + 11 + 1):  # and the published copies 1
         response = board_client.get(url)
     assert response.status_code == 200
+    assert "As at 10 February 2026, published by" in response.content.decode()
+
+
+@pytest.mark.parametrize("extra", [0, 12])
+def test_word_download_runs_a_fixed_number_of_queries(board_case, extra, board_client, django_assert_num_queries):
+    _more_data(board_case, extra)
+    url = reverse("meetings:pack_docx", args=[board_case["meeting"].pk])
+    board_client.get(url)
+    with django_assert_num_queries(PAGE_OVERHEAD + 11 + 1):  # and the download's audit entry 1
+        response = board_client.get(url)
+    document = Document(BytesIO(response.content))
+    scorecard = next(t for t in _tables(document) if t[0][0] == "Indicator" and "Direction of travel" in t[0])
+    assert len(scorecard) == 1 + 1 + extra  # the header row and one row an indicator
+
+
+def test_next_meeting_is_the_first_one_on_a_later_day_and_not_cancelled(board_case):
+    board, meeting = board_case["board"], board_case["meeting"]
+    MeetingFactory(board=board, starts_at=_at(MEETING, hour=17))  # the same day: not the next meeting
+    MeetingFactory(board=board, starts_at=_at(datetime.date(2026, 2, 24)), status="cancelled")
+    MeetingFactory(board=board, starts_at=_at(datetime.date(2026, 1, 20)), status="cancelled")
+    MeetingFactory(starts_at=_at(datetime.date(2026, 2, 17)))  # another board's
+
+    pack = build_pack(meeting)
+
+    assert (pack["previous_meeting"]["date"], pack["next_meeting"]["date"]) == ("2026-01-13", "2026-03-10")
+    assert pack["window_end"] == "2026-03-10"
+
+
+def test_a_boards_chosen_indicators_narrow_the_scorecard_and_the_targets_due(board_case):
+    board = board_case["board"]
+    chosen = IndicatorFactory(code="CLA-STAB", title="Placement stability")
+    TargetFactory(indicator=chosen, value=Decimal("70"), effective_from=datetime.date(2026, 2, 20))
+    board.indicators.set([chosen])
+
+    pack = build_pack(board_case["meeting"])
+
+    assert [row["code"] for row in pack["scorecard"]] == ["CLA-STAB"]
+    assert [t["code"] for t in pack["due"]["targets"]] == ["CLA-STAB"]
+    assert pack["scope"]["indicators"] == "the indicators this board reviews"
 
 
 def test_a_board_keeps_its_themes_when_the_plan_is_refreshed_into_a_new_version(db):
@@ -325,3 +375,23 @@ def test_a_board_keeps_its_themes_when_the_plan_is_refreshed_into_a_new_version(
     assert pack["plan"]["version"] == "v2"
     assert [row["reference"] for row in pack["exceptions"]["actions"]] == ["2.1"]
     assert sum(count["count"] for count in pack["rag_counts"]) == 1
+
+
+def test_word_cells_keep_line_breaks_tabs_and_spaces_as_python_docx_writes_them():
+    from docx import Document as NewDocument
+
+    from meetings.docx_pack import _table
+
+    values = ["Line one\nline two", "a\tb", " padded ", "", "crlf\r\nend"]
+    document = NewDocument()
+    _table(document, ["A", "B", "C", "D", "E"], [values], "Caption")
+    reference = NewDocument().add_table(rows=1, cols=5)
+    for cell, text in zip(reference.rows[0].cells, values, strict=True):
+        cell.text = text  # python-docx's own writer, which the fast rows copy
+
+    [table] = document.tables
+    written = [cell._tc.xml for cell in table.rows[1].cells]
+    assert [cell.text for cell in table.rows[1].cells] == ["Line one\nline two", "a\tb", " padded ", "", "crlf\n\nend"]
+    assert [w.split("</w:tcPr>")[1] for w in written] == [
+        c._tc.xml.split("</w:tcPr>")[1] for c in reference.rows[0].cells
+    ]

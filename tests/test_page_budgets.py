@@ -1,0 +1,139 @@
+"""Every main page keeps issue 11's query budget: the same number of queries at two data sizes, and at
+most 15, session and permissions included, with every cache off (a cached page would hide the cost).
+
+Signed in as a board member, except "my actions", which is an officer's page. Each page is requested
+once to warm the session, counted on a small council, then counted again after the plan, the
+indicators and the board's papers have grown.
+"""
+
+import datetime
+from decimal import Decimal
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+from django.utils import timezone
+
+from improvement.models import ActionStatus, Inspection, Progress
+from tests.factories.improvement import (
+    ActionFactory,
+    ActionUpdateFactory,
+    InspectionFactory,
+    PlanFactory,
+    RecommendationFactory,
+    TargetDateRevisionFactory,
+    ThemeFactory,
+)
+from tests.factories.indicators import IndicatorFactory, MeasurementFactory, TargetFactory
+from tests.factories.meetings import AgendaItemFactory, BoardFactory, MeetingActionFactory, MeetingFactory
+
+BUDGET = 15
+GROWTH = 8  # more actions, indicators, values and papers for the second count
+
+
+def _at(day):
+    return timezone.make_aware(datetime.datetime.combine(day, datetime.time(14, 0)))
+
+
+@pytest.fixture
+def council(db, officer_user):
+    """A small council: a plan with an action the officer leads, an indicator, two monitoring visits,
+    and a board that met in September and October 2026 and meets again in December."""
+    plan = PlanFactory(start_date=datetime.date(2025, 4, 1))
+    theme = ThemeFactory(plan=plan, reference="1", title="Front door")
+    action = ActionFactory(theme=theme, reference="1.1", lead_officer=officer_user)
+    ActionUpdateFactory(action=action, date=datetime.date(2026, 5, 4))  # before both visits: a history
+    ActionUpdateFactory(action=action, date=datetime.date(2026, 8, 3))
+    recommendation = RecommendationFactory()
+    action.recommendations.add(recommendation)
+    indicator = IndicatorFactory(code="CIN-ASSESS-45")
+    TargetFactory(indicator=indicator, value=Decimal("85"))
+    MeasurementFactory(indicator=indicator, period=datetime.date(2026, 9, 1), value=Decimal("80"))
+    InspectionFactory(kind=Inspection.Kind.MONITORING_VISIT, start_date=datetime.date(2026, 6, 2), sequence=1)
+    InspectionFactory(kind=Inspection.Kind.MONITORING_VISIT, start_date=datetime.date(2026, 10, 6), sequence=2)
+    board = BoardFactory(name="Children's Improvement Board")
+    previous = MeetingFactory(board=board, starts_at=_at(datetime.date(2026, 9, 15)), status="held")
+    meeting = MeetingFactory(board=board, starts_at=_at(datetime.date(2026, 10, 13)), status="held")
+    MeetingFactory(board=board, starts_at=_at(datetime.date(2026, 12, 8)))
+    item = AgendaItemFactory(meeting=meeting)
+    item.themes.add(theme)
+    item.indicators.add(indicator)
+    MeetingActionFactory(meeting=previous, due_date=datetime.date(2026, 10, 1))
+    return {
+        "plan": plan, "theme": theme, "action": action, "indicator": indicator, "recommendation": recommendation,
+        "board": board, "previous": previous, "meeting": meeting, "item": item, "officer": officer_user,
+    }  # fmt: skip
+
+
+def _grow(council, n=GROWTH):
+    """n more of everything a main page lists: actions (the officer leads half) with updates and a
+    moved date, indicators with targets and values, agenda items and actions arising."""
+    for i in range(n):
+        action = ActionFactory(
+            theme=council["theme"],
+            reference=f"1.{i + 2}",
+            lead_officer=council["officer"] if i % 2 else None,
+            original_target_date=datetime.date(2026, 9, 30),
+        )
+        ActionUpdateFactory(action=action, date=datetime.date(2026, 5, 1))
+        ActionUpdateFactory(
+            action=action,
+            date=datetime.date(2026, 9, 1),
+            status=ActionStatus.COMPLETE if i % 3 == 0 else ActionStatus.IN_PROGRESS,
+            progress="" if i % 3 == 0 else Progress.AT_RISK,
+        )
+        TargetDateRevisionFactory(action=action, effective_on=datetime.date(2026, 7, 1))
+        action.recommendations.add(council["recommendation"])
+        ActionUpdateFactory(action=council["action"], date=datetime.date(2026, 6, 1) + datetime.timedelta(days=i))
+        indicator = IndicatorFactory()
+        TargetFactory(indicator=indicator)
+        for month in (7, 8, 9):
+            MeasurementFactory(indicator=indicator, period=datetime.date(2026, month, 1), value=Decimal(60 + i))
+        MeasurementFactory(indicator=council["indicator"], period=datetime.date(2025, 1 + i, 1), value=Decimal(70 + i))
+        council["item"].indicators.add(indicator)
+        council["item"].themes.add(ThemeFactory(plan=council["plan"], reference=f"{i + 2}"))
+        AgendaItemFactory(meeting=council["meeting"])
+        MeetingActionFactory(meeting=council["previous"], due_date=datetime.date(2026, 11, 1))
+        MeetingActionFactory(meeting=council["meeting"], due_date=datetime.date(2026, 12, 1))
+
+
+PAGES = {
+    "dashboard": ("board", lambda c: reverse("home")),
+    "plan": ("board", lambda c: reverse("improvement:plan")),
+    "scorecard": ("board", lambda c: reverse("indicators:scorecard")),
+    "indicator page": ("board", lambda c: reverse("indicators:indicator_detail", args=[c["indicator"].pk])),
+    "board pack": ("board", lambda c: reverse("meetings:pack", args=[c["meeting"].pk])),
+    "progress between the last two visits": ("board", lambda c: reverse("progress")),
+    "my actions": ("officer", lambda c: reverse("improvement:my_actions")),
+    "action page": ("board", lambda c: reverse("improvement:action_detail", args=[c["action"].pk])),
+    "meeting page": ("board", lambda c: reverse("meetings:meeting_detail", args=[c["meeting"].pk])),
+}
+
+
+def _queries(client, url) -> int:
+    with CaptureQueriesContext(connection) as captured:
+        response = client.get(url)
+    assert response.status_code == 200, (url, response.status_code)
+    return len(captured.captured_queries)
+
+
+@pytest.fixture
+def no_cache(settings):
+    """Every cache off: Django's dummy cache stores nothing, so each request does all its work."""
+    settings.CACHES = {"default": {"BACKEND": "django.core.cache.backends.dummy.DummyCache"}}
+
+
+@pytest.mark.parametrize("page", list(PAGES))
+def test_page_runs_the_same_queries_at_two_sizes_within_the_budget(page, council, no_cache, request):
+    role, url_of = PAGES[page]
+    client = request.getfixturevalue(f"{role}_client")
+    url = url_of(council)
+    client.get(url)  # warm the session
+
+    small = _queries(client, url)
+    _grow(council)
+    large = _queries(client, url)
+
+    assert (small, large) == (small, small), f"{page}: {small} queries on the small council, {large} when larger"
+    assert small <= BUDGET, f"{page}: {small} queries, over the budget of {BUDGET}"
