@@ -1,7 +1,7 @@
 from django import forms
 from django.shortcuts import render
 
-from core import clock
+from core import cache, clock
 from core.forms import ServiceForm
 from core.views import require_service_user
 from dashboard.queries import counts_by_theme, progress_between, recent_updates
@@ -14,8 +14,17 @@ from meetings.queries import next_meeting_of_any_board
 def home(request):
     require_service_user(request.user)
     today = clock.today()
+    summary = cache.cached(request, "dashboard", lambda: _dashboard_summary(today))
+    # The reader's own count stays outside what is shared: the summary holds every lead's.
+    context = {key: value for key, value in summary.items() if key != "open_by_lead"}
+    context["my_open_actions"] = summary["open_by_lead"].get(request.user.pk, 0)
+    return render(request, "dashboard/home.html", context)
+
+
+def _dashboard_summary(today) -> dict:
+    """Everything the dashboard shows that is the same for every reader (cached by data version and date)."""
     plan = current_plan()
-    context = {"today": today, "plan": plan}
+    context = {"today": today, "plan": plan, "open_by_lead": {}}
     next_meeting = next_meeting_of_any_board(today)
     context["next_meeting"] = next_meeting
     if plan:
@@ -29,15 +38,16 @@ def home(request):
             context["due_before_next_meeting"] = [
                 s for s in states if s.target_date and today <= s.target_date <= next_meeting.date and not s.is_finished
             ]
-        context["my_open_actions"] = sum(
-            1 for s in states if s.action.lead_officer_id == request.user.pk and not s.is_finished
-        )
+        open_by_lead = context["open_by_lead"]
+        for s in states:
+            if not s.is_finished and s.action.lead_officer_id:
+                open_by_lead[s.action.lead_officer_id] = open_by_lead.get(s.action.lead_officer_id, 0) + 1
         context["recent_updates"] = recent_updates(plan)
         context["recommendations"] = recommendation_progress(
             Recommendation.objects.select_related("inspection"), plan=plan, as_at=today, plan_states=states
         )
     context["kpis_off_target"] = [row for row in scorecard_as_at(today) if row.rag in ("red", "amber")]
-    return render(request, "dashboard/home.html", context)
+    return context
 
 
 class ProgressForm(ServiceForm):
@@ -90,5 +100,13 @@ def progress(request):
     context = {"form": form, "plan": current_plan()}
     if data is not None and form.is_valid() and context["plan"]:
         context["start"], context["end"] = form.cleaned_data["start"], form.cleaned_data["end"]
-        context.update(progress_between(context["plan"], context["start"], context["end"]))
+        start, end = context["start"], context["end"]
+        context.update(
+            cache.cached(
+                request,
+                "progress",
+                lambda: progress_between(context["plan"], start, end),
+                parts=(context["plan"].pk, start, end),
+            )
+        )
     return render(request, "dashboard/progress.html", context)

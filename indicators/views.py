@@ -2,7 +2,7 @@ from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.shortcuts import get_object_or_404, redirect, render
 
-from core import clock
+from core import cache, clock
 from core.views import require_service_user
 from indicators import periods, queries
 from indicators.charts import chart_markers, chart_range, indicator_chart_figure, spc_traces
@@ -19,15 +19,21 @@ def scorecard(request):
     indicator_filter = ScorecardFilter(
         request.GET or None, queryset=queries.indicators_for_user(request.user).filter(is_active=True)
     )
-    rows = queries.scorecard_as_at(today, indicators=indicator_filter.qs)
-    counts = queries.rag_counts(rows)
     chosen_rag = (
         indicator_filter.form.cleaned_data.get("rag")
         if indicator_filter.is_bound and indicator_filter.form.is_valid()
         else ""
     )
-    if chosen_rag:
-        rows = [row for row in rows if row.rag == chosen_rag]
+
+    def compute():
+        rows = queries.scorecard_as_at(today, indicators=indicator_filter.qs)
+        counts = queries.rag_counts(rows)
+        if chosen_rag:
+            rows = [row for row in rows if row.rag == chosen_rag]
+        return rows, counts, queries.scorecard_quartiles(rows, today)
+
+    # Every reader may read every indicator (queries.indicators_for_user), so the filter is the only part.
+    rows, counts, quartiles = cache.cached(request, "scorecard", compute, parts=sorted(request.GET.lists()))
     return render(
         request,
         "indicators/indicator_scorecard.html",
@@ -38,14 +44,25 @@ def scorecard(request):
             "as_at": today,
             "filtered": bool(request.GET),
             "can_enter": can_use_entry_list(request.user),
-            "quartiles": queries.scorecard_quartiles(rows, today),
+            "quartiles": quartiles,
         },
     )
 
 
 def indicator_detail(request, pk):
     require_service_user(request.user)
-    indicator = get_object_or_404(queries.indicator_detail_queryset(request.user), pk=pk)
+    context = cache.cached(
+        request, "indicator", lambda: _indicator_detail_context(request.user, pk), parts=(pk,)
+    ).copy()
+    indicator = context["indicator"]
+    context["can_enter"] = can_enter_values(request.user, indicator)
+    context["can_change_baseline"] = can_change_spc_baseline(request.user, indicator)
+    return render(request, "indicators/indicator_detail.html", context)
+
+
+def _indicator_detail_context(user, pk) -> dict:
+    """What the indicator page shows that is the same for every reader (cached by data version and date)."""
+    indicator = get_object_or_404(queries.indicator_detail_queryset(user), pk=pk)
     queries.attach_history(indicator)
     context = detail_context(indicator, today=clock.today())
     context.update(published_context(indicator))
@@ -55,12 +72,11 @@ def indicator_detail(request, pk):
         indicator, indicator.measurements_sorted, indicator.targets_sorted, indicator.benchmarks_sorted, markers
     )
     context["markers"] = markers
-    context["can_enter"] = can_enter_values(request.user, indicator)
     context.update(spc_context(indicator, queries.spc_rebase_history(indicator)))
     if context["chart"] is not None and context["spc_applies"]:
         context["chart"]["data"].extend(spc_traces(indicator, context["spc"].segments))
-    context["can_change_baseline"] = can_change_spc_baseline(request.user, indicator)
-    return render(request, "indicators/indicator_detail.html", context)
+    context["indicator"] = indicator
+    return context
 
 
 def spc_baseline(request, pk):
