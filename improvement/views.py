@@ -6,7 +6,7 @@ from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 
-from core import clock
+from core import cache, clock
 from core.roles import is_admin
 from core.views import require_service_user
 from improvement import queries
@@ -59,12 +59,16 @@ def plan(request):
         return render(request, "improvement/plan.html", {"plans": plans, "selected_plan": None})
 
     filterset = ActionFilter(request.GET or None, queryset=Action.objects.all(), plan=selected)
-    states = filterset.filter_states(plan_as_at(selected, today, actions=filterset.qs))
     sort = filterset.sort_key
-    if sort == "reference":
-        groups = _group_by_theme(states)
-    else:
-        groups = [(None, sorted(states, key=_SORT_KEYS[sort]))]
+
+    def compute():
+        states = filterset.filter_states(plan_as_at(selected, today, actions=filterset.qs))
+        if sort == "reference":
+            return _group_by_theme(states), len(states), rag_counts(states)
+        return [(None, sorted(states, key=_SORT_KEYS[sort]))], len(states), rag_counts(states)
+
+    # The filters name no reader, so the plan and the query string are all the key needs.
+    groups, total, counts = cache.cached(request, "plan", compute, parts=(selected.pk, sorted(request.GET.lists())))
     return render(
         request,
         "improvement/plan.html",
@@ -73,8 +77,8 @@ def plan(request):
             "selected_plan": selected,
             "filterset": filterset,
             "groups": groups,
-            "total": len(states),
-            "counts": rag_counts(states),
+            "total": total,
+            "counts": counts,
             "sort_label": dict(SORT_CHOICES)[sort],
             "is_filtered": any(v for k, v in request.GET.items() if k not in ("plan", "sort")),
             "today": today,

@@ -1,6 +1,7 @@
 """Cached pages (core/cache.py): faster when nothing changed, never a stale figure when something did."""
 
 import datetime
+import re
 from decimal import Decimal
 
 import pytest
@@ -177,3 +178,16 @@ def test_the_indicator_page_and_the_pack_run_fewer_queries_when_cached(
         settings.PAGE_CACHE = False
         uncached = _count(board_client, url)
         assert cached < uncached, (url, cached, uncached)
+
+
+def test_a_new_update_shows_on_the_next_plan_page(board_client, one_action):
+    url = reverse("improvement:plan")
+    before = _text(board_client.get(url))
+    assert (_plan_card(before, "Green - on track"), _plan_card(before, "Red - off track")) == (1, 0)
+    ActionUpdateFactory(action=one_action, date=TODAY, status=ActionStatus.IN_PROGRESS, progress=Progress.OFF_TRACK)
+    after = _text(board_client.get(url))
+    assert (_plan_card(after, "Green - on track"), _plan_card(after, "Red - off track")) == (0, 1)
+
+
+def _plan_card(html: str, label: str) -> int:
+    return int(re.search(rf'class="app-count">(\d+)</span><strong[^>]*>{label}<', html).group(1))
