@@ -31,7 +31,7 @@ pauses the bump; a migration that changes data bumps once at the end through pos
 
 import re
 
-from django.db import connections
+from django.db import connections, transaction
 
 TABLE = "core_dataversion"
 EXCLUDED_TABLES = frozenset(
@@ -103,25 +103,40 @@ def _bump_with(connection, raw_cursor) -> None:
         raw_cursor.execute(f"INSERT INTO {TABLE} (counter) VALUES (1)")
 
 
+_RETURNING = re.compile(r"\bRETURNING\b", re.IGNORECASE)
+
+
 def bump_after_writes(execute, sql, params, many, context):
-    """The execute wrapper: run the statement, then bump the version if it wrote data."""
-    result = execute(sql, params, many, context)
+    """The execute wrapper: run the statement, then bump the version in the same transaction if it wrote data."""
     connection = context["connection"]
     if _migrating or not changes_data(sql):
-        return result
+        return execute(sql, params, many, context)
     if connection.in_atomic_block:
-        if _bumped_in_this_transaction(connection):
-            return result
+        result = execute(sql, params, many, context)
+        if not _bumped_in_this_transaction(connection):
+            _bump(connection)
+
+            # Registered with on_commit: Django forgets it when the transaction (or the savepoint it
+            # was made in) rolls back, taking the bump with it, so the next write bumps again.
+            def mark():
+                pass
+
+            connection._data_version_mark = mark
+            connection.on_commit(mark)
+        return result
+    if not connection.get_autocommit():  # manual transaction management: the caller commits both
+        result = execute(sql, params, many, context)
         _bump(connection)
-
-        # Registered with on_commit: Django forgets it when the transaction (or the savepoint it was
-        # made in) rolls back, taking the bump with it, so the next write bumps again.
-        def mark():
-            pass
-
-        connection._data_version_mark = mark
-        connection.on_commit(mark)
-    else:  # autocommit (or manual transactions, with no on_commit to lean on): every write bumps
+        return result
+    if connection.vendor == "sqlite" and _RETURNING.search(str(sql)):
+        # SQLite keeps an implicit transaction open while INSERT ... RETURNING has rows unread, and
+        # commits the bump with it; an explicit COMMIT now would fail ("SQL statements in progress").
+        result = execute(sql, params, many, context)
+        _bump(connection)
+        return result
+    # Autocommit: one transaction for the write and its bump (and one commit, not two).
+    with transaction.atomic(using=connection.alias):
+        result = execute(sql, params, many, context)
         _bump(connection)
     return result
 

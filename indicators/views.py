@@ -1,6 +1,7 @@
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.functional import SimpleLazyObject
 
 from core import cache, clock
 from core.views import require_service_user
@@ -25,15 +26,15 @@ def scorecard(request):
         else ""
     )
 
-    def compute():
-        rows = queries.scorecard_as_at(today, indicators=indicator_filter.qs)
-        counts = queries.rag_counts(rows)
-        if chosen_rag:
-            rows = [row for row in rows if row.rag == chosen_rag]
-        return rows, counts, queries.scorecard_quartiles(rows, today)
-
-    # Every reader may read every indicator (queries.indicators_for_user), so the filter is the only part.
-    rows, counts, quartiles = cache.cached(request, "scorecard", compute, parts=sorted(request.GET.lists()))
+    # Every reader may read every indicator (queries.indicators_for_user), so the filter is the only
+    # part of the key. The table is cached as rendered HTML (the template), so the rows are worked out
+    # only when that or the counts are not in the cache.
+    query = sorted(request.GET.lists())
+    all_rows = SimpleLazyObject(lambda: queries.scorecard_as_at(today, indicators=indicator_filter.qs))
+    rows = SimpleLazyObject(
+        lambda: [row for row in all_rows if row.rag == chosen_rag] if chosen_rag else list(all_rows)
+    )
+    counts = cache.cached(request, "scorecard-counts", lambda: queries.rag_counts(all_rows), parts=query)
     return render(
         request,
         "indicators/indicator_scorecard.html",
@@ -44,7 +45,8 @@ def scorecard(request):
             "as_at": today,
             "filtered": bool(request.GET),
             "can_enter": can_use_entry_list(request.user),
-            "quartiles": quartiles,
+            "cache_part": repr(query),
+            "quartiles": SimpleLazyObject(lambda: queries.scorecard_quartiles(rows, today)),
         },
     )
 
