@@ -191,3 +191,22 @@ def test_a_new_update_shows_on_the_next_plan_page(board_client, one_action):
 
 def _plan_card(html: str, label: str) -> int:
     return int(re.search(rf'class="app-count">(\d+)</span><strong[^>]*>{label}<', html).group(1))
+
+
+def test_a_fragment_that_differs_by_role_is_keyed_by_the_readers_roles(board_user, clerk_user):
+    from django.template import engines
+    from django.test import RequestFactory
+
+    template = engines["django"].from_string(
+        '{% load core_tags %}{% cachedfragment "greeting" role %}{{ words }}{% endcachedfragment %}'
+    )
+
+    def render(user, words):
+        request = RequestFactory().get("/")
+        request.user = user
+        return template.render({"role": page_cache.roles_part(user), "words": words}, request)
+
+    assert render(board_user, "for board members") == "for board members"
+    assert render(board_user, "changed words, same data version") == "for board members"  # from the cache
+    assert render(clerk_user, "for clerks") == "for clerks"
+    assert page_cache.roles_part(clerk_user) == "Clerk"
