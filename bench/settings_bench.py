@@ -12,3 +12,4 @@ ROOT_URLCONF = "urls_bench"
 
 if os.environ.get("BENCH_CACHE", "on") == "off":
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.dummy.DummyCache"}}
+    PAGE_CACHE = False  # and the pages do not even read the data version

@@ -189,16 +189,36 @@ PASSWORD_RESET_LIMIT_PER_EMAIL = env_int("PASSWORD_RESET_LIMIT_PER_EMAIL", 3)
 PASSWORD_RESET_LIMIT_PER_ADDRESS = env_int("PASSWORD_RESET_LIMIT_PER_ADDRESS", 10)
 PASSWORD_RESET_WINDOW = timedelta(minutes=env_int("PASSWORD_RESET_WINDOW_MINUTES", 60))
 
-## CACHE (throttle counters)
+## CACHE (throttle counters and cached pages)
 
-# In the database, so every web process on every machine counts the same requests; the table is
-# created by a core migration (create_cache_table), so `migrate` is all a deployment runs.
-CACHES = {
-    "default": {
-        "BACKEND": "django.core.cache.backends.db.DatabaseCache",
-        "LOCATION": "core_cache",
+# In the database by default, so every web process on every machine counts the same requests and
+# reads the same cached pages; the table is created by a core migration (create_cache_table), so
+# `migrate` is all a deployment runs. CACHE_URL points it at Redis (redis://...; the operator installs
+# the `redis` package) or Memcached (memcached://host:port, through pymemcache) instead.
+CACHE_URL = env_str("CACHE_URL", "")
+if CACHE_URL.startswith(("redis://", "rediss://", "unix://")):
+    CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": CACHE_URL}}
+elif CACHE_URL.startswith("memcached://"):
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.memcached.PyMemcacheCache",
+            "LOCATION": CACHE_URL.removeprefix("memcached://"),
+        }
     }
-}
+elif CACHE_URL:
+    raise ImproperlyConfigured(f"CACHE_URL must start redis://, rediss://, unix:// or memcached://, not {CACHE_URL!r}")
+else:
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.db.DatabaseCache",
+            "LOCATION": "core_cache",
+            # Pages cached under old data versions are never read again; culling clears them out.
+            "OPTIONS": {"MAX_ENTRIES": env_int("CACHE_MAX_ENTRIES", 3000)},
+        }
+    }
+# Cached page computations and fragments, keyed by the data version and today (core/cache.py).
+PAGE_CACHE = env_bool("PAGE_CACHE", True)
+PAGE_CACHE_TIMEOUT = env_int("PAGE_CACHE_TIMEOUT_SECONDS", 86_400)
 
 ## SECURITY (check --deploy clean when DEBUG is off)
 

@@ -18,3 +18,5 @@ STORAGES = {
 }
 # Tasks run at once in tests, so an import's result is visible in the same test.
 TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
+# Pages are computed afresh, so query counts are the uncached ones; tests about caching turn it on.
+PAGE_CACHE = False

@@ -19,3 +19,16 @@ class CoreConfig(AppConfig):
         from core.purge import register_core_purgers
 
         register_core_purgers()
+
+        from django.db import connections
+        from django.db.backends.signals import connection_created
+        from django.db.models.signals import pre_migrate
+
+        from core import dataversion
+
+        # Every write to the service's data bumps the data version that cached pages are keyed by.
+        connection_created.connect(dataversion.install, dispatch_uid="core.data_version")
+        for connection in connections.all(initialized_only=True):
+            dataversion.install(connection)
+        pre_migrate.connect(dataversion.pause_for_migrate, dispatch_uid="core.data_version_pause")
+        post_migrate.connect(dataversion.resume_after_migrate, dispatch_uid="core.data_version_resume")

@@ -66,3 +66,18 @@ class AuditEntry(PermanentRecord):
     @property
     def event_label(self) -> str:
         return EVENT_LABELS.get(self.event, self.event)
+
+
+class DataVersion(models.Model):
+    """A counter that every write to the service's data bumps in the writing transaction (core/dataversion.py).
+
+    The data version is the sum of `counter` over every row: cached pages are keyed by it
+    (core/cache.py), so a cached figure is never served once anything it was computed from has changed.
+    SQLite has one writer at a time and uses one row. PostgreSQL writers each lock one row, skipping
+    rows other transactions hold, so a long import never makes other writers wait for the counter.
+    """
+
+    counter = models.BigIntegerField(default=0)
+
+    class Meta:
+        verbose_name = "data version"

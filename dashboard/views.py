@@ -1,7 +1,8 @@
 from django import forms
 from django.shortcuts import render
+from django.utils.functional import SimpleLazyObject
 
-from core import clock
+from core import cache, clock
 from core.forms import ServiceForm
 from core.views import require_service_user
 from dashboard.queries import counts_by_theme, progress_between, recent_updates
@@ -15,11 +16,32 @@ def home(request):
     require_service_user(request.user)
     today = clock.today()
     plan = current_plan()
-    context = {"today": today, "plan": plan}
+    # Worked out at most once a request, and only when something not in the cache needs it.
+    states = SimpleLazyObject(lambda: plan_as_at(plan, today) if plan else [])
+    summary = cache.cached(request, "dashboard", lambda: _dashboard_summary(plan, today, states))
+    # The reader's own count stays outside what is shared: the summary holds every lead's.
+    context = {key: value for key, value in summary.items() if key != "open_by_lead"}
+    context["my_open_actions"] = summary["open_by_lead"].get(request.user.pk, 0)
+    # The two largest sections are cached as rendered HTML (templates/dashboard/home.html), so these
+    # are worked out only when that HTML is not in the cache.
+    if plan:
+        context["recommendations"] = SimpleLazyObject(
+            lambda: recommendation_progress(
+                Recommendation.objects.select_related("inspection"), plan=plan, as_at=today, plan_states=list(states)
+            )
+        )
+    context["kpis_off_target"] = SimpleLazyObject(
+        lambda: [row for row in scorecard_as_at(today) if row.rag in ("red", "amber")]
+    )
+    return render(request, "dashboard/home.html", context)
+
+
+def _dashboard_summary(plan, today, states) -> dict:
+    """The dashboard's smaller figures, the same for every reader (cached by data version and date)."""
+    context = {"today": today, "plan": plan, "open_by_lead": {}}
     next_meeting = next_meeting_of_any_board(today)
     context["next_meeting"] = next_meeting
     if plan:
-        states = plan_as_at(plan, today)
         context["counts"] = rag_counts(states)
         context["themes"] = counts_by_theme(states)
         context["reds"] = sorted(
@@ -29,15 +51,12 @@ def home(request):
             context["due_before_next_meeting"] = [
                 s for s in states if s.target_date and today <= s.target_date <= next_meeting.date and not s.is_finished
             ]
-        context["my_open_actions"] = sum(
-            1 for s in states if s.action.lead_officer_id == request.user.pk and not s.is_finished
-        )
-        context["recent_updates"] = recent_updates(plan)
-        context["recommendations"] = recommendation_progress(
-            Recommendation.objects.select_related("inspection"), plan=plan, as_at=today, plan_states=states
-        )
-    context["kpis_off_target"] = [row for row in scorecard_as_at(today) if row.rag in ("red", "amber")]
-    return render(request, "dashboard/home.html", context)
+        open_by_lead = context["open_by_lead"]
+        for s in states:
+            if not s.is_finished and s.action.lead_officer_id:
+                open_by_lead[s.action.lead_officer_id] = open_by_lead.get(s.action.lead_officer_id, 0) + 1
+        context["recent_updates"] = list(recent_updates(plan))
+    return context
 
 
 class ProgressForm(ServiceForm):
@@ -91,5 +110,10 @@ def progress(request):
     context = {"form": form, "plan": current_plan()}
     if data is not None and form.is_valid() and context["plan"]:
         context["start"], context["end"] = form.cleaned_data["start"], form.cleaned_data["end"]
-        context.update(progress_between(context["plan"], context["start"], context["end"]))
+        start, end, plan = context["start"], context["end"], context["plan"]
+        # The comparison is cached as rendered HTML (templates/dashboard/progress.html), keyed by the
+        # plan and the two dates: worked out only when that HTML is not in the cache.
+        result = SimpleLazyObject(lambda: progress_between(plan, start, end))
+        for key in ("before", "after", "changes", "themes"):
+            context[key] = SimpleLazyObject(lambda key=key: result[key])
     return render(request, "dashboard/progress.html", context)

@@ -1,8 +1,9 @@
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.functional import SimpleLazyObject
 
-from core import clock
+from core import cache, clock
 from core.views import require_service_user
 from indicators import periods, queries
 from indicators.charts import chart_markers, chart_range, indicator_chart_figure, spc_traces
@@ -19,15 +20,21 @@ def scorecard(request):
     indicator_filter = ScorecardFilter(
         request.GET or None, queryset=queries.indicators_for_user(request.user).filter(is_active=True)
     )
-    rows = queries.scorecard_as_at(today, indicators=indicator_filter.qs)
-    counts = queries.rag_counts(rows)
     chosen_rag = (
         indicator_filter.form.cleaned_data.get("rag")
         if indicator_filter.is_bound and indicator_filter.form.is_valid()
         else ""
     )
-    if chosen_rag:
-        rows = [row for row in rows if row.rag == chosen_rag]
+
+    # Every reader may read every indicator (queries.indicators_for_user), so the filter is the only
+    # part of the key. The table is cached as rendered HTML (the template), so the rows are worked out
+    # only when that or the counts are not in the cache.
+    query = sorted(request.GET.lists())
+    all_rows = SimpleLazyObject(lambda: queries.scorecard_as_at(today, indicators=indicator_filter.qs))
+    rows = SimpleLazyObject(
+        lambda: [row for row in all_rows if row.rag == chosen_rag] if chosen_rag else list(all_rows)
+    )
+    counts = cache.cached(request, "scorecard-counts", lambda: queries.rag_counts(all_rows), parts=query)
     return render(
         request,
         "indicators/indicator_scorecard.html",
@@ -38,14 +45,26 @@ def scorecard(request):
             "as_at": today,
             "filtered": bool(request.GET),
             "can_enter": can_use_entry_list(request.user),
-            "quartiles": queries.scorecard_quartiles(rows, today),
+            "cache_part": repr(query),
+            "quartiles": SimpleLazyObject(lambda: queries.scorecard_quartiles(rows, today)),
         },
     )
 
 
 def indicator_detail(request, pk):
     require_service_user(request.user)
-    indicator = get_object_or_404(queries.indicator_detail_queryset(request.user), pk=pk)
+    context = cache.cached(
+        request, "indicator", lambda: _indicator_detail_context(request.user, pk), parts=(pk,)
+    ).copy()
+    indicator = context["indicator"]
+    context["can_enter"] = can_enter_values(request.user, indicator)
+    context["can_change_baseline"] = can_change_spc_baseline(request.user, indicator)
+    return render(request, "indicators/indicator_detail.html", context)
+
+
+def _indicator_detail_context(user, pk) -> dict:
+    """What the indicator page shows that is the same for every reader (cached by data version and date)."""
+    indicator = get_object_or_404(queries.indicator_detail_queryset(user), pk=pk)
     queries.attach_values(indicator)
     queries.attach_published_ranks(indicator)
     context = detail_context(indicator, today=clock.today())
@@ -56,14 +75,13 @@ def indicator_detail(request, pk):
         indicator, indicator.measurements_sorted, indicator.targets_sorted, indicator.benchmarks_sorted, markers
     )
     context["markers"] = markers
-    context["can_enter"] = can_enter_values(request.user, indicator)
     # Re-bases only matter where there is a chart of change (monthly and quarterly): no query otherwise.
     applies = indicator.frequency in queries.SPC_FREQUENCIES
     context.update(spc_context(indicator, queries.spc_rebase_history(indicator) if applies else []))
     if context["chart"] is not None and context["spc_applies"]:
         context["chart"]["data"].extend(spc_traces(indicator, context["spc"].segments))
-    context["can_change_baseline"] = can_change_spc_baseline(request.user, indicator)
-    return render(request, "indicators/indicator_detail.html", context)
+    context["indicator"] = indicator
+    return context
 
 
 def spc_baseline(request, pk):

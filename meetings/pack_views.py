@@ -9,7 +9,7 @@ from django.utils import timezone
 from django.utils.text import slugify
 from django.views.decorators.http import require_POST
 
-from core import audit
+from core import audit, cache
 from core.views import require_service_user
 from meetings.docx_pack import DOCX_CONTENT_TYPE, pack_docx_bytes
 from meetings.models import Meeting, PublishedPack
@@ -48,7 +48,8 @@ def pack(request, pk):
         "meetings/pack.html",
         {
             "meeting": meeting,
-            "pack": build_pack(meeting),
+            # Lazy: when the pack's sections come from the cache, the pack is never worked out.
+            "pack": cache.lazy(request, "pack", lambda: build_pack(meeting), parts=(meeting.pk,)),
             "published_packs": _published_list(meeting),
             "can_publish": can_edit_meetings(request.user),
         },

@@ -1,4 +1,5 @@
-"""Small, pure template filters shared by every app. None of them runs a query."""
+"""Small, pure template filters shared by every app. None of them runs a query, except cachedfragment
+(the data version and the cache, when page caching is on)."""
 
 from django import template
 
@@ -37,3 +38,32 @@ def rag_tag_class(rag_key):
 def rag_tag(rag_key, label, extra=""):
     """A GOV.UK tag showing a RAG rating in words and colour."""
     return {"css_class": rag_tag_class(rag_key), "label": label, "extra": extra}
+
+
+class CachedFragmentNode(template.Node):
+    def __init__(self, nodelist, name, parts):
+        self.nodelist, self.name, self.parts = nodelist, name, parts
+
+    def render(self, context):
+        from core import cache
+
+        request = context.get("request")
+        if request is None or not cache.enabled():
+            return self.nodelist.render(context)
+        parts = [part.resolve(context) for part in self.parts]
+        return cache.cached(request, f"fragment:{self.name}", lambda: self.nodelist.render(context), parts=parts)
+
+
+@register.tag
+def cachedfragment(parser, token):
+    """{% cachedfragment "name" part ... %}...{% endcachedfragment %}: the rendered block, cached by data version
+    and today's date (core/cache.py) plus the parts given (a meeting's id; core.cache.roles_part(user) when the
+    block differs by role). Only for blocks every reader sees alike: never a form (CSRF token) or a user's own data.
+    On a hit nothing inside is rendered, so pass the block's data as core.cache.lazy values."""
+    bits = token.split_contents()
+    if len(bits) < 2:
+        raise template.TemplateSyntaxError("cachedfragment needs a name")
+    nodelist = parser.parse(("endcachedfragment",))
+    parser.delete_first_token()
+    name = bits[1].strip("\"'")
+    return CachedFragmentNode(nodelist, name, [parser.compile_filter(bit) for bit in bits[2:]])

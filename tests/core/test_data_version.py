@@ -1,0 +1,213 @@
+"""Every kind of writer bumps the data version (core/dataversion.py); writes that are not data do not."""
+
+import datetime
+import io
+import threading
+import time
+from decimal import Decimal
+
+import pytest
+from django.contrib.sessions.backends.db import SessionStore
+from django.core.management import call_command
+from django.db import connection, connections, transaction
+from django.urls import reverse
+
+from core.dataversion import changes_data, read_version
+from core.models import DataVersion
+from imports import tasks
+from imports.models import ImportJob
+from improvement.models import Action, Plan
+from indicators.models import Indicator, Measurement
+from tests.factories.improvement import ActionFactory, PlanFactory, ThemeFactory
+from tests.factories.indicators import IndicatorFactory, MeasurementFactory
+from tests.imports import fixtures
+from tests.imports.helpers import preview
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def indicator(officer_user):
+    return IndicatorFactory(owner=officer_user, code="CIN-ASSESS-45")
+
+
+def test_a_form_post_bumps_the_version(officer_client, indicator):
+    before = read_version()
+    response = officer_client.post(
+        reverse("indicators:measurement_entry", args=[indicator.pk]), {"period": "2026-10-01", "value": "91.2"}
+    )
+    assert response.status_code == 302
+    assert Measurement.objects.get(indicator=indicator).value == Decimal("91.2")
+    assert read_version() > before
+
+
+def test_a_service_bumps_the_version(officer_user, indicator):
+    from indicators.services import record_measurement
+
+    before = read_version()
+    record_measurement(
+        indicator=indicator, period=datetime.date(2026, 10, 1), value=Decimal("75"), entered_by=officer_user
+    )
+    assert read_version() > before
+
+
+def test_an_import_run_by_the_worker_task_bumps_the_version(admin_user):
+    job = preview(fixtures.messy_plan_xlsx(), user=admin_user)
+    assert job.state == ImportJob.State.PREVIEWED
+    before = read_version()
+    assert tasks.apply_import.enqueue(job.pk).return_value == ImportJob.State.DONE
+    assert Plan.objects.filter(title="Imported plan").exists()
+    assert read_version() > before
+
+
+def test_bulk_create_bumps_the_version(indicator):
+    before = read_version()
+    Measurement.objects.bulk_create(
+        [Measurement(indicator=indicator, period=datetime.date(2026, month, 1), value=month) for month in (1, 2)]
+    )
+    assert read_version() > before
+
+
+def test_queryset_update_bumps_the_version(indicator):
+    before = read_version()
+    assert Indicator.objects.filter(pk=indicator.pk).update(title="Renamed") == 1
+    assert read_version() > before
+
+
+def test_a_change_in_django_admin_bumps_the_version(admin_client_):
+    theme = ThemeFactory(plan=PlanFactory(), reference="1", title="Front door")
+    url = reverse("admin:improvement_theme_change", args=[theme.pk])
+    page = admin_client_.get(url).context
+    data = {name: value for name, value in page["adminform"].form.initial.items() if value is not None}
+    for inline in page["inline_admin_formsets"]:  # no inline rows changed: just their management forms
+        management = inline.formset.management_form
+        data.update({f"{management.prefix}-{name}": value for name, value in management.initial.items()})
+    data.update(plan=theme.plan_id, reference="1", title="Front door and early help")
+    before = read_version()
+    response = admin_client_.post(url, data)
+    assert response.status_code == 302, response.context["adminform"].form.errors
+    theme.refresh_from_db()
+    assert theme.title == "Front door and early help"
+    assert read_version() > before
+
+
+def test_a_management_command_bumps_the_version(tmp_path):
+    path = tmp_path / "plan.xlsx"
+    path.write_bytes(fixtures.messy_plan_xlsx())
+    before = read_version()
+    call_command("import_plan", str(path), "--new-plan-title", "From the command line", stdout=io.StringIO())
+    assert Plan.objects.get().title == "From the command line"
+    assert read_version() > before
+
+
+def test_raw_sql_bumps_the_version(indicator):
+    before = read_version()
+    with connection.cursor() as cursor:
+        cursor.execute("UPDATE indicators_indicator SET title = %s WHERE id = %s", ["Raw", indicator.pk])
+    assert Indicator.objects.get(pk=indicator.pk).title == "Raw"
+    assert read_version() > before
+
+
+def test_a_delete_bumps_the_version(indicator):
+    MeasurementFactory(indicator=indicator)
+    before = read_version()
+    Measurement.objects.filter(indicator=indicator).delete()
+    assert read_version() > before
+
+
+def test_saving_a_session_and_reading_do_not_bump_the_version(indicator):
+    before = read_version()
+    session = SessionStore()
+    session["seen"] = True
+    session.save()
+    session["seen"] = False
+    session.save()
+    list(Indicator.objects.all())
+    assert read_version() == before
+
+
+def test_a_write_in_a_rolled_back_savepoint_does_not_stop_the_next_write_bumping(indicator):
+    with transaction.atomic():
+        before = read_version()
+        try:
+            with transaction.atomic():
+                Indicator.objects.filter(pk=indicator.pk).update(title="Rolled back")
+                raise RuntimeError
+        except RuntimeError:
+            pass
+        assert read_version() == before  # the bump went with the savepoint
+        Indicator.objects.filter(pk=indicator.pk).update(title="Kept")
+        assert read_version() > before
+
+
+def test_one_bump_per_transaction_until_the_version_is_read(indicator):
+    with transaction.atomic():
+        before = read_version()
+        for n in range(5):
+            Indicator.objects.filter(pk=indicator.pk).update(title=f"Title {n}")
+        after = read_version()
+        assert after == before + 1
+        # Read again (a page cached mid-transaction): the next write must move the version on.
+        Indicator.objects.filter(pk=indicator.pk).update(title="Later")
+        assert read_version() == after + 1
+
+
+@pytest.mark.parametrize(
+    "sql, writes",
+    [
+        ('INSERT INTO "improvement_action" ("title") VALUES (%s)', True),
+        ('UPDATE "indicators_indicator" SET "title" = %s', True),
+        ('DELETE FROM "meetings_meeting" WHERE id = 1', True),
+        ("TRUNCATE improvement_action", True),
+        ("WITH gone AS (DELETE FROM improvement_action RETURNING id) SELECT count(*) FROM gone", True),
+        ('UPDATE "django_session" SET "expire_date" = %s', False),
+        ('INSERT INTO "core_cache" (cache_key) VALUES (%s)', False),
+        ('DELETE FROM "core_cache" WHERE cache_key = %s', False),
+        ('INSERT INTO "django_tasks_database_dbtaskresult" ("id") VALUES (%s)', False),
+        ('SELECT * FROM "improvement_action" FOR UPDATE', False),
+        ("WITH recent AS (SELECT id FROM improvement_action) SELECT count(*) FROM recent", False),
+        ('SAVEPOINT "s1"', False),
+        ('CREATE TABLE "x" ("id" integer)', False),
+    ],
+)
+def test_which_statements_change_data(sql, writes):
+    assert changes_data(sql) is writes
+
+
+@pytest.mark.django_db(transaction=True)
+def test_concurrent_writers_do_not_wait_for_the_counter():
+    """A long transaction holds its counter row until it commits; another writer must not wait for it."""
+    plan = PlanFactory()
+    theme = ThemeFactory(plan=plan, reference="1")
+    first, second = ActionFactory(theme=theme, reference="1.1"), ActionFactory(theme=theme, reference="1.2")
+    before = read_version()
+    if connection.vendor != "postgresql":
+        # SQLite has one writer at a time anyway: both bumps land on the first row.
+        Action.objects.filter(pk=first.pk).update(title="One")
+        Action.objects.filter(pk=second.pk).update(title="Two")
+        assert DataVersion.objects.count() == 1
+        assert read_version() == before + 2
+        return
+    waited = {}
+
+    def other_writer():
+        other = connections.create_connection("default")
+        try:
+            with other.cursor() as cursor:
+                cursor.execute("SET lock_timeout = '5s'")
+            began = time.monotonic()
+            with other.cursor() as cursor:  # autocommit: the write and its bump commit at once
+                cursor.execute("UPDATE improvement_action SET title = 'Two' WHERE id = %s", [second.pk])
+            waited["seconds"] = time.monotonic() - began
+        finally:
+            other.close()
+
+    with transaction.atomic():
+        Action.objects.filter(pk=first.pk).update(title="One")  # holds a counter row until the block ends
+        thread = threading.Thread(target=other_writer)
+        thread.start()
+        thread.join(10)
+        assert waited["seconds"] < 2
+        assert read_version() == before + 2  # this transaction's bump and the other writer's, committed
+    assert read_version() == before + 2
+    assert DataVersion.objects.count() >= 2

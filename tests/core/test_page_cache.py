@@ -1,0 +1,212 @@
+"""Cached pages (core/cache.py): faster when nothing changed, never a stale figure when something did."""
+
+import datetime
+import re
+from decimal import Decimal
+
+import pytest
+from django.core.cache import cache
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+
+from core import cache as page_cache
+from improvement.models import ActionStatus, Inspection, Progress
+from tests.dates import LONDON, TODAY
+from tests.factories.improvement import ActionFactory, ActionUpdateFactory, InspectionFactory, PlanFactory, ThemeFactory
+from tests.factories.indicators import IndicatorFactory, MeasurementFactory, TargetFactory
+from tests.meetings.test_pack import _update, board_case  # noqa: F401 (board_case is a fixture)
+
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("caching_on")]
+
+
+@pytest.fixture
+def caching_on(settings):
+    settings.PAGE_CACHE = True
+    cache.clear()
+
+
+def _text(response) -> str:
+    assert response.status_code == 200
+    page = response.content.decode()
+    return page[page.index("<main") : page.index("</main>")]
+
+
+def _count(client, url) -> int:
+    with CaptureQueriesContext(connection) as captured:
+        assert client.get(url).status_code == 200
+    return len(captured.captured_queries)
+
+
+def _counts_card(html: str) -> str:
+    return html.split('aria-label="Number of actions by RAG rating">')[1].split("</ul>")[0]
+
+
+def _card(html: str, label: str) -> int:
+    """The number on the dashboard's count card for a RAG label ("Amber - at risk")."""
+    for item in _counts_card(html).split("<li>")[1:]:
+        if label in item:
+            return int(item.split('class="app-count">')[1].split("<")[0])
+    raise AssertionError(f"no {label} card")
+
+
+@pytest.fixture
+def one_action(officer_user):
+    theme = ThemeFactory(plan=PlanFactory(), reference="1", title="Front door")
+    action = ActionFactory(
+        theme=theme, reference="1.1", title="Redesign the MASH", original_target_date=TODAY, lead_officer=officer_user
+    )
+    ActionUpdateFactory(
+        action=action, date=datetime.date(2026, 11, 1), status=ActionStatus.IN_PROGRESS, progress=Progress.ON_TRACK
+    )
+    return action
+
+
+def test_a_new_update_shows_on_the_next_dashboard(board_client, one_action):
+    before = _text(board_client.get(reverse("home")))
+    assert (_card(before, "Green - on track"), _card(before, "Red - off track")) == (1, 0)
+    assert _text(board_client.get(reverse("home"))) == before  # served from the cache
+
+    ActionUpdateFactory(action=one_action, date=TODAY, status=ActionStatus.IN_PROGRESS, progress=Progress.OFF_TRACK)
+
+    after = _text(board_client.get(reverse("home")))
+    assert (_card(after, "Green - on track"), _card(after, "Red - off track")) == (0, 1)
+
+
+@pytest.mark.time_machine(datetime.datetime.combine(TODAY, datetime.time(23, 40), tzinfo=LONDON), tick=False)
+def test_at_midnight_an_action_turns_amber_with_no_write(board_client, one_action, time_machine):
+    # Due today and on track: green. After midnight it is a day late, within the grace period: amber.
+    # (Twenty minutes either side of midnight, so the session is still alive.)
+    assert _card(_text(board_client.get(reverse("home"))), "Green - on track") == 1
+    time_machine.move_to(
+        datetime.datetime.combine(TODAY, datetime.time(23, 40), tzinfo=LONDON) + datetime.timedelta(minutes=40)
+    )
+    html = _text(board_client.get(reverse("home")))
+    assert (_card(html, "Green - on track"), _card(html, "Amber - at risk")) == (0, 1)
+
+
+def test_the_readers_own_count_is_not_shared(board_client, officer_client, one_action):
+    assert "You lead 1 open action" not in _text(board_client.get(reverse("home")))
+    assert "You lead 1 open action" in _text(officer_client.get(reverse("home")))
+
+
+@pytest.mark.parametrize("url_name", ["home", "indicators:scorecard"])
+def test_a_cached_page_runs_fewer_queries_than_an_uncached_one(url_name, board_client, one_action, settings):
+    IndicatorFactory()
+    InspectionFactory(kind=Inspection.Kind.MONITORING_VISIT, start_date=datetime.date(2026, 7, 1))
+    InspectionFactory(kind=Inspection.Kind.MONITORING_VISIT, start_date=datetime.date(2026, 10, 1))
+    url = reverse(url_name)
+    board_client.get(url)  # session, permissions and the cache warmed
+    cached = _count(board_client, url)
+    settings.PAGE_CACHE = False
+    uncached = _count(board_client, url)
+    assert cached < uncached, (cached, uncached)
+
+
+def test_a_corrected_value_shows_on_the_next_scorecard_and_indicator_page(board_client, officer_user):
+    indicator = IndicatorFactory(owner=officer_user, code="CIN-ASSESS-45", title="Assessments within 45 days")
+    TargetFactory(indicator=indicator, effective_from=datetime.date(2025, 1, 1), value=Decimal("90"))
+    measurement = MeasurementFactory(indicator=indicator, period=datetime.date(2026, 9, 1), value=Decimal("61.0"))
+    pages = [reverse("indicators:scorecard"), reverse("indicators:indicator_detail", args=[indicator.pk])]
+    for url in pages:
+        assert "61.0%" in _text(board_client.get(url))
+
+    from indicators.services import record_measurement
+
+    record_measurement(indicator=indicator, period=measurement.period, value=Decimal("93.4"), entered_by=officer_user)
+
+    for url in pages:
+        html = _text(board_client.get(url))
+        assert "93.4%" in html, url
+
+
+def test_the_pack_changes_when_the_data_does_and_keeps_the_publish_form_to_those_who_publish(
+    board_case,  # noqa: F811
+    board_client,
+    clerk_client,
+):
+    url = reverse("meetings:pack", args=[board_case["meeting"].pk])
+    clerk_page = _text(clerk_client.get(url))
+    board_page = _text(board_client.get(url))
+    assert "Publish this pack" in clerk_page and "Publish this pack" not in board_page
+    assert "Now off track" not in board_page
+    sections = board_page[board_page.index('<div class="app-pack">') :]
+    assert clerk_page[clerk_page.index('<div class="app-pack">') :] == sections  # one cached fragment, alike
+
+    _update(board_case["steady"], datetime.date(2026, 2, 5), progress=Progress.OFF_TRACK, narrative="Now off track")
+
+    assert "Now off track" in _text(board_client.get(url))
+
+
+def test_keys_name_the_version_and_the_date():
+    key = page_cache.make_key("dashboard", version=41, as_at=TODAY, parts=(3, "x"))
+    assert key.startswith("page:dashboard:41:2026-11-22:")
+    assert key != page_cache.make_key("dashboard", version=42, as_at=TODAY, parts=(3, "x"))
+    assert key != page_cache.make_key("dashboard", version=41, as_at=TODAY, parts=(4, "x"))
+    assert len(key) < 250 and " " not in key  # Memcached's limits
+
+
+def test_progress_between_visits_is_worked_out_once_until_the_data_changes(board_client, one_action, monkeypatch):
+    # Its queries are mostly the form's (the visits to choose from); what the cache saves is the replay.
+    from dashboard import views
+
+    InspectionFactory(kind=Inspection.Kind.MONITORING_VISIT, start_date=datetime.date(2026, 7, 1))
+    InspectionFactory(kind=Inspection.Kind.MONITORING_VISIT, start_date=datetime.date(2026, 10, 1))
+    calls = []
+    real = views.progress_between
+    monkeypatch.setattr(views, "progress_between", lambda *args: calls.append(args) or real(*args))
+    first = _text(board_client.get(reverse("progress")))
+    assert _text(board_client.get(reverse("progress"))) == first
+    assert len(calls) == 1
+    ActionUpdateFactory(action=one_action, date=TODAY, status=ActionStatus.COMPLETE, progress="")
+    board_client.get(reverse("progress"))
+    assert len(calls) == 2
+
+
+def test_the_indicator_page_and_the_pack_run_fewer_queries_when_cached(
+    board_case,  # noqa: F811
+    board_client,
+    settings,
+):
+    for url in [
+        reverse("indicators:indicator_detail", args=[board_case["indicator"].pk]),
+        reverse("meetings:pack", args=[board_case["meeting"].pk]),
+    ]:
+        settings.PAGE_CACHE = True
+        board_client.get(url)
+        cached = _count(board_client, url)
+        settings.PAGE_CACHE = False
+        uncached = _count(board_client, url)
+        assert cached < uncached, (url, cached, uncached)
+
+
+def test_a_new_update_shows_on_the_next_plan_page(board_client, one_action):
+    url = reverse("improvement:plan")
+    before = _text(board_client.get(url))
+    assert (_plan_card(before, "Green - on track"), _plan_card(before, "Red - off track")) == (1, 0)
+    ActionUpdateFactory(action=one_action, date=TODAY, status=ActionStatus.IN_PROGRESS, progress=Progress.OFF_TRACK)
+    after = _text(board_client.get(url))
+    assert (_plan_card(after, "Green - on track"), _plan_card(after, "Red - off track")) == (0, 1)
+
+
+def _plan_card(html: str, label: str) -> int:
+    return int(re.search(rf'class="app-count">(\d+)</span><strong[^>]*>{label}<', html).group(1))
+
+
+def test_a_fragment_that_differs_by_role_is_keyed_by_the_readers_roles(board_user, clerk_user):
+    from django.template import engines
+    from django.test import RequestFactory
+
+    template = engines["django"].from_string(
+        '{% load core_tags %}{% cachedfragment "greeting" role %}{{ words }}{% endcachedfragment %}'
+    )
+
+    def render(user, words):
+        request = RequestFactory().get("/")
+        request.user = user
+        return template.render({"role": page_cache.roles_part(user), "words": words}, request)
+
+    assert render(board_user, "for board members") == "for board members"
+    assert render(board_user, "changed words, same data version") == "for board members"  # from the cache
+    assert render(clerk_user, "for clerks") == "for clerks"
+    assert page_cache.roles_part(clerk_user) == "Clerk"
