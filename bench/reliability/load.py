@@ -39,6 +39,7 @@ def sessions():
     from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY, get_user_model
     from django.contrib.sessions.backends.db import SessionStore
 
+    from core import clock
     from core.roles import ADMIN, BOARD_MEMBER, OFFICER
 
     found = {}
@@ -49,7 +50,7 @@ def sessions():
         store = SessionStore()
         store[SESSION_KEY], store[BACKEND_SESSION_KEY] = str(user.pk), settings.AUTHENTICATION_BACKENDS[-1]
         store[HASH_SESSION_KEY] = user.get_session_auth_hash()
-        store["signed_in_at"] = time.time()
+        store["signed_in_at"] = clock.now().timestamp()
         store.create()
         found[key] = store.session_key
     return found, settings.SESSION_COOKIE_NAME

@@ -233,7 +233,18 @@ def test_retry_needs_the_csrf_token(admin_user):
 # The worker loop
 
 
-def _worker(**kwargs):
+class _NoHeartbeat:
+    """The heartbeat thread writes on a connection of its own, outside the test's transaction."""
+
+    def __init__(self, *args):
+        self.stopped = __import__("threading").Event()
+
+    def start(self):
+        pass
+
+
+def _worker(monkeypatch, **kwargs):
+    monkeypatch.setattr(run_worker, "Heartbeat", _NoHeartbeat)
     return run_worker.ResilientWorker(
         queue_names=["default"],
         interval=0,
@@ -250,7 +261,7 @@ def _worker(**kwargs):
 
 
 def test_the_worker_loop_survives_a_lost_database_and_carries_on(monkeypatch):
-    worker = _worker()
+    worker = _worker(monkeypatch)
     sleeps, turns = [], []
 
     def run_once():
@@ -269,7 +280,7 @@ def test_the_worker_loop_survives_a_lost_database_and_carries_on(monkeypatch):
 
 
 def test_a_task_whose_failure_could_not_be_saved_is_marked_failed_once_the_database_returns(monkeypatch):
-    worker = _worker()
+    worker = _worker(monkeypatch)
     saved = []
 
     class Result:
@@ -292,9 +303,9 @@ def test_a_task_whose_failure_could_not_be_saved_is_marked_failed_once_the_datab
 
 def test_the_heartbeat_records_the_worker_once_and_keeps_it_current(fixed_clock):
     liveness.beat("w1")
-    first = WorkerHeartbeat.objects.get()
+    first = WorkerHeartbeat.objects.get(worker_id="w1")
     fixed_clock.shift(dt.timedelta(seconds=20))
     liveness.beat("w1")
-    again = WorkerHeartbeat.objects.get()
+    again = WorkerHeartbeat.objects.get(worker_id="w1")
     assert again.started_at == first.started_at and again.last_seen > first.last_seen
     assert again.pid > 0 and again.host
