@@ -32,7 +32,7 @@ run: install .env
 	$(PY) manage.py seed_demo
 	@echo "Open http://127.0.0.1:8000/ and sign in with a user name above (press Ctrl+C to stop)."
 	@# Imports run in the background: a task worker runs beside the web server and stops with it.
-	@$(PY) manage.py db_worker --no-reload --no-startup-delay --verbosity 0 & worker=$$!; \
+	@$(PY) manage.py run_worker --verbosity 0 & worker=$$!; \
 	trap 'kill $$worker 2>/dev/null' EXIT INT TERM; \
 	$(PY) manage.py runserver 127.0.0.1:8000
 

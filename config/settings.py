@@ -73,7 +73,8 @@ MIDDLEWARE = [
     "core.middleware.RequestBodyGuardMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
-    "django.contrib.sessions.middleware.SessionMiddleware",
+    # Django's, but polling requests do not push the idle timeout on (core/middleware.py).
+    "core.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
@@ -282,6 +283,15 @@ TASKS = {
         "BACKEND": env_str("TASKS_BACKEND", "django_tasks_db.DatabaseBackend"),
     }
 }
+# The worker (`manage.py run_worker`) writes a heartbeat every few seconds; past this it counts as
+# gone (/healthz says how long ago it was seen; its running imports are marked failed).
+WORKER_STALE_SECONDS = env_int("WORKER_STALE_SECONDS", 60)
+# A queued import's status page says "waiting for the background worker" after this long.
+IMPORT_QUEUE_WARNING_SECONDS = env_int("IMPORT_QUEUE_WARNING_SECONDS", 30)
+# An import still reading or applying after this long is marked failed by the reaper.
+IMPORT_JOB_TIME_LIMIT_MINUTES = env_int("IMPORT_JOB_TIME_LIMIT_MINUTES", 60)
+# An import no worker has started after this long is marked failed (the admin can retry it).
+IMPORT_QUEUE_LIMIT_HOURS = env_int("IMPORT_QUEUE_LIMIT_HOURS", 24)
 
 ## APP SETTINGS
 

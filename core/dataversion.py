@@ -40,6 +40,8 @@ EXCLUDED_TABLES = frozenset(
         "core_cache",
         "django_session",
         "django_migrations",
+        # The worker's heartbeat, written every few seconds: it is no figure any page shows.
+        "core_workerheartbeat",
         "django_tasks_database_dbtaskresult",
         "axes_accessattempt",
         "axes_accessattemptexpiration",

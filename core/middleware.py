@@ -7,11 +7,12 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import logout
 from django.contrib.auth.views import redirect_to_login
+from django.contrib.sessions.middleware import SessionMiddleware as DjangoSessionMiddleware
 from django.http import HttpResponseBadRequest
 from django.shortcuts import render
 from django.urls import Resolver404, resolve
 from django.utils import timezone
-from django.utils.cache import patch_cache_control
+from django.utils.cache import patch_cache_control, patch_vary_headers
 
 from core.text import duration_words
 
@@ -201,3 +202,34 @@ class NoStoreForSignedInMiddleware:
         if user is not None and user.is_authenticated:
             patch_cache_control(response, no_store=True, private=True)
         return response
+
+
+def passive_request(view=None, *, when_param=""):
+    """Mark a view that a page calls by itself (the import status page's polling): its requests do
+    not count as the person using the service, so they never push the session's idle timeout on.
+    With when_param, only requests whose query string has that parameter are passive (a page's own
+    meta refresh, told apart from a person opening the page)."""
+
+    def mark(view):
+        view.passive_request = when_param or True
+        return view
+
+    return mark(view) if view is not None else mark
+
+
+def is_passive(request) -> bool:
+    match = getattr(request, "resolver_match", None)
+    passive = getattr(match.func, "passive_request", False) if match is not None else False
+    return passive is True or (bool(passive) and passive in request.GET)
+
+
+class SessionMiddleware(DjangoSessionMiddleware):
+    """Django's, except that a passive request (see passive_request) neither saves the session nor
+    re-sends its cookie: SESSION_SAVE_EVERY_REQUEST would otherwise let a status page left open keep a
+    session alive for ever. The session is still read, so the request is signed in or sent to sign in."""
+
+    def process_response(self, request, response):
+        if is_passive(request):
+            patch_vary_headers(response, ("Cookie",))
+            return response
+        return super().process_response(request, response)

@@ -81,3 +81,21 @@ class DataVersion(models.Model):
 
     class Meta:
         verbose_name = "data version"
+
+
+class WorkerHeartbeat(models.Model):
+    """When each background task worker (`manage.py run_worker`) was last seen, written by the worker
+    itself every few seconds. /healthz reads it, and the import reaper uses it to tell a job whose
+    worker died from one still running. One row per worker id; a worker that stops leaves its row."""
+
+    worker_id = models.CharField(max_length=64, unique=True)
+    last_seen = models.DateTimeField()
+    started_at = models.DateTimeField()
+    host = models.CharField(max_length=255, blank=True)
+    pid = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        ordering = ["-last_seen"]
+
+    def __str__(self):
+        return f"Worker {self.worker_id} on {self.host} (pid {self.pid})"

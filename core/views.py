@@ -11,7 +11,7 @@ from django.template import loader
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
-from core import throttle
+from core import throttle, worker
 from core.network import client_ip
 from core.roles import ROLE_DESCRIPTIONS, role_names_for
 from core.text import duration_words
@@ -53,9 +53,12 @@ def healthz(request):
         with connection.cursor() as cursor:
             cursor.execute("SELECT 1")
             cursor.fetchone()
+        worker_status = worker.status()
     except DatabaseError:
-        return JsonResponse({"database": "unavailable"}, status=503)
-    return JsonResponse({"database": "ok"})
+        # Only the database failing takes a web process out of the load balancer: the worker's
+        # state is reported, never a reason for 503.
+        return JsonResponse({"database": "unavailable", "worker": "unknown"}, status=503)
+    return JsonResponse({"database": "ok", **worker_status})
 
 
 def csrf_failure(request, reason=""):

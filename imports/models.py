@@ -56,7 +56,9 @@ class ImportJob(models.Model):
 
     class State(models.TextChoices):
         UPLOADED = "uploaded", "Uploaded"
-        PREVIEWING = "previewing", "Checking the file"
+        # Waiting for the background worker to pick it up (queued_for says for which step).
+        QUEUED = "queued", "Waiting to start"
+        PREVIEWING = "previewing", "Reading the file"
         PREVIEWED = "previewed", "Ready to confirm"
         REFUSED = "refused", "Refused"
         APPLYING = "applying", "Importing"
@@ -86,6 +88,14 @@ class ImportJob(models.Model):
     # What the confirmed import did: counts, and the plan or scorecard it went into.
     result = models.JSONField(default=dict, blank=True)
     message = models.TextField(blank=True, help_text="A plain-English reason when refused or failed")
+    # When it was last queued for the worker, and for what ("preview" or "apply"), so the status page
+    # can say how long it has waited and a retry knows what to queue.
+    queued_at = models.DateTimeField(null=True, blank=True)
+    queued_for = models.CharField(max_length=16, blank=True)
+    # When reading or applying last started, and which worker (core.WorkerHeartbeat.worker_id) runs
+    # it ("" in a web request or a command): the reaper's evidence that a job is stuck.
+    started_at = models.DateTimeField(null=True, blank=True)
+    worker_id = models.CharField(max_length=64, blank=True)
     phase = models.CharField(max_length=100, blank=True)
     progress = models.PositiveIntegerField(default=0)
     progress_total = models.PositiveIntegerField(default=0)
@@ -124,7 +134,7 @@ class ImportJob(models.Model):
 
     @property
     def is_running(self):
-        return self.state in {self.State.UPLOADED, self.State.PREVIEWING, self.State.APPLYING}
+        return self.state in RUNNING_STATES
 
     @property
     def file_removed_notice(self) -> str:
@@ -137,6 +147,11 @@ class ImportJob(models.Model):
     @property
     def percent(self):
         return int(100 * self.progress / self.progress_total) if self.progress_total else 0
+
+
+RUNNING_STATES = frozenset(
+    {ImportJob.State.UPLOADED, ImportJob.State.QUEUED, ImportJob.State.PREVIEWING, ImportJob.State.APPLYING}
+)
 
 
 class ImportChange(PermanentRecord):

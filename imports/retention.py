@@ -9,10 +9,10 @@ from datetime import datetime
 from django.db.models import Q
 
 from core.purge import cutoff
-from imports.models import ImportJob
+from imports.models import RUNNING_STATES, ImportJob
 
 # A job still being read or applied keeps its file, however old: its worker needs it.
-_RUNNING = [ImportJob.State.UPLOADED, ImportJob.State.PREVIEWING, ImportJob.State.APPLYING]
+_RUNNING = list(RUNNING_STATES)
 
 
 def jobs_with_old_files(now: datetime):

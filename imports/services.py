@@ -10,8 +10,13 @@ done. The status page shows "step 2 of 3" and the bar moves between phases.
 
 import hashlib
 import logging
+from datetime import timedelta
 
-from core import clock
+from django.conf import settings
+from django.db.models import Q
+
+from core import clock, worker
+from core.models import WorkerHeartbeat
 from imports import kpi_import, plan_import
 from imports.models import ImportJob
 from imports.parsing.kpi import parse_kpis
@@ -58,6 +63,9 @@ def _set_phase(job: ImportJob, index: int, **extra) -> None:
 
 
 def _finish(job: ImportJob, state: str, **fields) -> None:
+    if state in {ImportJob.State.PREVIEWING, ImportJob.State.APPLYING}:
+        # The reaper's evidence: when this step started and which worker (if any) is running it.
+        fields = {"started_at": clock.now(), "worker_id": worker.current_worker_id(), **fields}
     job.state = state
     job.finished_at = (
         clock.now() if state in {ImportJob.State.DONE, ImportJob.State.FAILED, ImportJob.State.REFUSED} else None
@@ -222,6 +230,130 @@ def apply_job(job: ImportJob) -> ImportJob:
     return job
 
 
+# What each queued step becomes once a worker starts it.
+STEP_STATES = {"preview": ImportJob.State.PREVIEWING, "apply": ImportJob.State.APPLYING}
+
+
+def queue_job(job: ImportJob, step: str) -> None:
+    """Hand a step ("preview" reads the file, "apply" imports it) to the background worker. The job
+    says it is queued, and since when, until a worker starts it."""
+    from imports import tasks  # tasks imports this module
+
+    job.state, job.queued_for, job.queued_at = ImportJob.State.QUEUED, step, clock.now()
+    job.finished_at, job.message = None, ""
+    job.save(update_fields=["state", "queued_for", "queued_at", "finished_at", "message"])
+    (tasks.preview_import if step == "preview" else tasks.apply_import).enqueue(job.pk)
+
+
+def claim_queued(job_id: int, step: str) -> ImportJob | None:
+    """The job, now marked as running `step`, or None when it is no longer waiting for it (the reaper
+    failed it, or a retry's task already ran it): a task for it then does nothing. One conditional
+    update, so two workers never run the same job."""
+    waiting = Q(state=ImportJob.State.QUEUED, queued_for=step)
+    # Tasks queued before the queued state existed left the job in its running state.
+    waiting |= Q(state=STEP_STATES[step], queued_for="")
+    claimed = ImportJob.objects.filter(waiting, pk=job_id).update(
+        state=STEP_STATES[step], started_at=clock.now(), worker_id=worker.current_worker_id()
+    )
+    return ImportJob.objects.get(pk=job_id) if claimed else None
+
+
+def fail_removed_file(job: ImportJob, removed: FileRemoved) -> None:
+    _finish(job, ImportJob.State.FAILED, message=str(removed))
+
+
+STOPPED = (
+    "The background worker stopped while it was {doing} the file, and nothing was saved. An admin can retry the import."
+)
+TOO_LONG = (
+    "The import took longer than {minutes} minutes while {doing} the file, so it was stopped and "
+    "nothing was saved. An admin can retry the import."
+)
+NEVER_STARTED = (
+    "No background worker started the import within {hours} hours, so nothing was saved. "
+    "Ask whoever runs the service to check the worker, then retry the import."
+)
+_DOING = {
+    ImportJob.State.PREVIEWING: "reading",
+    ImportJob.State.APPLYING: "importing",
+    ImportJob.State.UPLOADED: "reading",
+}
+
+
+def reap_stuck_jobs(*, own_worker_id: str = "") -> int:
+    """Mark failed, with the reason in words, every job that will never finish by itself:
+    - running on a worker whose heartbeat is older than WORKER_STALE_SECONDS (it died);
+    - running on `own_worker_id`, the calling worker, which runs one task at a time and calls this
+      between tasks, so none of its jobs can still be running (its failure handler's own save may
+      have failed in a database outage);
+    - reading or importing for longer than IMPORT_JOB_TIME_LIMIT_MINUTES (a web request or a
+      command that was killed leaves no worker to check);
+    - queued for longer than IMPORT_QUEUE_LIMIT_HOURS without any worker starting it.
+    Called by `manage.py reap_imports` and by run_worker at start and every minute. Returns how many."""
+    now = clock.now()
+    limit = timedelta(minutes=settings.IMPORT_JOB_TIME_LIMIT_MINUTES)
+    fresh = now - timedelta(seconds=settings.WORKER_STALE_SECONDS)
+    alive = WorkerHeartbeat.objects.filter(last_seen__gte=fresh).values("worker_id")
+    reaped = 0
+    for state in (ImportJob.State.PREVIEWING, ImportJob.State.APPLYING, ImportJob.State.UPLOADED):
+        running = ImportJob.objects.filter(state=state)
+        stopped = Q(~Q(worker_id=""), ~Q(worker_id__in=alive))
+        if own_worker_id:
+            stopped |= Q(worker_id=own_worker_id)
+        reaped += running.filter(stopped).update(
+            state=ImportJob.State.FAILED, finished_at=now, message=STOPPED.format(doing=_DOING[state])
+        )
+        too_long = Q(started_at__lt=now - limit) | Q(started_at__isnull=True, created_at__lt=now - limit)
+        reaped += running.filter(too_long).update(
+            state=ImportJob.State.FAILED,
+            finished_at=now,
+            message=TOO_LONG.format(minutes=settings.IMPORT_JOB_TIME_LIMIT_MINUTES, doing=_DOING[state]),
+        )
+    hours = settings.IMPORT_QUEUE_LIMIT_HOURS
+    reaped += ImportJob.objects.filter(state=ImportJob.State.QUEUED, queued_at__lt=now - timedelta(hours=hours)).update(
+        state=ImportJob.State.FAILED, finished_at=now, message=NEVER_STARTED.format(hours=hours)
+    )
+    if reaped:
+        logger.warning("Marked %s stuck import job%s failed", reaped, "s" if reaped != 1 else "")
+    return reaped
+
+
+class CannotRetry(Exception):
+    """Why a job cannot be retried, in words for the admin."""
+
+
+def retry_job(job: ImportJob) -> None:
+    """Queue a failed job's file to be read again with the admin's same choices; they then check the
+    preview and confirm as before (an import that failed half way saved nothing, and the plan may
+    have changed since its preview)."""
+    if job.state != ImportJob.State.FAILED:
+        raise CannotRetry("Only an import that failed can be retried.")
+    if job.file_removed_at is not None:
+        raise CannotRetry(job.file_removed_notice)
+    job.parsed, job.preview, job.progress, job.phase = None, {}, 0, ""
+    job.save(update_fields=["parsed", "preview", "progress", "phase"])
+    queue_job(job, "preview")
+
+
+def waiting_notice(job: ImportJob) -> str:
+    """For a queued job, once it has waited IMPORT_QUEUE_WARNING_SECONDS: that it is waiting for the
+    background worker, for how long, and whether a worker has been seen; otherwise ""."""
+    if job.state != ImportJob.State.QUEUED or job.queued_at is None:
+        return ""
+    waited = int((clock.now() - job.queued_at).total_seconds())
+    if waited < settings.IMPORT_QUEUE_WARNING_SECONDS:
+        return ""
+    text = f"Waiting for the background worker: queued {worker.ago_words(waited)} ago."
+    health = worker.status()
+    if health["worker"] == "never seen":
+        text += " No background worker has been seen running. Ask whoever runs the service to start it."
+    elif health["worker"] != "ok":
+        text += f" The background worker was {health['worker']}. Ask whoever runs the service to check it."
+    else:
+        text += " The worker is running; it will start this import after the ones before it."
+    return text
+
+
 def _errors_message(count):
     return (
         f"The file has {count} problem{'s' if count != 1 else ''} that must be fixed in the spreadsheet "
@@ -247,6 +379,11 @@ __all__ = [
     "preview_job",
     "apply_job",
     "save_mappings",
+    "queue_job",
+    "claim_queued",
+    "reap_stuck_jobs",
+    "retry_job",
+    "CannotRetry",
     "set_backdate_reason",
     "Problem",
     "MEANING_LABELS",

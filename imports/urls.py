@@ -14,6 +14,7 @@ urlpatterns = [
     path("jobs/<int:pk>/confirm/", views.job_confirm, name="job_confirm"),
     path("jobs/<int:pk>/status/", views.job_status, name="job_status"),
     path("jobs/<int:pk>/status.json", views.job_status_json, name="job_status_json"),
+    path("jobs/<int:pk>/retry/", views.job_retry, name="job_retry"),
     path("jobs/<int:pk>/log/", views.job_log, name="job_log"),
     path("export/plan.<str:fmt>", views.export_plan, name="export_plan"),
     path("export/indicators.<str:fmt>", views.export_indicators, name="export_indicators"),

@@ -1,4 +1,5 @@
 from django.conf import settings
+from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.http import JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -6,9 +7,9 @@ from django.urls import reverse
 from django.views.decorators.http import require_POST
 
 from core import audit
-from core.middleware import upload_view
+from core.middleware import passive_request, upload_view
 from core.views import require_service_user
-from imports import exports, queries, services, tasks
+from imports import exports, queries, services
 from imports.forms import ConfirmForm, IndicatorUploadForm, MappingForm, PlanUploadForm
 from imports.models import ImportChange, ImportJob
 from imports.parsing.values import MEANING_LABELS
@@ -45,9 +46,7 @@ def _run_preview(job):
     if job.file_size <= INLINE_PREVIEW_BYTES:
         services.preview_job(job)
         return redirect("imports:job_preview", pk=job.pk)
-    job.state = ImportJob.State.PREVIEWING
-    job.save(update_fields=["state"])
-    tasks.preview_import.enqueue(job.pk)
+    services.queue_job(job, "preview")
     return redirect("imports:job_status", pk=job.pk)
 
 
@@ -128,9 +127,7 @@ def job_confirm(request, pk):
         return _render_preview(request, job, form, confirm_form)
     if confirm_form.backdated_count:
         services.set_backdate_reason(job, confirm_form.reason())
-    job.state = ImportJob.State.APPLYING
-    job.save(update_fields=["state"])
-    tasks.apply_import.enqueue(job.pk)
+    services.queue_job(job, "apply")
     return redirect("imports:job_status", pk=job.pk)
 
 
@@ -144,12 +141,14 @@ def _status_payload(job):
         "percent": job.percent,
         "running": job.is_running,
         "message": job.message,
+        "waiting": services.waiting_notice(job),
     }
     if not job.is_running:
         payload["next_url"] = reverse("imports:job_status", args=[job.pk])
     return payload
 
 
+@passive_request(when_param="refresh")
 def job_status(request, pk):
     _require_admin(request.user)
     job = get_object_or_404(queries.job_for_page(pk), pk=pk)
@@ -158,13 +157,30 @@ def job_status(request, pk):
         finished_url = (
             job.result.get("plan_url") if job.kind == ImportJob.Kind.PLAN else reverse("indicators:scorecard")
         )
-    return render(request, "imports/importjob_status.html", {"job": job, "finished_url": finished_url})
+    return render(
+        request,
+        "imports/importjob_status.html",
+        {"job": job, "finished_url": finished_url, "waiting": services.waiting_notice(job)},
+    )
 
 
+@passive_request
 def job_status_json(request, pk):
     _require_admin(request.user)
     job = get_object_or_404(queries.job_for_page(pk), pk=pk)
     return JsonResponse(_status_payload(job))
+
+
+@require_POST
+def job_retry(request, pk):
+    """An admin queues a failed job's same file again (services.retry_job says what happens next)."""
+    _require_admin(request.user)
+    job = get_object_or_404(queries.job_for_page(pk), pk=pk)
+    try:
+        services.retry_job(job)
+    except services.CannotRetry as refusal:
+        messages.error(request, str(refusal))
+    return redirect("imports:job_status", pk=job.pk)
 
 
 def job_log(request, pk):

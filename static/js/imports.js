@@ -9,10 +9,16 @@
   var url = box.getAttribute("data-status-url");
   var bar = document.getElementById("import-progress");
   var phase = document.getElementById("import-phase");
+  var waiting = document.getElementById("import-waiting");
 
   function poll() {
     fetch(url, { credentials: "same-origin", headers: { Accept: "application/json" } })
       .then(function (response) {
+        if (response.redirected) {
+          // Signed out (polling never keeps a session alive): reload, so the page sends them to sign in.
+          window.location.reload();
+          throw new Error("signed out");
+        }
         if (!response.ok) {
           throw new Error("status " + response.status);
         }
@@ -30,6 +36,9 @@
         }
         if (phase) {
           phase.textContent = status.state_label + (status.phase ? ": " + status.phase + " (step " + (status.progress + 1) + " of " + status.progress_total + ")" : "");
+        }
+        if (waiting) {
+          waiting.textContent = status.waiting || "";
         }
         window.setTimeout(poll, 1000);
       })

@@ -14,7 +14,7 @@ from django.urls import reverse
 
 from core.dataversion import changes_data, read_version
 from core.models import DataVersion
-from imports import tasks
+from imports import services
 from imports.models import ImportJob
 from improvement.models import Action, Plan
 from indicators.models import Indicator, Measurement
@@ -55,7 +55,9 @@ def test_an_import_run_by_the_worker_task_bumps_the_version(admin_user):
     job = preview(fixtures.messy_plan_xlsx(), user=admin_user)
     assert job.state == ImportJob.State.PREVIEWED
     before = read_version()
-    assert tasks.apply_import.enqueue(job.pk).return_value == ImportJob.State.DONE
+    services.queue_job(job, "apply")  # the worker's task claims the queued job and applies it
+    job.refresh_from_db()
+    assert job.state == ImportJob.State.DONE
     assert Plan.objects.filter(title="Imported plan").exists()
     assert read_version() > before
 
@@ -123,6 +125,16 @@ def test_saving_a_session_and_reading_do_not_bump_the_version(indicator):
     session["seen"] = False
     session.save()
     list(Indicator.objects.all())
+    assert read_version() == before
+
+
+def test_the_workers_heartbeat_does_not_bump_the_version():
+    # Written every few seconds: were it data, no cached page would live longer than a heartbeat.
+    from core.worker import beat  # noqa: PLC0415 (only this test needs the worker's helpers)
+
+    before = read_version()
+    beat("test-worker")
+    beat("test-worker")
     assert read_version() == before
 
 

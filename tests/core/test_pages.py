@@ -6,7 +6,7 @@ from django.urls import reverse
 def test_healthz_reports_database_ok(client):
     response = client.get("/healthz")
     assert response.status_code == 200
-    assert response.json() == {"database": "ok"}
+    assert response.json() == {"database": "ok", "worker": "never seen", "worker_last_seen": None}
 
 
 @pytest.mark.django_db
@@ -19,7 +19,7 @@ def test_healthz_reports_503_when_database_fails(client, monkeypatch):
     monkeypatch.setattr(connection, "ensure_connection", broken)
     response = client.get("/healthz")
     assert response.status_code == 503
-    assert response.json() == {"database": "unavailable"}
+    assert response.json() == {"database": "unavailable", "worker": "unknown"}
 
 
 def test_account_page_shows_role(officer_client):

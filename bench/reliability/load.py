@@ -1,0 +1,180 @@
+"""50 simulated users for 60 s against a running server, and /healthz watched throughout (issue 13,
+reliability suite). locust could not be installed here (no package index reachable), so this is the
+same scenario with threads and http.client: bounded users, bounded time, no external tools.
+
+    DATABASE_URL=... .venv/bin/python bench/reliability/load.py --url http://127.0.0.1:8790 [--users 50 --duration 60]
+
+Start the server first (gunicorn, 3 workers, PostgreSQL, the large demo), e.g.
+    .venv/bin/python manage.py seed_demo --size large   # whatever the demo command offers
+    DEBUG=false .venv/bin/gunicorn config.wsgi --workers 3 --bind 127.0.0.1:8790
+and run `manage.py run_worker` beside it. Sessions are made in-process (as `manage.py shell` would) for
+the demo's first board member, officer and admin, so sign-in throttling is not what is measured.
+Users: 60% board members (dashboard, plan, scorecard, packs), 30% officers (my actions, an action's
+update form, and a posted update every few turns), 10% admins (the import pages and an upload).
+Prints p50/p95 per page, errors by status, and every change of /healthz with its time."""
+
+import argparse
+import collections
+import http.client
+import os
+import random
+import re
+import statistics
+import sys
+import threading
+import time
+import urllib.parse
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[2]
+sys.path.insert(0, str(ROOT))
+
+
+def sessions():
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
+    import django
+
+    django.setup()
+    from django.conf import settings
+    from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY, get_user_model
+    from django.contrib.sessions.backends.db import SessionStore
+
+    from core import clock
+    from core.roles import ADMIN, BOARD_MEMBER, OFFICER
+
+    found = {}
+    for key, role in (("board", BOARD_MEMBER), ("officer", OFFICER), ("admin", ADMIN)):
+        user = get_user_model().objects.filter(groups__name=role, is_active=True).order_by("pk").first()
+        if user is None:
+            sys.exit(f"No active {role} in the database: seed the demo first.")
+        store = SessionStore()
+        store[SESSION_KEY], store[BACKEND_SESSION_KEY] = str(user.pk), settings.AUTHENTICATION_BACKENDS[-1]
+        store[HASH_SESSION_KEY] = user.get_session_auth_hash()
+        store["signed_in_at"] = clock.now().timestamp()
+        store.create()
+        found[key] = store.session_key
+    return found, settings.SESSION_COOKIE_NAME
+
+
+class Client:
+    def __init__(self, base, cookie_name, session_key):
+        self.base = urllib.parse.urlsplit(base)
+        self.cookies = {cookie_name: session_key}
+
+    def request(self, method, path, body=None, headers=None):
+        conn = http.client.HTTPConnection(self.base.hostname, self.base.port, timeout=30)
+        cookie = "; ".join(f"{k}={v}" for k, v in self.cookies.items())
+        conn.request(method, path, body=body, headers={"Cookie": cookie, **(headers or {})})
+        response = conn.getresponse()
+        data = response.read()
+        for header, value in response.getheaders():
+            if header.lower() == "set-cookie":
+                name, _, rest = value.partition("=")
+                self.cookies[name.strip()] = rest.split(";", 1)[0]
+        conn.close()
+        return response.status, data
+
+
+RESULTS = collections.defaultdict(list)
+ERRORS = collections.Counter()
+LOCK = threading.Lock()
+
+
+def timed(client, label, method, path, **kwargs):
+    start = time.monotonic()
+    try:
+        status, data = client.request(method, path, **kwargs)
+    except OSError as error:
+        status, data = type(error).__name__, b""
+    took = time.monotonic() - start
+    with LOCK:
+        RESULTS[label].append(took)
+        if not (isinstance(status, int) and status < 400):
+            ERRORS[(label, status)] += 1
+    return status, data
+
+
+def board_turn(client, turn):
+    for label, path in (
+        ("dashboard", "/"),
+        ("plan", "/plan/"),
+        ("scorecard", "/indicators/"),
+        ("boards", "/meetings/"),
+    ):
+        timed(client, label, "GET", path)
+
+
+def officer_turn(client, turn):
+    status, data = timed(client, "my actions", "GET", "/plan/my-actions/")
+    links = re.findall(rb'href="(/plan/actions/\d+/)"', data)
+    if links:
+        action = random.choice(links).decode()
+        timed(client, "action", "GET", action)
+        status, form = timed(client, "update form", "GET", action + "update/")
+        token = re.search(rb'name="csrfmiddlewaretoken" value="([^"]+)"', form)
+        if token and turn % 3 == 0:
+            body = urllib.parse.urlencode(
+                {"csrfmiddlewaretoken": token.group(1).decode(), "narrative": f"Load test update {turn}"}
+            )
+            headers = {"Content-Type": "application/x-www-form-urlencoded", "Referer": "http://127.0.0.1/"}
+            timed(client, "post update", "POST", action + "update/", body=body, headers=headers)
+
+
+def admin_turn(client, turn):
+    timed(client, "import start", "GET", "/import/")
+    timed(client, "plan upload page", "GET", "/import/plan/")
+
+
+def watch_health(base, stop, log):
+    client = Client(base, "none", "")
+    last = None
+    while not stop.is_set():
+        try:
+            status, data = client.request("GET", "/healthz")
+            state = (status, data.decode()[:120])
+        except OSError as error:
+            state = (type(error).__name__, "")
+        if state[:1] != (last or (None,))[:1] or (last and state[1][:30] != last[1][:30]):
+            log.append((time.monotonic(), state))
+            print(f"{time.strftime('%H:%M:%S')} healthz {state[0]} {state[1]}", flush=True)
+            last = state
+        time.sleep(0.5)
+
+
+def main():
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--url", default="http://127.0.0.1:8790")
+    parser.add_argument("--users", type=int, default=50)
+    parser.add_argument("--duration", type=float, default=60)
+    args = parser.parse_args()
+    keys, cookie_name = sessions()
+    stop, health_log = threading.Event(), []
+    threading.Thread(target=watch_health, args=(args.url, stop, health_log), daemon=True).start()
+    end = time.monotonic() + args.duration
+
+    def user(n):
+        role = "board" if n % 10 < 6 else "officer" if n % 10 < 9 else "admin"
+        client = Client(args.url, cookie_name, keys[role])
+        turn = 0
+        while time.monotonic() < end:
+            {"board": board_turn, "officer": officer_turn, "admin": admin_turn}[role](client, turn)
+            turn += 1
+            time.sleep(random.uniform(0.5, 1.5))  # think time
+
+    threads = [threading.Thread(target=user, args=(n,)) for n in range(args.users)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    stop.set()
+    print(f"\n{args.users} users for {args.duration:.0f} s against {args.url}")
+    print(f"{'page':<18}{'requests':>9}{'p50 ms':>9}{'p95 ms':>9}")
+    for label, times in sorted(RESULTS.items()):
+        times.sort()
+        p95 = times[max(0, int(len(times) * 0.95) - 1)]
+        print(f"{label:<18}{len(times):>9}{statistics.median(times) * 1000:>9.0f}{p95 * 1000:>9.0f}")
+    print("errors:", dict(ERRORS) or "none")
+
+
+if __name__ == "__main__":
+    main()
