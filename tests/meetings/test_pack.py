@@ -290,9 +290,9 @@ def _more_data(board_case, n):
 def test_build_pack_runs_a_fixed_number_of_queries(board_case, extra, django_assert_num_queries):
     _more_data(board_case, extra)
     meeting = type(board_case["meeting"]).objects.select_related("board").get(pk=board_case["meeting"].pk)
-    # Board themes and indicators 2, plans 1, previous and next meeting 2, plan as at now and then 4,
+    # Board themes and indicators 2, plans 1, previous and next meeting 2, plan as at now and then 2,
     # scorecard 7 (5 and the SPC series and re-bases), targets due 1, matters arising 1.
-    with django_assert_num_queries(18):
+    with django_assert_num_queries(16):
         pack = build_pack(meeting)
     assert len(pack["scorecard"]) == 1 + extra
 
@@ -304,8 +304,8 @@ def test_pack_page_runs_a_fixed_number_of_queries(board_case, extra, board_clien
     url = reverse("meetings:pack", args=[board_case["meeting"].pk])
     board_client.get(url)  # warm the session and permission caches
     # Sign-in and permissions (session, user, permissions and the layout's own), the meeting 1,
-    # build_pack 18, the published copies 1: the same at both sizes.
-    with django_assert_num_queries(27):
+    # build_pack 16, the published copies 1: the same at both sizes.
+    with django_assert_num_queries(25):
         response = board_client.get(url)
     assert response.status_code == 200
 
