@@ -147,9 +147,11 @@ LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "login"
 
-# Sessions end after this much inactivity: every request pushes the expiry forward.
+# Sessions end after this much inactivity: a person's requests push the expiry forward, saving the
+# session at most once a minute (core.middleware.SessionMiddleware), not on every page view.
 SESSION_COOKIE_AGE = env_int("SESSION_IDLE_TIMEOUT_MINUTES", 60) * 60
-SESSION_SAVE_EVERY_REQUEST = True
+SESSION_SAVE_EVERY_REQUEST = False
+SESSION_IDLE_TOUCH_SECONDS = 60
 SESSION_EXPIRE_AT_BROWSER_CLOSE = False
 # ...and this long after signing in, however active, so a stolen or forgotten session does not last
 # for ever (core.middleware.AbsoluteSessionLifetimeMiddleware).

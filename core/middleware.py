@@ -223,13 +223,27 @@ def is_passive(request) -> bool:
     return passive is True or (bool(passive) and passive in request.GET)
 
 
+IDLE_TOUCHED_AT = "_idle_touched_at"
+
+
 class SessionMiddleware(DjangoSessionMiddleware):
-    """Django's, except that a passive request (see passive_request) neither saves the session nor
-    re-sends its cookie: SESSION_SAVE_EVERY_REQUEST would otherwise let a status page left open keep a
-    session alive for ever. The session is still read, so the request is signed in or sent to sign in."""
+    """Django's, with the idle timeout pushed on by the person's own requests, at most once a
+    SESSION_IDLE_TOUCH_SECONDS: saving the session on every request (SESSION_SAVE_EVERY_REQUEST) costs
+    a database write on every page view, for an expiry that moves by seconds. So a session may end up
+    to that long before the full idle timeout, never after it.
+
+    A passive request (see passive_request: a status page's polling) never saves the session nor
+    re-sends its cookie, so a page left open does not keep a session alive for ever. The session is
+    still read, so the request is signed in or sent to sign in."""
 
     def process_response(self, request, response):
         if is_passive(request):
             patch_vary_headers(response, ("Cookie",))
             return response
+        session = getattr(request, "session", None)
+        if session is not None and not session.is_empty() and SIGNED_IN_AT in session:
+            now = _now_timestamp()
+            last = session.get(IDLE_TOUCHED_AT)
+            if not isinstance(last, (int, float)) or now - last >= settings.SESSION_IDLE_TOUCH_SECONDS:
+                session[IDLE_TOUCHED_AT] = now  # modified: Django saves it with a fresh expiry
         return super().process_response(request, response)

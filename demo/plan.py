@@ -21,7 +21,7 @@ from improvement.models import (
     VisitFinding,
 )
 from improvement.rules import compute_action_rag
-from improvement.services import refresh_action_state
+from improvement.services import link_new_actions
 
 RECOMMENDATIONS = [
     ("R1", "The timeliness and quality of the response to children at the front door, including strategy meetings"),
@@ -742,8 +742,9 @@ def build(ctx):
     ActionUpdate.objects.bulk_create(updates, batch_size=2000)
     TargetDateRevision.objects.bulk_create(revisions, batch_size=2000)
     Action.objects.bulk_update(actions, ["version"], batch_size=500)
-    # The current state comes from the log just written, by the same function a form or an import uses.
-    refresh_action_state(old_actions + actions)
+    # Carried actions are linked to the old version's; the current state and its history come from the log
+    # just written, by the same function a form or an import uses.
+    link_new_actions(old_actions + actions)
     Through = Action.recommendations.through
     Through.objects.bulk_create(
         [Through(action_id=actions[i].pk, recommendation_id=recommendations[ref].pk) for i, ref in rec_links],

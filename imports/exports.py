@@ -14,7 +14,7 @@ from import_export import fields, resources
 from core import clock
 from core.text import clean_text
 from improvement.models import Action, ActionStatus, ActionUpdate, Plan, Progress
-from improvement.rules import compute_action_rag, effective_rag, rag_label
+from improvement.rules import compute_action_rag, effective_rag, is_past_target, rag_label
 from indicators.models import Measurement
 from indicators.periods import period_label
 
@@ -104,10 +104,12 @@ class ActionExportResource(_SafeResource):
     def dehydrate_rag(self, action):
         if getattr(action, "state_rag", None):
             return rag_label(action.state_rag)
+        today = clock.today()
         computed = compute_action_rag(
-            status=action.status, progress=action.progress, target_date=action.target_date, as_at=clock.today()
+            status=action.status, progress=action.progress, target_date=action.target_date, as_at=today
         )
-        return rag_label(effective_rag(computed, action.rag_override))
+        past_target = is_past_target(status=action.status, target_date=action.target_date, as_at=today)
+        return rag_label(effective_rag(computed, action.rag_override, past_target=past_target))
 
 
 class MeasurementExportResource(_SafeResource):

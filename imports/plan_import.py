@@ -23,8 +23,14 @@ from improvement.models import (
     TargetDateRevision,
     Theme,
 )
-from improvement.rules import compute_action_rag, earliest_effective_date, earliest_effective_dates
-from improvement.services import refresh_action_state
+from improvement.rules import (
+    compute_action_rag,
+    earliest_effective_date,
+    earliest_effective_dates,
+    effective_rag,
+    is_past_target,
+)
+from improvement.services import link_new_actions
 
 BATCH = 1000
 
@@ -285,7 +291,11 @@ def plan_changes(
             status=new_status, progress=new_progress, target_date=target_for_rag, as_at=today
         )
         new_override = current_override
-        if sheet_rag is not None:
+        # Past its target an override better than the rule is not shown (improvement.rules.effective_rag): a
+        # sheet that says what is shown (an exported plan, say) keeps the override rather than clearing it.
+        past_target = is_past_target(status=new_status, target_date=target_for_rag, as_at=today)
+        shown_today = effective_rag(computed_today, current_override, past_target=past_target)
+        if sheet_rag is not None and not (sheet_rag == shown_today != current_override):
             new_override = sheet_rag if sheet_rag != computed_today else ""
         narrative_changed = bool(parsed.progress_text) and parsed.progress_text != latest_narrative.get(
             existing.pk if existing else None
@@ -525,7 +535,9 @@ def apply_plan_changes(
     TargetDateRevision.history.bulk_history_create(revisions, default_user=user, default_change_reason=reason)
     # The one writer of an action's current state, as for a form: an entry dated before a newer update
     # goes into the history without overwriting what the newer one says.
-    refresh_action_state([p.saved for p in changes.actions if p.update or p.revision])
+    # New actions are linked to the ones they continue in the previous version; the state (and its history)
+    # of every new or changed action is refreshed.
+    link_new_actions(new_actions, also_refresh=existing_changed)
     bulk.insert_history(Action, new_actions, user=user, reason=reason)
     bulk.insert_history(Action, existing_changed, user=user, reason=reason, history_type="~")
 

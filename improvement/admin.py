@@ -23,6 +23,7 @@ from improvement.models import (
     Theme,
 )
 from improvement.rules import plan_may_be_deleted
+from improvement.services import link_new_actions
 
 
 class RecommendationInline(admin.TabularInline):
@@ -122,7 +123,7 @@ class ActionAdmin(ExplainsProtectedRecords, AuditedExportActionMixin, SimpleHist
     list_filter = ["status", "theme__plan", "theme", "lead_officer"]
     list_select_related = ["theme", "lead_officer"]
     search_fields = ["reference", "title", "detail", "lead_job_title"]
-    raw_id_fields = ["lead_officer"]
+    raw_id_fields = ["lead_officer", "carried_from"]
     filter_horizontal = ["recommendations", "delegates"]
     readonly_fields = [
         "target_date",
@@ -145,6 +146,9 @@ class ActionAdmin(ExplainsProtectedRecords, AuditedExportActionMixin, SimpleHist
         # The form sets delegates by removing and adding: one audit entry for the whole change.
         with one_entry_for(request.user, form.instance):
             super().save_related(request, form, formsets, change)
+        # After the inline revisions: a new action is linked to the one it continues; either way its state
+        # and state history follow what was saved.
+        link_new_actions([] if change else [form.instance], also_refresh=[form.instance] if change else [])
 
 
 @admin.register(TargetDateRevision)

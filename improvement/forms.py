@@ -2,7 +2,14 @@ from django import forms
 
 from core.forms import GovukDateInput, ServiceForm
 from improvement.models import Action, ActionStatus, Progress, Rag
-from improvement.rules import EarliestDate, compute_action_rag, date_words, effective_rag, rag_label
+from improvement.rules import (
+    EarliestDate,
+    compute_action_rag,
+    date_words,
+    effective_rag,
+    is_past_target,
+    rag_label,
+)
 
 
 def _rag_choices():
@@ -153,7 +160,11 @@ class ActionUpdateForm(ServiceForm):
             )
         if not override:
             data["rag_override_reason"] = ""
-        if effective_rag(self.computed_rag, override) in (Rag.RED, Rag.AMBER) and not data.get("narrative", "").strip():
+        past_target = is_past_target(status=status, target_date=target, as_at=data["date"])
+        if (
+            effective_rag(self.computed_rag, override, past_target=past_target) in (Rag.RED, Rag.AMBER)
+            and not data.get("narrative", "").strip()
+        ):
             self.add_error(
                 "narrative", "Enter what has been done: a narrative is required when the RAG is red or amber"
             )

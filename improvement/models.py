@@ -1,5 +1,7 @@
 """The improvement plan and what it answers to: inspections, recommendations, themes, actions."""
 
+import datetime
+
 from django.conf import settings
 from django.db import models
 from django.urls import reverse
@@ -297,6 +299,12 @@ class Action(models.Model):
     last_update_on = models.DateField(null=True, blank=True)
     # Incremented on every recorded update, so two people updating at once are told, not overwritten.
     version = models.PositiveIntegerField(default=0)
+    # The action in the plan's previous version that this one continues (by default the same reference),
+    # so history, "as at" and progress between visits follow it across versions. Set by
+    # improvement.services.link_new_actions.
+    carried_from = models.ForeignKey(
+        "self", on_delete=models.SET_NULL, null=True, blank=True, related_name="carried_into"
+    )
 
     history = HistoricalRecords()
 
@@ -382,3 +390,41 @@ class ActionUpdate(PermanentRecord):
 
     def get_absolute_url(self):
         return self.action.get_absolute_url() + f"#update-{self.pk}"
+
+
+class ActionStatePeriod(models.Model):
+    """Derived state: what was in force for an action from valid_from (inclusive) to valid_to (exclusive;
+    NULL while still open), replayed from its update log and target date revisions. Written only by
+    improvement.services.refresh_action_state; "the plan on D" is one indexed range query. The RAG itself is
+    not stored: it depends on the date asked about (overdue, amber grace), so improvement.rules works it out
+    in SQL from these inputs."""
+
+    # The first period of every action starts here: before any entry, nothing was recorded.
+    BEGINNING = datetime.date(1, 1, 1)
+
+    action = models.ForeignKey(Action, on_delete=models.CASCADE, related_name="state_periods")
+    plan = models.ForeignKey(Plan, on_delete=models.CASCADE, related_name="+")
+    theme = models.ForeignKey(Theme, on_delete=models.CASCADE, related_name="+")
+    # The first action of its lineage (itself when not carried from an earlier version).
+    lineage_root = models.ForeignKey(Action, on_delete=models.CASCADE, related_name="+")
+    valid_from = models.DateField()
+    valid_to = models.DateField(null=True, blank=True)
+    status = models.CharField(max_length=16, choices=ActionStatus.choices)
+    progress = models.CharField(max_length=16, choices=Progress.choices, blank=True)
+    rag_override = models.CharField(max_length=8, choices=Rag.choices, blank=True)
+    rag_override_reason = models.TextField(blank=True)
+    target_date = models.DateField(null=True, blank=True)
+    # The action's original target, or the target in force when it has none recorded.
+    original_target_date = models.DateField(null=True, blank=True)
+    update = models.ForeignKey(ActionUpdate, on_delete=models.CASCADE, null=True, blank=True, related_name="+")
+
+    class Meta:
+        ordering = ["action", "valid_from"]
+        constraints = [models.UniqueConstraint(fields=["action", "valid_from"], name="unique_action_state_period")]
+        indexes = [
+            models.Index(fields=["plan", "valid_from", "valid_to"], name="state_period_plan_dates"),
+            models.Index(fields=["lineage_root", "valid_from"], name="state_period_lineage"),
+        ]
+
+    def __str__(self):
+        return f"{self.action_id} from {self.valid_from} to {self.valid_to or 'now'}"

@@ -1,14 +1,19 @@
-"""Reusable reads of the plan. "As at a date" is rebuilt from the update log and the date history."""
+"""Reusable reads of the plan. "As at a date" reads the stored state history (ActionStatePeriod), which
+improvement.services.refresh_action_state replays from the update log and the date history."""
 
+import calendar
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, datetime
 
-from django.db.models import Exists, F, OuterRef, QuerySet, Subquery
+from django.db import connection
+from django.db.models import Count, DateField, Exists, F, OuterRef, Q, QuerySet, Subquery
+from django.db.models.expressions import RawSQL
 from django.db.models.functions import Coalesce
 
 from improvement.models import (
     Action,
+    ActionStatePeriod,
     ActionStatus,
     ActionUpdate,
     Plan,
@@ -16,7 +21,7 @@ from improvement.models import (
     Recommendation,
     TargetDateRevision,
 )
-from improvement.rules import compute_action_rag, effective_rag, finding_gap
+from improvement.rules import action_rag_expression, amber_grace_date, effective_rag_expression, finding_gap
 
 # Worst first: the order RAG counts and "sort by RAG" use.
 RAG_ORDER = [Rag.RED, Rag.AMBER, Rag.GREEN, Rag.GREY, Rag.BLUE]
@@ -37,6 +42,8 @@ class ActionState:
     last_update: ActionUpdate | None
     days_overdue: int
     has_slipped: bool
+    # The first action of its lineage across plan versions (improvement.models.Action.carried_from).
+    lineage_id: int | None = None
 
     @property
     def is_finished(self) -> bool:
@@ -62,10 +69,6 @@ def latest_update_as_at(as_at: date | None, field_name: str = "pk"):
     return Subquery(updates.order_by("-date", "-created_at", "-pk").values(field_name)[:1])
 
 
-def _latest_update_id(as_at):
-    return latest_update_as_at(as_at)
-
-
 def target_date_as_at(as_at: date | None):
     """An expression: the action's target date in force on as_at (None: after every revision)."""
     revisions = TargetDateRevision.objects.filter(action=OuterRef("pk"))
@@ -81,52 +84,131 @@ def target_date_as_at(as_at: date | None):
     return Coalesce(latest_revision, "original_target_date", first_previous, "target_date")
 
 
-def plan_as_at(plan, as_at: date, *, actions=None) -> list[ActionState]:
-    """The state of every action in the plan on as_at, in plan order. Two queries whatever the size:
-    the actions (with theme, lead officer, and the ids of the latest update and the target date on that
-    date worked out by subqueries), then those latest updates with their authors."""
-    queryset = Action.objects.all() if actions is None else actions
-    if not isinstance(queryset, QuerySet):
-        queryset = Action.objects.filter(pk__in=[a.pk for a in queryset])
-    queryset = (
-        queryset.filter(theme__plan=plan, added_on__lte=as_at)
-        .select_related("theme", "lead_officer")
-        .annotate(as_at_update_id=_latest_update_id(as_at), as_at_target_date=target_date_as_at(as_at))
-        .order_by("theme__order", "theme__reference", "order", "reference", "pk")
+def _periods_on(plan, as_at: date, actions=None) -> QuerySet:
+    """The stored state periods of the plan's actions in force on as_at (actions listed from added_on)."""
+    periods = ActionStatePeriod.objects.filter(plan=plan, valid_from__lte=as_at, action__added_on__lte=as_at).filter(
+        Q(valid_to__isnull=True) | Q(valid_to__gt=as_at)
     )
-    action_list = list(queryset)
-    updates = {}
-    if any(a.as_at_update_id for a in action_list):
-        # A subquery rather than a list of ids: one query even past SQLite's limit on parameters.
-        updates = {
-            u.pk: u
-            for u in ActionUpdate.objects.select_related("author").filter(pk__in=queryset.values("as_at_update_id"))
-        }
-    return [_state(action, updates.get(action.as_at_update_id), as_at) for action in action_list]
+    if actions is not None:
+        if isinstance(actions, QuerySet):
+            periods = periods.filter(action__in=actions.order_by().values("pk"))
+        else:
+            periods = periods.filter(action__in=[a.pk for a in actions])
+    return periods
 
 
-def _state(action, update, as_at) -> ActionState:
-    status = update.status if update else ActionStatus.NOT_STARTED
-    progress = update.progress if update else ""
-    target = action.as_at_target_date
-    computed = compute_action_rag(status=status, progress=progress, target_date=target, as_at=as_at)
-    override = update.rag_override if update else ""
-    overdue = (as_at - target).days if target and status not in _FINISHED and as_at > target else 0
-    original = action.original_target_date or target
+def plan_as_at(plan, as_at: date, *, actions=None) -> list[ActionState]:
+    """The state of every action in the plan on as_at (or of those in `actions`, a queryset or a list), in
+    plan order. One query whatever the size: the stored state periods in force on that date, with the
+    action, theme, lead officer, update in force and its author, and the RAG worked out in SQL by
+    improvement.rules from the stored inputs and the date."""
+    periods = (
+        _periods_on(plan, as_at, actions)
+        .select_related("action__theme", "action__lead_officer", "update__author")
+        .annotate(computed=action_rag_expression(as_at), shown=effective_rag_expression(as_at))
+        .order_by("action__theme__order", "action__theme__reference", "action__order", "action__reference", "action")
+    )
+    return [_state(period, as_at) for period in periods]
+
+
+def _state(period, as_at) -> ActionState:
+    target = period.target_date
+    finished = period.status in _FINISHED
+    overdue = (as_at - target).days if target and not finished and as_at > target else 0
+    original = period.original_target_date
+    override = period.rag_override
     return ActionState(
-        action=action,
-        status=status,
-        progress=progress,
+        action=period.action,
+        status=period.status,
+        progress=period.progress,
         target_date=target,
         original_target_date=original,
-        computed_rag=computed,
+        computed_rag=period.computed,
         rag_override=override,
-        rag_override_reason=update.rag_override_reason if update and override else "",
-        rag=effective_rag(computed, override),
-        last_update=update,
+        rag_override_reason=period.rag_override_reason if override else "",
+        rag=period.shown,
+        last_update=period.update,
         days_overdue=overdue,
         has_slipped=bool(target and original and target > original),
+        lineage_id=period.lineage_root_id,
     )
+
+
+def rag_counts_by_theme(plan, as_at: date) -> dict[int, dict[str, int]]:
+    """{theme id: {rag: count}} for the plan's actions on as_at: one aggregate query (themes with no action
+    listed on that date are absent; a RAG with no action is absent from its theme's counts)."""
+    rows = (
+        _periods_on(plan, as_at)
+        .annotate(shown=effective_rag_expression(as_at))
+        .values("theme_id", "shown")
+        .annotate(n=Count("pk"))
+        .order_by()
+    )
+    result: dict[int, dict[str, int]] = defaultdict(dict)
+    for row in rows:
+        result[row["theme_id"]][row["shown"]] = row["n"]
+    return dict(result)
+
+
+MAX_TREND_DATES = 120
+
+
+def rag_counts_on_dates(plan, dates) -> dict[date, dict[str, int]]:
+    """{date: {rag: count}} for the plan on each of up to MAX_TREND_DATES dates, in ONE query whatever the
+    size: the dates (each with its amber grace date) joined as a VALUES list to the stored state periods,
+    the RAG worked out by the same rule as plan_as_at. Every date asked about is in the answer, zeros
+    included. Dates are parameters: no date arithmetic in SQL, so SQLite and PostgreSQL agree."""
+    days = sorted(set(dates))
+    if len(days) > MAX_TREND_DATES:
+        raise ValueError(f"At most {MAX_TREND_DATES} dates in one trend")
+    result = {day: {rag.value: 0 for rag in RAG_ORDER} for day in days}
+    if not days or plan is None:
+        return result
+    table = connection.ops.quote_name(ActionStatePeriod._meta.db_table)
+    action_table = connection.ops.quote_name(Action._meta.db_table)
+    cast = "::date" if connection.vendor == "postgresql" else ""
+    # The rule from improvement.rules, compiled against the period table with the joined list's columns as
+    # the date and its grace date: the same expression plan_as_at uses, not a copy of it.
+    rag = effective_rag_expression(
+        RawSQL("d.day", (), output_field=DateField()), grace_date=RawSQL("d.grace", (), output_field=DateField())
+    )
+    query = ActionStatePeriod.objects.all().query
+    compiler = query.get_compiler(connection=connection)
+    rag_sql, rag_params = compiler.compile(rag.resolve_expression(query, allow_joins=False))
+    rows = " UNION ALL ".join([f"SELECT %s{cast} AS day, %s{cast} AS grace"] + ["SELECT %s, %s"] * (len(days) - 1))
+    params: list = []
+    for day in days:
+        params += [day, amber_grace_date(day)]
+    sql = (
+        f"WITH d AS ({rows}) "
+        f"SELECT d.day, {rag_sql} AS rag, COUNT(*) FROM d "
+        f"JOIN {table} ON {table}.valid_from <= d.day AND ({table}.valid_to IS NULL OR {table}.valid_to > d.day) "
+        f"JOIN {action_table} a ON a.id = {table}.action_id AND a.added_on <= d.day "
+        f"WHERE {table}.plan_id = %s GROUP BY d.day, {rag_sql}"
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [*params, *rag_params, plan.pk, *rag_params])
+        for day, rag, count in cursor.fetchall():
+            if isinstance(day, str):
+                day = date.fromisoformat(day[:10])
+            elif isinstance(day, datetime):
+                day = day.date()
+            result[day][rag] = count
+    return result
+
+
+def month_ends(start: date, end: date) -> list[date]:
+    """The last day of each month from start's month to end's month (up to ten years: 120 dates), the
+    last clipped to end, so a trend to today ends today."""
+    days = []
+    year, month = start.year, start.month
+    while (year, month) <= (end.year, end.month):
+        last = date(year, month, calendar.monthrange(year, month)[1])
+        days.append(min(last, end))
+        year, month = (year + 1, 1) if month == 12 else (year, month + 1)
+    if len(days) > MAX_TREND_DATES:
+        raise ValueError(f"At most {MAX_TREND_DATES} months in one trend")
+    return days
 
 
 def rag_counts(states) -> list[tuple[str, int]]:
@@ -145,11 +227,12 @@ class PlanChanges:
 
 
 def changes_between(before: list[ActionState], after: list[ActionState]) -> PlanChanges:
-    """What changed between two plan_as_at results, matched by action."""
-    earlier = {s.action.pk: s for s in before}
+    """What changed between two plan_as_at results, matched by lineage: an action carried into a newer plan
+    version is the same action as the one it continues."""
+    earlier = {s.lineage_id or s.action.pk: s for s in before}
     changes = PlanChanges()
     for now in after:
-        then = earlier.get(now.action.pk)
+        then = earlier.get(now.lineage_id or now.action.pk)
         if then is None:
             changes.added.append(now)
             if now.rag == Rag.RED:

@@ -3,9 +3,10 @@ RAG, when an action needs an update, and how early an update or a target date re
 
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, timedelta
 
 from django.conf import settings
+from django.db.models import Case, CharField, F, Q, Value, When
 
 from improvement.models import ActionStatus, Progress, Rag
 
@@ -29,9 +30,79 @@ def compute_action_rag(
     return Rag.GREEN.value
 
 
-def effective_rag(computed: str, override: str) -> str:
-    """The officer's own RAG wins when they chose one (they must give a reason; pages show both)."""
-    return override or computed
+# Best last: an override "better" than the computed RAG is one further down this list.
+_RAG_RANK = {Rag.RED: 0, Rag.AMBER: 1, Rag.GREEN: 2, Rag.GREY: 3, Rag.BLUE: 4}
+
+
+def is_past_target(*, status: str, target_date: date | None, as_at: date) -> bool:
+    """An unfinished action whose target date in force is before as_at."""
+    return status not in _FINISHED and target_date is not None and target_date < as_at
+
+
+def effective_rag(computed: str, override: str, *, past_target: bool) -> str:
+    """The one RAG a page shows. The officer's own RAG (given with a reason) wins when it is worse than the
+    computed one, and when better only while the action is not past its target date: an unfinished action
+    past its target is never shown better than computed; the remedy is a revised target date with a reason.
+    `past_target`: is_past_target(...) for the same date."""
+    if not override:
+        return computed
+    if past_target and _RAG_RANK[override] > _RAG_RANK[computed]:
+        return computed
+    return override
+
+
+# ---- the same two rules as SQL expressions, for the stored state (improvement.models.ActionStatePeriod).
+# Dates are compared, never subtracted, and as_at is a parameter (never CURRENT_DATE), so they run the same
+# on SQLite and PostgreSQL and follow core.clock.
+
+
+def amber_grace_date(as_at: date, amber_days: int | None = None) -> date:
+    grace = settings.ACTION_RAG_AMBER_DAYS_LATE if amber_days is None else amber_days
+    return as_at - timedelta(days=grace)
+
+
+def _rag_conditions(as_at, prefix: str, amber_days: int | None, grace_date=None):
+    """Q objects over the fields status, progress and target_date (prefixed for a related model). as_at and
+    grace_date may be SQL expressions (a trend joins a list of dates: improvement.queries)."""
+    f = (lambda name: f"{prefix}{name}") if prefix else (lambda name: name)
+    grace_date = amber_grace_date(as_at, amber_days) if grace_date is None else grace_date
+    finished = Q(**{f"{f('status')}__in": [s.value for s in _FINISHED]})
+    very_late = Q(**{f"{f('target_date')}__lt": grace_date})
+    late = Q(**{f"{f('target_date')}__lt": as_at})
+    red = Q(**{f("progress"): Progress.OFF_TRACK.value}) | very_late
+    amber = Q(**{f("progress"): Progress.AT_RISK.value}) | late
+    not_started = Q(**{f("status"): ActionStatus.NOT_STARTED.value})
+    return finished, red, amber, late, not_started
+
+
+def action_rag_expression(as_at, *, prefix: str = "", amber_days: int | None = None, grace_date=None):
+    """compute_action_rag as a Case expression over status, progress and target_date on as_at (grace_date:
+    as_at less the amber grace, when as_at is an expression)."""
+    finished, red, amber, _, not_started = _rag_conditions(as_at, prefix, amber_days, grace_date)
+    return Case(
+        When(finished, then=Value(Rag.BLUE.value)),
+        When(red, then=Value(Rag.RED.value)),
+        When(amber, then=Value(Rag.AMBER.value)),
+        When(not_started, then=Value(Rag.GREY.value)),
+        default=Value(Rag.GREEN.value),
+        output_field=CharField(),
+    )
+
+
+def effective_rag_expression(as_at, *, prefix: str = "", amber_days: int | None = None, grace_date=None):
+    """effective_rag(computed, rag_override, past_target=...) as a Case expression on as_at. Past its target
+    the computed RAG is red or amber; then only a red override (worse than amber) changes it."""
+    finished, red, _, late, _ = _rag_conditions(as_at, prefix, amber_days, grace_date)
+    override = f"{prefix}rag_override"
+    past_target = ~finished & late
+    computed = action_rag_expression(as_at, prefix=prefix, amber_days=amber_days, grace_date=grace_date)
+    return Case(
+        When(Q(**{override: ""}), then=computed),
+        When(past_target & (red | Q(**{override: Rag.RED.value})), then=Value(Rag.RED.value)),
+        When(past_target, then=Value(Rag.AMBER.value)),
+        default=F(override),
+        output_field=CharField(),
+    )
 
 
 def rag_label(rag: str) -> str:

@@ -1,6 +1,8 @@
 """Writes to the plan. Every progress update goes through record_update; an action's stored current
 state is written only by refresh_action_state, whoever wrote the log (a form, an import, the demo)."""
 
+from collections import defaultdict
+
 from django.db import transaction
 from django.db.models import CharField, F, ProtectedError, TextField, Value
 from django.db.models.functions import Coalesce
@@ -10,6 +12,7 @@ from core.records import delete_with_unactivated_plan
 from core.roles import is_admin
 from improvement.models import (
     Action,
+    ActionStatePeriod,
     ActionStatus,
     ActionUpdate,
     Inspection,
@@ -46,12 +49,14 @@ def _state_expressions():
 
 def refresh_action_state(actions) -> None:
     """Rewrite the stored current state (status, progress, RAG override and its reason, date of the last
-    update, current target date) of the given actions from their update log and target date history.
+    update, current target date) of the given actions from their update log and target date history, and
+    their state history (ActionStatePeriod: every period of validity, deleted and written again).
 
-    `actions`: a queryset, or Action instances (or ids). Set-based: one UPDATE per thousand actions,
-    however many there are (a 20,000-action import). Instances passed in are given the refreshed values,
-    so a caller writing history rows (simple_history, or imports.bulk) records what the database holds.
-    It writes no history itself: the writer knows who made the change and why."""
+    `actions`: a queryset, or Action instances (or ids). Set-based: per thousand actions one UPDATE, three
+    reads and a delete and bulk insert of the periods, however many there are (a 20,000-action import).
+    Instances passed in are given the refreshed values, so a caller writing history rows (simple_history, or
+    imports.bulk) records what the database holds. It writes no history itself: the writer knows who made
+    the change and why."""
     if hasattr(actions, "values_list"):
         instances, ids = {}, list(actions.values_list("pk", flat=True))
     else:
@@ -62,11 +67,151 @@ def refresh_action_state(actions) -> None:
     for start in range(0, len(ids), _BATCH):
         batch = ids[start : start + _BATCH]
         Action.objects.filter(pk__in=batch).update(**expressions)
-        if instances:
-            for pk, *values in Action.objects.filter(pk__in=batch).values_list("pk", *STATE_FIELDS):
-                if pk in instances:
-                    for name, value in zip(STATE_FIELDS, values, strict=True):
-                        setattr(instances[pk], name, value)
+        rows = list(
+            Action.objects.filter(pk__in=batch).values_list(
+                "pk", "theme_id", "theme__plan_id", "carried_from_id", "original_target_date", *STATE_FIELDS
+            )
+        )
+        for pk, _theme, _plan, _carried, _original, *values in rows:
+            if pk in instances:
+                for name, value in zip(STATE_FIELDS, values, strict=True):
+                    setattr(instances[pk], name, value)
+        _rewrite_periods(rows)
+
+
+def refresh_state_history(actions) -> None:
+    """Rewrite only the state history (ActionStatePeriod) of the given actions (ids or instances) from their
+    log and their stored dates, leaving the stored current state as it is. refresh_action_state does this
+    after writing the current state; on its own it is for test factories, which set a current state directly."""
+    ids = [a.pk if isinstance(a, Action) else a for a in actions]
+    for start in range(0, len(ids), _BATCH):
+        _rewrite_periods(
+            Action.objects.filter(pk__in=ids[start : start + _BATCH]).values_list(
+                "pk", "theme_id", "theme__plan_id", "carried_from_id", "original_target_date", *STATE_FIELDS
+            )
+        )
+
+
+def _lineage_roots(carried: dict[int, int | None]) -> dict[int, int]:
+    """The first action of each action's lineage, following carried_from back one plan version a query
+    (a handful of versions at most). A cycle (a mistaken re-mapping) stops where it repeats."""
+    parent = dict(carried)
+    missing = {p for p in parent.values() if p and p not in parent}
+    while missing:
+        found = dict(Action.objects.filter(pk__in=missing).values_list("pk", "carried_from_id"))
+        parent.update({pk: found.get(pk) for pk in missing})
+        missing = {p for p in found.values() if p and p not in parent}
+    roots = {}
+    for pk in carried:
+        seen, node = {pk}, pk
+        while parent.get(node) and parent[node] not in seen:
+            node = parent[node]
+            seen.add(node)
+        roots[pk] = node
+    return roots
+
+
+def _rewrite_periods(rows) -> None:
+    """The periods of validity of these actions, replayed from their log exactly as "as at" reads it: the
+    update in force on D is the latest dated on or before D (by date, then when recorded, then id); the
+    target in force is the latest revision effective on or before D (by effective date, when recorded, id),
+    else the original target, else the first revision's previous date, else the current target. The state
+    can change only on a date an update describes or a revision takes effect, so those dates bound the
+    periods."""
+    ids = [row[0] for row in rows]
+    updates = defaultdict(list)
+    for update in (
+        ActionUpdate.objects.filter(action_id__in=ids)
+        .order_by("action_id", "date", "created_at", "pk")
+        .values("pk", "action_id", "date", "status", "progress", "rag_override", "rag_override_reason")
+    ):
+        updates[update["action_id"]].append(update)
+    revisions = defaultdict(list)
+    for revision in (
+        TargetDateRevision.objects.filter(action_id__in=ids)
+        .order_by("action_id", "effective_on", "recorded_at", "pk")
+        .values("action_id", "effective_on", "new_date", "previous_date")
+    ):
+        revisions[revision["action_id"]].append(revision)
+    roots = _lineage_roots({row[0]: row[3] for row in rows})
+    periods = []
+    for pk, theme_id, plan_id, _carried, original, *_state in rows:
+        current_target = _state[STATE_FIELDS.index("target_date")]
+        logged, revised = updates[pk], revisions[pk]
+        first_previous = revised[0]["previous_date"] if revised else None
+        fallback_target = next((d for d in (original, first_previous, current_target) if d is not None), None)
+        boundaries = sorted({u["date"] for u in logged} | {r["effective_on"] for r in revised})
+        starts = [ActionStatePeriod.BEGINNING, *(d for d in boundaries if d > ActionStatePeriod.BEGINNING)]
+        u_index = r_index = 0
+        update = target = None
+        target = fallback_target
+        for n, valid_from in enumerate(starts):
+            while u_index < len(logged) and logged[u_index]["date"] <= valid_from:
+                update = logged[u_index]
+                u_index += 1
+            while r_index < len(revised) and revised[r_index]["effective_on"] <= valid_from:
+                target = revised[r_index]["new_date"]
+                r_index += 1
+            override = update["rag_override"] if update else ""
+            periods.append(
+                ActionStatePeriod(
+                    action_id=pk,
+                    plan_id=plan_id,
+                    theme_id=theme_id,
+                    lineage_root_id=roots[pk],
+                    valid_from=valid_from,
+                    valid_to=starts[n + 1] if n + 1 < len(starts) else None,
+                    status=update["status"] if update else ActionStatus.NOT_STARTED.value,
+                    progress=update["progress"] if update else "",
+                    rag_override=override,
+                    rag_override_reason=update["rag_override_reason"] if update and override else "",
+                    target_date=target,
+                    original_target_date=original or target,
+                    update_id=update["pk"] if update else None,
+                )
+            )
+    ActionStatePeriod.objects.filter(action_id__in=ids).delete()
+    ActionStatePeriod.objects.bulk_create(periods, batch_size=_BATCH)
+
+
+@transaction.atomic
+def link_new_actions(actions, *, also_refresh=()) -> None:
+    """For actions just created (a form, the admin, an import, the demo): link each to the action it
+    continues in its plan's previous version, the same reference there (preferring the same theme
+    reference when a reference repeats), unless carried_from was already chosen, then write its state
+    and state history, with those of `also_refresh` (existing actions the same writer changed). Two reads, a
+    bulk UPDATE of the links, then refresh_action_state."""
+    items = [a for a in actions if getattr(a, "pk", None)]
+    refresh = list(also_refresh)
+    if not items:
+        if refresh:
+            refresh_action_state(refresh)
+        return
+    rows = {
+        pk: (prev, theme_ref)
+        for pk, prev, theme_ref in Action.objects.filter(pk__in=[a.pk for a in items]).values_list(
+            "pk", "theme__plan__previous_version_id", "theme__reference"
+        )
+    }
+    previous_plans = {prev for prev, _ in rows.values() if prev}
+    candidates = defaultdict(list)
+    for pk, plan_id, reference, theme_ref in Action.objects.filter(theme__plan__in=previous_plans).values_list(
+        "pk", "theme__plan_id", "reference", "theme__reference"
+    ):
+        candidates[(plan_id, reference)].append((theme_ref, pk))
+    linked = []
+    for action in items:
+        prev, theme_ref = rows.get(action.pk, (None, None))
+        if action.carried_from_id or not prev:
+            continue
+        matches = candidates.get((prev, action.reference), [])
+        same_theme = [pk for ref, pk in matches if ref == theme_ref]
+        chosen = same_theme[0] if same_theme else (matches[0][1] if len(matches) == 1 else None)
+        if chosen:
+            action.carried_from_id = chosen
+            linked.append(action)
+    Action.objects.bulk_update(linked, ["carried_from"], batch_size=_BATCH)
+    refresh_action_state(items + refresh)
 
 
 class StaleActionError(Exception):

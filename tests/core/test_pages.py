@@ -96,7 +96,26 @@ def test_sign_in_with_correct_password_reaches_dashboard(client, make_user):
 
 def test_session_expires_after_inactivity_setting(settings):
     assert settings.SESSION_COOKIE_AGE == 60 * 60
-    assert settings.SESSION_SAVE_EVERY_REQUEST is True
+    assert settings.SESSION_IDLE_TOUCH_SECONDS == 60
+
+
+@pytest.mark.django_db
+def test_a_persons_requests_push_the_idle_timeout_on_at_most_once_a_minute(board_client, time_machine):
+    from django.contrib.sessions.models import Session  # noqa: PLC0415 (only this test reads sessions)
+
+    def expiry():
+        return Session.objects.get(session_key=board_client.session.session_key).expire_date
+
+    board_client.get(reverse("account"))
+    first = expiry()
+    time_machine.shift(30)
+    board_client.get(reverse("account"))
+    assert expiry() == first  # within the minute: no write, the expiry stays
+    time_machine.shift(31)
+    board_client.get(reverse("account"))
+    assert (expiry() - first).total_seconds() >= 60  # a minute on: pushed forward from now
+    time_machine.shift(60 * 60 + 1)
+    assert board_client.get(reverse("account")).status_code == 302  # an hour idle: signed out
 
 
 @pytest.mark.django_db

@@ -3,6 +3,7 @@ import datetime
 import factory
 
 from improvement import models
+from improvement.services import refresh_state_history
 from tests.factories.core import UserFactory
 
 
@@ -75,6 +76,13 @@ class ActionFactory(factory.django.DjangoModelFactory):
     target_date = factory.SelfAttribute("original_target_date")
     added_on = datetime.date(2025, 4, 1)
 
+    @classmethod
+    def _create(cls, model_class, *args, **kwargs):
+        # Its state history written, as every writer does; the current state stays as the test set it.
+        action = super()._create(model_class, *args, **kwargs)
+        refresh_state_history([action])
+        return action
+
 
 class TargetDateRevisionFactory(factory.django.DjangoModelFactory):
     class Meta:
@@ -85,6 +93,14 @@ class TargetDateRevisionFactory(factory.django.DjangoModelFactory):
     new_date = datetime.date(2026, 6, 30)
     reason = "Recruitment delayed"
     agreed_by = "Improvement board"
+
+    @classmethod
+    def _create(cls, model_class, *args, **kwargs):
+        # The action's state history follows its log, as when a service writes an entry; the stored current
+        # state stays as the test set it (tests of the one writer call refresh_action_state themselves).
+        entry = super()._create(model_class, *args, **kwargs)
+        refresh_state_history([entry.action_id])
+        return entry
 
 
 class ActionUpdateFactory(factory.django.DjangoModelFactory):
@@ -98,3 +114,11 @@ class ActionUpdateFactory(factory.django.DjangoModelFactory):
     progress = models.Progress.ON_TRACK
     narrative = "Work is under way."
     computed_rag = models.Rag.GREEN
+
+    @classmethod
+    def _create(cls, model_class, *args, **kwargs):
+        # The action's state history follows its log, as when a service writes an entry; the stored current
+        # state stays as the test set it (tests of the one writer call refresh_action_state themselves).
+        entry = super()._create(model_class, *args, **kwargs)
+        refresh_state_history([entry.action_id])
+        return entry

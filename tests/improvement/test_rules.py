@@ -65,8 +65,22 @@ def test_compute_action_rag_reads_the_grace_period_from_settings(settings, days_
     "computed, override, expected",
     [("green", "", "green"), ("green", "amber", "amber"), ("red", "green", "green"), ("grey", "", "grey")],
 )
-def test_effective_rag_prefers_the_officers_choice(computed, override, expected):
-    assert effective_rag(computed, override) == expected
+def test_effective_rag_prefers_the_officers_choice_before_the_target_date(computed, override, expected):
+    assert effective_rag(computed, override, past_target=False) == expected
+
+
+@pytest.mark.parametrize(
+    "computed, override, expected",
+    [
+        ("red", "green", "red"),  # better than computed: not once past the target
+        ("amber", "green", "amber"),
+        ("amber", "blue", "amber"),
+        ("amber", "red", "red"),  # worse than computed: always
+        ("red", "", "red"),
+    ],
+)
+def test_effective_rag_past_the_target_date_is_never_better_than_computed(computed, override, expected):
+    assert effective_rag(computed, override, past_target=True) == expected
 
 
 def test_rag_label_reads_the_configured_words(settings):
