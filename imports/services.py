@@ -11,6 +11,8 @@ done. The status page shows "step 2 of 3" and the bar moves between phases.
 import hashlib
 import logging
 
+from django.conf import settings
+
 from core import clock
 from imports import kpi_import, plan_import
 from imports.models import ImportJob
@@ -104,7 +106,8 @@ def process(job: ImportJob, *, dry_run: bool) -> dict:
         _set_phase(job, 1)
     else:
         try:
-            sheets = read_workbook(bytes(job.file_bytes), job.file_name)
+            # The upload form checked the size too; a file stored by any other way is held to it here.
+            sheets = read_workbook(bytes(job.file_bytes), job.file_name, max_bytes=settings.IMPORT_MAX_UPLOAD_BYTES)
         except FileRefused as refusal:
             return _summary(counts={}, problems=[], refusal=str(refusal))
         _set_phase(job, 1)
