@@ -33,14 +33,14 @@ class LimitExceeded(Exception):
 
 def too_many_cells(cap: int) -> LimitExceeded:
     return LimitExceeded(
-        f"it holds more than {cap:,} cells, the most one import reads. Delete empty or old rows and "
+        f"holds more than {cap:,} cells, the most one import reads. Delete empty or old rows and "
         "columns, or split it into smaller files, then try again."
     )
 
 
 def too_many_rows() -> LimitExceeded:
     return LimitExceeded(
-        f"it has more than {EXCEL_MAX_ROWS:,} rows, more than Excel itself allows. "
+        f"has more than {EXCEL_MAX_ROWS:,} rows, more than Excel itself allows. "
         "Split it into smaller files, then try again."
     )
 

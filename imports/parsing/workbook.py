@@ -118,7 +118,10 @@ def _read_xlsx(data: bytes, filename: str) -> list[Sheet]:
         )
     # The sizes the zip claims refuse an honest bomb at once; the reader also counts what it really
     # unpacks (imports.parsing.xlsx._Member), for a member that claims less than it holds.
-    if sum(info.file_size for info in infos) > limits.MAX_UNPACKED_BYTES:
+    if (
+        sum(info.file_size for info in infos) > limits.MAX_UNPACKED_BYTES
+        or max(info.file_size for info in infos) > limits.MAX_MEMBER_BYTES
+    ):
         raise FileRefused(
             f"\u201c{filename}\u201d unpacks to far more data than a spreadsheet holds, so it was not opened."
         )

@@ -67,7 +67,9 @@ class _Member:
         self.read_bytes, self.tail, self.first = 0, b"", True
 
     def read(self, size=-1):
-        chunk = self.stream.read(size if size and size > 0 else 65536)
+        # Never ask for more than one byte past the caps: the refusal comes before they are passed.
+        allowance = min(limits.MAX_MEMBER_BYTES - self.read_bytes, limits.MAX_UNPACKED_BYTES - self.reading.unpacked)
+        chunk = self.stream.read(max(min(size if size and size > 0 else 65536, allowance + 1), 1))
         self.read_bytes += len(chunk)
         self.reading.unpacked += len(chunk)
         if self.read_bytes > limits.MAX_MEMBER_BYTES or self.reading.unpacked > limits.MAX_UNPACKED_BYTES:
