@@ -182,6 +182,14 @@ def _read_csv(data: bytes, filename: str) -> Sheet:
     rows = []
     budget = CellBudget()
     try:
+        # First counted without keeping anything (csv runs in C; making cells is the slow part), so a
+        # file over a cap is refused in a fraction of a second and before any cell is made.
+        counted, count_budget = 0, CellBudget(budget.cap)
+        for record in csv.reader(io.StringIO(text, newline=""), delimiter=delimiter):
+            counted += 1
+            if counted > EXCEL_MAX_ROWS:
+                raise limits.too_many_rows()
+            count_budget.take(1 + len(record))
         for record in csv.reader(io.StringIO(text, newline=""), delimiter=delimiter):
             # The row and its cells are counted before they are made: a line of a million commas is refused.
             if len(rows) >= EXCEL_MAX_ROWS:

@@ -93,6 +93,26 @@ def _open(archive, name, reading):
     return _Member(archive.open(name), reading)
 
 
+_CELL_TOKENS = (b"<c ", b"<c>", b"<c/>")
+_STRING_TOKENS = (b"<si>", b"<si ")
+
+
+def _count_elements(archive, name, budget, tokens) -> int:
+    """How many of these elements a part holds, counted in its raw bytes (zlib and bytes.count run at
+    hundreds of MB a second; the Python loop that makes cells, at a few million a minute). So a
+    file over the cell cap is refused in a fraction of a second instead of after reading it all."""
+    member = _Member(archive.open(name), _Reading(budget))
+    count, tail = 0, b""
+    try:
+        while chunk := member.read(1_048_576):
+            window = tail + chunk
+            count += sum(window.count(token) for token in tokens)
+            tail = window[-3:]
+    finally:
+        member.stream.close()
+    return count
+
+
 def _parser_options():
     # Untrusted XML: no entities, no DTDs, no network, no gigantic text nodes.
     return {"resolve_entities": False, "no_network": True, "load_dtd": False, "huge_tree": False}
@@ -145,6 +165,11 @@ def _shared_strings(archive, path, ns, reading):
     strings = []
     # A string is only ever used by a cell, so a table longer than the cell cap is no real workbook's.
     most, chars = reading.budget.cap, 0
+    if _count_elements(archive, path, reading.budget, _STRING_TOKENS) > most:
+        raise LimitExceeded(
+            f"holds more text than one import reads (over {most:,} pieces of text). "
+            "Split it into smaller files, then try again."
+        )
     member = _open(archive, path, reading)
     try:
         for _event, item in etree.iterparse(member, events=("end",), tag=f"{ns}si", **_parser_options()):
@@ -242,6 +267,10 @@ def _column(letters, sheet):
 
 
 def _read_sheet(archive, path, ns, strings, formats, dates, durations, epoch, cell_factory, blank, reading, sheet):
+    # Every cell element, blank or not, costs the reader's loop: more of them than the cap is refused
+    # before the loop starts (the loop counts exactly what it keeps, rows included).
+    if _count_elements(archive, path, reading.budget, _CELL_TOKENS) > reading.budget.cap - reading.budget.used:
+        raise limits.too_many_cells(reading.budget.cap)
     member = _open(archive, path, reading)
     try:
         return _read_rows(member, ns, strings, formats, dates, durations, epoch, cell_factory, blank, reading, sheet)

@@ -234,3 +234,12 @@ def test_the_refusal_is_what_the_admin_sees(admin_client_):
     page = after_worker(admin_client_, response).content.decode()
     assert "This file cannot be imported" in page
     assert "has a cell in column ZZZZZZZ on sheet" in page
+
+
+def test_the_rows_between_count_too_so_a_gap_cannot_pass_the_cap(settings, spy):
+    # 61 cells pass the first count; the rows up to row 1,000 (each counting one) do not.
+    settings.IMPORT_MAX_CELLS = 100
+    row = "".join(f"<c><v>{c}</v></c>" for c in range(60))
+    content = crafted.xlsx(crafted.sheet(f'<row r="1">{row}</row><row r="1000"><c r="A1000"><v>1</v></c></row>'))
+    assert "holds more than 100 cells" in refused(content)
+    assert spy["cells"] <= 100
