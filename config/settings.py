@@ -312,6 +312,9 @@ ACTION_UPDATE_DUE_DAYS = env_int("ACTION_UPDATE_DUE_DAYS", 30)
 MEETING_REMINDER_DAYS_AHEAD = env_int("MEETING_REMINDER_DAYS_AHEAD", 14)
 # Set the proxy's body limit (nginx client_max_body_size) to the same figure (see README).
 IMPORT_MAX_UPLOAD_BYTES = env_int("IMPORT_MAX_UPLOAD_MB", 10) * 1024 * 1024
+# Cells (rows count as one each) an import reads from one file, all sheets together; a file with more
+# is refused as soon as it passes the cap, so a crafted file cannot exhaust the worker (imports.parsing.limits).
+IMPORT_MAX_CELLS = env_int("IMPORT_MAX_CELLS", 2_000_000)
 # Form fields other than files; a larger body to a page that takes no file is refused with 413.
 DATA_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
 # The import reads an upload whole into memory (and the database) anyway, so an accepted file

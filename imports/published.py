@@ -18,12 +18,14 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 
+from django.conf import settings
 from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
 
 from core import clock
 from imports.models import ImportChange
+from imports.parsing import limits
 from indicators import periods
 from indicators.models import (
     SYMBOL_WORDS,
@@ -150,29 +152,57 @@ def _decode(data: bytes) -> str:
             raise ReleaseRefused("The file is not a text (CSV) file, so it is not in DfE's open data format.") from None
 
 
+def _check_bytes(data: bytes, what: str) -> None:
+    if len(data) > settings.IMPORT_MAX_UPLOAD_BYTES:
+        raise ReleaseRefused(
+            f"The {what} is {len(data) / 1_048_576:.1f} MB. The largest file you can import is "
+            f"{settings.IMPORT_MAX_UPLOAD_BYTES / 1_048_576:.0f} MB."
+        )
+
+
+def _counted(reader, budget, first_row=1):
+    """The reader's rows, each refused before it is kept once the file passes the row or cell cap."""
+    for number, cells in enumerate(reader, start=first_row):
+        if number > limits.EXCEL_MAX_ROWS:
+            raise ReleaseRefused(f"The file {limits.too_many_rows()}")
+        try:
+            budget.take(1 + len(cells))
+        except limits.LimitExceeded as exceeded:
+            raise ReleaseRefused(f"The file {exceeded}") from None
+        yield number, cells
+
+
 def _read_meta(meta: bytes | None) -> dict:
     """{column: "filter" | "indicator"} from the release's own metadata file (*.meta.csv), if given."""
     if not meta:
         return {}
-    reader = csv.DictReader(io.StringIO(_decode(meta)))
-    names = {(name or "").strip().lower(): name for name in reader.fieldnames or []}
-    if "col_name" not in names or "col_type" not in names:
-        raise ReleaseRefused("The metadata file has no col_name and col_type columns, so it cannot be followed.")
+    _check_bytes(meta, "metadata file")
+    rows = _counted(csv.reader(io.StringIO(_decode(meta))), limits.CellBudget())
     kinds = {}
-    for row in reader:
-        column = (row[names["col_name"]] or "").strip().lower()
-        kind = (row[names["col_type"]] or "").strip().lower()
-        if column and kind in {"filter", "indicator"}:
-            kinds[column] = kind
+    try:
+        header = next(rows, (1, []))[1]
+        # As csv.DictReader read it: the first row names the columns, the last of two same names wins.
+        index = {(name or "").strip().lower(): position for position, name in enumerate(header)}
+        if "col_name" not in index or "col_type" not in index:
+            raise ReleaseRefused("The metadata file has no col_name and col_type columns, so it cannot be followed.")
+        for _number, cells in rows:
+            padded = cells + [""] * len(header)
+            column, kind = (padded[index[key]].strip().lower() for key in ("col_name", "col_type"))
+            if column and kind in {"filter", "indicator"}:
+                kinds[column] = kind
+    except csv.Error:
+        raise ReleaseRefused("The metadata file could not be read as CSV.") from None
     return kinds
 
 
 def read_release(data: bytes, file_name: str, meta: bytes | None = None) -> Release:
     """Read and check a release; ReleaseRefused (naming what is wrong) when it is not in the format."""
+    _check_bytes(data, "file")
     text = _decode(data)
-    reader = csv.reader(io.StringIO(text))
+    budget = limits.CellBudget()
+    reader = _counted(csv.reader(io.StringIO(text)), budget)
     try:
-        header = next(reader)
+        header = next(reader)[1]
     except StopIteration:
         raise ReleaseRefused("The file is empty.") from None
     except csv.Error:
@@ -190,7 +220,7 @@ def read_release(data: bytes, file_name: str, meta: bytes | None = None) -> Rele
         raise ReleaseRefused("The file has two columns with the same name, so it is not in DfE's open data format.")
     rows, row_periods, cache = [], [], {}
     try:
-        for number, cells in enumerate(reader, start=2):
+        for number, cells in reader:
             if not any(cell.strip() for cell in cells):
                 continue
             if len(cells) != len(columns):

@@ -112,7 +112,8 @@ def process(job: ImportJob, *, dry_run: bool) -> dict:
         _set_phase(job, 1)
     else:
         try:
-            sheets = read_workbook(bytes(job.file_bytes), job.file_name)
+            # The upload form checked the size too; a file stored by any other way is held to it here.
+            sheets = read_workbook(bytes(job.file_bytes), job.file_name, max_bytes=settings.IMPORT_MAX_UPLOAD_BYTES)
         except FileRefused as refusal:
             return _summary(counts={}, problems=[], refusal=str(refusal))
         _set_phase(job, 1)

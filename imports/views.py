@@ -15,9 +15,6 @@ from imports.models import ImportChange, ImportJob
 from imports.parsing.values import MEANING_LABELS
 from imports.permissions import can_run_imports
 
-# Files up to this size are checked while the admin waits; bigger ones in the background.
-INLINE_PREVIEW_BYTES = getattr(settings, "IMPORT_INLINE_PREVIEW_BYTES", 256 * 1024)
-
 
 def _require_admin(user):
     require_service_user(user)
@@ -43,9 +40,11 @@ def _upload(request, *, kind, form_class, template):
 
 
 def _run_preview(job):
-    if job.file_size <= INLINE_PREVIEW_BYTES:
-        services.preview_job(job)
-        return redirect("imports:job_preview", pk=job.pk)
+    # Every file is read by the background worker, never inside the web request, however small:
+    # a crafted file of a few KB can claim millions of cells (issue 13). The admin sees the status
+    # page ("Reading the file") until the preview is ready.
+    job.phase, job.progress, job.progress_total = services.PHASES[0], 0, len(services.PHASES)
+    job.save(update_fields=["phase", "progress", "progress_total"])
     services.queue_job(job, "preview")
     return redirect("imports:job_status", pk=job.pk)
 
@@ -143,7 +142,14 @@ def _status_payload(job):
         "message": job.message,
         "waiting": services.waiting_notice(job),
     }
-    if not job.is_running:
+    if job.state in {ImportJob.State.PREVIEWED, ImportJob.State.REFUSED} and job.file_removed_at is None:
+        # The worker has read the file: the page goes straight on to what the import would do, or
+        # to the problems (and, for published statistics, the mapping) that stop it.
+        payload["next_url"] = reverse(
+            "imports:published_preview" if job.kind == ImportJob.Kind.PUBLISHED else "imports:job_preview",
+            args=[job.pk],
+        )
+    elif not job.is_running:
         payload["next_url"] = reverse("imports:job_status", args=[job.pk])
     return payload
 

@@ -2,10 +2,13 @@
 
 import csv
 import io
+import struct
 import zipfile
 from dataclasses import dataclass, field
 
 from core.text import clean_text
+from imports.parsing import limits
+from imports.parsing.limits import EXCEL_MAX_ROWS, CellBudget, LimitExceeded
 
 
 class FileRefused(Exception):
@@ -76,13 +79,24 @@ def read_workbook(data: bytes, filename: str, *, max_bytes: int | None = None) -
     return [_read_csv(data, filename)]
 
 
-# A 10 MB upload of spreadsheet XML unpacks to 100-200 MB; far more than that is a zip bomb.
-MAX_UNPACKED_BYTES = 400 * 1_048_576
+def _zip_member_count(data: bytes) -> int | None:
+    """Entries the zip's end record declares, read before zipfile builds an object for each of them."""
+    end = data.rfind(b"PK\x05\x06", max(0, len(data) - 65_557))
+    if end < 0 or end + 22 > len(data):
+        return None  # zipfile will call it damaged
+    return struct.unpack_from("<H", data, end + 10)[0]
 
 
 def _read_xlsx(data: bytes, filename: str) -> list[Sheet]:
     from imports.parsing.xlsx import NotAWorkbook, read_xlsx
 
+    members = _zip_member_count(data)
+    # 0xFFFF means a zip64 directory: more than 65,534 parts, which no workbook needs.
+    if members is not None and members > limits.MAX_ZIP_MEMBERS:
+        raise FileRefused(
+            f"\u201c{filename}\u201d holds {'over 65,000' if members == 0xFFFF else f'{members:,}'} parts; "
+            f"a workbook has far fewer (at most {limits.MAX_ZIP_MEMBERS:,} are read), so it was not opened."
+        )
     try:
         archive = zipfile.ZipFile(io.BytesIO(data))
         infos = archive.infolist()
@@ -97,14 +111,32 @@ def _read_xlsx(data: bytes, filename: str) -> list[Sheet]:
     )
     if not any(name.startswith("xl/") or name.endswith("workbook.xml") for name in names):
         raise FileRefused(not_a_workbook)
-    if sum(info.file_size for info in infos) > MAX_UNPACKED_BYTES:
+    if len(infos) > limits.MAX_ZIP_MEMBERS:
+        raise FileRefused(
+            f"\u201c{filename}\u201d holds {len(infos):,} parts; a workbook has far fewer (at most "
+            f"{limits.MAX_ZIP_MEMBERS:,} are read), so it was not opened."
+        )
+    # The sizes the zip claims refuse an honest bomb at once; the reader also counts what it really
+    # unpacks (imports.parsing.xlsx._Member), for a member that claims less than it holds.
+    if (
+        sum(info.file_size for info in infos) > limits.MAX_UNPACKED_BYTES
+        or max(info.file_size for info in infos) > limits.MAX_MEMBER_BYTES
+    ):
         raise FileRefused(
             f"\u201c{filename}\u201d unpacks to far more data than a spreadsheet holds, so it was not opened."
         )
     try:
-        sheets = read_xlsx(archive, cell_factory=_cell, sheet_factory=_sheet)
+        sheets = read_xlsx(archive, cell_factory=_cell, sheet_factory=_sheet, budget=CellBudget())
     except NotAWorkbook:
         raise FileRefused(not_a_workbook) from None
+    except LimitExceeded as exceeded:
+        raise FileRefused(f"\u201c{filename}\u201d {exceeded}") from None
+    except zipfile.BadZipFile:
+        # Also what a member that holds more than it claims ends in: zipfile stops at the claimed size.
+        raise FileRefused(
+            f"\u201c{filename}\u201d is damaged: a part of it is not what the file says it is. "
+            "Save it again in Excel and upload the new copy."
+        ) from None
     except Exception:
         raise FileRefused(
             f"\u201c{filename}\u201d could not be read as an Excel workbook. "
@@ -148,8 +180,30 @@ def _read_csv(data: bytes, filename: str) -> Sheet:
     except csv.Error:
         delimiter = ","
     rows = []
-    for record in csv.reader(io.StringIO(text, newline=""), delimiter=delimiter):
-        rows.append([Cell(clean_text(value) if value.strip() else None) for value in record])
+    budget = CellBudget()
+    try:
+        # First counted without keeping anything (csv runs in C; making cells is the slow part), so a
+        # file over a cap is refused in a fraction of a second and before any cell is made.
+        counted, count_budget = 0, CellBudget(budget.cap)
+        for record in csv.reader(io.StringIO(text, newline=""), delimiter=delimiter):
+            counted += 1
+            if counted > EXCEL_MAX_ROWS:
+                raise limits.too_many_rows()
+            count_budget.take(1 + len(record))
+        for record in csv.reader(io.StringIO(text, newline=""), delimiter=delimiter):
+            # The row and its cells are counted before they are made: a line of a million commas is refused.
+            if len(rows) >= EXCEL_MAX_ROWS:
+                raise limits.too_many_rows()
+            budget.take(1 + len(record))
+            rows.append([Cell(clean_text(value) if value.strip() else None) for value in record])
+    except LimitExceeded as exceeded:
+        raise FileRefused(f"\u201c{filename}\u201d {exceeded}") from None
+    except csv.Error:
+        # csv refuses a cell over its field size limit (128 KB) or a stray NUL.
+        raise FileRefused(
+            f"\u201c{filename}\u201d could not be read as CSV: a cell is too long or the file is not text. "
+            "Save it again as CSV and upload the new copy."
+        ) from None
     while rows and all(c.is_blank for c in rows[-1]):
         rows.pop()
     return Sheet(name=clean_text(filename.rsplit("/", 1)[-1]), rows=rows)
@@ -163,6 +217,8 @@ def fill_merged(sheet: Sheet, *, down: bool = True, across: bool = True) -> None
         source = sheet.cell(min_row, min_col)
         for r in range(min_row, min(max_row, len(sheet.rows) - 1) + 1):
             row = sheet.rows[r]
+            if isinstance(row, tuple):  # the reader's shared empty row: never write into it
+                row = sheet.rows[r] = list(row)
             for c in range(min_col, max_col + 1):
                 if (r, c) == (min_row, min_col):
                     continue

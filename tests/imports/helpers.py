@@ -44,3 +44,17 @@ def run_import(data, name="plan.xlsx", **kwargs):
         services.apply_job(job)
     job.refresh_from_db()
     return job
+
+
+def after_worker(client, response):
+    """Where the status page takes the admin once the worker has read the file: every upload and every
+    new mapping lands on the status page ("Reading the file"), whose script polls status.json and goes
+    on to its next_url. Tests run tasks at once, so the job has finished by the time this is called."""
+    from django.urls import resolve, reverse
+
+    status_url = response.redirect_chain[-1][0] if getattr(response, "redirect_chain", None) else response["Location"]
+    match = resolve(status_url)
+    assert match.view_name == "imports:job_status"
+    status = client.get(reverse("imports:job_status_json", args=[match.kwargs["pk"]])).json()
+    assert not status["running"]
+    return client.get(status["next_url"], follow=True)

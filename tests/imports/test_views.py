@@ -10,7 +10,7 @@ from imports.models import ImportJob
 from improvement.models import Action, Plan
 from tests.factories.imports import ImportJobFactory
 from tests.imports import fixtures
-from tests.imports.helpers import domain_counts, run_import
+from tests.imports.helpers import after_worker, domain_counts, run_import
 
 pytestmark = pytest.mark.django_db
 
@@ -22,8 +22,12 @@ def _upload(client, data, name="plan.xlsx", **fields):
 def test_upload_preview_confirm_then_plan_and_log(admin_client_):
     response = _upload(admin_client_, fixtures.messy_plan_xlsx(), new_plan_title="Getting to Good")
     job = ImportJob.objects.get()
-    assert response["Location"] == reverse("imports:job_preview", args=[job.pk])
-    page = admin_client_.get(response["Location"]).content.decode()
+    # Even a small file is read by the worker: the admin is shown the status page until it is ready.
+    assert response["Location"] == reverse("imports:job_status", args=[job.pk])
+    response = after_worker(admin_client_, response)
+    assert response.redirect_chain == []
+    assert response.request["PATH_INFO"] == reverse("imports:job_preview", args=[job.pk])
+    page = response.content.decode()
     assert "Check the import of plan.xlsx" in page
     assert "\u201cSummer 2019\u201d read as 31 August 2019" in page
     assert '<span id="count-created">8</span> (the plan, 2 themes, 5 actions)' in page
@@ -92,15 +96,27 @@ def test_refused_file_shows_plain_message(admin_client_):
     assert "is a PDF, not a spreadsheet" in page
 
 
-def test_big_file_preview_runs_as_background_task(admin_client_, settings, monkeypatch):
-    from imports import views
+def test_a_small_file_is_read_by_the_worker_not_in_the_request(admin_client_, monkeypatch):
+    # Issue 13: a 1.5 KB crafted file took 7 s inside the web request. No file is read there now.
+    from imports import services, tasks
 
-    monkeypatch.setattr(views, "INLINE_PREVIEW_BYTES", 10)
-    response = _upload(admin_client_, fixtures.messy_plan_xlsx(), new_plan_title="T")
+    def refuse_in_request(job):
+        raise AssertionError("the upload request read the file")
+
+    enqueued = []
+    monkeypatch.setattr(services, "preview_job", refuse_in_request)
+    # No worker has run yet: the queued task is only recorded.
+    monkeypatch.setattr(tasks, "preview_import", type("Queued", (), {"enqueue": staticmethod(enqueued.append)}))
+    tiny = fixtures.csv_bytes([["Ref", "Action"], ["1.1", "A"]])
+    response = _upload(admin_client_, tiny, "tiny.csv", new_plan_title="T")
     job = ImportJob.objects.get()
+    assert enqueued == [job.pk]
     assert response["Location"] == reverse("imports:job_status", args=[job.pk])
     job.refresh_from_db()
-    assert job.state == ImportJob.State.PREVIEWED  # the immediate backend ran it
+    assert job.state == ImportJob.State.PREVIEWING
+    page = admin_client_.get(response["Location"]).content.decode()
+    assert "Checking the file: Reading the file (step 1 of 3)" in page
+    assert "This page updates itself" in page
 
 
 def test_status_json_and_running_page(admin_client_):
@@ -131,7 +147,7 @@ def test_upload_indicators_page(admin_client_):
         reverse("imports:upload_indicators"), {"file": SimpleUploadedFile("s.xlsx", fixtures.wide_scorecard_xlsx())}
     )
     job = ImportJob.objects.get()
-    page = admin_client_.get(response["Location"]).content.decode()
+    page = after_worker(admin_client_, response).content.decode()
     assert "Indicator \u201cAssessments completed within 45 working days (%)\u201d (row 4)" in page
     admin_client_.post(
         reverse("imports:job_preview", args=[job.pk]),

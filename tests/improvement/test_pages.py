@@ -256,7 +256,8 @@ def test_action_page_query_count_does_not_grow(size, officer_client, officer_use
     officer_client.get(reverse("improvement:action_detail", args=[action.pk]))
     # 1 session, 2 user, 3 action with theme, plan and lead, 4-8 prefetches (delegates, indicators,
     # recommendations with inspections, revisions with recorders, updates with authors), 9 state as at
-    # today (the stored state period with its update), 10-11 permissions (the session, touched within the minute, is not saved)
+    # today (the stored state period with its update), 10-11 permissions (the session, touched within
+    # the minute, is not saved)
     with django_assert_num_queries(11):
         response = officer_client.get(reverse("improvement:action_detail", args=[action.pk]))
     assert len(response.context["updates"]) == size
@@ -307,7 +308,8 @@ def test_my_actions_query_count_does_not_grow(size, officer_client, officer_user
         action = officer_action(officer_user, plan)
         ActionUpdateFactory(action=action, date=today() - timedelta(days=40))
     officer_client.get(reverse("improvement:my_actions"))
-    # 1 session, 2 user, 3-4 permissions, 5 current plan, 6 actions as at today (the session, touched within the minute, is not saved)
+    # 1 session, 2 user, 3-4 permissions, 5 current plan, 6 actions as at today (the session, touched
+    # within the minute, is not saved)
     with django_assert_num_queries(6):
         response = officer_client.get(reverse("improvement:my_actions"))
     assert len(response.context["needing_update"]) == size
