@@ -203,3 +203,31 @@ def test_django_admin_by_role_for_every_model_get_and_post(make_user):
     assert wrong == []
     # Empty POSTs change nothing (the last-login stamps of signed-in sessions are not rows).
     assert _row_counts() == before
+
+
+@pytest.mark.django_db
+def test_a_refused_post_to_any_named_url_changes_no_row(role_clients):
+    """Every named URL, POSTed (empty) by each role its table refuses and by an anonymous visitor: refused
+    (403, 405 for a page that takes no POST, or sent to sign in) and no row added, changed away or removed
+    (one count per table before and after)."""
+    users = {key: user for key, (user, _) in role_clients.items()}
+    wrong = []
+    for rule in RULES:
+        if rule.method != "get":
+            continue  # a POST rule is checked, with its data, by test_access_by_role
+        url = reverse(rule.url_name, kwargs=rule.kwargs(users) if rule.kwargs else None)
+        refused = [role for role in ROLES if rule.expect[role] == 403]
+        if rule.anonymous == LOGIN:
+            refused.append("anonymous")
+        if not refused:
+            continue
+        before = _row_counts()
+        for role in refused:
+            client = Client() if role == "anonymous" else role_clients[role][1]
+            response = client.post(url, {})
+            sent_to_sign_in = response.status_code == 302 and response["Location"].startswith(reverse("login"))
+            if not (response.status_code in (403, 405) or (role == "anonymous" and sent_to_sign_in)):
+                wrong.append((rule.url_name, role, response.status_code))
+        if _row_counts() != before:
+            wrong.append((rule.url_name, "rows changed", ""))
+    assert wrong == []
