@@ -604,18 +604,81 @@ def run_plan_import(
     file_name="",
     on_phase=None,
     backdate_reason="",
+    expected_versions=None,
 ):
-    """The dry run, and unless dry_run the apply in one transaction. Returns (changes, plan or None)."""
-    changes = plan_changes(parse, plan=plan, new_plan_title=new_plan_title, inspection=inspection, today=today)
+    """The dry run, and unless dry_run the apply in one transaction. Returns (changes, plan or None).
+
+    `expected_versions` ({action id: version}, from the preview's action_versions) is what the admin saw:
+    the apply locks the plan's actions, refuses with ActionsChangedSincePreview (nothing written) if any
+    of them moved on since, and works out the changes again under the lock, so an officer's update
+    recorded after the preview is never overwritten by the spreadsheet."""
     if dry_run:
+        changes = plan_changes(parse, plan=plan, new_plan_title=new_plan_title, inspection=inspection, today=today)
         return changes, None
     if on_phase:
         on_phase("Saving the changes")
     with transaction.atomic():
+        if plan is not None:
+            _check_versions(plan, expected_versions)
+        changes = plan_changes(parse, plan=plan, new_plan_title=new_plan_title, inspection=inspection, today=today)
         saved_plan = apply_plan_changes(
             changes, job=job, user=user, file_name=file_name, today=today, backdate_reason=backdate_reason
         )
     return changes, saved_plan
+
+
+def action_versions(changes: PlanChanges) -> dict:
+    """{action id (as text, for JSON): version} of the existing actions the file matched: kept on the
+    preview so the apply can tell whether any of them changed since."""
+    return {str(p.existing.pk): p.existing.version for p in changes.actions if p.existing is not None}
+
+
+class ActionsChangedSincePreview(Exception):
+    """Someone changed actions of the plan after the preview: the import is refused and nothing is saved."""
+
+    def __init__(self, changed: list):
+        self.changed = changed  # [{"reference", "title", "url", "by", "on"}]
+        count = len(changed)
+        super().__init__(
+            f"{count} action{'s' if count != 1 else ''} in this plan changed after the file was checked "
+            f"(listed below), so the import was not made and nothing was saved. The file has been checked "
+            "again against the plan as it is now: look at the preview again before importing."
+        )
+
+
+def _check_versions(plan: Plan, expected_versions: dict | None) -> None:
+    # Lock every action of the plan (in id order, so two imports cannot deadlock) until the import commits:
+    # no update can be recorded between this check and the writes.
+    current = dict(
+        Action.objects.select_for_update(of=("self",))
+        .filter(theme__plan=plan)
+        .order_by("pk")
+        .values_list("pk", "version")
+    )
+    if expected_versions is None:
+        return
+    changed_ids = [int(pk) for pk, version in expected_versions.items() if current.get(int(pk)) != version]
+    if not changed_ids:
+        return
+    latest = {}
+    for action_id, day, first, last, name in (
+        ActionUpdate.objects.filter(action_id__in=changed_ids)
+        .order_by("action_id", "-created_at", "-pk")
+        .values_list("action_id", "date", "author__first_name", "author__last_name", "author_name")
+    ):
+        latest.setdefault(action_id, (day, f"{first or ''} {last or ''}".strip() or name))
+    action_url = _url_maker("improvement:action_detail")
+    changed = []
+    for pk, reference, title in (
+        Action.objects.filter(pk__in=changed_ids)
+        .order_by("theme__order", "order", "pk")
+        .values_list("pk", "reference", "title")
+    ):
+        day, by = latest.get(pk, (None, ""))
+        changed.append({"reference": reference, "title": title, "url": action_url(pk), "by": by, "on": _display(day)})
+    removed = len(changed_ids) - len(changed)
+    changed += [{"reference": "", "title": "An action since deleted", "url": "", "by": "", "on": ""}] * removed
+    raise ActionsChangedSincePreview(changed)
 
 
 def today():

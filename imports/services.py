@@ -158,12 +158,18 @@ def process(job: ImportJob, *, dry_run: bool) -> dict:
                 user=job.uploaded_by,
                 file_name=job.file_name,
                 backdate_reason=job.options.get("backdate_reason", ""),
+                expected_versions=None if dry_run else (job.preview or {}).get("action_versions"),
             )
+        except plan_import.ActionsChangedSincePreview as stale:
+            extra["changed_actions"] = stale.changed[:MAX_STORED_PROBLEMS]
+            return _summary(counts={}, problems=parse.problems, refusal=str(stale), extra=extra)
         except plan_import.BackdateReasonMissing as missing:
             extra.update(backdated=missing.entries[:MAX_STORED_PROBLEMS], backdated_count=len(missing.entries))
             return _summary(counts={}, problems=parse.problems, refusal=str(missing), extra=extra)
         extra["backdated"] = changes.backdated[:MAX_STORED_PROBLEMS]
         extra["backdated_count"] = len(changes.backdated)
+        if dry_run:
+            extra["action_versions"] = plan_import.action_versions(changes)
         if saved_plan is not None:
             extra.update(plan_id=saved_plan.pk, plan_url=saved_plan.get_absolute_url(), plan_title=str(saved_plan))
         return _summary(counts=changes.counts, problems=parse.problems + changes.problems, extra=extra)
@@ -222,6 +228,15 @@ def apply_job(job: ImportJob) -> ImportJob:
     except Exception:
         logger.exception("Import %s failed", job.pk)
         _finish(job, ImportJob.State.FAILED, message=UNEXPECTED)
+        return job
+    if summary.get("changed_actions"):
+        # Actions changed since the preview: nothing was saved. Check the file again against the plan as
+        # it is now, so the admin sees what the import would do today, and keep the list of what changed.
+        _finish(job, ImportJob.State.PREVIEWING, preview=summary, message=summary["refusal"])
+        preview_job(job)
+        job.preview = {**(job.preview or {}), "changed_since_preview": summary["changed_actions"]}
+        job.message = summary["refusal"]
+        job.save(update_fields=["preview", "message"])
         return job
     if not summary["can_confirm"]:
         message = summary["refusal"] or _errors_message(summary["error_count"])

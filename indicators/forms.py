@@ -73,6 +73,9 @@ class MeasurementForm(ServiceForm):
         widget=forms.Textarea(attrs={"rows": 2}),
         help_text="For example a change of case system that makes earlier figures not comparable",
     )
+    # The stored value the form was loaded with (indicators.services.measurement_version): a correction
+    # saved by someone else since then refuses this one.
+    expected_version = forms.CharField(widget=forms.HiddenInput, required=False, max_length=64)
 
     def __init__(self, *args, indicator, today: date, extra_period: date | None = None, **kwargs):
         super().__init__(*args, **kwargs)

@@ -1,5 +1,6 @@
 """Writes for indicators."""
 
+import hashlib
 from dataclasses import dataclass
 from decimal import Decimal
 
@@ -283,3 +284,40 @@ def update_council_settings(*, la_code: str, neighbour_codes: list[str], user):
         before=before,
     )
     return row
+
+
+# The optimistic check on a KPI correction, kept apart from record_measurement: the form carries
+# "period:fingerprint" of the stored value it was loaded with, whoever wrote that value (a form, an import).
+class StaleMeasurementError(Exception):
+    """The period's value changed after the correction form was loaded; nothing was saved."""
+
+    def __init__(self, measurement):
+        self.measurement = measurement  # as it is now (None if it has gone)
+        super().__init__("The value changed since the form was loaded")
+
+
+def measurement_version(period, measurement) -> str:
+    """What the correction form carries for the value it shows: changes whenever the stored value does."""
+    if measurement is None:
+        return f"{period.isoformat()}:none"
+    stored = (
+        measurement.value,
+        measurement.numerator,
+        measurement.denominator,
+        measurement.missing_reason,
+        measurement.suppression_code,
+        measurement.commentary,
+        measurement.data_quality_note,
+    )
+    return f"{period.isoformat()}:{hashlib.sha256(repr(stored).encode()).hexdigest()[:20]}"
+
+
+def check_measurement_version(*, indicator, period, expected: str) -> None:
+    """Call inside the transaction that saves the correction: locks the period's row and raises
+    StaleMeasurementError if it no longer matches `expected`. A form that carries no version, or one
+    for another period than the one submitted (the officer chose another period), is not checked."""
+    if not expected or not expected.startswith(f"{period.isoformat()}:"):
+        return
+    current = Measurement.objects.select_for_update().filter(indicator=indicator, period=period).first()
+    if measurement_version(period, current) != expected:
+        raise StaleMeasurementError(current)

@@ -1,11 +1,12 @@
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
+from django.db import transaction
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.functional import SimpleLazyObject
 
 from core import cache, clock
 from core.views import require_service_user
-from indicators import periods, queries
+from indicators import periods, queries, services
 from indicators.charts import chart_markers, chart_range, indicator_chart_figure, spc_traces
 from indicators.forms import MeasurementForm, ScorecardFilter, SpcBaselineForm, WithdrawRebaseForm
 from indicators.permissions import can_change_spc_baseline, can_enter_values, can_use_entry_list
@@ -152,19 +153,27 @@ def measurement_entry(request, pk):
         )
         if form.is_valid():
             data = form.cleaned_data
-            recorded = record_measurement(
-                indicator=indicator,
-                period=data["period"],
-                value=data["value"] if not data["missing_reason"] else None,
-                numerator=data["numerator"],
-                denominator=data["denominator"],
-                missing_reason=data["missing_reason"],
-                commentary=data["commentary"],
-                data_quality_note=data["data_quality_note"],
-                entered_by=request.user,
-            )
-            messages.success(request, _saved_message(indicator, recorded))
-            return redirect(indicator)
+            try:
+                with transaction.atomic():
+                    services.check_measurement_version(
+                        indicator=indicator, period=data["period"], expected=data["expected_version"]
+                    )
+                    recorded = record_measurement(
+                        indicator=indicator,
+                        period=data["period"],
+                        value=data["value"] if not data["missing_reason"] else None,
+                        numerator=data["numerator"],
+                        denominator=data["denominator"],
+                        missing_reason=data["missing_reason"],
+                        commentary=data["commentary"],
+                        data_quality_note=data["data_quality_note"],
+                        entered_by=request.user,
+                    )
+            except services.StaleMeasurementError as stale:
+                form = _form_after_stale(request.POST, indicator, today, data["period"], stale.measurement)
+            else:
+                messages.success(request, _saved_message(indicator, recorded))
+                return redirect(indicator)
     else:
         initial = {"period": (requested or periods.recent_periods(today, indicator.frequency, 1)[0]).isoformat()}
         existing = indicator.measurements.filter(period=requested).first() if requested else None
@@ -177,6 +186,8 @@ def measurement_entry(request, pk):
                 commentary=existing.commentary,
                 data_quality_note=existing.data_quality_note,
             )
+        if requested is not None:
+            initial["expected_version"] = services.measurement_version(requested, existing)
         form = MeasurementForm(initial=initial, indicator=indicator, today=today, extra_period=requested)
     recent = list(indicator.measurements.order_by("-period")[:6])
     for measurement in recent:
@@ -189,6 +200,26 @@ def measurement_entry(request, pk):
         "indicators/measurement_form.html",
         {"indicator": indicator, "form": form, "recent": recent, "correcting": requested is not None},
     )
+
+
+def _form_after_stale(post, indicator, today, period, current):
+    """Keep what the officer typed, say what the value is now, and let them submit again knowingly."""
+    data = post.copy()
+    data["expected_version"] = services.measurement_version(period, current)
+    form = MeasurementForm(data, indicator=indicator, today=today, extra_period=period)
+    form.is_valid()
+    now = (
+        "has no value"
+        if current is None or current.value is None
+        else ("is now " + format_value(current.value, indicator.unit, indicator.decimal_places))
+    )
+    label = periods.period_label(period, indicator.frequency)
+    form.add_error(
+        None,
+        f"Someone else changed the value for {label} after you opened the page: it {now}. Your correction "
+        "was not saved. Check the value shown in the list of recent values, then save again if it is still needed.",
+    )
+    return form
 
 
 def my_indicators(request):

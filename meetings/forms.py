@@ -3,6 +3,7 @@
 Every form only validates; the views pass cleaned data to meetings.services, which does the writing.
 """
 
+import secrets
 from datetime import date, datetime, time
 
 from django import forms
@@ -16,6 +17,17 @@ from improvement.queries import current_plan
 from indicators.models import Indicator
 from meetings.models import AgendaItem, Board, Meeting, MeetingAction
 from meetings.rules import resolution_wording
+
+STALE_MESSAGE = (
+    "Someone else saved this {what} after you opened the page, so your changes were not saved. "
+    "The page now shows what they saved{kept}: check it, make your changes again and save."
+)
+
+
+def form_token() -> str:
+    """A fresh one-time token for a form that creates a record (see meetings.models.FormToken)."""
+    return secrets.token_urlsafe(32)
+
 
 MULTIPLE_HINT = "Hold Ctrl (Cmd on a Mac) to choose more than one."
 _TEXTAREA = {"rows": 4}
@@ -227,6 +239,8 @@ class MeetingForm(MeetingDateTimeMixin):
         help_text="Minutes are approved at the board's next meeting",
         error_messages={"required": "Select whether the minutes are draft or approved"},
     )
+    # The version the form was loaded at: a save since then by someone else refuses this one.
+    expected_version = forms.IntegerField(widget=forms.HiddenInput, required=False)
 
     def __init__(self, *args, meeting: Meeting, **kwargs):
         kwargs.setdefault(
@@ -236,6 +250,7 @@ class MeetingForm(MeetingDateTimeMixin):
                 "place": meeting.place,
                 "status": meeting.status,
                 "minutes_status": meeting.minutes_status,
+                "expected_version": meeting.version,
             },
         )
         super().__init__(*args, **kwargs)
@@ -270,6 +285,8 @@ class AgendaItemForm(ServiceModelForm):
         widget=_select_multiple(8),
         help_text=MULTIPLE_HINT,
     )
+    # The version the form was loaded at (its minutes included): someone else's save since refuses this one.
+    expected_version = forms.IntegerField(widget=forms.HiddenInput, required=False)
 
     class Meta:
         model = AgendaItem
@@ -294,6 +311,8 @@ class AgendaItemForm(ServiceModelForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
+        if self.instance.pk is not None:
+            self.initial.setdefault("expected_version", self.instance.version)
         self.fields["order"].required = False
         self.fields["order"].min_value = 1
         if self.initial.get("order") == 0:
@@ -324,6 +343,12 @@ class ResolutionForm(ServiceForm):
         help_text="Finish the sentence, for example \u201cthe improvement plan update be noted\u201d",
         error_messages={"required": "Enter what was resolved"},
     )
+    # One-time: the same form submitted twice records one resolution (meetings.services.record_resolution).
+    form_token = forms.CharField(widget=forms.HiddenInput, required=False, max_length=64)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.initial.setdefault("form_token", form_token())
 
     def clean_text(self):
         # Clerks paste whole resolutions; the page adds "RESOLVED that" itself.

@@ -80,6 +80,8 @@ class Meeting(models.Model):
     place = models.CharField(max_length=300, blank=True)
     status = models.CharField(max_length=16, choices=Status.choices, default=Status.SCHEDULED)
     minutes_status = models.CharField(max_length=16, choices=MinutesStatus.choices, default=MinutesStatus.DRAFT)
+    # Raised by every save through the pages: a form loaded before someone else's save is refused.
+    version = models.PositiveIntegerField(default=1, editable=False)
 
     history = HistoricalRecords()
 
@@ -109,6 +111,8 @@ class AgendaItem(models.Model):
     actions = models.ManyToManyField("improvement.Action", blank=True, related_name="agenda_items")
     indicators = models.ManyToManyField("indicators.Indicator", blank=True, related_name="agenda_items")
     minutes = models.TextField(blank=True)
+    # Raised by every save through the pages: a form loaded before someone else's save is refused.
+    version = models.PositiveIntegerField(default=1, editable=False)
 
     history = HistoricalRecords()
 
@@ -224,3 +228,18 @@ class ReminderLog(models.Model):
 
     def __str__(self):
         return f"Reminder to {self.user} on {self.sent_on}"
+
+
+class FormToken(models.Model):
+    """A one-time token carried by a form that creates a record (a resolution, a published pack), stored
+    when its first submission creates it. A second submission of the same form (a double click, a resent
+    request) finds the token used and is shown the first record instead of creating another; a deliberate
+    second publish comes from a freshly loaded form with a new token."""
+
+    token = models.CharField(max_length=64, unique=True)
+    purpose = models.CharField(max_length=32)
+    object_id = models.PositiveBigIntegerField()
+    used_at = models.DateTimeField()
+
+    def __str__(self):
+        return f"{self.purpose} {self.object_id}"

@@ -12,6 +12,7 @@ from django.views.decorators.http import require_POST
 from core import audit, cache
 from core.views import require_service_user
 from meetings.docx_pack import DOCX_CONTENT_TYPE, pack_docx_bytes
+from meetings.forms import form_token
 from meetings.models import Meeting, PublishedPack
 from meetings.pack import build_pack, pack_meeting_queryset
 from meetings.permissions import can_edit_meetings
@@ -52,6 +53,8 @@ def pack(request, pk):
             "pack": cache.lazy(request, "pack", lambda: build_pack(meeting), parts=(meeting.pk,)),
             "published_packs": _published_list(meeting),
             "can_publish": can_edit_meetings(request.user),
+            # One-time: a double-submitted publish makes one copy; publishing again needs a fresh page.
+            "publish_token": form_token(),
         },
     )
 
@@ -74,8 +77,13 @@ def pack_publish(request, pk):
     meeting = _meeting(request, pk)
     if not can_edit_meetings(request.user):
         raise PermissionDenied
-    published = publish_pack(meeting=meeting, published_by=request.user)
-    messages.success(request, f"Pack published as at {published.as_at:%-d %B %Y}. This copy will not change.")
+    published = publish_pack(
+        meeting=meeting, published_by=request.user, form_token=request.POST.get("form_token", "")[:64]
+    )
+    if published.already_recorded:
+        messages.success(request, "This pack was already published from that page; it was not published again.")
+    else:
+        messages.success(request, f"Pack published as at {published.as_at:%-d %B %Y}. This copy will not change.")
     return redirect(published)
 
 

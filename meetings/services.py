@@ -7,12 +7,12 @@ related rows, and a failure part-way must leave neither a change without its his
 from datetime import date
 
 from django.db import transaction
-from django.db.models import Max
+from django.db.models import F, Max
 
 from core import clock
 from meetings import queries
 from meetings.dates import after_one_cycle
-from meetings.models import AgendaItem, Board, Meeting, MeetingAction, PublishedPack, Resolution
+from meetings.models import AgendaItem, Board, FormToken, Meeting, MeetingAction, PublishedPack, Resolution
 
 _BOARD_RELATIONS = ("members", "themes", "indicators")
 _ITEM_RELATIONS = ("themes", "actions", "indicators")
@@ -26,6 +26,38 @@ def _save_with_relations(instance, fields: dict, relation_names) -> None:
     instance.save()
     for name, value in relations.items():
         getattr(instance, name).set(value)
+
+
+class StaleRecordError(Exception):
+    """Someone saved the meeting or agenda item after the form was loaded; nothing was saved."""
+
+    def __init__(self, record):
+        self.record = record
+        super().__init__(f"{type(record).__name__} {record.pk} changed since its version was read")
+
+
+def _claim(record, expected_version) -> None:
+    """Take the record's next version with a conditional UPDATE, as record_update does for an action, so
+    two people saving against the same version cannot both succeed. None: a caller with no form (the demo)."""
+    if expected_version is None:
+        return
+    model = type(record)
+    if not model.objects.filter(pk=record.pk, version=expected_version).update(version=F("version") + 1):
+        raise StaleRecordError(record)
+    record.version = expected_version + 1
+
+
+def _first_use(token: str, purpose: str, model):
+    """The record an earlier submission of the same form created, or None (no token, or not used yet)."""
+    if not token:
+        return None
+    used = FormToken.objects.filter(token=token, purpose=purpose).first()
+    return model.objects.filter(pk=used.object_id).first() if used else None
+
+
+def _use(token: str, purpose: str, record) -> None:
+    if token:
+        FormToken.objects.create(token=token, purpose=purpose, object_id=record.pk, used_at=clock.now())
 
 
 @transaction.atomic
@@ -63,7 +95,9 @@ def schedule_meeting(
 
 
 @transaction.atomic
-def update_meeting(*, meeting: Meeting, **fields) -> Meeting:
+def update_meeting(*, meeting: Meeting, expected_version: int | None = None, **fields) -> Meeting:
+    """StaleRecordError, saving nothing, when the meeting was saved since `expected_version` was read."""
+    _claim(meeting, expected_version)
     for name, value in fields.items():
         setattr(meeting, name, value)
     meeting.full_clean()
@@ -106,7 +140,10 @@ def add_agenda_item(
 
 
 @transaction.atomic
-def update_agenda_item(*, item: AgendaItem, **fields) -> AgendaItem:
+def update_agenda_item(*, item: AgendaItem, expected_version: int | None = None, **fields) -> AgendaItem:
+    """StaleRecordError, saving nothing, when the item (its minutes included) was saved since
+    `expected_version` was read."""
+    _claim(item, expected_version)
     _save_with_relations(item, dict(fields), _ITEM_RELATIONS)
     return item
 
@@ -125,11 +162,20 @@ def remove_agenda_item(*, item: AgendaItem) -> None:
 
 
 @transaction.atomic
-def record_resolution(*, item: AgendaItem, text: str) -> Resolution:
-    """The item's next numbered resolution. The item row is locked so two clerks cannot take one number."""
+def record_resolution(*, item: AgendaItem, text: str, form_token: str = "") -> Resolution:
+    """The item's next numbered resolution. The item row is locked so two clerks cannot take one number.
+    A form submitted twice (same `form_token`) records one resolution: the second gets the first back,
+    marked `already_recorded`."""
     AgendaItem.objects.select_for_update().filter(pk=item.pk).first()
+    earlier = _first_use(form_token, "resolution", Resolution)
+    if earlier is not None:
+        earlier.already_recorded = True
+        return earlier
     number = (item.resolutions.aggregate(last=Max("number"))["last"] or 0) + 1
-    return Resolution.objects.create(item=item, number=number, text=text.strip())
+    resolution = Resolution.objects.create(item=item, number=number, text=text.strip())
+    _use(form_token, "resolution", resolution)
+    resolution.already_recorded = False
+    return resolution
 
 
 @transaction.atomic
@@ -229,14 +275,21 @@ def respond_to_action(
 
 
 @transaction.atomic
-def publish_pack(*, meeting: Meeting, published_by, published_at=None) -> PublishedPack:
+def publish_pack(*, meeting: Meeting, published_by, published_at=None, form_token: str = "") -> PublishedPack:
     """Freeze the board pack as at the meeting date: its data and its rendered page are stored and never
     re-read from the live plan or KPIs. `published_at` is for the demo's history only (a pack cannot
-    be re-dated afterwards: it is a permanent record)."""
+    be re-dated afterwards: it is a permanent record). The same publish form submitted twice (same
+    `form_token`) publishes once: the second gets the first copy back, marked `already_recorded`."""
     from meetings.pack import build_pack, render_pack_html
 
+    # Locked so two submissions of one form cannot both find the token unused.
+    Meeting.objects.select_for_update().filter(pk=meeting.pk).first()
+    earlier = _first_use(form_token, "publish", PublishedPack)
+    if earlier is not None:
+        earlier.already_recorded = True
+        return earlier
     content = build_pack(meeting)
-    return PublishedPack.objects.create(
+    published = PublishedPack.objects.create(
         meeting=meeting,
         as_at=meeting.date,
         published_by=published_by,
@@ -245,3 +298,6 @@ def publish_pack(*, meeting: Meeting, published_by, published_at=None) -> Publis
         html=render_pack_html(content),
         **({"published_at": published_at} if published_at is not None else {}),
     )
+    _use(form_token, "publish", published)
+    published.already_recorded = False
+    return published

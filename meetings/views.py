@@ -16,6 +16,7 @@ from meetings import queries, services
 from meetings.dates import after_one_cycle
 from meetings.filters import ActionArisingFilter
 from meetings.forms import (
+    STALE_MESSAGE,
     ActionArisingForm,
     AgendaItemForm,
     BoardForm,
@@ -168,13 +169,23 @@ def meeting_update(request, pk):
     form = MeetingForm(request.POST or None, meeting=meeting)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
-        services.update_meeting(
-            meeting=meeting,
-            starts_at=form.starts_at(),
-            place=data["place"],
-            status=data["status"],
-            minutes_status=data["minutes_status"],
-        )
+        try:
+            services.update_meeting(
+                meeting=meeting,
+                expected_version=data["expected_version"],
+                starts_at=form.starts_at(),
+                place=data["place"],
+                status=data["status"],
+                minutes_status=data["minutes_status"],
+            )
+        except services.StaleRecordError:
+            meeting.refresh_from_db()
+            stale = STALE_MESSAGE.format(what="meeting", kept="")
+            return render(
+                request,
+                "meetings/meeting_form.html",
+                {"form": MeetingForm(meeting=meeting), "meeting": meeting, "stale": stale},
+            )
         messages.success(request, "The meeting has been updated.")
         return redirect(meeting)
     return render(request, "meetings/meeting_form.html", {"form": form, "meeting": meeting})
@@ -193,7 +204,9 @@ def item_create(request, pk):
     # Pre-filled with the number it would get if left blank, so the form accepts what it shows.
     form = AgendaItemForm(request.POST or None, initial={"order": queries.next_item_number(meeting)})
     if request.method == "POST" and form.is_valid():
-        item = services.add_agenda_item(meeting=meeting, **form.cleaned_data)
+        fields = dict(form.cleaned_data)
+        fields.pop("expected_version", None)
+        item = services.add_agenda_item(meeting=meeting, **fields)
         messages.success(request, f"Item {item.order}, {item.title}, has been added to the agenda.")
         return redirect(item)
     return render(request, "meetings/item_form.html", {"form": form, "meeting": meeting, "item": None})
@@ -208,7 +221,21 @@ def item_update(request, pk):
         fields = dict(form.cleaned_data)
         if fields.get("order") is None:
             fields["order"] = saved_order  # blank keeps the item where it is
-        services.update_agenda_item(item=item, **fields)
+        expected = fields.pop("expected_version", None)
+        try:
+            services.update_agenda_item(item=item, expected_version=expected, **fields)
+        except services.StaleRecordError:
+            item = _item(pk)
+            # The other person's save on the page, and the clerk's own minutes kept below it to copy from.
+            typed_minutes = fields.get("minutes", "")
+            context = {
+                "form": AgendaItemForm(instance=item),
+                "meeting": item.meeting,
+                "item": item,
+                "typed_minutes": typed_minutes,
+                "stale": STALE_MESSAGE.format(what="agenda item", kept=", with your minutes below it"),
+            }
+            return render(request, "meetings/item_form.html", context)
         messages.success(request, f"Item {item.order}, {item.title}, has been updated.")
         return redirect(item)
     if request.method == "POST":
@@ -237,8 +264,17 @@ def resolution_create(request, pk):
     item = _item(pk)
     form = ResolutionForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
-        resolution = services.record_resolution(item=item, text=form.cleaned_data["text"])
-        messages.success(request, f"Resolution {resolution.number} on item {item.order} has been recorded.")
+        resolution = services.record_resolution(
+            item=item, text=form.cleaned_data["text"], form_token=form.cleaned_data["form_token"]
+        )
+        if resolution.already_recorded:
+            messages.success(
+                request,
+                f"Resolution {resolution.number} on item {item.order} was already recorded from this form; "
+                "it was not recorded again.",
+            )
+        else:
+            messages.success(request, f"Resolution {resolution.number} on item {item.order} has been recorded.")
         return redirect(item)
     return render(request, "meetings/resolution_form.html", {"form": form, "item": item, "meeting": item.meeting})
 

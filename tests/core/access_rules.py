@@ -45,3 +45,65 @@ RULES = [
     Rule("audit:log", ADMIN_ONLY),
     Rule("audit:log", ADMIN_ONLY, query="event=user.created&page=2"),
 ]
+
+# Django admin ----------------------------------------------------------------------------------------
+# Django admin has its own checks: anyone who is not staff (every role but Admin) is sent to its sign-in;
+# the Admin role opens only what its permissions allow, and never an append-only record's change or
+# delete page. tests/test_access.py opens each page below with one object of each model, for every role,
+# by GET and by an empty POST.
+
+# model label -> {page: status for the Admin role}; "page:get" or "page:post" for one method only; a page
+# not listed answers 403. Append-only and published records are read-only: their "change" page is the
+# view page (GET), and saving it, adding or deleting one is refused.
+FULL = {"changelist": 200, "add": 200, "change": 200, "history": 200, "delete": 200}
+READ_ONLY = {"changelist": 200, "change:get": 200, "history": 200}
+NONE = {}
+
+ADMIN_MODELS = {
+    "auth.group": NONE,  # accounts are managed on the Users page (tests/core/test_admin_auth.py)
+    "auth.user": NONE,
+    "axes.accessattempt": NONE,  # sign-in lockouts: the Users page unlocks
+    "axes.accesslog": NONE,
+    "axes.accessfailurelog": NONE,
+    "django_tasks_database.dbtaskresult": NONE,  # background work is shown on the import status pages
+    "core.auditentry": READ_ONLY,
+    "improvement.inspection": FULL,
+    "improvement.interventionevent": FULL,
+    "improvement.recommendation": FULL,
+    # Deleting a plan goes through the service's own page, which checks it was never made active.
+    "improvement.plan": {**FULL, "delete": 302},
+    "improvement.theme": FULL,
+    "improvement.action": FULL,
+    "improvement.targetdaterevision": READ_ONLY,
+    "improvement.actionupdate": READ_ONLY,
+    "indicators.indicator": FULL,
+    "indicators.measurement": FULL,
+    "indicators.target": FULL,
+    "indicators.benchmark": FULL,
+    "meetings.board": FULL,
+    "meetings.meeting": FULL,
+    "meetings.agendaitem": FULL,
+    "meetings.resolution": FULL,
+    "meetings.meetingaction": FULL,
+    "meetings.publishedpack": READ_ONLY,
+    "meetings.reminderlog": {**READ_ONLY, "delete": 200},  # deleting one lets a reminder be sent again
+}
+
+_ADMIN_LOGIN = 302  # sent to Django admin's sign-in
+# route -> (anonymous, any signed-in role but Admin, Admin): the site's own pages
+ADMIN_SITE_PATTERNS = {
+    "admin/": (_ADMIN_LOGIN, _ADMIN_LOGIN, 200),
+    "admin/login/": (200, 200, 302),
+    "admin/logout/": (_ADMIN_LOGIN, _ADMIN_LOGIN, 405),  # signing out is a POST
+    "admin/password_change/": (_ADMIN_LOGIN, _ADMIN_LOGIN, 200),
+    "admin/password_change/done/": (_ADMIN_LOGIN, _ADMIN_LOGIN, 200),
+    "admin/autocomplete/": (_ADMIN_LOGIN, _ADMIN_LOGIN, 403),  # refused without a field to complete
+    "admin/jsi18n/": (_ADMIN_LOGIN, _ADMIN_LOGIN, 200),
+    "admin/r/<path:content_type_id>/<path:object_id>/": (_ADMIN_LOGIN, _ADMIN_LOGIN, 302),
+    "admin/^(?P<app_label>auth|axes|django_tasks_database|core|improvement|indicators|meetings)/$": (
+        _ADMIN_LOGIN,
+        _ADMIN_LOGIN,
+        200,
+    ),
+    "admin/(?P<url>.*)$": (_ADMIN_LOGIN, _ADMIN_LOGIN, 404),
+}
