@@ -113,9 +113,9 @@ def test_a_small_file_is_read_by_the_worker_not_in_the_request(admin_client_, mo
     assert enqueued == [job.pk]
     assert response["Location"] == reverse("imports:job_status", args=[job.pk])
     job.refresh_from_db()
-    assert job.state == ImportJob.State.PREVIEWING
+    assert (job.state, job.queued_for) == (ImportJob.State.QUEUED, "preview")  # for the worker to read
     page = admin_client_.get(response["Location"]).content.decode()
-    assert "Checking the file: Reading the file (step 1 of 3)" in page
+    assert "Waiting for the background worker to start it." in page
     assert "This page updates itself" in page
 
 

@@ -280,6 +280,7 @@ def _plan_of_size(plan, officer, size):
             for a in actions
         ]
     )
+    refresh_action_state(actions)  # bulk inserts bypass the writers: refresh as an import does
     return first
 
 

@@ -69,6 +69,12 @@ class ResilientWorker(Worker):
         logger.info("Starting worker worker_id=%s queues=%s", self.worker_id, ",".join(self.queue_names))
         liveness.set_current_worker(self.worker_id)
         heartbeat = Heartbeat(self.worker_id, self.heartbeat_seconds)
+        try:
+            # Seen from the start, on the worker's own connection: the thread's first beat can wait
+            # behind a lock (SQLite) while the first task runs.
+            liveness.beat(self.worker_id, started_at=heartbeat.started_at)
+        except CONNECTION_ERRORS as error:
+            logger.warning("Worker heartbeat not written at start: %s", error)
         heartbeat.start()
         try:
             while self.running:
