@@ -56,8 +56,9 @@ _TARGET = re.compile(
     re.IGNORECASE,
 )
 # Statements that never change data (reads, transaction control, schema changes during migrate).
+# A compound query may open with a parenthesis: "(SELECT ...) UNION (SELECT ...)" is still a read.
 _NOT_DATA = re.compile(
-    r"^\s*(?:SELECT|SAVEPOINT|RELEASE|ROLLBACK|BEGIN|COMMIT|END|SET|SHOW|PRAGMA|EXPLAIN|VALUES|CREATE|ALTER|DROP|"
+    r"^[\s(]*(?:SELECT|SAVEPOINT|RELEASE|ROLLBACK|BEGIN|COMMIT|END|SET|SHOW|PRAGMA|EXPLAIN|VALUES|CREATE|ALTER|DROP|"
     r"COMMENT|ANALYZE|VACUUM|REINDEX|LISTEN|NOTIFY|DEALLOCATE|DISCARD)\b",
     re.IGNORECASE,
 )

@@ -72,7 +72,7 @@ class ResilientWorker(Worker):
         try:
             # Seen from the start, on the worker's own connection: the thread's first beat can wait
             # behind a lock (SQLite) while the first task runs.
-            liveness.beat(self.worker_id, started_at=heartbeat.started_at)
+            liveness.beat(self.worker_id, started_at=getattr(heartbeat, "started_at", None))
         except CONNECTION_ERRORS as error:
             logger.warning("Worker heartbeat not written at start: %s", error)
         heartbeat.start()
