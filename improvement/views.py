@@ -1,4 +1,3 @@
-from collections import defaultdict
 from dataclasses import dataclass
 
 from django.conf import settings
@@ -24,7 +23,7 @@ from improvement.models import (
     TargetDateRevision,
 )
 from improvement.permissions import can_update_action
-from improvement.queries import RAG_ORDER, plan_as_at, rag_counts, recommendation_progress
+from improvement.queries import RAG_ORDER, plan_as_at, rag_counts, rag_counts_by_theme, recommendation_progress
 from improvement.rules import earliest_effective_dates, needs_update, plan_may_be_deleted
 from improvement.services import (
     BackdatedEntryError,
@@ -94,10 +93,11 @@ def plan(request):
             list_caption=_list_caption(filterset.sort_key),
         )
     else:
-        states = plan_as_at(selected, today)
+        # Collapsed themes need only counts: one aggregate in the database, not every action's state.
+        by_theme = rag_counts_by_theme(selected, today)
         opened = filterset.opened_theme
         if opened is not None:
-            in_theme = [s for s in states if s.action.theme_id == opened.pk]
+            in_theme = plan_as_at(selected, today, actions=Action.objects.filter(theme=opened))
             page = Paginator(in_theme, PLAN_PAGE_SIZE).get_page(request.GET.get("page"))
             shown = f" {page.start_index()} to {page.end_index()} of {len(in_theme)}" if page.has_other_pages() else ""
             context.update(
@@ -106,11 +106,12 @@ def plan(request):
                 opened_caption=f"Actions{shown} in {opened}",
                 opened_anchor=f"#theme-{opened.pk}",
             )
+        themes = _theme_summaries(filterset.themes, by_theme, opened)
         context.update(
             listing=False,
-            total=len(states),
-            counts=rag_counts(states),
-            themes=_theme_summaries(filterset.themes, states, opened),
+            total=sum(summary.total for summary in themes),
+            counts=[(rag.value, sum(dict(t.counts)[rag.value] for t in themes)) for rag in RAG_ORDER],
+            themes=themes,
             opened_theme=opened,
         )
     return render(request, "improvement/plan.html", context)
@@ -167,19 +168,21 @@ class ThemeSummary:
     opened: bool
 
 
-def _theme_summaries(themes, states, opened):
-    by_theme = defaultdict(list)
-    for state in states:
-        by_theme[state.action.theme_id].append(state)
-    return [
-        ThemeSummary(
-            theme=theme,
-            total=len(by_theme[theme.pk]),
-            counts=rag_counts(by_theme[theme.pk]),
-            opened=opened is not None and theme.pk == opened.pk,
+def _theme_summaries(themes, by_theme, opened):
+    """Each theme with its number of actions and RAG counts (worst first, zeros included), from
+    rag_counts_by_theme's {theme id: {rag: count}}."""
+    summaries = []
+    for theme in themes:
+        counts = by_theme.get(theme.pk, {})
+        summaries.append(
+            ThemeSummary(
+                theme=theme,
+                total=sum(counts.values()),
+                counts=[(rag.value, counts.get(rag.value, 0)) for rag in RAG_ORDER],
+                opened=opened is not None and theme.pk == opened.pk,
+            )
         )
-        for theme in themes
-    ]
+    return summaries
 
 
 def _group_by_theme(states):
