@@ -10,8 +10,8 @@ from simple_history.admin import SimpleHistoryAdmin
 
 from core.admin import ExplainsProtectedRecords, PermanentRecordAdmin
 from core.admin_exports import AuditedExportActionMixin
-from imports.exports import ActionExportResource
 from improvement.delegates_audit import one_entry_for
+from improvement.exports import ActionExportResource
 from improvement.models import (
     Action,
     ActionUpdate,

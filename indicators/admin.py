@@ -3,7 +3,7 @@ from simple_history.admin import SimpleHistoryAdmin
 
 from core.admin import ExplainsProtectedRecords
 from core.admin_exports import AuditedExportActionMixin
-from imports.exports import MeasurementExportResource
+from indicators.exports import MeasurementExportResource
 from indicators.models import Benchmark, Indicator, Measurement, Target
 from indicators.services import save_measurements
 

@@ -8,23 +8,25 @@ Vertical markers: inspections and monitoring visits (labelled lines), and board 
 with a legend entry and hover labels; a label on each would crowd a monthly board's chart). Which
 meetings: those held or scheduled, not cancelled, of every improvement board (it oversees the whole
 plan and all its indicators) and of any other board that lists this indicator among those it reviews
-(a scrutiny committee or corporate parenting board looks at only some). Other apps may add markers
-with register_marker_provider.
+(a scrutiny committee or corporate parenting board looks at only some). The meetings app adds
+its markers with register_marker_provider from its AppConfig.ready() (this app may not import it).
 """
 
 import json
+from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import date, datetime, time, timedelta
+from datetime import date, timedelta
 from html import escape
 
 import plotly.graph_objects as go
-from django.db.models import DateField, DateTimeField, F, Q, Value
-from django.utils import timezone
+from django.db.models import DateTimeField, F, Value
 
+from improvement.models import Inspection
 from indicators import periods
 from indicators.queries import target_in_force
 
-_marker_providers = []
+_marker_providers = []  # callables: (indicator, start, end) -> markers, each running its own queries
+_marker_sources = []  # MarkerSource: rows read in the same UNION query as the inspections
 
 # GOV.UK colours: values in blue, target in black (dashed), England in purple, neighbours in orange.
 _VALUE_COLOUR = "#1d70b8"
@@ -50,16 +52,36 @@ class ChartMarker:
         return self.kind == BOARD_MEETING
 
 
-def register_marker_provider(fn) -> None:
-    """fn(indicator, start: date, end: date) -> list of ChartMarker or (date, label), drawn as vertical lines."""
-    if fn not in _marker_providers:
-        _marker_providers.append(fn)
+MARKER_COLUMNS = ("m_source", "m_pk", "m_day", "m_moment", "m_kind", "m_label")
+
+
+@dataclass(frozen=True)
+class MarkerSource:
+    """Markers a higher app adds to the chart without an extra query.
+
+    rows(indicator, start, end) returns a queryset annotated with MARKER_COLUMNS (m_source equal to
+    name, m_day a date or m_moment a datetime), read in one UNION with the inspections; marker(pk, day,
+    moment, kind, label) turns one of its rows into a ChartMarker.
+    """
+
+    name: str
+    rows: Callable
+    marker: Callable
+
+
+def register_marker_provider(provider) -> None:
+    """Register a provider of chart markers (an app above this one calls it in its AppConfig.ready()).
+
+    A MarkerSource is read in the chart's one marker query. Any other provider is a callable
+    fn(indicator, start: date, end: date) -> list of ChartMarker or (date, label), run on its own.
+    """
+    registry = _marker_sources if isinstance(provider, MarkerSource) else _marker_providers
+    if provider not in registry:
+        registry.append(provider)
 
 
 def _inspections_between(start: date, end: date):
     """Inspections and monitoring visits between start and end, as the columns markers_between reads."""
-    from improvement.models import Inspection
-
     return Inspection.objects.filter(start_date__gte=start, start_date__lte=end).annotate(
         m_source=Value("inspection"),
         m_pk=F("pk"),
@@ -70,60 +92,24 @@ def _inspections_between(start: date, end: date):
     )
 
 
-def _meetings_between(indicator, start: date, end: date):
-    """Meetings held or scheduled between start and end of improvement boards and of boards that
-    review this indicator, as the same columns (a meeting of a board that is both is one row: UNION)."""
-    from meetings.models import Board, Meeting
-
-    zone = timezone.get_current_timezone()
-    return (
-        Meeting.objects.filter(
-            starts_at__gte=datetime.combine(start, time.min, tzinfo=zone),
-            starts_at__lt=datetime.combine(end + timedelta(days=1), time.min, tzinfo=zone),
-        )
-        .exclude(status=Meeting.Status.CANCELLED)
-        .filter(Q(board__kind=Board.Kind.IMPROVEMENT_BOARD) | Q(board__indicators=indicator.pk))
-        .annotate(
-            m_source=Value("meeting"),
-            m_pk=F("pk"),
-            m_day=Value(None, output_field=DateField()),
-            m_moment=F("starts_at"),
-            m_kind=F("status"),
-            m_label=F("board__name"),
-        )
-    )
-
-
-MARKER_COLUMNS = ("m_source", "m_pk", "m_day", "m_moment", "m_kind", "m_label")
+def _inspection_marker(pk, day, moment, kind, label) -> ChartMarker:
+    kind_words = Inspection.Kind(kind).label
+    return ChartMarker(date=day, kind=kind_words, label=label or kind_words, url=Inspection(pk=pk).get_absolute_url())
 
 
 def markers_between(indicator, start: date, end: date) -> list[ChartMarker]:
-    """Inspections, visits and board meetings between start and end: one query (a UNION of the two)."""
-    from improvement.models import Inspection
-    from meetings.models import Meeting
-
-    found = []
-    rows = (
-        # order_by(): no model ordering inside a UNION (SQLite refuses it); chart_markers sorts.
-        _inspections_between(start, end)
-        .order_by()
-        .values_list(*MARKER_COLUMNS)
-        .union(_meetings_between(indicator, start, end).order_by().values_list(*MARKER_COLUMNS))
-    )
-    for source, pk, day, moment, kind, label in rows:
-        if source == "inspection":
-            kind_words = Inspection.Kind(kind).label
-            found.append(
-                ChartMarker(
-                    date=day, kind=kind_words, label=label or kind_words, url=Inspection(pk=pk).get_absolute_url()
-                )
-            )
-        else:
-            scheduled = " (scheduled)" if kind == Meeting.Status.SCHEDULED else ""
-            found.append(
-                ChartMarker(date=timezone.localtime(moment).date(), kind=BOARD_MEETING, label=label + scheduled)
-            )
-    return found
+    """Inspections, visits and every registered MarkerSource's rows (board meetings) between start and
+    end: one query (a UNION)."""
+    to_marker = {"inspection": _inspection_marker}
+    # order_by(): no model ordering inside a UNION (SQLite refuses it); chart_markers sorts.
+    rows = _inspections_between(start, end).order_by().values_list(*MARKER_COLUMNS)
+    others = []
+    for source in _marker_sources:
+        to_marker[source.name] = source.marker
+        others.append(source.rows(indicator, start, end).order_by().values_list(*MARKER_COLUMNS))
+    if others:
+        rows = rows.union(*others)
+    return [to_marker[source](pk, day, moment, kind, label) for source, pk, day, moment, kind, label in rows]
 
 
 def chart_range(indicator, measurements) -> tuple[date, date] | None:

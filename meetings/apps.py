@@ -17,3 +17,9 @@ class MeetingsConfig(AppConfig):
         # A published pack fixes what a board saw: improvement's back-dating rule must not let an entry
         # dated before it through without an admin's reason.
         register_published_provider(latest_published_packs)
+
+        from indicators.charts import register_marker_provider
+        from meetings.chart_markers import MEETING_MARKERS
+
+        # The indicator chart marks board meetings; indicators sits below meetings and cannot read them.
+        register_marker_provider(MEETING_MARKERS)
