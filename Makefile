@@ -4,7 +4,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 PYTEST_ARGS ?=
 
-.PHONY: run test test-dates faketime smoke install assets chromium collectstatic bench clean
+.PHONY: run lint test test-dates faketime smoke install assets chromium collectstatic bench clean
 
 $(VENV)/.installed: requirements.txt
 	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -46,9 +46,16 @@ chromium:
 		echo "The browser tests need Debian's chromium. Run: sudo apt-get install -y chromium" >&2; exit 1; \
 	fi
 
+# Style, and the app layers of shared/design.md (core <- improvement <- indicators <- meetings <- imports
+# <- dashboard <- demo) as a contract: .importlinter.
+lint: $(VENV)/.installed
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+	$(VENV)/bin/lint-imports
+
 # After the suite, the production deployment itself (README, Production deployment): a scratch
 # database, collectstatic, gunicorn with DEBUG off, every page as every role.
-test: install chromium
+test: lint install chromium
 	$(PY) -m pytest $(PYTEST_ARGS)
 	$(PY) scripts/smoke_production.py
 

@@ -23,6 +23,7 @@ from django.utils.functional import SimpleLazyObject
 
 from core import clock
 from core.dataversion import read_version
+from core.roles import role_names_for
 
 _MISSING = object()
 
@@ -48,7 +49,6 @@ def make_key(name: str, *, version: int, as_at, parts=()) -> str:
 
 def roles_part(user) -> str:
     """The reader's roles, for fragments that differ by role."""
-    from core.roles import role_names_for
 
     return ",".join(role_names_for(user))
 

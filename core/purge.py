@@ -15,8 +15,10 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from importlib import import_module
 
+from axes.models import AccessAttempt, AccessFailureLog, AccessLog
 from django.conf import settings
 from django.db import transaction
+from django_tasks_db.models import DBTaskResult
 
 from core import audit, clock
 
@@ -97,7 +99,6 @@ def remove_expired_sessions(now: datetime, dry_run: bool) -> int:
 
 def remove_old_sign_in_logs(now: datetime, dry_run: bool) -> int:
     """django-axes' records of sign-ins and failed attempts (user names and addresses)."""
-    from axes.models import AccessAttempt, AccessFailureLog, AccessLog
 
     before = cutoff(now, "PURGE_SIGN_IN_LOG_DAYS")
     # A failed-attempt counter still inside its lock-out time stays, or purging would lift a lock early.
@@ -115,7 +116,6 @@ def remove_old_sign_in_logs(now: datetime, dry_run: bool) -> int:
 
 def remove_finished_task_results(now: datetime, dry_run: bool) -> int:
     """django-tasks-db's rows for background tasks that finished (succeeded or failed) long ago."""
-    from django_tasks_db.models import DBTaskResult
 
     finished = DBTaskResult.objects.finished().filter(finished_at__lt=cutoff(now, "PURGE_TASK_RESULTS_DAYS"))
     return _count_or_delete(finished, dry_run)

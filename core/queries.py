@@ -1,5 +1,6 @@
 """Reads for the Users and Audit pages."""
 
+from axes.models import AccessAttempt
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
@@ -40,7 +41,6 @@ def locked_out_usernames(usernames) -> set[str]:
     the service's pinned "today": the answer must match what the sign-in page does.
     """
     since = timezone.now() - settings.AXES_COOLOFF_TIME  # machine clock: axes stamps attempts in real time
-    from axes.models import AccessAttempt
 
     return set(
         AccessAttempt.objects.filter(

@@ -7,6 +7,10 @@ hand. `sync_roles` is run by a data migration and again after every `migrate`.
 
 from fnmatch import fnmatchcase
 
+from django.apps import apps as global_apps
+from django.contrib.auth.management import create_permissions
+from django.contrib.auth.models import Group, Permission
+
 ADMIN = "Admin"
 OFFICER = "Officer"
 BOARD_MEMBER = "Board member"
@@ -87,9 +91,6 @@ def sync_roles(group_model, permission_model) -> None:
 
 
 def sync_roles_after_migrate(sender, using="default", apps=None, **kwargs):
-    from django.apps import apps as global_apps
-    from django.contrib.auth.management import create_permissions
-    from django.contrib.auth.models import Group, Permission
 
     # Once per migrate (or test flush). Apps after "core" have not had their permissions
     # created yet at this point, so create every app's first; it is idempotent.

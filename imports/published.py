@@ -39,7 +39,7 @@ from indicators.models import (
     Unit,
 )
 from indicators.rules import council_rank, format_value, quartile
-from indicators.services import save_measurements
+from indicators.services import council_settings, save_measurements
 
 STANDARD_COLUMNS = {
     "time_period",
@@ -856,7 +856,6 @@ def process_job(job, *, dry_run: bool) -> dict:
     settings unless given) and the release's metadata file as text. job.mappings: {"published": [..]};
     until the admin has chosen, the mappings saved on indicators for the release's columns.
     """
-    from indicators.services import council_settings
 
     options = job.options or {}
     summary = {

@@ -8,6 +8,7 @@ from datetime import datetime
 
 from django.db.models import Q
 
+from core import purge
 from core.purge import cutoff
 from imports.models import RUNNING_STATES, ImportJob
 
@@ -34,6 +35,5 @@ def remove_old_files(now: datetime, dry_run: bool) -> int:
 
 
 def register_purger() -> None:
-    from core import purge
 
     purge.register("import_files", "Uploaded import files", "PURGE_IMPORT_FILES_DAYS", remove_old_files)

@@ -17,7 +17,7 @@ from django.db.models import Q
 
 from core import clock, worker
 from core.models import WorkerHeartbeat
-from imports import kpi_import, plan_import
+from imports import kpi_import, plan_import, published
 from imports.models import ImportJob
 from imports.parsing.kpi import parse_kpis
 from imports.parsing.plan import FIELD_LABELS, PlanParse, Problem, parse_plan
@@ -102,8 +102,6 @@ def process(job: ImportJob, *, dry_run: bool) -> dict:
     """Parse and dry-run (or apply) the job's file; returns the summary shown on the preview."""
     _set_phase(job, 0)
     if job.kind == ImportJob.Kind.PUBLISHED:
-        from imports import published
-
         return published.process_job(job, dry_run=dry_run)
     mappings = job.mappings or {}
     if job.kind == ImportJob.Kind.PLAN and not dry_run and job.parsed:
@@ -253,7 +251,7 @@ STEP_STATES = {"preview": ImportJob.State.PREVIEWING, "apply": ImportJob.State.A
 def queue_job(job: ImportJob, step: str) -> None:
     """Hand a step ("preview" reads the file, "apply" imports it) to the background worker. The job
     says it is queued, and since when, until a worker starts it."""
-    from imports import tasks  # tasks imports this module
+    from imports import tasks  # noqa: PLC0415 (a cycle: tasks imports this module at its top)
 
     job.state, job.queued_for, job.queued_at = ImportJob.State.QUEUED, step, clock.now()
     job.finished_at, job.message = None, ""

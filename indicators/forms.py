@@ -6,6 +6,7 @@ from django import forms
 from django.contrib.auth import get_user_model
 
 from core.forms import ServiceForm
+from improvement.models import Theme
 from indicators import periods
 from indicators.models import Frequency, Measurement, Unit
 from indicators.rules import DEFAULT_BASELINE_POINTS, MAX_BASELINE_POINTS, MIN_BASELINE_POINTS, format_value
@@ -200,7 +201,6 @@ class ScorecardFilter(django_filters.FilterSet):
         fields = []
 
     def __init__(self, *args, **kwargs):
-        from improvement.models import Theme
 
         super().__init__(*args, **kwargs)
         self.filters["theme"].queryset = Theme.objects.select_related("plan").order_by("plan_id", "order", "reference")

@@ -11,6 +11,7 @@ from django.db.models import Prefetch, Q
 from django.utils import timezone
 
 from core.roles import is_admin
+from improvement.models import Action
 from indicators import periods
 from indicators.models import (
     SYMBOL_WORDS,
@@ -19,10 +20,21 @@ from indicators.models import (
     Indicator,
     Measurement,
     MeasurementVersion,
+    PublishedRank,
+    PublishedSource,
     SpcRebase,
     Target,
 )
-from indicators.rules import SpcResult, direction_of_travel, format_value, kpi_rag, rag_label, spc_assessment
+from indicators.rules import (
+    SpcResult,
+    direction_of_travel,
+    format_value,
+    kpi_rag,
+    quartile_words,
+    rag_label,
+    spc_assessment,
+    tolerance_band,
+)
 
 TREND_LENGTH = 6
 # A benchmark's symbol in words, from the one list of DfE's symbols (SYMBOL_WORDS).
@@ -378,7 +390,6 @@ def attach_values(indicator) -> None:
 def attach_published_ranks(indicator) -> None:
     """.published_ranks_sorted: 1 query for an indicator with a published source, none otherwise (ranks
     come only from a published load, which saves the source)."""
-    from indicators.models import PublishedRank, PublishedSource
 
     try:
         has_source = indicator.published_source is not None
@@ -391,7 +402,6 @@ def attach_published_ranks(indicator) -> None:
 
 
 def _actions_queryset():
-    from improvement.models import Action
 
     return Action.objects.select_related("theme").order_by("theme__order", "order", "reference")
 
@@ -411,7 +421,6 @@ def corrections(measurement) -> list[dict]:
 
 def tolerance_description(target: Target, indicator: Indicator) -> str:
     """The amber band in words: "5 percentage points", "10% of the target (2.0 days)"."""
-    from indicators.rules import tolerance_band
 
     places = indicator.decimal_places
     if target.tolerance_kind == Target.ToleranceKind.ABSOLUTE:
@@ -470,7 +479,6 @@ def periods_with_values(indicator: Indicator) -> list[date]:
 
 def latest_ranks(indicator_ids, as_at: date) -> dict:
     """{indicator id: its latest PublishedRank for a year started by `as_at`}: one query."""
-    from indicators.models import PublishedRank
 
     found = {}
     for rank in PublishedRank.objects.filter(indicator_id__in=list(indicator_ids), period__lte=as_at).order_by(
@@ -482,7 +490,6 @@ def latest_ranks(indicator_ids, as_at: date) -> dict:
 
 def rank_display(rank) -> str:
     """ "1st quartile (best): 12th of 152 councils in 2023/24" or why there is none."""
-    from indicators.rules import quartile_words
 
     if rank is None:
         return "No published rank"

@@ -4,12 +4,13 @@ import hashlib
 from dataclasses import dataclass
 from decimal import Decimal
 
+from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
 from core import audit, clock
 from indicators import periods
-from indicators.models import Measurement, MeasurementVersion, SpcRebase
+from indicators.models import CouncilSettings, Measurement, MeasurementVersion, SpcRebase
 from indicators.rules import changes_the_figure, version_known_from
 
 
@@ -251,9 +252,6 @@ def withdraw_spc_rebase(*, rebase: SpcRebase, withdrawn_by) -> bool:
 def council_settings():
     """The council's code and neighbours: the one CouncilSettings row, created from COUNCIL_LA_CODE and
     STATISTICAL_NEIGHBOURS the first time it is needed. After that the database wins."""
-    from django.conf import settings
-
-    from indicators.models import CouncilSettings
 
     found = CouncilSettings.objects.order_by("pk").first()
     if found is not None:
@@ -267,7 +265,6 @@ def council_settings():
 @transaction.atomic
 def update_council_settings(*, la_code: str, neighbour_codes: list[str], user):
     """Save the council's code and neighbours (an admin's edit), recorded in the audit log."""
-    from core import audit
 
     row = council_settings()
     before = {"la_code": row.la_code, "neighbours": list(row.neighbour_codes)}

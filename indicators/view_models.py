@@ -8,8 +8,9 @@ from django.db.models import Prefetch
 from django.urls import NoReverseMatch
 
 from indicators import periods
-from indicators.models import Measurement, Polarity, Unit
+from indicators.models import Measurement, Polarity, PublishedSource, Unit
 from indicators.queries import (
+    KnownValue,
     benchmark_display,
     correction_display,
     corrections,
@@ -20,7 +21,16 @@ from indicators.queries import (
     tolerance_description,
     value_display,
 )
-from indicators.rules import direction_of_travel, direction_words, format_value, kpi_rag, rag_label
+from indicators.rules import (
+    direction_of_travel,
+    direction_words,
+    format_value,
+    kpi_rag,
+    point_signal_words,
+    quartile_words,
+    rag_label,
+    spc_assessment,
+)
 
 
 def rag_sentence(indicator, measurement, target) -> str:
@@ -181,7 +191,6 @@ def detail_context(indicator, *, today: date) -> dict:
 
 def _known(current, replaced):
     """A version and the one its correction replaced, as the KnownValue correction_display reads."""
-    from indicators.queries import KnownValue
 
     return KnownValue(
         current.indicator_id,
@@ -255,7 +264,6 @@ def spc_context(indicator, rebase_history: list) -> dict:
     """The "change or normal variation" section of the indicator page: the signal and the assurance in
     words, the limits, the baseline, every point as a table row, and the re-base history. No queries:
     it reads the prefetched measurements and the re-bases passed in."""
-    from indicators.rules import point_signal_words, spc_assessment
 
     with_values = [m for m in indicator.measurements_sorted if m.value is not None]
     active = [rebase for rebase in rebase_history if rebase.withdrawn_at is None]
@@ -341,8 +349,6 @@ def published_context(indicator) -> dict:
 
     Uses the objects indicator_detail_queryset loaded (published_source, published_ranks_sorted,
     measurements_sorted, benchmarks_sorted): no queries."""
-    from indicators.models import PublishedSource
-    from indicators.rules import quartile_words
 
     try:
         source = indicator.published_source

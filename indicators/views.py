@@ -1,3 +1,5 @@
+from datetime import date
+
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
@@ -236,7 +238,6 @@ def my_indicators(request):
 
 
 def _period_from_query(raw):
-    from datetime import date
 
     try:
         return date.fromisoformat(raw) if raw else None

@@ -5,6 +5,7 @@ from datetime import date, datetime, time
 from django.db.models import Count, F, Max, OuterRef, Prefetch, Q, Subquery
 from django.utils import timezone
 
+from improvement.models import Action, Theme
 from meetings.models import AgendaItem, Board, Meeting, MeetingAction, PublishedPack, Resolution
 from meetings.rules import upcoming_meetings
 
@@ -149,7 +150,6 @@ def meeting_detail_queryset():
 
 
 def _plan_actions():
-    from improvement.models import Action
 
     return Action.objects.select_related("theme")
 
@@ -172,7 +172,6 @@ def actions_reviewed_by(board, *, reviews_themes: bool | None = None):
     whether the board reviews chosen themes (the pack reads it with the meeting) passes reviews_themes:
     then the references stay a subquery of the caller's own query, and no query runs here.
     """
-    from improvement.models import Action, Theme
 
     if reviews_themes is not None:
         references = Theme.objects.filter(boards=board).values("reference")

@@ -5,6 +5,7 @@ from datetime import datetime, timedelta
 from django.conf import settings
 from django.utils import timezone
 
+from core import purge
 from meetings.models import ReminderLog
 
 
@@ -20,6 +21,5 @@ def remove_old_reminder_logs(now: datetime, dry_run: bool) -> int:
 
 
 def register_purger() -> None:
-    from core import purge
 
     purge.register("reminder_log", "Reminder email logs", "PURGE_REMINDER_LOG_DAYS", remove_old_reminder_logs)

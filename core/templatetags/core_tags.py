@@ -3,6 +3,7 @@
 
 from django import template
 
+from core import cache
 from core.forms import summary_errors as _summary_errors
 
 register = template.Library()
@@ -45,7 +46,6 @@ class CachedFragmentNode(template.Node):
         self.nodelist, self.name, self.parts = nodelist, name, parts
 
     def render(self, context):
-        from core import cache
 
         request = context.get("request")
         if request is None or not cache.enabled():

@@ -9,6 +9,7 @@ from dataclasses import dataclass, field
 from core.text import clean_text
 from imports.parsing import limits
 from imports.parsing.limits import EXCEL_MAX_ROWS, CellBudget, LimitExceeded
+from imports.parsing.xlsx import NotAWorkbook, read_xlsx
 
 
 class FileRefused(Exception):
@@ -88,7 +89,6 @@ def _zip_member_count(data: bytes) -> int | None:
 
 
 def _read_xlsx(data: bytes, filename: str) -> list[Sheet]:
-    from imports.parsing.xlsx import NotAWorkbook, read_xlsx
 
     members = _zip_member_count(data)
     # 0xFFFF means a zip64 directory: more than 65,534 parts, which no workbook needs.

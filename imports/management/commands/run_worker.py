@@ -14,6 +14,7 @@ import logging
 import threading
 import time
 
+from django.conf import settings
 from django.db import InterfaceError, OperationalError, connections
 from django_tasks_db.management.commands.db_worker import Command as DbWorkerCommand
 from django_tasks_db.management.commands.db_worker import Worker
@@ -151,7 +152,6 @@ class Command(DbWorkerCommand):
         parser.add_argument("--reap-seconds", type=float, default=60, help="How often to look for stuck imports")
 
     def handle(self, **o):
-        from django.conf import settings
 
         self.configure_logging(o["verbosity"])
         worker = ResilientWorker(
