@@ -503,3 +503,10 @@ def scorecard_quartiles(rows, as_at: date) -> dict:
     """{indicator pk: the quartile in words} for the scorecard's quartile column: one query."""
     ranks = latest_ranks([row.indicator.pk for row in rows], as_at)
     return {pk: rank_display(rank) for pk, rank in ranks.items()}
+
+
+def indicators_with_values_newest_first(owned):
+    """The indicators with .measurements_newest_first (every value, newest period first): 2 queries."""
+    return owned.prefetch_related(
+        Prefetch("measurements", queryset=Measurement.objects.order_by("-period"), to_attr="measurements_newest_first")
+    )

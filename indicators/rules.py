@@ -8,6 +8,8 @@ from dataclasses import dataclass, field
 from datetime import date
 from decimal import ROUND_HALF_UP, Decimal
 
+from indicators import periods
+
 GREEN, AMBER, RED, NONE = "green", "amber", "red", "none"
 
 RAG_LABELS = {
@@ -536,3 +538,31 @@ def version_known_from(*, describes_until: date, entered_on: date, is_first: boo
 def changes_the_figure(before: dict, after: dict) -> bool:
     """A version corrects the one before when the figure changes (value, reason or DfE symbol)."""
     return any(before.get(name) != after.get(name) for name in ("value", "missing_reason", "suppression_code"))
+
+
+NOT_YET_AVAILABLE = "not_yet_available"  # Measurement.MissingReason.NOT_YET_AVAILABLE
+
+
+@dataclass(frozen=True)
+class ValueDue:
+    period: date  # the next period that needs a value
+    ends: date  # the last day of that period
+    is_due: bool
+
+
+def value_due(latest, frequency: str, today: date) -> ValueDue:
+    """The next period an indicator needs a value for, and whether that value is due.
+
+    latest is the indicator's newest measurement (anything with .period and .missing_reason) or None.
+    The next period is the one after the latest value; the latest itself when it was recorded as "not
+    yet available"; with no value at all, the period before the current one. A value is due once its
+    period has ended (the day after its last day). The "enter values" page and the reminders both ask this.
+    """
+    if latest is None:
+        period = periods.recent_periods(today, frequency, 2)[1]
+    elif latest.missing_reason == NOT_YET_AVAILABLE:
+        period = latest.period
+    else:
+        period = periods.next_period(latest.period, frequency)
+    ends = periods.period_end(period, frequency)
+    return ValueDue(period=period, ends=ends, is_due=ends < today)

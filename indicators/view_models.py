@@ -4,7 +4,6 @@ from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 
-from django.db.models import Prefetch
 from django.urls import NoReverseMatch
 
 from indicators import periods
@@ -14,6 +13,7 @@ from indicators.queries import (
     benchmark_display,
     correction_display,
     corrections,
+    indicators_with_values_newest_first,
     latest_benchmark,
     rank_display,
     target_display,
@@ -30,6 +30,7 @@ from indicators.rules import (
     quartile_words,
     rag_label,
     spc_assessment,
+    value_due,
 )
 
 
@@ -225,36 +226,23 @@ class EntryRow:
     due_text: str
 
 
-def entry_list_queryset(owned):
-    """Owned indicators with their measurements, newest first: 2 queries."""
-    return owned.prefetch_related(
-        Prefetch("measurements", queryset=Measurement.objects.order_by("-period"), to_attr="measurements_newest_first")
-    )
-
-
 def entry_list_rows(owned, *, today: date) -> list[EntryRow]:
-    """For each owned indicator: its latest period and the next period needing a value, due ones first."""
+    """For each owned indicator: its latest period and the next period needing a value, due ones first
+    (2 queries: indicators_with_values_newest_first)."""
     rows = []
-    for indicator in entry_list_queryset(owned):
+    for indicator in indicators_with_values_newest_first(owned):
         frequency = indicator.frequency
         latest = indicator.measurements_newest_first[0] if indicator.measurements_newest_first else None
-        if latest is None:
-            next_period = periods.recent_periods(today, frequency, 2)[1]
-        elif latest.missing_reason == Measurement.MissingReason.NOT_YET_AVAILABLE:
-            next_period = latest.period
-        else:
-            next_period = periods.next_period(latest.period, frequency)
-        ends = periods.period_end(next_period, frequency)
-        is_due = ends < today
+        due = value_due(latest, frequency, today)
         rows.append(
             EntryRow(
                 indicator=indicator,
                 latest_label=periods.period_label(latest.period, frequency) if latest else "None yet",
                 latest_display=value_display(latest, indicator),
-                next_period=next_period,
-                next_label=periods.period_label(next_period, frequency),
-                is_due=is_due,
-                due_text="Due now" if is_due else f"Not due until after {ends.day} {ends:%B %Y}",
+                next_period=due.period,
+                next_label=periods.period_label(due.period, frequency),
+                is_due=due.is_due,
+                due_text="Due now" if due.is_due else f"Not due until after {due.ends.day} {due.ends:%B %Y}",
             )
         )
     return sorted(rows, key=lambda row: (not row.is_due, row.indicator.order, row.indicator.code))

@@ -8,8 +8,8 @@ Who is reminded, and why (the rule, kept simple so it can be explained to a coun
   cycle of its cadence). Actions are those in the themes the board reviews, or every theme of the
   current plan when it names none; their state comes from improvement.queries.plan_as_at.
   The action's lead officer is reminded.
-- An indicator needs a value when indicators.view_models.entry_list_rows says one is due (the period
-  after its latest value has ended): the same rule as the "enter values" page. Indicators are those the
+- An indicator needs a value when indicators.rules.value_due says one is due (the period after its
+  latest value has ended): the same rule as the "enter values" page. Indicators are those the
   board reviews, or every active indicator when it names none. The indicator's owner is reminded.
 - Whatever the meetings, the owner (a user) of every open action arising past its due date is reminded.
 
@@ -30,7 +30,9 @@ from django.urls import reverse
 
 from improvement.queries import current_plan, plan_as_at
 from indicators.models import Indicator
-from indicators.view_models import entry_list_rows
+from indicators.periods import period_label
+from indicators.queries import indicators_with_values_newest_first
+from indicators.rules import value_due
 from meetings import queries
 from meetings.dates import add_months
 from meetings.models import Board, ReminderLog
@@ -99,12 +101,14 @@ def gather(today: date) -> dict:
         owned = Indicator.objects.filter(is_active=True, owner__isnull=False).select_related("owner")
         if chosen:
             owned = owned.filter(pk__in=[i.pk for i in chosen])
-        for row in entry_list_rows(owned, today=today):
-            if row.is_due:
-                indicator = row.indicator
+        for indicator in indicators_with_values_newest_first(owned):
+            newest = indicator.measurements_newest_first
+            due = value_due(newest[0] if newest else None, indicator.frequency, today)
+            if due.is_due:
+                next_label = period_label(due.period, indicator.frequency)
                 reminder_for(indicator.owner).indicators.setdefault(
                     indicator.pk,
-                    (indicator.code, indicator.title, row.next_label, board.name, upcoming.date, indicator.pk),
+                    (indicator.code, indicator.title, next_label, board.name, upcoming.date, indicator.pk),
                 )
 
     overdue = queries.open_actions_register({"due_date__lt": today, "owner__isnull": False})

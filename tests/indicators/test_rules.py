@@ -5,7 +5,7 @@ from types import SimpleNamespace
 import pytest
 
 from indicators import periods
-from indicators.rules import direction_of_travel, format_value, kpi_rag, rag_label
+from indicators.rules import direction_of_travel, format_value, kpi_rag, rag_label, value_due
 
 
 def target(value, tolerance, kind="relative"):
@@ -155,3 +155,37 @@ def test_recent_periods_newest_first():
         date(2026, 4, 1),
     ]
     assert periods.recent_periods(date(2026, 2, 5), "annual", 2) == [date(2025, 4, 1), date(2024, 4, 1)]
+
+
+def _latest(period, missing_reason=""):
+    return SimpleNamespace(period=period, missing_reason=missing_reason)
+
+
+# A value is due once the period after the latest one has ended: the "enter values" page and reminders.
+VALUE_DUE_TABLE = [
+    # latest measurement, frequency, today, expected (next period, its last day, due)
+    (_latest(date(2026, 9, 1)), "monthly", date(2026, 10, 31), (date(2026, 10, 1), date(2026, 10, 31), False)),
+    (_latest(date(2026, 9, 1)), "monthly", date(2026, 11, 1), (date(2026, 10, 1), date(2026, 10, 31), True)),
+    (
+        _latest(date(2026, 9, 1), "not_yet_available"),
+        "monthly",
+        date(2026, 10, 1),
+        (date(2026, 9, 1), date(2026, 9, 30), True),
+    ),
+    (
+        _latest(date(2026, 9, 1), "suppressed"),
+        "monthly",
+        date(2026, 10, 1),
+        (date(2026, 10, 1), date(2026, 10, 31), False),
+    ),
+    (None, "monthly", date(2026, 11, 15), (date(2026, 10, 1), date(2026, 10, 31), True)),
+    (_latest(date(2026, 4, 1)), "quarterly", date(2026, 9, 30), (date(2026, 7, 1), date(2026, 9, 30), False)),
+    (_latest(date(2026, 4, 1)), "quarterly", date(2026, 10, 1), (date(2026, 7, 1), date(2026, 9, 30), True)),
+]
+
+
+@pytest.mark.parametrize("latest,frequency,today,expected", VALUE_DUE_TABLE)
+def test_value_due(latest, frequency, today, expected):
+    due = value_due(latest, frequency, today)
+
+    assert (due.period, due.ends, due.is_due) == expected
