@@ -13,7 +13,7 @@ from core.exports import FORMULA_STARTS, SafeResource, neutralise
 from improvement.exports import ActionExportResource, plan_actions, plan_dataset, status_words, with_export_columns
 from improvement.filters import ActionFilter
 from improvement.models import Action, Plan
-from improvement.queries import current_plan, plan_as_at
+from improvement.queries import current_plan, filter_states, plan_as_at
 from indicators.exports import MeasurementExportResource, indicators_dataset
 
 __all__ = [
@@ -58,7 +58,7 @@ def plan_response(request, fmt):
     if plan is None:
         raise Http404("No plan")
     filterset = ActionFilter(request.GET or None, queryset=Action.objects.all(), plan=plan)
-    states = filterset.filter_states(plan_as_at(plan, clock.today(), actions=filterset.qs))
+    states = filter_states(plan_as_at(plan, clock.today(), actions=filterset.qs), **filterset.state_filters)
     rag_by_id = {state.action.pk: state.rag for state in states}
     actions = [
         a for a in plan_actions(plan).filter(pk__in=list(rag_by_id)) if not setattr(a, "state_rag", rag_by_id[a.pk])

@@ -66,20 +66,14 @@ class ActionFilter(django_filters.FilterSet):
             (str(r.pk), f"{r.reference}: {r.text[:60]}") for r in recommendations
         ]
 
-    def filter_states(self, states):
-        """Apply the filters that work on the as-at state (RAG, status, overdue, due before)."""
+    @property
+    def state_filters(self) -> dict:
+        """The valid filters that apply to the as-at state, as improvement.queries.filter_states takes
+        them (RAG, status, overdue, due before)."""
         data = self._valid_values()
-        if data.get("rag"):
-            states = [s for s in states if s.rag == data["rag"]]
-        if data.get("status"):
-            states = [s for s in states if s.status == data["status"]]
-        if data.get("overdue") == "yes":
-            states = [s for s in states if s.days_overdue > 0]
-        elif data.get("overdue") == "no":
-            states = [s for s in states if s.days_overdue == 0]
-        if data.get("due_before"):
-            states = [s for s in states if s.target_date and s.target_date < data["due_before"]]
-        return states
+        return {name: data.get(name) or "" for name in ("rag", "status", "overdue")} | {
+            "due_before": data.get("due_before")
+        }
 
     @property
     def sort_key(self):

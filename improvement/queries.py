@@ -21,7 +21,13 @@ from improvement.models import (
     Recommendation,
     TargetDateRevision,
 )
-from improvement.rules import action_rag_expression, amber_grace_date, effective_rag_expression, finding_gap
+from improvement.rules import (
+    action_rag_expression,
+    amber_grace_date,
+    effective_rag_expression,
+    finding_gap,
+    needs_update,
+)
 
 # Worst first: the order RAG counts and "sort by RAG" use.
 RAG_ORDER = [Rag.RED, Rag.AMBER, Rag.GREEN, Rag.GREY, Rag.BLUE]
@@ -384,3 +390,111 @@ def findings_with_gaps(inspection, *, plan) -> list[FindingWithGap]:
         )
         for finding in findings
     ]
+
+
+# The plan page's lists: which as-at states match its filters, in what order, grouped how. Pure Python
+# on states plan_as_at read (RAG is a rule, not a column), so they run no queries.
+
+
+def filter_states(states, *, rag="", status="", overdue="", due_before: date | None = None) -> list[ActionState]:
+    """The states matching the plan page's state filters: RAG, status, overdue ("yes" or "no") and
+    due before a date (a target date strictly before it). Empty criteria match every state. The plan
+    page, its print view and the plan export all filter through this."""
+    states = list(states)
+    if rag:
+        states = [s for s in states if s.rag == rag]
+    if status:
+        states = [s for s in states if s.status == status]
+    if overdue == "yes":
+        states = [s for s in states if s.days_overdue > 0]
+    elif overdue == "no":
+        states = [s for s in states if s.days_overdue == 0]
+    if due_before:
+        states = [s for s in states if s.target_date and s.target_date < due_before]
+    return states
+
+
+PLAN_ORDER_SORT = "reference"  # themes in order, then actions in order
+
+
+def plan_order(state) -> tuple:
+    action = state.action
+    return (action.theme.order, action.theme.reference, action.order, action.reference)
+
+
+_RAG_RANK = {rag.value: i for i, rag in enumerate(RAG_ORDER)}
+_SORT_KEYS = {
+    "target_date": lambda s: (s.target_date is None, s.target_date, plan_order(s)),
+    "rag": lambda s: (_RAG_RANK[s.rag], plan_order(s)),
+    "last_update": lambda s: (s.last_update is not None, s.last_update.date if s.last_update else None, plan_order(s)),
+}
+
+
+def sort_states(states, sort: str) -> list[ActionState]:
+    """States in the plan page's chosen order: plan order (as plan_as_at reads them), the soonest target
+    date, the worst RAG or the oldest last update first; ties in plan order."""
+    return list(states) if sort == PLAN_ORDER_SORT else sorted(states, key=_SORT_KEYS[sort])
+
+
+def group_states(states, sort: str) -> list[tuple]:
+    """[(theme, states)] in plan order, or one group with no theme when sorted another way."""
+    if sort != PLAN_ORDER_SORT:
+        return [(None, list(states))]
+    groups = []
+    for state in states:
+        if not groups or groups[-1][0].pk != state.action.theme_id:
+            groups.append((state.action.theme, []))
+        groups[-1][1].append(state)
+    return groups
+
+
+@dataclass(frozen=True)
+class CollapsedTheme:
+    """A theme as the collapsed plan page shows it: its RAG counts, opened in place or not."""
+
+    theme: object
+    total: int
+    counts: list  # (rag, count), worst first, zeros included
+    opened: bool
+
+
+def theme_summaries(themes, by_theme, opened) -> list[CollapsedTheme]:
+    """Each theme with its number of actions and RAG counts (worst first, zeros included), from
+    rag_counts_by_theme's {theme id: {rag: count}}."""
+    return [
+        CollapsedTheme(
+            theme=theme,
+            total=sum(by_theme.get(theme.pk, {}).values()),
+            counts=[(rag.value, by_theme.get(theme.pk, {}).get(rag.value, 0)) for rag in RAG_ORDER],
+            opened=opened is not None and theme.pk == opened.pk,
+        )
+        for theme in themes
+    ]
+
+
+def summed_theme_counts(summaries) -> list[tuple[str, int]]:
+    """The plan's RAG counts (worst first, zeros included) as the sum of its themes'."""
+    return [(rag.value, sum(dict(t.counts)[rag.value] for t in summaries)) for rag in RAG_ORDER]
+
+
+def my_actions_as_at(user, plan, today: date) -> tuple[list[ActionState], list[ActionState]]:
+    """(needing an update, up to date): the actions the user leads or is a delegate on, in the plan, as
+    at today; each list by soonest target date (none last), then plan order. Queries: plan_as_at's."""
+    if plan is None:
+        return [], []
+    mine = Action.objects.filter(Q(lead_officer=user) | Q(delegates=user)).values("pk")
+    states = plan_as_at(plan, today, actions=Action.objects.filter(pk__in=mine))
+    rows = [
+        (
+            state,
+            needs_update(
+                finished=state.is_finished,
+                last_update_on=state.last_update.date if state.last_update else None,
+                target_date=state.target_date,
+                today=today,
+            ),
+        )
+        for state in states
+    ]
+    rows.sort(key=lambda row: (not row[1], row[0].target_date is None, row[0].target_date, plan_order(row[0])))
+    return [state for state, needs in rows if needs], [state for state, needs in rows if not needs]

@@ -1,10 +1,8 @@
-from dataclasses import dataclass
-
 from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
-from django.db.models import Prefetch, Q
+from django.db.models import Prefetch
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
@@ -23,8 +21,8 @@ from improvement.models import (
     TargetDateRevision,
 )
 from improvement.permissions import can_update_action
-from improvement.queries import RAG_ORDER, plan_as_at, rag_counts, rag_counts_by_theme, recommendation_progress
-from improvement.rules import earliest_effective_dates, needs_update, plan_may_be_deleted
+from improvement.queries import plan_as_at, rag_counts, rag_counts_by_theme, recommendation_progress
+from improvement.rules import earliest_effective_dates, plan_may_be_deleted
 from improvement.services import (
     BackdatedEntryError,
     PlanNotDeletableError,
@@ -32,19 +30,6 @@ from improvement.services import (
     delete_unactivated_plan,
     record_update,
 )
-
-_RAG_RANK = {rag.value: i for i, rag in enumerate(RAG_ORDER)}
-_SORT_KEYS = {
-    "target_date": lambda s: (s.target_date is None, s.target_date, _plan_order(s)),
-    "rag": lambda s: (_RAG_RANK[s.rag], _plan_order(s)),
-    "last_update": lambda s: (s.last_update is not None, s.last_update.date if s.last_update else None, _plan_order(s)),
-}
-
-
-def _plan_order(state):
-    action = state.action
-    return (action.theme.order, action.theme.reference, action.order, action.reference)
-
 
 # A filtered list shows this many actions a page; the print view and the exports are never paged.
 PLAN_PAGE_SIZE = 100
@@ -81,7 +66,10 @@ def plan(request):
         "can_delete_plan": is_admin(request.user) and plan_may_be_deleted(selected),
     }
     if filterset.lists_actions:
-        states = _sorted(filterset.filter_states(plan_as_at(selected, today, actions=filterset.qs)), filterset.sort_key)
+        states = queries.sort_states(
+            queries.filter_states(plan_as_at(selected, today, actions=filterset.qs), **filterset.state_filters),
+            filterset.sort_key,
+        )
         page = Paginator(states, PLAN_PAGE_SIZE).get_page(request.GET.get("page"))
         context.update(
             listing=True,
@@ -89,7 +77,7 @@ def plan(request):
             counts=rag_counts(states),
             page=page,
             page_range=_page_range(page),
-            groups=_groups(page.object_list, filterset.sort_key),
+            groups=queries.group_states(page.object_list, filterset.sort_key),
             list_caption=_list_caption(filterset.sort_key),
         )
     else:
@@ -106,11 +94,11 @@ def plan(request):
                 opened_caption=f"Actions{shown} in {opened}",
                 opened_anchor=f"#theme-{opened.pk}",
             )
-        themes = _theme_summaries(filterset.themes, by_theme, opened)
+        themes = queries.theme_summaries(filterset.themes, by_theme, opened)
         context.update(
             listing=False,
             total=sum(summary.total for summary in themes),
-            counts=[(rag.value, sum(dict(t.counts)[rag.value] for t in themes)) for rag in RAG_ORDER],
+            counts=queries.summed_theme_counts(themes),
             themes=themes,
             opened_theme=opened,
         )
@@ -126,7 +114,10 @@ def plan_print(request):
     if selected is None:
         raise Http404("No plan")
     filterset = ActionFilter(request.GET or None, queryset=Action.objects.all(), plan=selected)
-    states = _sorted(filterset.filter_states(plan_as_at(selected, today, actions=filterset.qs)), filterset.sort_key)
+    states = queries.sort_states(
+        queries.filter_states(plan_as_at(selected, today, actions=filterset.qs), **filterset.state_filters),
+        filterset.sort_key,
+    )
     return render(
         request,
         "improvement/plan_print.html",
@@ -134,7 +125,7 @@ def plan_print(request):
             "selected_plan": selected,
             "total": len(states),
             "counts": rag_counts(states),
-            "groups": _groups(states, filterset.sort_key),
+            "groups": queries.group_states(states, filterset.sort_key),
             "list_caption": _list_caption(filterset.sort_key),
             "is_filtered": any(v for k, v in request.GET.items() if k not in ("plan", "sort", "page")),
             "today": today,
@@ -149,49 +140,6 @@ def _list_caption(sort):
 def _page_range(page):
     # GOV.UK pagination: first and last pages, the current one and its neighbours, ellipses between.
     return list(page.paginator.get_elided_page_range(page.number, on_each_side=1, on_ends=1))
-
-
-def _sorted(states, sort):
-    return states if sort == "reference" else sorted(states, key=_SORT_KEYS[sort])
-
-
-def _groups(states, sort):
-    """[(theme, states)] in plan order, or one group with no theme when sorted another way."""
-    return _group_by_theme(states) if sort == "reference" else [(None, list(states))]
-
-
-@dataclass(frozen=True)
-class ThemeSummary:
-    theme: object
-    total: int
-    counts: list  # (rag, count), worst first, zeros included
-    opened: bool
-
-
-def _theme_summaries(themes, by_theme, opened):
-    """Each theme with its number of actions and RAG counts (worst first, zeros included), from
-    rag_counts_by_theme's {theme id: {rag: count}}."""
-    summaries = []
-    for theme in themes:
-        counts = by_theme.get(theme.pk, {})
-        summaries.append(
-            ThemeSummary(
-                theme=theme,
-                total=sum(counts.values()),
-                counts=[(rag.value, counts.get(rag.value, 0)) for rag in RAG_ORDER],
-                opened=opened is not None and theme.pk == opened.pk,
-            )
-        )
-    return summaries
-
-
-def _group_by_theme(states):
-    groups = []
-    for state in states:
-        if not groups or groups[-1][0].pk != state.action.theme_id:
-            groups.append((state.action.theme, []))
-        groups[-1][1].append(state)
-    return groups
 
 
 def _action_queryset():
@@ -236,30 +184,14 @@ def my_actions(request):
     require_service_user(request.user)
     today = clock.today()
     current = queries.current_plan()
-    states = []
-    if current is not None:
-        mine = Action.objects.filter(Q(lead_officer=request.user) | Q(delegates=request.user)).values("pk")
-        states = plan_as_at(current, today, actions=Action.objects.filter(pk__in=mine))
-    rows = [
-        (
-            state,
-            needs_update(
-                finished=state.is_finished,
-                last_update_on=state.last_update.date if state.last_update else None,
-                target_date=state.target_date,
-                today=today,
-            ),
-        )
-        for state in states
-    ]
-    rows.sort(key=lambda row: (not row[1], row[0].target_date is None, row[0].target_date, _plan_order(row[0])))
+    needing_update, up_to_date = queries.my_actions_as_at(request.user, current, today)
     return render(
         request,
         "improvement/my_actions.html",
         {
             "plan": current,
-            "needing_update": [state for state, needs in rows if needs],
-            "up_to_date": [state for state, needs in rows if not needs],
+            "needing_update": needing_update,
+            "up_to_date": up_to_date,
             "can_record": request.user.has_perm("improvement.add_actionupdate"),
             "due_days": settings.ACTION_UPDATE_DUE_DAYS,
             "today": today,
