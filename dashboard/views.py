@@ -8,6 +8,7 @@ from core.views import require_service_user
 from dashboard.queries import counts_by_theme, progress_between, recent_updates
 from improvement.models import Inspection, Rag, Recommendation
 from improvement.queries import current_plan, plan_as_at, rag_counts, recommendation_progress
+from improvement.rules import is_due_before_meeting
 from indicators.queries import scorecard_as_at
 from meetings.queries import next_meeting_of_any_board
 
@@ -49,7 +50,11 @@ def _dashboard_summary(plan, today, states) -> dict:
         )[:10]
         if next_meeting:
             context["due_before_next_meeting"] = [
-                s for s in states if s.target_date and today <= s.target_date <= next_meeting.date and not s.is_finished
+                s
+                for s in states
+                if is_due_before_meeting(
+                    finished=s.is_finished, target_date=s.target_date, as_at=today, meeting_date=next_meeting.date
+                )
             ]
         open_by_lead = context["open_by_lead"]
         for s in states:

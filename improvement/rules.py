@@ -120,6 +120,13 @@ def needs_update(*, finished: bool, last_update_on: date | None, target_date: da
     return stale or due_soon
 
 
+def is_due_before_meeting(*, finished: bool, target_date: date | None, as_at: date, meeting_date: date) -> bool:
+    """An unfinished action is due before the next meeting when its current target date falls from the
+    as-at date to the meeting's date, both included (as_at <= target date <= meeting date): an action due
+    today is still due, not yet overdue. The dashboard and the board pack both ask this."""
+    return not finished and target_date is not None and as_at <= target_date <= meeting_date
+
+
 def plan_may_be_deleted(plan) -> bool:
     """Only a draft that has never been active may be deleted (with everything under it), so a
     mistaken import can be undone. Once a plan has been in force its progress log is a record;

@@ -14,7 +14,7 @@ from django.utils import timezone
 
 from improvement.models import Rag
 from improvement.queries import changes_between, current_plan_from, plan_as_at, plans_newest_first
-from improvement.rules import rag_label
+from improvement.rules import is_due_before_meeting, rag_label
 from indicators.models import Indicator
 from indicators.queries import Knowledge, scorecard_as_at, target_display
 from indicators.rules import direction_words
@@ -219,7 +219,9 @@ def build_pack(meeting) -> dict:
     due_actions = [
         row_of(state)
         for state in now_states
-        if not state.is_finished and state.target_date and as_at < state.target_date <= window_end
+        if is_due_before_meeting(
+            finished=state.is_finished, target_date=state.target_date, as_at=as_at, meeting_date=window_end
+        )
     ]
     due_actions.sort(key=lambda r: (r["target_date"], r["reference"]))
 

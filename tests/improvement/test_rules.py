@@ -2,7 +2,7 @@ from datetime import date, timedelta
 
 import pytest
 
-from improvement.rules import compute_action_rag, effective_rag, needs_update, rag_label
+from improvement.rules import compute_action_rag, effective_rag, is_due_before_meeting, needs_update, rag_label
 
 TODAY = date(2026, 11, 22)
 DUE_TODAY = TODAY
@@ -108,5 +108,28 @@ def test_needs_update(settings, finished, last_update_on, target_date, expected)
     settings.ACTION_UPDATE_DUE_DAYS = 30
     assert (
         needs_update(finished=finished, last_update_on=last_update_on, target_date=target_date, today=MY_ACTIONS_DAY)
+        is expected
+    )
+
+
+MEETING_DAY = date(2026, 12, 3)
+
+
+# One rule for the dashboard and the board pack: as_at <= target date <= meeting date, unfinished only.
+@pytest.mark.parametrize(
+    "finished, target_date, expected",
+    [
+        (False, days_ago(1), False),  # already overdue: an exception, not "due before the meeting"
+        (False, TODAY, True),  # due today: still due, not yet overdue
+        (False, TODAY + timedelta(days=5), True),
+        (False, MEETING_DAY, True),  # due on the meeting's day
+        (False, MEETING_DAY + timedelta(days=1), False),
+        (False, None, False),
+        (True, TODAY + timedelta(days=5), False),  # finished: nothing is due
+    ],
+)
+def test_is_due_before_meeting(finished, target_date, expected):
+    assert (
+        is_due_before_meeting(finished=finished, target_date=target_date, as_at=TODAY, meeting_date=MEETING_DAY)
         is expected
     )

@@ -114,6 +114,19 @@ def test_changes_since_the_previous_meeting_list_exactly_what_changed(board_case
     assert changes["added"] == []
 
 
+def test_an_action_due_on_the_meeting_day_is_due_before_the_next_meeting(board_case):
+    # The pack's window starts on the meeting's own day (as_at <= target date), as the dashboard's does:
+    # an action due that day has not yet slipped, so the board sees it among those due.
+    on_the_day = ActionFactory(
+        theme=board_case["due_soon"].theme, reference="1.6", title="Sign off the leaflet", original_target_date=MEETING
+    )
+    _update(on_the_day, datetime.date(2026, 1, 5))
+
+    pack = build_pack(board_case["meeting"])
+
+    assert _refs(pack["due"]["actions"]) == ["1.6", "1.5"]
+
+
 def test_exceptions_come_first_with_reasons_and_dates(board_case):
     pack = build_pack(board_case["meeting"])
 
