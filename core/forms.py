@@ -5,6 +5,7 @@ aria-describedby wiring are written once. Pages render `{{ form }}` or
 `{{ form.some_field.as_field_group }}` and include `includes/error_summary.html`.
 """
 
+import copy
 from datetime import date
 
 from django import forms
@@ -59,7 +60,22 @@ class ServiceForm(CleanTextMixin, forms.Form):
 
 
 class ServiceModelForm(CleanTextMixin, forms.ModelForm):
-    """The base of every model form the service's own pages show."""
+    """The base of every model form the service's own pages show.
+
+    The form gives cleaned_data; a service writes. Django's ModelForm copies the cleaned values onto
+    form.instance as it validates, so a service saving that instance would save what the form left on
+    it, and a page re-shown after an error would show the rejected values as if saved. Here the model's
+    own validation (field checks, unique constraints) runs on a copy, and form.instance stays as it was
+    read. Never call save() on these forms: pass cleaned_data to the service.
+    """
+
+    def _post_clean(self):
+        original = self.instance
+        self.instance = copy.copy(original)
+        try:
+            super()._post_clean()
+        finally:
+            self.instance = original
 
 
 def with_clean_text(form_class):

@@ -13,7 +13,6 @@ from django.utils import timezone
 
 from core.forms import GovukDateInput, ServiceForm, ServiceModelForm
 from improvement.models import Action, Theme
-from improvement.queries import current_plan
 from indicators.models import Indicator
 from meetings.models import AgendaItem, Board, Meeting, MeetingAction
 from meetings.rules import resolution_wording
@@ -66,10 +65,9 @@ def _select_multiple(size=8):
     return forms.SelectMultiple(attrs={"size": size, "class": "govuk-!-width-full"})
 
 
-def _plan_choices(chosen_ids, model, plan_filter):
-    """The current plan's themes or actions, plus any already chosen from an older plan, so editing
-    an old item never drops its links."""
-    plan = current_plan()
+def _plan_choices(plan, chosen_ids, model, plan_filter):
+    """The plan's themes or actions (the view passes the current plan), plus any already chosen from an
+    older plan, so editing an old item never drops its links."""
     wanted = Q(pk__in=list(chosen_ids))
     if plan is not None:
         wanted |= Q(**{plan_filter: plan})
@@ -150,12 +148,12 @@ class BoardForm(ServiceModelForm):
             "cadence": {"required": "Select how often the board usually meets"},
         }
 
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args, plan, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["kind"].choices = Board.Kind.choices  # no blank radio
         self.fields["chair"].queryset = people()
         self.fields["members"].queryset = people()
-        self.fields["themes"].queryset = _plan_choices(_linked_ids(self, "themes"), Theme, "plan").order_by(
+        self.fields["themes"].queryset = _plan_choices(plan, _linked_ids(self, "themes"), Theme, "plan").order_by(
             "plan", "order", "reference"
         )
         self.fields["indicators"].queryset = _indicator_choices(_linked_ids(self, "indicators"))
@@ -309,7 +307,7 @@ class AgendaItemForm(ServiceModelForm):
             "order": {"invalid": "Enter the item number as a whole number, like 3"},
         }
 
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args, plan, **kwargs):
         super().__init__(*args, **kwargs)
         if self.instance.pk is not None:
             self.initial.setdefault("expected_version", self.instance.version)
@@ -319,11 +317,11 @@ class AgendaItemForm(ServiceModelForm):
             del self.initial["order"]  # the model's default: never show a number the form refuses
         if self.instance.pk is None:
             self.fields["order"].help_text = "Where the item comes on the agenda. The number shown puts it last."
-        self.fields["themes"].queryset = _plan_choices(_linked_ids(self, "themes"), Theme, "plan").order_by(
+        self.fields["themes"].queryset = _plan_choices(plan, _linked_ids(self, "themes"), Theme, "plan").order_by(
             "plan", "order", "reference"
         )
         self.fields["actions"].queryset = (
-            _plan_choices(_linked_ids(self, "actions"), Action, "theme__plan")
+            _plan_choices(plan, _linked_ids(self, "actions"), Action, "theme__plan")
             .select_related("theme")
             .order_by("theme__plan", "theme__order", "theme__reference", "order", "reference")
         )

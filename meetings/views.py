@@ -12,6 +12,7 @@ from django.utils import timezone
 
 from core import clock
 from core.views import require_service_user
+from improvement.queries import current_plan
 from meetings import queries, services
 from meetings.dates import after_one_cycle
 from meetings.filters import ActionArisingFilter
@@ -86,7 +87,7 @@ def board_detail(request, pk):
 
 def board_create(request):
     _editor(request)
-    form = BoardForm(request.POST or None)
+    form = BoardForm(request.POST or None, plan=current_plan())
     if request.method == "POST" and form.is_valid():
         board = services.create_board(**form.cleaned_data)
         messages.success(request, f"{board.name} has been added.")
@@ -97,14 +98,11 @@ def board_create(request):
 def board_update(request, pk):
     _editor(request)
     board = get_object_or_404(Board.objects.all(), pk=pk)
-    form = BoardForm(request.POST or None, instance=board)
+    form = BoardForm(request.POST or None, instance=board, plan=current_plan())
     if request.method == "POST" and form.is_valid():
-        # The form has already copied its values onto the board; the service validates and saves.
         services.update_board(board=board, **form.cleaned_data)
         messages.success(request, f"{board.name} has been updated.")
         return redirect(board)
-    if request.method == "POST":
-        board.refresh_from_db()  # the page heading keeps the saved name, not the rejected one
     return render(request, "meetings/board_form.html", {"form": form, "board": board})
 
 
@@ -202,7 +200,9 @@ def item_create(request, pk):
     _editor(request)
     meeting = get_object_or_404(Meeting.objects.select_related("board"), pk=pk)
     # Pre-filled with the number it would get if left blank, so the form accepts what it shows.
-    form = AgendaItemForm(request.POST or None, initial={"order": queries.next_item_number(meeting)})
+    form = AgendaItemForm(
+        request.POST or None, initial={"order": queries.next_item_number(meeting)}, plan=current_plan()
+    )
     if request.method == "POST" and form.is_valid():
         fields = dict(form.cleaned_data)
         fields.pop("expected_version", None)
@@ -215,12 +215,12 @@ def item_create(request, pk):
 def item_update(request, pk):
     _editor(request)
     item = _item(pk)
-    saved_order = item.order  # the form writes its values onto the item as it validates
-    form = AgendaItemForm(request.POST or None, instance=item)
+    plan = current_plan()
+    form = AgendaItemForm(request.POST or None, instance=item, plan=plan)
     if request.method == "POST" and form.is_valid():
         fields = dict(form.cleaned_data)
         if fields.get("order") is None:
-            fields["order"] = saved_order  # blank keeps the item where it is
+            fields["order"] = item.order  # blank keeps the item where it is
         expected = fields.pop("expected_version", None)
         try:
             services.update_agenda_item(item=item, expected_version=expected, **fields)
@@ -229,7 +229,7 @@ def item_update(request, pk):
             # The other person's save on the page, and the clerk's own minutes kept below it to copy from.
             typed_minutes = fields.get("minutes", "")
             context = {
-                "form": AgendaItemForm(instance=item),
+                "form": AgendaItemForm(instance=item, plan=plan),
                 "meeting": item.meeting,
                 "item": item,
                 "typed_minutes": typed_minutes,
@@ -238,8 +238,6 @@ def item_update(request, pk):
             return render(request, "meetings/item_form.html", context)
         messages.success(request, f"Item {item.order}, {item.title}, has been updated.")
         return redirect(item)
-    if request.method == "POST":
-        item.refresh_from_db()
     return render(request, "meetings/item_form.html", {"form": form, "meeting": item.meeting, "item": item})
 
 
