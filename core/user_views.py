@@ -8,15 +8,14 @@ from django.views.decorators.http import require_GET, require_POST
 
 from core import queries, services
 from core.forms import AuditFilterForm, RoleForm, UserCreateForm, UserFilterForm, role_from_choice
+from core.permissions import service_user_required
 from core.queries import NO_ROLE
 from core.rules import account_change_refusal
-from core.views import require_service_user
 
 AUDIT_PAGE_SIZE = 100
 
 
 def _require_user_admin(user):
-    require_service_user(user)
     if not user.has_perm("core.manage_users"):
         raise PermissionDenied
 
@@ -46,6 +45,7 @@ def _send_link(request, account, *, new_account=False) -> bool:
     return True
 
 
+@service_user_required
 def user_list(request):
     _require_user_admin(request.user)
     form = UserFilterForm(request.GET or None)
@@ -56,6 +56,7 @@ def user_list(request):
     return render(request, "core/user_list.html", {"form": form, "rows": rows, "is_filtered": bool(role)})
 
 
+@service_user_required
 def user_create(request):
     _require_user_admin(request.user)
     form = UserCreateForm(request.POST if request.method == "POST" else None)
@@ -79,6 +80,7 @@ def user_create(request):
     return render(request, "core/user_create.html", {"form": form})
 
 
+@service_user_required
 def user_detail(request, pk):
     account = _account(request, pk)
     return render(
@@ -95,6 +97,7 @@ def user_detail(request, pk):
     )
 
 
+@service_user_required
 def user_role(request, pk):
     account = _account(request, pk)
     refusal = account_change_refusal(request.user, account)
@@ -113,6 +116,7 @@ def user_role(request, pk):
     return render(request, "core/user_role.html", {"account": account, "form": form})
 
 
+@service_user_required
 def user_deactivate(request, pk):
     account = _account(request, pk)
     refusal = account_change_refusal(request.user, account)
@@ -127,6 +131,7 @@ def user_deactivate(request, pk):
 
 
 @require_POST
+@service_user_required
 def user_reactivate(request, pk):
     account = _account(request, pk)
     try:
@@ -140,6 +145,7 @@ def user_reactivate(request, pk):
 
 
 @require_POST
+@service_user_required
 def user_unlock(request, pk):
     account = _account(request, pk)
     try:
@@ -152,6 +158,7 @@ def user_unlock(request, pk):
 
 
 @require_POST
+@service_user_required
 def user_password_link(request, pk):
     account = _account(request, pk)
     if _send_link(request, account):
@@ -160,6 +167,7 @@ def user_password_link(request, pk):
 
 
 @require_GET
+@service_user_required
 def audit_log(request):
     _require_user_admin(request.user)
     form = AuditFilterForm(request.GET or None)

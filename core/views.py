@@ -3,7 +3,6 @@ import logging
 from django.conf import settings
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_not_required
-from django.core.exceptions import PermissionDenied
 from django.db import DatabaseError, connection
 from django.http import HttpResponseServerError, JsonResponse
 from django.shortcuts import render
@@ -17,12 +16,6 @@ from core.roles import ROLE_DESCRIPTIONS, role_names_for
 from core.text import duration_words
 
 logger = logging.getLogger(__name__)
-
-
-def require_service_user(user):
-    """Signed-in people with no role (for example a leaver whose groups were removed) see nothing."""
-    if not user.has_perm("core.use_service"):
-        raise PermissionDenied
 
 
 def account(request):

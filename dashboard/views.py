@@ -4,7 +4,7 @@ from django.utils.functional import SimpleLazyObject
 
 from core import cache, clock
 from core.forms import ServiceForm
-from core.views import require_service_user
+from core.permissions import service_user_required
 from dashboard.queries import counts_by_theme, progress_between, recent_updates
 from improvement.models import Inspection, Rag, Recommendation
 from improvement.queries import current_plan, plan_as_at, rag_counts, recommendation_progress
@@ -13,8 +13,8 @@ from indicators.queries import scorecard_as_at
 from meetings.queries import next_meeting_of_any_board
 
 
+@service_user_required
 def home(request):
-    require_service_user(request.user)
     today = clock.today()
     plan = current_plan()
     # Worked out at most once a request, and only when something not in the cache needs it.
@@ -101,9 +101,9 @@ class ProgressForm(ServiceForm):
         return cleaned
 
 
+@service_user_required
 def progress(request):
     """Progress between two monitoring visits (or any two dates), by practice area."""
-    require_service_user(request.user)
     inspections = Inspection.objects.order_by("start_date")
     # A planned visit has not happened: it is never one of "the last two visits".
     visits = [visit for visit in inspections if not visit.is_planned]

@@ -5,6 +5,7 @@ from django.contrib import messages
 from django.shortcuts import get_object_or_404, redirect, render
 
 from core.middleware import upload_view
+from core.permissions import service_user_required
 from imports import queries, services
 from imports.models import ImportJob
 from imports.published_forms import CouncilSettingsForm, PublishedMappingForm, PublishedUploadForm
@@ -13,6 +14,7 @@ from indicators.services import council_settings, update_council_settings
 
 
 @upload_view(permission="core.run_imports")
+@service_user_required
 def upload_published(request):
     _require_admin(request.user)
     form = PublishedUploadForm(request.POST or None, request.FILES or None)
@@ -29,6 +31,7 @@ def upload_published(request):
     return render(request, "imports/published_upload.html", {"form": form, "council": council_settings()})
 
 
+@service_user_required
 def published_preview(request, pk):
     _require_admin(request.user)
     job = get_object_or_404(queries.job_for_page(pk).filter(kind=ImportJob.Kind.PUBLISHED), pk=pk)
@@ -52,6 +55,7 @@ def published_preview(request, pk):
     )
 
 
+@service_user_required
 def council_settings_page(request):
     _require_admin(request.user)
     current = council_settings()

@@ -8,7 +8,7 @@ from django.views.decorators.http import require_POST
 
 from core import audit
 from core.middleware import passive_request, upload_view
-from core.views import require_service_user
+from core.permissions import service_user_required
 from imports import exports, queries, services
 from imports.forms import ConfirmForm, IndicatorUploadForm, MappingForm, PlanUploadForm
 from imports.models import ImportChange, ImportJob
@@ -17,11 +17,11 @@ from imports.permissions import can_run_imports
 
 
 def _require_admin(user):
-    require_service_user(user)
     if not can_run_imports(user):
         raise PermissionDenied
 
 
+@service_user_required
 def start(request):
     _require_admin(request.user)
     return render(request, "imports/import_start.html", {"jobs": list(queries.recent_jobs())})
@@ -50,11 +50,13 @@ def _run_preview(job):
 
 
 @upload_view(permission="core.run_imports")
+@service_user_required
 def upload_plan(request):
     return _upload(request, kind=ImportJob.Kind.PLAN, form_class=PlanUploadForm, template="imports/plan_upload.html")
 
 
 @upload_view(permission="core.run_imports")
+@service_user_required
 def upload_indicators(request):
     return _upload(
         request,
@@ -64,6 +66,7 @@ def upload_indicators(request):
     )
 
 
+@service_user_required
 def job_preview(request, pk):
     _require_admin(request.user)
     job = get_object_or_404(queries.job_for_page(pk), pk=pk)
@@ -108,6 +111,7 @@ def _render_preview(request, job, form, confirm_form):
 
 
 @require_POST
+@service_user_required
 def job_confirm(request, pk):
     _require_admin(request.user)
     job = get_object_or_404(queries.job_for_page(pk), pk=pk)
@@ -155,6 +159,7 @@ def _status_payload(job):
 
 
 @passive_request(when_param="refresh")
+@service_user_required
 def job_status(request, pk):
     _require_admin(request.user)
     job = get_object_or_404(queries.job_for_page(pk), pk=pk)
@@ -171,6 +176,7 @@ def job_status(request, pk):
 
 
 @passive_request
+@service_user_required
 def job_status_json(request, pk):
     _require_admin(request.user)
     job = get_object_or_404(queries.job_for_page(pk), pk=pk)
@@ -178,6 +184,7 @@ def job_status_json(request, pk):
 
 
 @require_POST
+@service_user_required
 def job_retry(request, pk):
     """An admin queues a failed job's same file again (services.retry_job says what happens next)."""
     _require_admin(request.user)
@@ -189,6 +196,7 @@ def job_retry(request, pk):
     return redirect("imports:job_status", pk=job.pk)
 
 
+@service_user_required
 def job_log(request, pk):
     _require_admin(request.user)
     job = get_object_or_404(queries.job_for_page(pk), pk=pk)
@@ -215,6 +223,7 @@ def _filters(request) -> dict:
     return {key: values for key, values in request.GET.lists() if key not in ("plan", "sort") and any(values)}
 
 
+@service_user_required
 def export_plan(request, fmt):
     _require_admin(request.user)
     response = exports.plan_response(request, fmt)
@@ -224,6 +233,7 @@ def export_plan(request, fmt):
     return response
 
 
+@service_user_required
 def export_indicators(request, fmt):
     _require_admin(request.user)
     response = exports.indicators_response(request, fmt)

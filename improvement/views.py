@@ -8,8 +8,8 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 
 from core import clock
+from core.permissions import service_user_required
 from core.roles import is_admin
-from core.views import require_service_user
 from improvement import queries
 from improvement.filters import SORT_CHOICES, ActionFilter
 from improvement.forms import ActionUpdateForm
@@ -47,11 +47,11 @@ def _chosen_plan(request):
     return plans, selected
 
 
+@service_user_required
 def plan(request):
     """The whole plan, kept small: by default each theme collapsed to its RAG counts; ?theme= alone opens
     that theme in place; any other filter or sort lists the matching actions across themes, a page at a
     time. Fixed queries whatever the size (see the query-count tests)."""
-    require_service_user(request.user)
     today = clock.today()
     plans, selected = _chosen_plan(request)
     if selected is None:
@@ -105,10 +105,10 @@ def plan(request):
     return render(request, "improvement/plan.html", context)
 
 
+@service_user_required
 def plan_print(request):
     """Every matching action of the plan on one printable page, grouped by theme unless sorted otherwise:
     never paged, so a printed or saved copy is the whole list the filters describe."""
-    require_service_user(request.user)
     today = clock.today()
     _plans, selected = _chosen_plan(request)
     if selected is None:
@@ -146,8 +146,8 @@ def _action_queryset():
     return Action.objects.select_related("theme__plan", "lead_officer")
 
 
+@service_user_required
 def action_detail(request, pk):
-    require_service_user(request.user)
     action = get_object_or_404(
         _action_queryset().prefetch_related(
             "delegates",
@@ -180,8 +180,8 @@ def _state_today(action, today):
     return states[0] if states else None
 
 
+@service_user_required
 def my_actions(request):
-    require_service_user(request.user)
     today = clock.today()
     current = queries.current_plan()
     needing_update, up_to_date = queries.my_actions_as_at(request.user, current, today)
@@ -199,8 +199,8 @@ def my_actions(request):
     )
 
 
+@service_user_required
 def action_update(request, pk):
-    require_service_user(request.user)
     action = get_object_or_404(_action_queryset().prefetch_related("delegates"), pk=pk)
     if not can_update_action(request.user, action):
         raise PermissionDenied
@@ -291,8 +291,8 @@ def _form_after_conflict(post, action, today, latest, rule):
     return form
 
 
+@service_user_required
 def recommendation_detail(request, pk):
-    require_service_user(request.user)
     recommendation = get_object_or_404(Recommendation.objects.select_related("inspection"), pk=pk)
     (progress,) = recommendation_progress([recommendation], as_at=clock.today())
     return render(

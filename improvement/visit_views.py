@@ -7,8 +7,8 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse_lazy
 
 from core import clock
+from core.permissions import service_user_required
 from core.roles import is_admin
-from core.views import require_service_user
 from improvement import queries, services
 from improvement.models import Inspection, InterventionEvent, Recommendation, VisitFinding
 from improvement.rules import latest_held_visit, next_planned_visit
@@ -169,8 +169,8 @@ def event_edit(request, pk):
     )
 
 
+@service_user_required
 def inspection_list(request):
-    require_service_user(request.user)
     today = clock.today()
     inspections = list(Inspection.objects.all())
     events = list(InterventionEvent.objects.all())
@@ -199,8 +199,8 @@ _JUDGEMENT_FIELDS = (
 )
 
 
+@service_user_required
 def inspection_detail(request, pk):
-    require_service_user(request.user)
     inspection = get_object_or_404(Inspection.objects.prefetch_related("focus_themes", "focus_recommendations"), pk=pk)
     recommendations = list(inspection.recommendations.order_by("order", "reference"))
     plan = queries.current_plan()

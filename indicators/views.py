@@ -7,7 +7,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.functional import SimpleLazyObject
 
 from core import cache, clock
-from core.views import require_service_user
+from core.permissions import service_user_required
 from indicators import periods, queries, services
 from indicators.charts import chart_markers, chart_range, indicator_chart_figure, spc_traces
 from indicators.forms import MeasurementForm, ScorecardFilter, SpcBaselineForm, WithdrawRebaseForm
@@ -17,8 +17,8 @@ from indicators.services import change_spc_baseline, rebase_spc, record_measurem
 from indicators.view_models import detail_context, entry_list_rows, published_context, spc_context, spc_rebase_rows
 
 
+@service_user_required
 def scorecard(request):
-    require_service_user(request.user)
     today = clock.today()
     indicator_filter = ScorecardFilter(
         request.GET or None, queryset=queries.indicators_for_user(request.user).filter(is_active=True)
@@ -54,8 +54,8 @@ def scorecard(request):
     )
 
 
+@service_user_required
 def indicator_detail(request, pk):
-    require_service_user(request.user)
     context = cache.cached(
         request, "indicator", lambda: _indicator_detail_context(request.user, pk), parts=(pk,)
     ).copy()
@@ -87,8 +87,8 @@ def _indicator_detail_context(user, pk) -> dict:
     return context
 
 
+@service_user_required
 def spc_baseline(request, pk):
-    require_service_user(request.user)
     indicator = get_object_or_404(queries.indicators_for_user(request.user).filter(is_active=True), pk=pk)
     if not can_change_spc_baseline(request.user, indicator):
         raise PermissionDenied
@@ -142,8 +142,8 @@ def spc_baseline(request, pk):
     )
 
 
+@service_user_required
 def measurement_entry(request, pk):
-    require_service_user(request.user)
     indicator = get_object_or_404(queries.indicators_for_user(request.user).filter(is_active=True), pk=pk)
     if not can_enter_values(request.user, indicator):
         raise PermissionDenied
@@ -224,8 +224,8 @@ def _form_after_stale(post, indicator, today, period, current):
     return form
 
 
+@service_user_required
 def my_indicators(request):
-    require_service_user(request.user)
     if not can_use_entry_list(request.user):
         raise PermissionDenied
     today = clock.today()

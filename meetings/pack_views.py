@@ -10,7 +10,7 @@ from django.utils.text import slugify
 from django.views.decorators.http import require_POST
 
 from core import audit, cache
-from core.views import require_service_user
+from core.permissions import service_user_required
 from meetings.docx_pack import DOCX_CONTENT_TYPE, pack_docx_bytes
 from meetings.forms import form_token
 from meetings.models import Meeting, PublishedPack
@@ -22,12 +22,10 @@ from meetings.services import publish_pack
 def _meeting(request, pk) -> Meeting:
     """Every service user reads every meeting; people with no role read none (403). Read with what the
     pack needs besides the plan and KPIs (its board, neighbouring meetings, scope): one query for both."""
-    require_service_user(request.user)
     return get_object_or_404(pack_meeting_queryset(), pk=pk)
 
 
 def _published(request, pk) -> PublishedPack:
-    require_service_user(request.user)
     return get_object_or_404(PublishedPack.objects.select_related("meeting"), pk=pk)
 
 
@@ -42,6 +40,7 @@ def _published_list(meeting):
     return list(meeting.published_packs.defer("content", "html").order_by("-published_at"))
 
 
+@service_user_required
 def pack(request, pk):
     meeting = _meeting(request, pk)
     return render(
@@ -59,11 +58,13 @@ def pack(request, pk):
     )
 
 
+@service_user_required
 def pack_print(request, pk):
     meeting = _meeting(request, pk)
     return render(request, "meetings/pack_print.html", {"meeting": meeting, "pack": build_pack(meeting)})
 
 
+@service_user_required
 def pack_docx(request, pk):
     meeting = _meeting(request, pk)
     content = build_pack(meeting)
@@ -73,6 +74,7 @@ def pack_docx(request, pk):
 
 
 @require_POST
+@service_user_required
 def pack_publish(request, pk):
     meeting = _meeting(request, pk)
     if not can_edit_meetings(request.user):
@@ -87,11 +89,13 @@ def pack_publish(request, pk):
     return redirect(published)
 
 
+@service_user_required
 def published_pack(request, pk):
     published = _published(request, pk)
     return render(request, "meetings/pack_published.html", {"published": published, "pack": published.content})
 
 
+@service_user_required
 def published_pack_docx(request, pk):
     published = _published(request, pk)
     content = published.content

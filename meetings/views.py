@@ -11,7 +11,7 @@ from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
 
 from core import clock
-from core.views import require_service_user
+from core.permissions import service_user_required
 from improvement.queries import current_plan
 from meetings import queries, services
 from meetings.dates import after_one_cycle
@@ -32,12 +32,10 @@ from meetings.rules import days_overdue, is_upcoming
 
 
 def _reader(request):
-    require_service_user(request.user)
     return can_edit_meetings(request.user)
 
 
 def _editor(request):
-    require_service_user(request.user)
     require_meetings_editor(request.user)
 
 
@@ -52,6 +50,7 @@ def _pack_url(meeting):
 # Boards ------------------------------------------------------------------------------------
 
 
+@service_user_required
 def board_list(request):
     can_edit = _reader(request)
     today = clock.today()
@@ -62,6 +61,7 @@ def board_list(request):
     )
 
 
+@service_user_required
 def board_detail(request, pk):
     can_edit = _reader(request)
     board = get_object_or_404(queries.board_detail_queryset(), pk=pk)
@@ -85,6 +85,7 @@ def board_detail(request, pk):
     )
 
 
+@service_user_required
 def board_create(request):
     _editor(request)
     form = BoardForm(request.POST or None, plan=current_plan())
@@ -95,6 +96,7 @@ def board_create(request):
     return render(request, "meetings/board_form.html", {"form": form, "board": None})
 
 
+@service_user_required
 def board_update(request, pk):
     _editor(request)
     board = get_object_or_404(Board.objects.all(), pk=pk)
@@ -109,6 +111,7 @@ def board_update(request, pk):
 # Meetings ----------------------------------------------------------------------------------
 
 
+@service_user_required
 def meeting_create(request, pk):
     _editor(request)
     board = get_object_or_404(Board.objects.all(), pk=pk)
@@ -138,6 +141,7 @@ def _next_meeting_guess(board) -> dict:
     }
 
 
+@service_user_required
 def meeting_detail(request, pk):
     can_edit = _reader(request)
     meeting = get_object_or_404(queries.meeting_detail_queryset(), pk=pk)
@@ -161,6 +165,7 @@ def meeting_detail(request, pk):
     )
 
 
+@service_user_required
 def meeting_update(request, pk):
     _editor(request)
     meeting = get_object_or_404(Meeting.objects.select_related("board"), pk=pk)
@@ -196,6 +201,7 @@ def _item(pk):
     return get_object_or_404(AgendaItem.objects.select_related("meeting__board"), pk=pk)
 
 
+@service_user_required
 def item_create(request, pk):
     _editor(request)
     meeting = get_object_or_404(Meeting.objects.select_related("board"), pk=pk)
@@ -212,6 +218,7 @@ def item_create(request, pk):
     return render(request, "meetings/item_form.html", {"form": form, "meeting": meeting, "item": None})
 
 
+@service_user_required
 def item_update(request, pk):
     _editor(request)
     item = _item(pk)
@@ -241,6 +248,7 @@ def item_update(request, pk):
     return render(request, "meetings/item_form.html", {"form": form, "meeting": item.meeting, "item": item})
 
 
+@service_user_required
 def item_delete(request, pk):
     _editor(request)
     item = _item(pk)
@@ -257,6 +265,7 @@ def item_delete(request, pk):
     return render(request, "meetings/item_delete.html", {"item": item, "meeting": meeting, "problem": problem})
 
 
+@service_user_required
 def resolution_create(request, pk):
     _editor(request)
     item = _item(pk)
@@ -277,6 +286,7 @@ def resolution_create(request, pk):
     return render(request, "meetings/resolution_form.html", {"form": form, "item": item, "meeting": item.meeting})
 
 
+@service_user_required
 def resolution_update(request, pk):
     _editor(request)
     resolution = get_object_or_404(Resolution.objects.select_related("item__meeting__board"), pk=pk)
@@ -296,6 +306,7 @@ def resolution_update(request, pk):
 # Actions arising ---------------------------------------------------------------------------
 
 
+@service_user_required
 def action_create(request, pk):
     _editor(request)
     meeting = get_object_or_404(Meeting.objects.select_related("board"), pk=pk)
@@ -303,6 +314,7 @@ def action_create(request, pk):
     return _action_arising_form(request, meeting, initial=initial)
 
 
+@service_user_required
 def action_update(request, pk):
     _editor(request)
     action = get_object_or_404(MeetingAction.objects.select_related("meeting__board"), pk=pk)
@@ -350,6 +362,7 @@ def _action_arising_form(request, meeting, *, initial=None, action=None):
     )
 
 
+@service_user_required
 def action_detail(request, pk):
     can_edit = _reader(request)
     action = get_object_or_404(queries.action_detail_queryset(), pk=pk)
@@ -368,6 +381,7 @@ def action_detail(request, pk):
     )
 
 
+@service_user_required
 def action_respond(request, pk):
     _editor(request)
     action = get_object_or_404(queries.action_detail_queryset(), pk=pk)
@@ -398,6 +412,7 @@ def action_respond(request, pk):
     )
 
 
+@service_user_required
 def action_register(request):
     _reader(request)
     today = clock.today()
