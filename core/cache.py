@@ -49,7 +49,6 @@ def make_key(name: str, *, version: int, as_at, parts=()) -> str:
 
 def roles_part(user) -> str:
     """The reader's roles, for fragments that differ by role."""
-
     return ",".join(role_names_for(user))
 
 

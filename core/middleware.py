@@ -106,7 +106,6 @@ def _user_from_session(request):
     Used only for requests that send a body to an upload URL or that are refused, so every other
     request pays nothing for it.
     """
-
     engine = import_module(settings.SESSION_ENGINE)
     request.session = engine.SessionStore(request.COOKIES.get(settings.SESSION_COOKIE_NAME))
     request.user = get_user(request)

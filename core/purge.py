@@ -99,7 +99,6 @@ def remove_expired_sessions(now: datetime, dry_run: bool) -> int:
 
 def remove_old_sign_in_logs(now: datetime, dry_run: bool) -> int:
     """django-axes' records of sign-ins and failed attempts (user names and addresses)."""
-
     before = cutoff(now, "PURGE_SIGN_IN_LOG_DAYS")
     # A failed-attempt counter still inside its lock-out time stays, or purging would lift a lock early.
     # Without a fixed cool-off time (none: locks last until an admin lifts them), the counters stay.
@@ -116,7 +115,6 @@ def remove_old_sign_in_logs(now: datetime, dry_run: bool) -> int:
 
 def remove_finished_task_results(now: datetime, dry_run: bool) -> int:
     """django-tasks-db's rows for background tasks that finished (succeeded or failed) long ago."""
-
     finished = DBTaskResult.objects.finished().filter(finished_at__lt=cutoff(now, "PURGE_TASK_RESULTS_DAYS"))
     return _count_or_delete(finished, dry_run)
 

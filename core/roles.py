@@ -91,7 +91,6 @@ def sync_roles(group_model, permission_model) -> None:
 
 
 def sync_roles_after_migrate(sender, using="default", apps=None, **kwargs):
-
     # Once per migrate (or test flush). Apps after "core" have not had their permissions
     # created yet at this point, so create every app's first; it is idempotent.
     if sender.label != "core":

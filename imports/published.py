@@ -856,7 +856,6 @@ def process_job(job, *, dry_run: bool) -> dict:
     settings unless given) and the release's metadata file as text. job.mappings: {"published": [..]};
     until the admin has chosen, the mappings saved on indicators for the release's columns.
     """
-
     options = job.options or {}
     summary = {
         "counts": {},

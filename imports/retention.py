@@ -35,5 +35,4 @@ def remove_old_files(now: datetime, dry_run: bool) -> int:
 
 
 def register_purger() -> None:
-
     purge.register("import_files", "Uploaded import files", "PURGE_IMPORT_FILES_DAYS", remove_old_files)

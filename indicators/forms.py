@@ -201,7 +201,6 @@ class ScorecardFilter(django_filters.FilterSet):
         fields = []
 
     def __init__(self, *args, **kwargs):
-
         super().__init__(*args, **kwargs)
         self.filters["theme"].queryset = Theme.objects.select_related("plan").order_by("plan_id", "order", "reference")
         self.filters["owner"].queryset = (

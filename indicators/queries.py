@@ -390,7 +390,6 @@ def attach_values(indicator) -> None:
 def attach_published_ranks(indicator) -> None:
     """.published_ranks_sorted: 1 query for an indicator with a published source, none otherwise (ranks
     come only from a published load, which saves the source)."""
-
     try:
         has_source = indicator.published_source is not None
     except PublishedSource.DoesNotExist:
@@ -402,7 +401,6 @@ def attach_published_ranks(indicator) -> None:
 
 
 def _actions_queryset():
-
     return Action.objects.select_related("theme").order_by("theme__order", "order", "reference")
 
 
@@ -421,7 +419,6 @@ def corrections(measurement) -> list[dict]:
 
 def tolerance_description(target: Target, indicator: Indicator) -> str:
     """The amber band in words: "5 percentage points", "10% of the target (2.0 days)"."""
-
     places = indicator.decimal_places
     if target.tolerance_kind == Target.ToleranceKind.ABSOLUTE:
         if indicator.unit == "percentage":
@@ -479,7 +476,6 @@ def periods_with_values(indicator: Indicator) -> list[date]:
 
 def latest_ranks(indicator_ids, as_at: date) -> dict:
     """{indicator id: its latest PublishedRank for a year started by `as_at`}: one query."""
-
     found = {}
     for rank in PublishedRank.objects.filter(indicator_id__in=list(indicator_ids), period__lte=as_at).order_by(
         "period"
@@ -490,7 +486,6 @@ def latest_ranks(indicator_ids, as_at: date) -> dict:
 
 def rank_display(rank) -> str:
     """ "1st quartile (best): 12th of 152 councils in 2023/24" or why there is none."""
-
     if rank is None:
         return "No published rank"
     year = periods.period_label(rank.period, "annual")

@@ -252,7 +252,6 @@ def withdraw_spc_rebase(*, rebase: SpcRebase, withdrawn_by) -> bool:
 def council_settings():
     """The council's code and neighbours: the one CouncilSettings row, created from COUNCIL_LA_CODE and
     STATISTICAL_NEIGHBOURS the first time it is needed. After that the database wins."""
-
     found = CouncilSettings.objects.order_by("pk").first()
     if found is not None:
         return found
@@ -265,7 +264,6 @@ def council_settings():
 @transaction.atomic
 def update_council_settings(*, la_code: str, neighbour_codes: list[str], user):
     """Save the council's code and neighbours (an admin's edit), recorded in the audit log."""
-
     row = council_settings()
     before = {"la_code": row.la_code, "neighbours": list(row.neighbour_codes)}
     row.la_code = la_code.strip().upper()

@@ -192,7 +192,6 @@ def detail_context(indicator, *, today: date) -> dict:
 
 def _known(current, replaced):
     """A version and the one its correction replaced, as the KnownValue correction_display reads."""
-
     return KnownValue(
         current.indicator_id,
         current.period,
@@ -252,7 +251,6 @@ def spc_context(indicator, rebase_history: list) -> dict:
     """The "change or normal variation" section of the indicator page: the signal and the assurance in
     words, the limits, the baseline, every point as a table row, and the re-base history. No queries:
     it reads the prefetched measurements and the re-bases passed in."""
-
     with_values = [m for m in indicator.measurements_sorted if m.value is not None]
     active = [rebase for rebase in rebase_history if rebase.withdrawn_at is None]
     latest = with_values[-1] if with_values else None
@@ -337,7 +335,6 @@ def published_context(indicator) -> dict:
 
     Uses the objects indicator_detail_queryset loaded (published_source, published_ranks_sorted,
     measurements_sorted, benchmarks_sorted): no queries."""
-
     try:
         source = indicator.published_source
     except PublishedSource.DoesNotExist:

@@ -238,7 +238,6 @@ def my_indicators(request):
 
 
 def _period_from_query(raw):
-
     try:
         return date.fromisoformat(raw) if raw else None
     except ValueError:

@@ -150,7 +150,6 @@ def meeting_detail_queryset():
 
 
 def _plan_actions():
-
     return Action.objects.select_related("theme")
 
 
@@ -172,7 +171,6 @@ def actions_reviewed_by(board, *, reviews_themes: bool | None = None):
     whether the board reviews chosen themes (the pack reads it with the meeting) passes reviews_themes:
     then the references stay a subquery of the caller's own query, and no query runs here.
     """
-
     if reviews_themes is not None:
         references = Theme.objects.filter(boards=board).values("reference")
         return Action.objects.filter(theme__reference__in=references) if reviews_themes else None

@@ -21,5 +21,4 @@ def remove_old_reminder_logs(now: datetime, dry_run: bool) -> int:
 
 
 def register_purger() -> None:
-
     purge.register("reminder_log", "Reminder email logs", "PURGE_REMINDER_LOG_DAYS", remove_old_reminder_logs)

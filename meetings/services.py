@@ -281,7 +281,6 @@ def publish_pack(*, meeting: Meeting, published_by, published_at=None, form_toke
     re-read from the live plan or KPIs. `published_at` is for the demo's history only (a pack cannot
     be re-dated afterwards: it is a permanent record). The same publish form submitted twice (same
     `form_token`) publishes once: the second gets the first copy back, marked `already_recorded`."""
-
     # Locked so two submissions of one form cannot both find the token unused.
     Meeting.objects.select_for_update().filter(pk=meeting.pk).first()
     earlier = _first_use(form_token, "publish", PublishedPack)

@@ -46,7 +46,6 @@ class CachedFragmentNode(template.Node):
         self.nodelist, self.name, self.parts = nodelist, name, parts
 
     def render(self, context):
-
         request = context.get("request")
         if request is None or not cache.enabled():
             return self.nodelist.render(context)

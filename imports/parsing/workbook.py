@@ -89,7 +89,6 @@ def _zip_member_count(data: bytes) -> int | None:
 
 
 def _read_xlsx(data: bytes, filename: str) -> list[Sheet]:
-
     members = _zip_member_count(data)
     # 0xFFFF means a zip64 directory: more than 65,534 parts, which no workbook needs.
     if members is not None and members > limits.MAX_ZIP_MEMBERS:

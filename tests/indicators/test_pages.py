@@ -25,7 +25,8 @@ pytestmark = pytest.mark.django_db
 
 @pytest.fixture
 def no_marker_providers(monkeypatch):
-    # Other apps (meetings) register chart markers that run their own queries; counts here are ours.
+    # Providers registered by other apps that run their own queries; counts here are ours (meetings adds
+    # its board meetings to the chart's one UNION query, so they stay).
     monkeypatch.setattr(charts, "_marker_providers", [])
 
 

@@ -152,7 +152,6 @@ class Command(DbWorkerCommand):
         parser.add_argument("--reap-seconds", type=float, default=60, help="How often to look for stuck imports")
 
     def handle(self, **o):
-
         self.configure_logging(o["verbosity"])
         worker = ResilientWorker(
             queue_names=o["queue_name"].split(","),
