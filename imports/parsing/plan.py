@@ -19,6 +19,7 @@ from imports.parsing.values import (
     split_recommendations,
 )
 from imports.parsing.workbook import Sheet, column_letter, fill_merged
+from imports.pipeline import Problem  # noqa: F401  (kept importable from here for the KPI importer)
 
 # Field -> header synonyms, compared after normalise_header (case, punctuation, spaces, NBSP).
 PLAN_SYNONYMS = {
@@ -151,24 +152,6 @@ THEME_HEADING = re.compile(
     r"^(?:(?:theme|priority|workstream|standard|practice area|strand|area)\s*)?([0-9]+|[A-Z])\s*[.:)\-\u2013]?\s+(.+)$",
     re.IGNORECASE,
 )
-
-
-@dataclass
-class Problem:
-    sheet: str
-    row: int | None  # spreadsheet row number (1-based)
-    column: str  # column letter and header, e.g. "E (When?)"
-    message: str
-    severity: str = "error"  # error (stops the import) | warning (row or value skipped) | guess (read, check it)
-
-    def as_dict(self):
-        return {
-            "sheet": self.sheet,
-            "row": self.row,
-            "column": self.column,
-            "message": self.message,
-            "severity": self.severity,
-        }
 
 
 @dataclass
