@@ -18,7 +18,7 @@ from django.db.models import Q
 from core import clock, worker
 from core.models import WorkerHeartbeat
 from imports import kpi_import, plan_import
-from imports.models import ImportJob
+from imports.models import ImportJob, ImportPreviewRow
 from imports.parsing.kpi import parse_kpis
 from imports.parsing.plan import FIELD_LABELS, PlanParse, Problem, parse_plan
 from imports.parsing.values import MEANING_LABELS, normalise_header
@@ -174,28 +174,39 @@ def process(job: ImportJob, *, dry_run: bool) -> dict:
             extra.update(plan_id=saved_plan.pk, plan_url=saved_plan.get_absolute_url(), plan_title=str(saved_plan))
         return _summary(counts=changes.counts, problems=parse.problems + changes.problems, extra=extra)
 
+    # The KPI pipeline (imports.kpi_import): recognise, plan one entity at a time, apply.
     parse = parse_kpis(sheets)
-    extra = {
-        "sheet": parse.sheet_name,
-        "header_row": parse.header_row,
-        "layout": parse.layout,
-        "ignored_sheets": parse.ignored_sheets,
-        "ignored_columns": parse.ignored_columns,
-    }
-    if parse.refusal:
-        return _summary(counts={}, problems=parse.problems, refusal=parse.refusal, extra=extra)
-    if not dry_run and not parse.errors:
+    if not dry_run and not parse.errors and not parse.refusal:
         _set_phase(job, 2)
-    changes = kpi_import.run_kpi_import(
-        parse,
-        indicator_map=mappings.get("indicators", {}),
-        dry_run=dry_run or bool(parse.errors),
-        job=job,
-        user=job.uploaded_by,
-        file_name=job.file_name,
+    result = kpi_import.run(parse, job=job, dry_run=dry_run or bool(parse.errors))
+    if dry_run:
+        store_preview_rows(job, result.rows)
+    return result.summary()
+
+
+def store_preview_rows(job: ImportJob, rows) -> None:
+    """The preview's rows (imports.pipeline.PlannedChange) as ImportPreviewRow, replacing the last check's,
+    so the preview page reads one page of them however many there are."""
+    ImportPreviewRow.objects.filter(job=job).delete()
+    ImportPreviewRow.objects.bulk_create(
+        (
+            ImportPreviewRow(
+                job=job,
+                position=position,
+                entity=row.entity,
+                key=row.key[:100],
+                title=row.title[:300],
+                kind=row.kind,
+                row=row.row,
+                changes=[c.as_dict() for c in row.changes],
+                notes=row.notes,
+                is_change=row.is_change,
+                has_problem=row.has_problem,
+            )
+            for position, row in enumerate(rows)
+        ),
+        batch_size=2000,
     )
-    extra["unknown_indicators"] = changes.unknown
-    return _summary(counts=changes.counts, problems=parse.problems + changes.problems, extra=extra)
 
 
 def preview_job(job: ImportJob) -> ImportJob:
