@@ -394,6 +394,12 @@ def set_backdate_reason(job: ImportJob, reason: str) -> None:
     job.save(update_fields=["options"])
 
 
+def set_clear_reported(job: ImportJob, clear: bool) -> None:
+    """The admin's choice on a KPI preview: may "n/a" or a blank cell clear a figure already reported?"""
+    job.options = {**(job.options or {}), "clear_reported": bool(clear)}
+    job.save(update_fields=["options"])
+
+
 def save_mappings(job: ImportJob, mappings: dict) -> None:
     """The admin's choices on the preview: {"columns": .., "values": .., "indicators": ..}."""
     job.mappings = mappings
