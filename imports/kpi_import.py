@@ -32,6 +32,7 @@ from indicators.rules import format_value
 from indicators.services import save_measurements
 
 BATCH = 1000
+UNKNOWN_SHOWN = 50
 INDICATOR, TARGET, VALUE, BENCHMARK = "indicator", "target", "value", "benchmark"
 # A cell with no figure over a reported one, once the admin ticks "clear reported values": blank says
 # nothing about why, so it is recorded as not yet available; "n/a", "-" or "c" keep their reason.
@@ -51,6 +52,16 @@ def guess_unit(parsed: ParsedIndicator) -> str:
     if "days" in title or "average time" in title or "weeks" in title:
         return Unit.DAYS
     return Unit.NUMBER
+
+
+def guess_decimal_places(parsed: ParsedIndicator, unit: str) -> int:
+    """As many decimal places as the file's figures use, up to 2; a percentage shows at least one
+    (24.9%), a count of whole things none (5,200, not 5,200.0)."""
+    places = 0
+    for cell in parsed.values:
+        if cell.value is not None:
+            places = max(places, -min(cell.value.normalize().as_tuple().exponent, 0))
+    return min(max(places, 1 if unit == Unit.PERCENTAGE else 0), 2)
 
 
 def guess_frequency(parsed: ParsedIndicator) -> str:
@@ -141,6 +152,7 @@ def resolve(parse: KpiParse, *, indicator_map: dict | None = None, clear_reporte
                 code=code,
                 title=parsed.title or code,
                 unit=unit,
+                decimal_places=guess_decimal_places(parsed, unit),
                 frequency=guess_frequency(parsed),
                 polarity=_polarity_for_new(parsed),
             )
@@ -547,7 +559,12 @@ def run(parse: KpiParse, *, job, dry_run: bool) -> ImportResult:
     if not dry_run and not parse.errors:
         with transaction.atomic():
             apply_changes(changes, job=job, user=job.uploaded_by, file_name=job.file_name)
-    extra["unknown_indicators"] = changes.unknown
+    # The preview offers a choice for each new indicator (create, leave out, or one already in the app):
+    # for the first UNKNOWN_SHOWN only, so a file of thousands of new indicators still opens quickly;
+    # the rest are created unless the file gives them an existing indicator's code.
+    extra["unknown_indicators"] = changes.unknown[:UNKNOWN_SHOWN]
+    extra["unknown_count"] = len(changes.unknown)
+    extra["unknown_not_listed"] = max(0, len(changes.unknown) - UNKNOWN_SHOWN)
     return ImportResult(
         counts=changes.counts,
         problems=parse.problems + changes.problems,

@@ -67,7 +67,7 @@ def test_section_headings_polarity_words_and_targets_in_words(admin_client_, adm
     page = _preview_page(admin_client_, job)
     assert "Row 4: FRONT DOOR" in page
     assert "Row 8: ASSESSMENT &amp; CHILDREN IN NEED" in page
-    assert "Target from Q1 2026/27</strong>: (none) &rarr; 8.0 to 12.0" in page
+    assert "Target from Q1 2026/27</strong>: (none) &rarr; 8 to 12" in page
     assert "Q2 2026/27 value</strong>: (none) &rarr; 21.5%" in page
     assert "Which way is better read from the target \u201cBetween 8 and 12\u201d: close to target is better." in page
 
