@@ -206,7 +206,7 @@ class IndicatorPlanner:
                 )
             polarity = parsed.polarity or indicator.polarity
             implied = parsed.target_reading.polarity if parsed.target_reading else ""
-            if implied and polarity != implied and not (polarity == Polarity.NONE):
+            if implied and polarity not in (implied, Polarity.NONE):
                 row.notes.append(
                     f"The target \u201c{parsed.target_text}\u201d reads as {Polarity(implied).label.lower()}, "
                     f"but the indicator is {Polarity(polarity).label.lower()}: check which is right."
