@@ -221,3 +221,29 @@ def test_a_second_check_replaces_the_preview_rows(admin_user):
     services.preview_job(job)
     again = set(ImportPreviewRow.objects.filter(job=job).values_list("pk", flat=True))
     assert len(again) == len(first) == 18 and not first & again
+
+
+def test_no_target_keeps_the_target_set_and_a_target_against_the_polarity_is_flagged(admin_client_, admin_user):
+    from tests.factories.indicators import TargetFactory
+
+    kept = IndicatorFactory(code="K-1", title="Kept", unit="percentage", frequency="quarterly", polarity="higher")
+    TargetFactory(indicator=kept, effective_from=D(2025, 4, 1), value=Decimal("85"))
+    IndicatorFactory(code="K-2", title="Against", unit="percentage", frequency="quarterly", polarity="higher")
+    data = fixtures.csv_bytes(
+        [
+            ["Code", "Indicator", "Target", "Q1 2026/27"],
+            ["K-1", "Kept", "No target", "80%"],
+            ["K-2", "Against", "Less than 22%", "20%"],
+        ]
+    )
+    job = preview(data, "s.csv", kind="indicators", user=admin_user)
+    page = _preview_page(admin_client_, job, "?show=problems")
+    assert "The file says \u201cNo target\u201d: the target of 85.0% already set is kept." in page
+    assert (
+        "The target \u201cLess than 22%\u201d reads as lower is better, but the indicator is higher is better: "
+        "check which is right."
+    ) in page
+    run_import(data, "s.csv", kind="indicators", user=admin_user)
+    assert list(Target.objects.filter(indicator=kept).values_list("value", flat=True)) == [Decimal("85")]
+    assert Indicator.objects.get(code="K-2").polarity == "higher"  # the polarity is not changed by a guess
+    assert Target.objects.get(indicator__code="K-2").value == Decimal("22")
