@@ -199,3 +199,33 @@ class ImportChange(PermanentRecord):
 
     def get_absolute_url(self):
         return self.object_url or self.job.get_absolute_url()
+
+
+class ImportPreviewRow(models.Model):
+    """One row of a preview (imports.pipeline.PlannedChange): an object the import would create or change,
+    with old -> new for every field that changes. Stored so the preview page reads one page of them with
+    an indexed query, however many rows the file has (a 20,000-row plan). Written again at every check of
+    the file, removed with the job; not part of the import log (ImportChange is)."""
+
+    job = models.ForeignKey(ImportJob, on_delete=models.CASCADE, related_name="preview_rows")
+    position = models.PositiveIntegerField()
+    entity = models.CharField(max_length=40)
+    key = models.CharField(max_length=100, blank=True)
+    title = models.CharField(max_length=300, blank=True)
+    kind = models.CharField(max_length=16)  # imports.pipeline CREATE | UPDATE | UNCHANGED | SKIP
+    row = models.PositiveIntegerField(null=True, blank=True)
+    changes = models.JSONField(default=list, blank=True)  # [{"field", "label", "old", "new"}]
+    notes = models.JSONField(default=list, blank=True)  # [text]
+    is_change = models.BooleanField(default=False)
+    has_problem = models.BooleanField(default=False)
+
+    class Meta:
+        ordering = ["job", "position"]
+        constraints = [models.UniqueConstraint(fields=["job", "position"], name="import_preview_row_position")]
+        indexes = [
+            models.Index(fields=["job", "is_change", "position"], name="import_preview_row_changes"),
+            models.Index(fields=["job", "has_problem", "position"], name="import_preview_row_problems"),
+        ]
+
+    def __str__(self):
+        return f"{self.entity} {self.key}: {self.kind}"

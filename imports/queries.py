@@ -1,4 +1,6 @@
-from imports.models import ImportChange, ImportJob
+from django.core.paginator import Paginator
+
+from imports.models import ImportChange, ImportJob, ImportPreviewRow
 
 RECENT_JOBS = 20
 LOG_CHANGES_SHOWN = 500
@@ -17,3 +19,15 @@ def job_for_page(pk):
 
 def changes_for_log(job):
     return list(ImportChange.objects.filter(job=job)[:LOG_CHANGES_SHOWN])
+
+
+PREVIEW_PAGE_SIZE = 50
+# The preview's row filters: ?show=changes | problems (anything else: every row).
+PREVIEW_FILTERS = {"changes": {"is_change": True}, "problems": {"has_problem": True}}
+
+
+def preview_rows_page(job, *, show: str = "", page=None):
+    """One page of the preview's rows (ImportPreviewRow) for `show`, on the (job, flag, position)
+    indexes: a count and a slice, the same two queries for 20 rows or 20,000."""
+    rows = ImportPreviewRow.objects.filter(job=job, **PREVIEW_FILTERS.get(show, {})).order_by("position")
+    return Paginator(rows, PREVIEW_PAGE_SIZE).get_page(page)

@@ -18,15 +18,14 @@ from django.db.models import Q
 from core import clock, worker
 from core.models import WorkerHeartbeat
 from imports import kpi_import, plan_import, published
-from imports.models import ImportJob
+from imports.models import ImportJob, ImportPreviewRow
 from imports.parsing.kpi import parse_kpis
-from imports.parsing.plan import FIELD_LABELS, PlanParse, Problem, parse_plan
-from imports.parsing.values import MEANING_LABELS, normalise_header
+from imports.parsing.plan import PlanParse, parse_plan
+from imports.parsing.values import MEANING_LABELS
 from imports.parsing.workbook import FileRefused, read_workbook
-from improvement.models import Inspection, Plan
+from imports.pipeline import ImportResult, Problem
 
 logger = logging.getLogger(__name__)
-MAX_STORED_PROBLEMS = 500
 PHASES = ["Reading the file", "Checking the rows", "Saving the changes"]
 UNEXPECTED = (
     "The import stopped because of an unexpected problem, and nothing was saved. "
@@ -77,123 +76,90 @@ def _finish(job: ImportJob, state: str, **fields) -> None:
 
 
 def _summary(*, counts, problems, refusal="", extra=None) -> dict:
-    problems = sorted(problems, key=lambda p: ({"error": 0, "warning": 1, "guess": 2}[p.severity], p.row or 0))
-    errors = [p for p in problems if p.severity == "error"]
-    return {
-        "counts": counts,
-        "problems": [p.as_dict() for p in problems[:MAX_STORED_PROBLEMS]],
-        "problem_count": len(problems),
-        "error_count": len(errors),
-        "refusal": refusal,
-        "can_confirm": not refusal and not errors,
-        **(extra or {}),
-    }
+    return ImportResult(counts=counts, problems=list(problems), refusal=refusal, extra=extra or {}).summary()
 
 
-def _plan_target(options):
-    plan = Plan.objects.filter(pk=options["plan_id"]).first() if options.get("plan_id") else None
-    inspection = (
-        Inspection.objects.filter(pk=options["inspection_id"]).first() if options.get("inspection_id") else None
-    )
-    return plan, options.get("new_plan_title") or "", inspection
+def _read(job: ImportJob):
+    """The job's sheets (FileRefused when the file cannot be read)."""
+    # The upload form checked the size too; a file stored by any other way is held to it here.
+    return read_workbook(bytes(job.file_bytes), job.file_name, max_bytes=settings.IMPORT_MAX_UPLOAD_BYTES)
 
 
-def process(job: ImportJob, *, dry_run: bool) -> dict:
-    """Parse and dry-run (or apply) the job's file; returns the summary shown on the preview."""
-    _set_phase(job, 0)
-    if job.kind == ImportJob.Kind.PUBLISHED:
-        return published.process_job(job, dry_run=dry_run)
+def _plan_result(job: ImportJob, *, dry_run: bool) -> ImportResult:
+    """read -> recognise -> plan changes -> apply, for a plan (imports.plan_import)."""
     mappings = job.mappings or {}
-    if job.kind == ImportJob.Kind.PLAN and not dry_run and job.parsed:
+    if not dry_run and job.parsed:
         # Confirming: apply what the preview read (the file and the admin's choices have not changed since).
         parse = PlanParse.from_json(job.parsed)
         _set_phase(job, 1)
     else:
         try:
-            # The upload form checked the size too; a file stored by any other way is held to it here.
-            sheets = read_workbook(bytes(job.file_bytes), job.file_name, max_bytes=settings.IMPORT_MAX_UPLOAD_BYTES)
+            sheets = _read(job)
         except FileRefused as refusal:
-            return _summary(counts={}, problems=[], refusal=str(refusal))
+            return ImportResult(refusal=str(refusal))
         _set_phase(job, 1)
-        parse = None
-    if job.kind == ImportJob.Kind.PLAN:
-        if parse is None:
-            parse = parse_plan(sheets, column_map=mappings.get("columns", {}), value_map=mappings.get("values", {}))
-        job.parse = parse
-        extra = {
-            "sheet": parse.sheet_name,
-            "header_row": parse.header_row,
-            "ignored_sheets": parse.ignored_sheets,
-            "columns": [
-                {"field": FIELD_LABELS[f], "header": parse.headers.get(col, "")}
-                for f, col in sorted(parse.columns.items(), key=lambda i: i[1])
-            ],
-            "unmapped_columns": [{"key": normalise_header(h), "header": h} for _, h in parse.unmapped_columns],
-            "unmapped_values": [{"key": k, "text": t} for k, t in sorted(parse.unmapped_values.items())],
-        }
-        if parse.refusal:
-            return _summary(counts={}, problems=parse.problems, refusal=parse.refusal, extra=extra)
-        plan, new_title, inspection = _plan_target(job.options)
-        if plan is None and not new_title:
-            new_title = job.file_name.rsplit(".", 1)[0][:200]
-        can_write = dry_run or not parse.errors
-        if not can_write:
-            changes = plan_import.plan_changes(
-                parse, plan=plan, new_plan_title=new_title, inspection=inspection, today=plan_import.today()
-            )
-            return _summary(counts=changes.counts, problems=parse.problems + changes.problems, extra=extra)
-        if not dry_run:
-            _set_phase(job, 2)
-        try:
-            changes, saved_plan = plan_import.run_plan_import(
-                parse,
-                plan=plan,
-                new_plan_title=new_title,
-                inspection=inspection,
-                today=plan_import.today(),
-                dry_run=dry_run,
-                job=job,
-                user=job.uploaded_by,
-                file_name=job.file_name,
-                backdate_reason=job.options.get("backdate_reason", ""),
-                expected_versions=None if dry_run else (job.preview or {}).get("action_versions"),
-            )
-        except plan_import.ActionsChangedSincePreview as stale:
-            extra["changed_actions"] = stale.changed[:MAX_STORED_PROBLEMS]
-            return _summary(counts={}, problems=parse.problems, refusal=str(stale), extra=extra)
-        except plan_import.BackdateReasonMissing as missing:
-            extra.update(backdated=missing.entries[:MAX_STORED_PROBLEMS], backdated_count=len(missing.entries))
-            return _summary(counts={}, problems=parse.problems, refusal=str(missing), extra=extra)
-        extra["backdated"] = changes.backdated[:MAX_STORED_PROBLEMS]
-        extra["backdated_count"] = len(changes.backdated)
-        if dry_run:
-            extra["action_versions"] = plan_import.action_versions(changes)
-        if saved_plan is not None:
-            extra.update(plan_id=saved_plan.pk, plan_url=saved_plan.get_absolute_url(), plan_title=str(saved_plan))
-        return _summary(counts=changes.counts, problems=parse.problems + changes.problems, extra=extra)
-
-    parse = parse_kpis(sheets)
-    extra = {
-        "sheet": parse.sheet_name,
-        "header_row": parse.header_row,
-        "layout": parse.layout,
-        "ignored_sheets": parse.ignored_sheets,
-        "ignored_columns": parse.ignored_columns,
-    }
-    if parse.refusal:
-        return _summary(counts={}, problems=parse.problems, refusal=parse.refusal, extra=extra)
-    if not dry_run and not parse.errors:
+        parse = parse_plan(sheets, column_map=mappings.get("columns", {}), value_map=mappings.get("values", {}))
+    if not dry_run and not parse.errors and not parse.refusal:
         _set_phase(job, 2)
-    changes = kpi_import.run_kpi_import(
+    return plan_import.import_result(
         parse,
-        indicator_map=mappings.get("indicators", {}),
-        dry_run=dry_run or bool(parse.errors),
+        target=plan_import.target_from_options(job.options or {}, file_name=job.file_name),
+        today=plan_import.today(),
+        dry_run=dry_run,
         job=job,
         user=job.uploaded_by,
         file_name=job.file_name,
+        backdate_reason=(job.options or {}).get("backdate_reason", ""),
+        expected_versions=None if dry_run else (job.preview or {}).get("action_versions"),
     )
-    extra["unknown_indicators"] = changes.unknown
-    return _summary(counts=changes.counts, problems=parse.problems + changes.problems, extra=extra)
+
+
+def _kpi_result(job: ImportJob, *, dry_run: bool) -> ImportResult:
+    """read -> recognise -> plan changes -> apply, for KPI values (imports.kpi_import)."""
+    try:
+        sheets = _read(job)
+    except FileRefused as refusal:
+        return ImportResult(refusal=str(refusal))
+    _set_phase(job, 1)
+    parse = parse_kpis(sheets)
+    if not dry_run and not parse.errors and not parse.refusal:
+        _set_phase(job, 2)
+    return kpi_import.run(parse, job=job, dry_run=dry_run or bool(parse.errors))
+
+
+def process(job: ImportJob, *, dry_run: bool) -> ImportResult:
+    """Read and dry-run (or apply) the job's file, by its kind's importer."""
+    _set_phase(job, 0)
+    if job.kind == ImportJob.Kind.PUBLISHED:
+        return ImportResult(built_summary=published.process_job(job, dry_run=dry_run))
+    if job.kind == ImportJob.Kind.PLAN:
+        return _plan_result(job, dry_run=dry_run)
+    return _kpi_result(job, dry_run=dry_run)
+
+
+def store_preview_rows(job: ImportJob, rows) -> None:
+    """The preview's rows (imports.pipeline.PlannedChange), written again at every check of the file, so
+    the preview page reads one page of them, however many there are."""
+    ImportPreviewRow.objects.filter(job=job).delete()
+    ImportPreviewRow.objects.bulk_create(
+        (
+            ImportPreviewRow(
+                job=job,
+                position=position,
+                entity=row.entity,
+                key=row.key[:100],
+                title=row.title[:300],
+                kind=row.kind,
+                row=row.row,
+                changes=[c.as_dict() for c in row.changes],
+                notes=row.notes,
+                is_change=row.is_change,
+                has_problem=row.has_problem,
+            )
+            for position, row in enumerate(rows, start=1)
+        ),
+        batch_size=1000,
+    )
 
 
 def preview_job(job: ImportJob) -> ImportJob:
@@ -202,7 +168,9 @@ def preview_job(job: ImportJob) -> ImportJob:
     _require_file(job)
     _finish(job, ImportJob.State.PREVIEWING, parsed=None)
     try:
-        summary = process(job, dry_run=True)
+        result = process(job, dry_run=True)
+        summary = result.summary()
+        store_preview_rows(job, result.rows)
     except Exception:
         logger.exception("Import preview %s failed", job.pk)
         _finish(job, ImportJob.State.FAILED, message=UNEXPECTED)
@@ -212,8 +180,7 @@ def preview_job(job: ImportJob) -> ImportJob:
     elif summary["error_count"]:
         _finish(job, ImportJob.State.REFUSED, preview=summary, message=_errors_message(summary["error_count"]))
     else:
-        parse = getattr(job, "parse", None)
-        _finish(job, ImportJob.State.PREVIEWED, preview=summary, message="", parsed=parse.to_json() if parse else None)
+        _finish(job, ImportJob.State.PREVIEWED, preview=summary, message="", parsed=result.parsed)
     return job
 
 
@@ -222,7 +189,7 @@ def apply_job(job: ImportJob) -> ImportJob:
     _require_file(job)
     _finish(job, ImportJob.State.APPLYING)
     try:
-        summary = process(job, dry_run=False)
+        summary = process(job, dry_run=False).summary()
     except Exception:
         logger.exception("Import %s failed", job.pk)
         _finish(job, ImportJob.State.FAILED, message=UNEXPECTED)
@@ -378,6 +345,12 @@ def _errors_message(count):
 def set_backdate_reason(job: ImportJob, reason: str) -> None:
     """The admin's one reason for the back-dated entries the preview listed; kept on each of them."""
     job.options = {**(job.options or {}), "backdate_reason": reason}
+    job.save(update_fields=["options"])
+
+
+def set_clear_reported(job: ImportJob, clear: bool) -> None:
+    """The admin's choice on a KPI preview: may "n/a" or a blank cell clear a figure already reported?"""
+    job.options = {**(job.options or {}), "clear_reported": bool(clear)}
     job.save(update_fields=["options"])
 
 

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from imports import published_views, views
+from imports import kpi_views, published_views, views
 
 app_name = "imports"
 urlpatterns = [
@@ -16,6 +16,7 @@ urlpatterns = [
     path("jobs/<int:pk>/status.json", views.job_status_json, name="job_status_json"),
     path("jobs/<int:pk>/retry/", views.job_retry, name="job_retry"),
     path("jobs/<int:pk>/log/", views.job_log, name="job_log"),
+    path("jobs/<int:pk>/clear-reported/", kpi_views.clear_reported, name="kpi_clear_reported"),
     path("export/plan.<str:fmt>", views.export_plan, name="export_plan"),
     path("export/indicators.<str:fmt>", views.export_indicators, name="export_indicators"),
 ]

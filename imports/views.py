@@ -11,6 +11,7 @@ from core.middleware import passive_request, upload_view
 from core.permissions import service_user_required
 from imports import exports, queries, services
 from imports.forms import ConfirmForm, IndicatorUploadForm, MappingForm, PlanUploadForm
+from imports.kpi_forms import ClearReportedForm
 from imports.models import ImportChange, ImportJob
 from imports.parsing.values import MEANING_LABELS
 from imports.permissions import can_run_imports
@@ -96,6 +97,8 @@ def _render_preview(request, job, form, confirm_form):
         (value_texts.get(key, key), MEANING_LABELS.get(meaning, meaning))
         for key, meaning in mappings.get("values", {}).items()
     ]
+    show = request.GET.get("show", "")
+    rows_page = queries.preview_rows_page(job, show=show, page=request.GET.get("page"))
     return render(
         request,
         "imports/importjob_preview.html",
@@ -106,6 +109,14 @@ def _render_preview(request, job, form, confirm_form):
             "problems": job.preview.get("problems", []),
             "chosen_values": chosen_values,
             "confirm_form": confirm_form,
+            "rows_page": rows_page,
+            "rows_page_range": list(
+                rows_page.paginator.get_elided_page_range(rows_page.number, on_each_side=1, on_ends=1)
+            ),
+            "rows_show": show if show in queries.PREVIEW_FILTERS else "",
+            "clear_reported_form": ClearReportedForm(
+                initial={"clear_reported": (job.options or {}).get("clear_reported")}
+            ),
         },
     )
 

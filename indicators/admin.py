@@ -11,7 +11,15 @@ from indicators.services import save_measurements
 class TargetInline(admin.TabularInline):
     model = Target
     extra = 0
-    fields = ["effective_from", "value", "tolerance_kind", "tolerance", "expected_direction_note"]
+    fields = [
+        "effective_from",
+        "value",
+        "tolerance_kind",
+        "tolerance",
+        "band_lower",
+        "band_upper",
+        "expected_direction_note",
+    ]
 
 
 class BenchmarkInline(admin.TabularInline):

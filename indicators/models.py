@@ -98,12 +98,31 @@ class Target(models.Model):
     expected_direction_note = models.TextField(
         blank=True, help_text="Why the target moves the way it does, for example a rise expected on purpose"
     )
+    # A close-to-target band ("between 8 and 12"): any value from band_lower to band_upper meets the
+    # target; `value` is then the band's middle. Both empty: a single figure to meet or beat.
+    band_lower = models.DecimalField("lowest value on target", max_digits=14, decimal_places=4, null=True, blank=True)
+    band_upper = models.DecimalField("highest value on target", max_digits=14, decimal_places=4, null=True, blank=True)
 
     history = HistoricalRecords()
 
     class Meta:
         ordering = ["indicator", "effective_from"]
-        constraints = [models.UniqueConstraint(fields=["indicator", "effective_from"], name="unique_target_per_period")]
+        constraints = [
+            models.UniqueConstraint(fields=["indicator", "effective_from"], name="unique_target_per_period"),
+            models.CheckConstraint(
+                condition=(
+                    models.Q(band_lower__isnull=True, band_upper__isnull=True)
+                    | models.Q(
+                        band_lower__isnull=False, band_upper__isnull=False, band_lower__lte=models.F("band_upper")
+                    )
+                ),
+                name="target_band_both_ends_in_order",
+            ),
+        ]
+
+    @property
+    def has_band(self) -> bool:
+        return self.band_lower is not None and self.band_upper is not None
 
     def __str__(self):
         return f"{self.indicator.code} target from {self.effective_from}: {self.value}"

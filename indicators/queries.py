@@ -149,6 +149,11 @@ def latest_benchmark(benchmarks: list, kind: str, as_at: date) -> Benchmark | No
 def target_display(target: Target | None, indicator: Indicator) -> str:
     if target is None:
         return "No target"
+    if target.has_band:
+        # A close-to-target band: "8.0 to 12.0", "20.0% to 25.0%".
+        low = format_value(target.band_lower, indicator.unit, indicator.decimal_places)
+        high = format_value(target.band_upper, indicator.unit, indicator.decimal_places)
+        return f"{low} to {high}"
     return format_value(target.value, indicator.unit, indicator.decimal_places)
 
 
@@ -308,13 +313,29 @@ def kpi_rags_on_dates(dates, *, indicators=None, knowledge: str = Knowledge.CURR
     queryset = indicators if indicators is not None else Indicator.objects.filter(is_active=True)
     polarity, targets = {}, {}
     rows = queryset.order_by("pk", "targets__effective_from").values_list(
-        "pk", "polarity", "targets__effective_from", "targets__value", "targets__tolerance_kind", "targets__tolerance"
+        "pk",
+        "polarity",
+        "targets__effective_from",
+        "targets__value",
+        "targets__tolerance_kind",
+        "targets__tolerance",
+        "targets__band_lower",
+        "targets__band_upper",
     )
-    for pk, indicator_polarity, effective_from, value, kind, tolerance in rows:
+    for pk, indicator_polarity, effective_from, value, kind, tolerance, lower, upper in rows:
         polarity[pk] = indicator_polarity
         found = targets.setdefault(pk, [])
         if effective_from is not None:
-            found.append(Target(effective_from=effective_from, value=value, tolerance_kind=kind, tolerance=tolerance))
+            found.append(
+                Target(
+                    effective_from=effective_from,
+                    value=value,
+                    tolerance_kind=kind,
+                    tolerance=tolerance,
+                    band_lower=lower,
+                    band_upper=upper,
+                )
+            )
     versions = MeasurementVersion.objects.filter(indicator_id__in=list(polarity), period__lte=dates[-1])
     if knowledge != Knowledge.AS_KNOWN_THEN:
         versions = versions.filter(known_to__isnull=True)

@@ -31,8 +31,19 @@ _DIRECTION_WORDS = {
 }
 
 
+def target_band(target) -> tuple[Decimal, Decimal] | None:
+    """(lowest, highest) value that meets a close-to-target band ("between 8 and 12"), or None for a
+    single figure. Read with getattr so a plain object with value and tolerance still works."""
+    lower, upper = getattr(target, "band_lower", None), getattr(target, "band_upper", None)
+    if lower is None or upper is None:
+        return None
+    return Decimal(lower), Decimal(upper)
+
+
 def tolerance_band(target) -> Decimal:
-    """How far from the target a value may be and still be amber, in the indicator's unit."""
+    """How far from the target a value may be and still be amber, in the indicator's unit. For a band,
+    a relative tolerance is a percentage of the band's nearer end (of the middle, `value`, when asked
+    without a value: the two differ only slightly)."""
     if target.tolerance_kind == "absolute":
         return abs(Decimal(target.tolerance))
     return abs(Decimal(target.value)) * Decimal(target.tolerance) / Decimal(100)
@@ -47,13 +58,27 @@ def kpi_rag(*, value: Decimal | None, target, polarity: str) -> str:
       tolerance band is amber; further away is red.
     - Close to target: the distance either side is what counts; exactly on the target is
       green, within the band (either side) amber, beyond it red.
+    - A target band ("between 8 and 12", whatever the polarity other than "none"): anywhere in the
+      band, ends included, is green; outside it but no further from the nearer end than the
+      tolerance (absolute points, or a percentage of that end) is amber; further is red.
     - A value exactly on the edge of the band counts as within it: amber.
     """
     if value is None or target is None or polarity not in ("higher", "lower", "close"):
         return NONE
     value = Decimal(value)
+    band = target_band(target)
+    if band is not None:
+        lower, upper = band
+        if lower <= value <= upper:
+            return GREEN
+        edge = lower if value < lower else upper
+        if target.tolerance_kind == "absolute":
+            allowed = abs(Decimal(target.tolerance))
+        else:
+            allowed = abs(edge) * Decimal(target.tolerance) / Decimal(100)
+        return AMBER if abs(value - edge) <= allowed else RED
     goal = Decimal(target.value)
-    band = tolerance_band(target)
+    allowed = tolerance_band(target)
     if polarity == "higher":
         shortfall = goal - value
     elif polarity == "lower":
@@ -62,7 +87,7 @@ def kpi_rag(*, value: Decimal | None, target, polarity: str) -> str:
         shortfall = abs(value - goal)
     if shortfall <= 0:
         return GREEN
-    if shortfall <= band:
+    if shortfall <= allowed:
         return AMBER
     return RED
 

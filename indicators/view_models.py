@@ -52,6 +52,14 @@ def rag_sentence(indicator, measurement, target) -> str:
     rag = kpi_rag(value=measurement.value, target=target, polarity=indicator.polarity)
     tolerance = tolerance_description(target, indicator)
     value, goal_value = Decimal(measurement.value), Decimal(target.value)
+    if target.has_band:
+        band = f"the target band of {target_display(target, indicator)}"
+        if rag == "green":
+            return f"{shown} is within {band}, so it is green."
+        side = "above" if value > Decimal(target.band_upper) else "below"
+        if rag == "amber":
+            return f"{shown} is {side} {band} but within the tolerance of {tolerance}, so it is amber."
+        return f"{shown} is {side} {band} and outside the tolerance of {tolerance}, so it is red."
     if value == goal_value:
         position = f"{shown} is exactly on the target of {goal}"
     elif indicator.polarity == Polarity.CLOSE_TO_TARGET:

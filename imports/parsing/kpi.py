@@ -1,21 +1,26 @@
-"""Understand a KPI spreadsheet: a wide scorecard (indicators as rows, periods as columns) or a
-long file (indicator, period, value)."""
+"""Recognise a KPI spreadsheet (the pipeline's second step, imports.pipeline): a wide scorecard
+(indicators as rows, periods as columns) or a long file (indicator, period, value), read into typed
+records. Pure Python: the database is the planners' business (imports.kpi_import)."""
 
 import datetime
 import re
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from imports.parsing.plan import Problem
 from imports.parsing.values import (
     PeriodHeader,
+    TargetReading,
     clean_text,
     financial_year_start,
     normalise_header,
     read_number,
     read_period_header,
+    read_polarity,
+    read_target,
 )
 from imports.parsing.workbook import Sheet, column_letter, fill_merged
+from imports.pipeline import BY_NAME, ColumnMap, ColumnMatch, Problem
+from indicators.periods import period_label
 
 KPI_SYNONYMS = {
     "code": [
@@ -49,8 +54,18 @@ KPI_SYNONYMS = {
     "numerator": ["numerator"],
     "denominator": ["denominator"],
     "commentary": ["commentary", "comments", "comment", "narrative", "notes"],
-    "target": ["target", "target value", "local target"],
-    "polarity": ["polarity", "good is", "good performance is", "direction", "higher or lower is better"],
+    "target": ["target", "target value", "local target", "targets"],
+    "polarity": [
+        "polarity",
+        "good is",
+        "good performance is",
+        "direction",
+        "higher or lower is better",
+        "which way is better",
+        "better is",
+        "good",
+        "desired direction",
+    ],
     "england": ["england", "england average", "national", "national average", "eng"],
     "stat_neighbours": [
         "stat neighbours",
@@ -65,28 +80,22 @@ KPI_SYNONYMS = {
     "unit": ["unit", "units"],
     "ignore": ["rag", "dot", "direction of travel", "trend", "rag rating", "status", "change", "frequency"],
 }
-HEADER_LOOKUP = {s: name for name, synonyms in KPI_SYNONYMS.items() for s in synonyms}
-POLARITY_WORDS = {
-    "higher": "higher",
-    "high": "higher",
-    "higher is better": "higher",
-    "up": "higher",
-    "bigger is better": "higher",
-    "lower": "lower",
-    "low": "lower",
-    "lower is better": "lower",
-    "down": "lower",
-    "smaller is better": "lower",
-    "close": "close",
-    "close to target": "close",
-    "close to target is better": "close",
-    "in range": "close",
-    "none": "none",
-    "n a": "none",
-    "na": "none",
-    "context": "none",
-    "no polarity": "none",
+# What the preview calls each recognised column.
+FIELD_LABELS = {
+    "code": "Indicator code",
+    "title": "Indicator",
+    "period": "Period",
+    "value": "Value",
+    "numerator": "Numerator",
+    "denominator": "Denominator",
+    "commentary": "Commentary",
+    "target": "Target",
+    "polarity": "Which way is better (polarity)",
+    "england": "England benchmark",
+    "stat_neighbours": "Statistical neighbours benchmark",
+    "unit": "Unit",
 }
+HEADER_LOOKUP = {s: name for name, synonyms in KPI_SYNONYMS.items() for s in synonyms}
 
 
 def _header_field(text):
@@ -102,6 +111,9 @@ def _header_field(text):
 
 @dataclass
 class PeriodValue:
+    """One cell of an indicator's row (or one row of a long file). A blank cell is kept too, with
+    `blank` set, so the planner can say it left a reported figure unchanged."""
+
     period: datetime.date
     frequency: str
     value: Decimal | None
@@ -111,6 +123,13 @@ class PeriodValue:
     numerator: Decimal | None = None
     denominator: Decimal | None = None
     commentary: str = ""
+    blank: bool = False
+    text: str = ""  # the cell as written when it held no number ("n/a", "-", "c")
+
+    @property
+    def clears(self) -> bool:
+        """True when the cell gives no figure: blank, "n/a", "-", a suppression code."""
+        return self.value is None
 
 
 @dataclass
@@ -120,7 +139,11 @@ class ParsedIndicator:
     title: str
     values: list = field(default_factory=list)
     target: Decimal | None = None
+    # The target as written ("Less than 22%", "Between 8 and 12", "No target"); None when no cell.
+    target_reading: TargetReading | None = None
+    target_text: str = ""
     polarity: str | None = None
+    polarity_text: str = ""
     england: Decimal | None = None
     stat_neighbours: Decimal | None = None
     unit: str = ""
@@ -134,9 +157,13 @@ class ParsedIndicator:
 
 @dataclass
 class KpiParse:
+    """What the recognise step read: the typed records the planners work from."""
+
     layout: str = ""
     sheet_name: str = ""
     header_row: int | None = None
+    columns: ColumnMap | None = None
+    section_headings: list = field(default_factory=list)  # (row, text): rows read as headings, not indicators
     indicators: list = field(default_factory=list)
     ignored_columns: list = field(default_factory=list)
     ignored_sheets: list = field(default_factory=list)
@@ -189,7 +216,8 @@ def _scan(sheet: Sheet):
     return best
 
 
-def parse_kpis(sheets: list[Sheet]) -> KpiParse:
+def recognise(sheets: list[Sheet]) -> KpiParse:
+    """The sheets as KPI records: the best header row, one ParsedIndicator per indicator row."""
     result = KpiParse()
     if not sheets or all(not s.rows for s in sheets):
         result.refusal = "The file has no rows in it. Check you chose the right file."
@@ -209,10 +237,17 @@ def parse_kpis(sheets: list[Sheet]) -> KpiParse:
     result.ignored_sheets = [s.name for s in sheets if s is not sheet]
     result.header_row = index + 1
     headers = {col: clean_text(c.value).replace("\n", " ") for col, c in enumerate(sheet.rows[index]) if not c.is_blank}
+    result.columns = ColumnMap(sheet=sheet.name, header_row=index + 1)
     for col, text in headers.items():
         name = _header_field(text)[0]
         if col not in periods and (name in (None, "ignore")):
             result.ignored_columns.append(f"{column_letter(col)} ({text})")
+            result.columns.matches.append(ColumnMatch(col, text))
+        elif col in periods:
+            label = period_label(periods[col].start, periods[col].frequency)
+            result.columns.matches.append(ColumnMatch(col, text, "period", f"Values for {label}", BY_NAME))
+        else:
+            result.columns.matches.append(ColumnMatch(col, text, name, FIELD_LABELS.get(name, name), BY_NAME))
     if "period" in fields and "value" in fields:
         result.layout = "long"
         _read_long(sheet, index, fields, headers, result)
@@ -261,7 +296,24 @@ def _extras(sheet, index, row, fields, headers, indicator, result):
         col = fields.get(name)
         return row[col] if col is not None and col < len(row) else None
 
-    for name in ("target", "england", "stat_neighbours"):
+    c = cell("target")
+    if c is not None and not c.is_blank:
+        reading = read_target(c.value, c.number_format)
+        indicator.target_text = clean_text(c.value)
+        if reading.problem:
+            result.problems.append(
+                Problem(
+                    sheet.name,
+                    index + 1,
+                    f"{column_letter(fields['target'])} ({headers[fields['target']]})",
+                    f"{indicator.title or indicator.code}: {reading.problem}; it was left out.",
+                    "warning",
+                )
+            )
+        else:
+            indicator.target_reading = reading
+            indicator.target = reading.value
+    for name in ("england", "stat_neighbours"):
         c = cell(name)
         if c is None or c.is_blank:
             continue
@@ -280,14 +332,9 @@ def _extras(sheet, index, row, fields, headers, indicator, result):
             setattr(indicator, name, reading.value)
     c = cell("polarity")
     if c is not None and not c.is_blank:
-        word = re.sub(r"[^a-z ]", " ", clean_text(c.value).lower()).strip()
-        word = re.sub(r"\s+", " ", word)
-        if clean_text(c.value) in {"\u2191", "\u25b2"}:
-            word = "higher"
-        elif clean_text(c.value) in {"\u2193", "\u25bc"}:
-            word = "lower"
-        if word in POLARITY_WORDS:
-            indicator.polarity = POLARITY_WORDS[word]
+        polarity = read_polarity(c.value)
+        if polarity:
+            indicator.polarity, indicator.polarity_text = polarity, clean_text(c.value)
         else:
             result.problems.append(
                 Problem(
@@ -295,7 +342,7 @@ def _extras(sheet, index, row, fields, headers, indicator, result):
                     index + 1,
                     f"{column_letter(fields['polarity'])} ({headers[fields['polarity']]})",
                     f"\u201c{clean_text(c.value)}\u201d is not a polarity we know (use Higher, Lower, "
-                    "Close to target or None); it was left out.",
+                    "Close to target or Info); it was left out.",
                     "warning",
                 )
             )
@@ -322,12 +369,44 @@ def _value(sheet, index, col, headers, cell, indicator, header: PeriodHeader, re
         )
         return None
     if reading.value is None and not reading.note:
-        return None  # blank: nothing recorded, never zero
+        # Blank: nothing recorded, never zero; kept so a figure already reported is seen to stay.
+        return PeriodValue(header.start, header.frequency, None, "", label, blank=True)
     missing = reading.note[len("missing:") :] if reading.note.startswith("missing:") else ""
     percent = "%" in (cell.number_format or "") or reading.note == "percent"
     if percent:
         indicator.looks_like_percentage = True
-    return PeriodValue(header.start, header.frequency, reading.value, missing, label, percent_format=percent)
+    return PeriodValue(
+        header.start,
+        header.frequency,
+        reading.value,
+        missing,
+        label,
+        percent_format=percent,
+        text=clean_text(cell.value) if reading.value is None else "",
+    )
+
+
+def _section_heading(row, periods) -> str:
+    """The text of a section heading row ("FRONT DOOR" merged across the row, "ASSESSMENT & CHILDREN IN
+    NEED" alone in its first cell), or "". A heading is one piece of text, repeated in every cell a
+    merge covers, that is not a number; or a row whose period cells all read as periods again (the
+    header repeated above each section)."""
+    texts = {clean_text(c.value) for c in row if not c.is_blank}
+    if len(texts) == 1:
+        (text,) = texts
+        cells = [c for c in row if not c.is_blank]
+        in_periods = [col for col in periods if col < len(row) and not row[col].is_blank]
+        if not isinstance(cells[0].value, (int, float)) and read_number(text).value is None:
+            if len(cells) > 1 or not in_periods:
+                return text
+    period_cells = [row[col] for col in periods if col < len(row) and not row[col].is_blank]
+    if (
+        period_cells
+        and len(period_cells) == len(periods)
+        and all(read_period_header(c.value, c.number_format) for c in period_cells)
+    ):
+        return " ".join(clean_text(c.value) for c in row if not c.is_blank)[:100]
+    return ""
 
 
 def _read_wide(sheet, header_index, periods, fields, labels, headers, result):
@@ -339,6 +418,10 @@ def _read_wide(sheet, header_index, periods, fields, labels, headers, result):
         row = sheet.rows[index]
         code, title = _identity(row, fields)
         if not code and not title:
+            continue
+        heading = _section_heading(row, periods)
+        if heading:
+            result.section_headings.append((index + 1, heading))
             continue
         if not any(col < len(row) and not row[col].is_blank for col in periods) and not any(
             fields.get(n) is not None and fields[n] < len(row) and not row[fields[n]].is_blank
@@ -441,3 +524,6 @@ def _read_long(sheet, header_index, fields, headers, result):
         if col is not None and col < len(row):
             value.commentary = clean_text(row[col].value)
         indicator.values.append(value)
+
+
+parse_kpis = recognise  # the name the commands and older tests know

@@ -521,3 +521,222 @@ def read_period_header(value, number_format="General", *, group_year: int | None
 def period_text(value) -> PeriodHeader | None:
     """A period in a long file's period column; a full date means that month."""
     return read_period_header(value)
+
+
+# -- Polarity and targets in words (KPIs) ---------------------------------------------------------
+
+# "Which way is better" as scorecards write it. Info, context, data only: a measure with no
+# polarity, which is never RAG rated. Keys are normalise_vocab()'d ("N/A" -> "n a").
+POLARITY_WORDS = {
+    **dict.fromkeys(
+        [
+            "higher",
+            "high",
+            "h",
+            "up",
+            "higher is better",
+            "high is better",
+            "high is good",
+            "higher is good",
+            "higher better",
+            "bigger is better",
+            "more is better",
+            "increase",
+            "increase is good",
+            "a high value is good",
+            "up is good",
+            "good is high",
+            "good is higher",
+            "maximise",
+            "maximize",
+        ],
+        "higher",
+    ),
+    **dict.fromkeys(
+        [
+            "lower",
+            "low",
+            "l",
+            "down",
+            "lower is better",
+            "low is better",
+            "low is good",
+            "lower is good",
+            "lower better",
+            "smaller is better",
+            "less is better",
+            "fewer is better",
+            "decrease",
+            "decrease is good",
+            "a low value is good",
+            "down is good",
+            "good is low",
+            "good is lower",
+            "minimise",
+            "minimize",
+        ],
+        "lower",
+    ),
+    **dict.fromkeys(
+        [
+            "close",
+            "t",
+            "close to target",
+            "close to target is better",
+            "stay close to target",
+            "in range",
+            "within range",
+            "on target",
+            "target",
+            "range",
+        ],
+        "close",
+    ),
+    **dict.fromkeys(
+        [
+            "none",
+            "n a",
+            "na",
+            "info",
+            "information",
+            "for information",
+            "info only",
+            "context",
+            "contextual",
+            "context only",
+            "no polarity",
+            "neutral",
+            "data only",
+            "monitor",
+            "monitoring",
+            "monitoring only",
+            "demand",
+            "demand measure",
+            "not applicable",
+            "trend",
+        ],
+        "none",
+    ),
+}
+UP_ARROWS = set("\u2191\u25b2\u2b06\u21e7\u25b4\u2197")
+DOWN_ARROWS = set("\u2193\u25bc\u2b07\u21e9\u25be\u2198")
+BOTH_ARROWS = set("\u2195\u2194\u21d5")
+
+
+def read_polarity(value) -> str | None:
+    """ "higher", "lower", "close" or "none" from the words or arrows a scorecard uses; None when unknown.
+
+    "Higher is better", "High", "↑", "▲ good" -> higher; "Info", "Context", "N/A" -> none."""
+    text = clean_text(value)
+    if not text:
+        return None
+    symbols = set(text)
+    if symbols & UP_ARROWS and not symbols & DOWN_ARROWS:
+        return "higher"
+    if symbols & DOWN_ARROWS and not symbols & UP_ARROWS:
+        return "lower"
+    if symbols & BOTH_ARROWS:
+        return "close"
+    words = normalise_vocab(text)
+    if words in POLARITY_WORDS:
+        return POLARITY_WORDS[words]
+    # "Higher - more children seen quickly", "Lower (fewer re-referrals)": the first words decide.
+    head = normalise_vocab(re.split(r"[-\u2013\u2014:(/,;]", text, maxsplit=1)[0])
+    return POLARITY_WORDS.get(head)
+
+
+@dataclass(frozen=True)
+class TargetReading:
+    """A target as a scorecard writes it: "85%", "Less than 22%", "≥ 90%", "Between 8 and 12", "No target".
+
+    kind: "value" (a bare figure, no direction), "at_least", "at_most", "band", "none" (the file says
+    there is no target) or "" (blank, or a problem). `polarity` is the direction the words imply
+    ("" when they imply none); `value` the figure to meet (a band's midpoint); `lower`/`upper` a band's
+    ends."""
+
+    kind: str
+    value: Decimal | None = None
+    lower: Decimal | None = None
+    upper: Decimal | None = None
+    problem: str = ""
+
+    @property
+    def polarity(self) -> str:
+        return {"at_least": "higher", "at_most": "lower", "band": "close"}.get(self.kind, "")
+
+
+NO_TARGET_WORDS = {
+    "no target",
+    "none",
+    "n a",
+    "na",
+    "not applicable",
+    "no target set",
+    "not set",
+    "tbc",
+    "tba",
+    "info",
+    "info only",
+    "context",
+    "data only",
+    "monitor",
+    "monitoring only",
+    "baseline",
+    "baseline year",
+}
+_AT_LEAST = (
+    r"(?:>=|=>|\u2265|>|\u2267|at least|no less than|not less than|no fewer than|not fewer than|above|over|"
+    r"more than|greater than|higher than|minimum(?: of)?|min\.?|exceed|exceeds|exceeding|better than)"
+)
+_AT_MOST = (
+    r"(?:<=|=<|\u2264|<|\u2266|at most|no more than|not more than|no higher than|not higher than|below|under|"
+    r"less than|fewer than|lower than|maximum(?: of)?|max\.?|up to|not exceeding|within)"
+)
+_AT_LEAST_AFTER = r"(?:or more|or above|or higher|or greater|or over|and above|and over|\+|plus|minimum|min)"
+_AT_MOST_AFTER = r"(?:or less|or fewer|or below|or lower|or under|and below|and under|maximum|max)"
+_NUMBER = r"(-?\d[\d,]*(?:\.\d+)?)\s*(%|percent|per cent|pp)?"
+
+
+def _target_number(text: str, number_format: str) -> Decimal | None:
+    reading = read_number(text.replace("percent", "%").replace("per cent", "%").replace("pp", ""), "General")
+    return reading.value if isinstance(reading.value, Decimal) else None
+
+
+def read_target(value, number_format="General") -> TargetReading:
+    """A target cell in figures or in words (see TargetReading). A fraction in a % cell is a percentage."""
+    if value is None or (isinstance(value, str) and not clean_text(value)):
+        return TargetReading("")
+    if isinstance(value, (int, float)) and not isinstance(value, bool):
+        reading = read_number(value, number_format)
+        return TargetReading("value", value=reading.value)
+    text = clean_text(value)
+    lowered = re.sub(r"\s+", " ", text.lower()).strip()
+    lowered = re.sub(r"^(?:target|local target|our target|aim|goal)\s*(?:is|of|:|-|=)?\s*", "", lowered)
+    if normalise_vocab(lowered) in NO_TARGET_WORDS or lowered in {"-", "\u2013", "\u2014"}:
+        return TargetReading("none")
+    number = _NUMBER
+    match = re.fullmatch(
+        r"(?:between|from|in the range|range)?\s*" + number + r"\s*(?:and|to|-|\u2013|\u2014)\s*" + number,
+        lowered,
+    )
+    if match:
+        lower, upper = _target_number(match.group(1), number_format), _target_number(match.group(3), number_format)
+        if lower is not None and upper is not None:
+            lower, upper = min(lower, upper), max(lower, upper)
+            return TargetReading("band", value=_tidy((lower + upper) / 2), lower=lower, upper=upper)
+    for kind, before, after in (("at_least", _AT_LEAST, _AT_LEAST_AFTER), ("at_most", _AT_MOST, _AT_MOST_AFTER)):
+        match = re.fullmatch(before + r"\s*" + number + r"\.?", lowered) or re.fullmatch(
+            number + r"\s*" + after + r"\.?", lowered
+        )
+        if match:
+            figure = _target_number(match.group(1), number_format)
+            if figure is not None:
+                return TargetReading(kind, value=figure)
+    reading = read_number(lowered, number_format)
+    if isinstance(reading.value, Decimal):
+        return TargetReading("value", value=reading.value)
+    return TargetReading(
+        "",
+        problem=f"\u201c{text}\u201d is not a target we can read (for example \u201c85%\u201d, "
+        "\u201cLess than 22%\u201d, \u201c\u2265 90%\u201d, \u201cBetween 8 and 12\u201d or \u201cNo target\u201d)",
+    )

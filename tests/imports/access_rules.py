@@ -62,6 +62,16 @@ RULES = [
         note="retry a job that did not fail: the admin is sent back to its status page; nothing is queued",
     ),
     Rule("imports:job_log", ADMIN_ONLY, kwargs=lambda users: _job(users, state="done")),
+    Rule(
+        "imports:kpi_clear_reported",
+        ADMIN_REDIRECT,
+        kwargs=lambda users: _job(
+            users, kind="indicators", file_name="s.csv", file_bytes=b"Code,Apr 2019\nA,n/a\n", options={}
+        ),
+        method="post",
+        data=lambda users: {"clear_reported": "on"},
+        note="the KPI preview's 'clear reported values' choice: saved, and the file is checked again",
+    ),
     Rule("imports:export_plan", ADMIN_ONLY, kwargs=_plan_csv, note="the current plan as CSV"),
     Rule("imports:export_indicators", ADMIN_ONLY, kwargs=lambda users: {"fmt": "xlsx"}),
 ]
