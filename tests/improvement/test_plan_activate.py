@@ -22,9 +22,10 @@ def test_the_plan_page_offers_it_and_the_confirmation_names_the_plan_it_replaces
     old, new = plans
     page = admin_client_.get(new.get_absolute_url()).content.decode()
     assert reverse("improvement:plan_activate", args=[new.pk]) in page
-    assert reverse("improvement:plan_activate", args=[old.pk]) not in admin_client_.get(
-        old.get_absolute_url()
-    ).content.decode()
+    assert (
+        reverse("improvement:plan_activate", args=[old.pk])
+        not in admin_client_.get(old.get_absolute_url()).content.decode()
+    )
     confirm = admin_client_.get(reverse("improvement:plan_activate", args=[new.pk])).content.decode()
     assert "Make Improvement plan v3 (imported) the active plan?" in confirm
     assert "It replaces <strong>Improvement plan v2</strong> as the active plan." in confirm
