@@ -253,3 +253,148 @@ def test_the_command_line_creates_the_inspection(tmp_path):
     inspection = Inspection.objects.get()
     assert sorted(inspection.recommendations.values_list("reference", flat=True)) == ["R1", "R2", "R4"]
     assert Plan.objects.get().start_date == datetime.date(2018, 9, 1)
+
+
+def _job_with_rows(admin_user, count):
+    from tests.factories.imports import ImportJobFactory
+
+    job = ImportJobFactory(
+        uploaded_by=admin_user,
+        preview={
+            "counts": {"created": count},
+            "problems": [],
+            "problem_count": 0,
+            "error_count": 0,
+            "refusal": "",
+            "can_confirm": True,
+            "creates_plan": True,
+            "plan_start": "2018-09-14",
+            "file_recommendations": ["R1"],
+            "column_map": {"sheet": "Plan", "header_row": 1, "matches": []},
+        },
+    )
+    ImportPreviewRow.objects.bulk_create(
+        ImportPreviewRow(
+            job=job,
+            position=n,
+            entity="action",
+            key=f"1.{n}",
+            title=f"Action {n}",
+            kind="create",
+            row=n + 1,
+            changes=[{"field": "title", "label": "Title", "old": "", "new": f"Action {n}"}],
+            is_change=True,
+            has_problem=n % 3 == 0,
+        )
+        for n in range(1, count + 1)
+    )
+    return job
+
+
+def test_the_preview_opens_with_the_same_queries_for_20_rows_and_20000(admin_client_, admin_user):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    counts = []
+    for size in (20, 20_000):
+        job = _job_with_rows(admin_user, size)
+        url = reverse("imports:job_preview", args=[job.pk])
+        admin_client_.get(url)  # warm the session
+        for query in ({}, {"show": "problems", "page": "7"}):
+            with CaptureQueriesContext(connection) as queries:
+                response = admin_client_.get(url, query)
+            assert response.status_code == 200
+            counts.append(len(queries))
+    assert len(set(counts)) == 1 and counts[0] <= 15, counts
+
+
+def test_entries_before_the_chosen_start_are_listed_and_one_reason_covers_them(admin_client_):
+    _upload(admin_client_, council_plan_xlsx(), new_plan_title="Westmoor plan")
+    job = ImportJob.objects.get()
+    page = text_of(
+        _choose(
+            admin_client_,
+            job,
+            **{"plan_start-day": "1", "plan_start-month": "1", "plan_start-year": "2019", "inspection_choice": "none"},
+        )
+    )
+    assert "Entries dated earlier than usually allowed (1)" in page
+    assert "1.1 5 Progress update 14 September 2018 1 January 2019 The plan started on 1 January 2019" in page
+    response = admin_client_.post(reverse("imports:job_confirm", args=[job.pk]), {"backdate_reason": ""})
+    assert "Enter the reason for recording entries dated earlier than usually allowed" in text_of(response)
+    reason = "The MASH history from the 2018 tracker"
+    admin_client_.post(reverse("imports:job_confirm", args=[job.pk]), {"backdate_reason": reason})
+    job.refresh_from_db()
+    assert job.state == ImportJob.State.DONE, job.message
+    hub = Action.objects.get(reference="1.1")
+    assert dict(hub.updates.values_list("date", "backdating_reason")) == {
+        datetime.date(2018, 9, 14): reason,
+        datetime.date(2019, 1, 31): "",
+        datetime.date(2019, 3, 31): "",
+    }
+
+
+def test_importing_the_same_file_again_adds_nothing(admin_client_):
+    first = run_import(council_plan_xlsx(), options={"new_plan_title": "Westmoor plan"})
+    plan_id = first.result["plan_id"]
+    again = run_import(council_plan_xlsx(), options={"plan_id": plan_id})
+    assert again.state == ImportJob.State.DONE, again.message
+    assert again.result["counts"]["updated"] == 0
+    assert Action.objects.get(reference="1.1").updates.count() == 3
+
+
+def test_a_newer_version_continues_the_older_by_reference_unless_re_mapped(admin_client_):
+    first = run_import(council_plan_xlsx(), options={"new_plan_title": "Westmoor plan v3"})
+    old_plan = Plan.objects.get(pk=first.result["plan_id"])
+    old = {a.reference: a for a in Action.objects.filter(theme__plan=old_plan)}
+    rows = council_plan_rows()
+    rows[5][0] = "1.3"  # 1.2 renumbered in the new version
+    _upload(admin_client_, fixtures.xlsx_bytes({"Plan v4": rows}), new_plan_title="Westmoor plan v4")
+    job = ImportJob.objects.latest("pk")
+    page = text_of(
+        _choose(
+            admin_client_,
+            job,
+            **{
+                "plan_start-day": "1",
+                "plan_start-month": "4",
+                "plan_start-year": "2019",
+                "inspection_choice": "none",
+                "previous_version": str(old_plan.pk),
+                "carried": "1.3 = 1.2",
+            },
+        )
+    )
+    assert "Continues: 1.1 Set up a multi-agency safeguarding hub" in page
+    assert "Continues: 1.2 Train every duty social worker in thresholds (as you chose)" in page
+    job.refresh_from_db()
+    admin_client_.post(
+        reverse("imports:job_confirm", args=[job.pk]), {"backdate_reason": "History of the older version"}
+    )
+    job.refresh_from_db()
+    assert job.state == ImportJob.State.DONE, job.message
+    new_plan = Plan.objects.get(pk=job.result["plan_id"])
+    assert new_plan.previous_version == old_plan
+    new = {a.reference: a for a in Action.objects.filter(theme__plan=new_plan)}
+    assert new["1.1"].carried_from == old["1.1"]
+    assert new["1.3"].carried_from == old["1.2"]
+    assert new["2.1"].carried_from == old["2.1"]
+
+
+def test_a_re_mapping_to_an_action_the_older_version_lacks_is_refused(admin_client_):
+    first = run_import(council_plan_xlsx(), options={"new_plan_title": "Westmoor plan v3"})
+    _upload(admin_client_, council_plan_xlsx(), new_plan_title="Westmoor plan v4")
+    job = ImportJob.objects.latest("pk")
+    response = _choose(
+        admin_client_,
+        job,
+        **{
+            "plan_start-day": "1",
+            "plan_start-month": "4",
+            "plan_start-year": "2019",
+            "inspection_choice": "none",
+            "previous_version": str(first.result["plan_id"]),
+            "carried": "1.1 = 9.9",
+        },
+    )
+    assert "9.9 is not an action of Westmoor plan v3" in text_of(response)
