@@ -38,7 +38,7 @@ def test_admin_imports_a_council_plan_with_its_recommendations_and_history(
     choices.locator("[name='new_date-day']").fill("2")
     choices.locator("[name='new_date-month']").fill("7")
     choices.locator("[name='new_date-year']").fill("2018")
-    choices.get_by_role("button", name="Check again with these choices").click()
+    choices.get_by_role("button", name="Check again with this start and inspection").click()
     page.get_by_role("link", name="See what the import would do").click()
     rows = page.locator("table", has_text="Changes (old")
     expect(rows.get_by_text("Recommendation R1: R1 \u2013 Ensure that contacts")).to_be_visible()
