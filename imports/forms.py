@@ -1,10 +1,12 @@
+import re
+
 from django import forms
 from django.conf import settings
 
-from core.forms import ServiceForm
+from core.forms import GovukDateField, ServiceForm
 from imports.parsing.plan import FIELD_LABELS
 from imports.parsing.values import MEANING_LABELS
-from improvement.models import Inspection, Plan
+from improvement.models import Action, Inspection, Plan
 from indicators.models import Indicator, Unit
 
 
@@ -152,3 +154,144 @@ class ConfirmForm(ServiceForm):
 
     def reason(self) -> str:
         return (self.cleaned_data.get("backdate_reason") or "").strip()
+
+
+REMAP_LINE = re.compile(r"^\s*(\S+)\s*(?:=|->|\u2192|continues)\s*(\S+)\s*$", re.IGNORECASE)
+NO_ACTION = {"none", "new", "-", "nothing"}
+
+
+class PlanPreviewForm(ServiceForm):
+    """The plan import's choices on the preview: the new plan's start, the inspection its recommendations
+    belong to (an existing one, or one created from the file), and which plan version it continues."""
+
+    INSPECTION_CHOICES = [
+        ("none", "Do not link the actions to recommendations"),
+        ("existing", "Link them to an inspection already in the service"),
+        ("new", "Create the inspection and its recommendations from the file"),
+    ]
+    plan_start = GovukDateField(
+        label="Date the plan started",
+        required=False,
+        help_text="Actions are added on this date. It is the earliest date in the file unless you change it.",
+    )
+    inspection_choice = forms.ChoiceField(
+        label="Recommendations in the file", choices=INSPECTION_CHOICES, widget=forms.RadioSelect, initial="none"
+    )
+    inspection = forms.ModelChoiceField(
+        queryset=Inspection.objects.all(), required=False, label="Inspection", empty_label="Choose an inspection"
+    )
+    new_kind = forms.ChoiceField(
+        label="Kind of inspection to create",
+        choices=[("", "Choose the kind of inspection"), *Inspection.Kind.choices],
+        required=False,
+    )
+    new_date = GovukDateField(label="Date of the inspection to create", required=False)
+    previous_version = forms.ModelChoiceField(
+        queryset=Plan.objects.all(),
+        required=False,
+        label="This plan is a newer version of",
+        empty_label="None: it does not continue another plan",
+        help_text="Each action is matched to the action with the same reference in that plan.",
+    )
+    carried = forms.CharField(
+        label="Actions matched differently",
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text="One a line: the new reference, an equals sign, then the reference it continues in the older "
+        "version, or \u201cnone\u201d. For example: 2.1 = 3.4",
+    )
+
+    def __init__(self, *args, options: dict, preview: dict, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.creates_plan = bool(preview.get("creates_plan"))
+        if not self.creates_plan:
+            for name in ("plan_start", "previous_version", "carried"):
+                del self.fields[name]
+        else:
+            self.fields["plan_start"].required = True
+            self.fields["plan_start"].error_messages["required"] = "Enter the date the plan started"
+            self.fields["plan_start"].initial = options.get("plan_start") or preview.get("plan_start")
+            self.fields["previous_version"].initial = options.get("previous_version_id")
+            self.fields["carried"].initial = "\n".join(
+                f"{new} = {old_ref}" for new, old_ref in (options.get("carried_refs") or {}).items()
+            )
+        count = len(preview.get("file_recommendations", []))
+        if count:
+            self.fields["inspection_choice"].choices = [
+                *self.INSPECTION_CHOICES[:2],
+                (
+                    "new",
+                    f"Create the inspection and its {count} recommendation{'s' if count != 1 else ''} from the file",
+                ),
+            ]
+        new = options.get("inspection_new") or {}
+        self.fields["inspection_choice"].initial = (
+            "existing" if options.get("inspection_id") else "new" if new else "none"
+        )
+        self.fields["inspection"].initial = options.get("inspection_id")
+        self.fields["new_kind"].initial = new.get("kind", "")
+        self.fields["new_date"].initial = new.get("date")
+
+    def clean(self):
+        data = super().clean()
+        choice = data.get("inspection_choice")
+        if choice == "existing" and not data.get("inspection"):
+            self.add_error("inspection", "Choose the inspection whose recommendations the plan answers")
+        if choice == "new":
+            if not data.get("new_kind"):
+                self.add_error("new_kind", "Choose the kind of inspection to create")
+            if not data.get("new_date") and "new_date" not in self.errors:
+                self.add_error("new_date", "Enter the date of the inspection to create")
+        if self.creates_plan and not data.get("plan_start") and "plan_start" not in self.errors:
+            self.add_error("plan_start", "Enter the date the plan started")
+        data["carried_refs"] = self._read_remaps(data)
+        return data
+
+    def _read_remaps(self, data) -> dict:
+        text = (data.get("carried") or "").strip()
+        if not text:
+            return {}
+        if not data.get("previous_version"):
+            self.add_error("carried", "Choose the plan this one is a newer version of, then match its actions")
+            return {}
+        found = {}
+        for number, line in enumerate(text.splitlines(), start=1):
+            if not line.strip():
+                continue
+            match = REMAP_LINE.match(line)
+            if not match:
+                self.add_error("carried", f"Line {number} should read like \u201c2.1 = 3.4\u201d")
+                return {}
+            found[match.group(1)] = match.group(2)
+        known = dict(Action.objects.filter(theme__plan=data["previous_version"]).values_list("reference", "pk"))
+        unknown = [old for old in found.values() if old.lower() not in NO_ACTION and old not in known]
+        if unknown:
+            self.add_error(
+                "carried",
+                f"{', '.join(unknown)} {'is not an action' if len(unknown) == 1 else 'are not actions'} of "
+                f"{data['previous_version']}",
+            )
+            return {}
+        return found
+
+    def options(self, previous: dict) -> dict:
+        data = self.cleaned_data
+        options = dict(previous)
+        choice = data["inspection_choice"]
+        options["inspection_id"] = data["inspection"].pk if choice == "existing" else None
+        options["inspection_new"] = (
+            {"kind": data["new_kind"], "date": data["new_date"].isoformat()} if choice == "new" else None
+        )
+        if self.creates_plan:
+            options["plan_start"] = data["plan_start"].isoformat()
+            previous_version = data.get("previous_version")
+            options["previous_version_id"] = previous_version.pk if previous_version else None
+            refs = data.get("carried_refs") or {}
+            options["carried_refs"] = refs
+            known = (
+                dict(Action.objects.filter(theme__plan=previous_version).values_list("reference", "pk"))
+                if previous_version
+                else {}
+            )
+            options["carried"] = {new: (0 if old.lower() in NO_ACTION else known[old]) for new, old in refs.items()}
+        return options

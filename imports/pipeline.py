@@ -100,6 +100,7 @@ class ColumnMatch:
             "how": self.how,
             "how_words": HOW_WORDS.get(self.how, ""),
             "date": self.date.isoformat() if self.date else None,
+            "date_words": f"{self.date:%B %Y}" if self.date else "",
         }
 
     @classmethod

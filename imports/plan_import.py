@@ -582,23 +582,7 @@ def plan_progress(ctx: PlanContext, changes: PlanImportChanges) -> None:
             new_override = sheet_rag if sheet_rag != computed_today else ""
         latest_is_new = latest is not None and latest.text != ctx.latest_narrative.get(key)
         state_changed = (new_status, new_progress, new_override) != (current_status, current_progress, current_override)
-        # Earlier entries are history: the work was under way; the file's judgement belongs to the latest.
-        history_status = ActionStatus.IN_PROGRESS if new_status != ActionStatus.NOT_STARTED else new_status
-        for entry in fresh:
-            if entry is latest:
-                continue
-            day = _entry_date(entry, today)
-            planned.updates.append(
-                _update_values(
-                    day,
-                    history_status,
-                    "",
-                    entry.text,
-                    compute_action_rag(status=history_status, progress="", target_date=target_for_rag, as_at=day),
-                    "",
-                    "",
-                )
-            )
+        planned.updates += _history_updates(fresh, latest, new_status, target_for_rag, today)
         if latest_is_new or state_changed:
             if new_override and new_override != current_override:
                 reason = f"The plan said {parsed.rag_text or rag_label(new_override)} (the imported spreadsheet's RAG)."
@@ -622,15 +606,32 @@ def plan_progress(ctx: PlanContext, changes: PlanImportChanges) -> None:
             )
             changes.problems.append(ctx.problem(parsed.row, "Progress update", message, "guess"))
             planned.row.notes.append(message)
-        for values in planned.updates:
-            words = values["narrative"][:200]
-            if values is planned.update and values["status"] != current_status:
-                words += f" (status: {ActionStatus(values['status']).label.lower()})"
-            planned.row.changes.append(
-                FieldChange("progress", f"Progress entry, {_display(values['date'])}", "", words)
-            )
-        if planned.updates and existing is not None:
-            planned.row.kind = UPDATE
+        _show_entries(planned, current_status)
+
+
+def _history_updates(fresh, latest, status, target_date, today) -> list[dict]:
+    """The entries before the latest, as history: the work was under way (unless the file says it has not
+    started); the file's judgement belongs to the latest entry alone."""
+    history_status = ActionStatus.IN_PROGRESS if status != ActionStatus.NOT_STARTED else status
+    updates = []
+    for entry in fresh:
+        if entry is latest:
+            continue
+        day = _entry_date(entry, today)
+        computed = compute_action_rag(status=history_status, progress="", target_date=target_date, as_at=day)
+        updates.append(_update_values(day, history_status, "", entry.text, computed, "", ""))
+    return updates
+
+
+def _show_entries(planned: PlannedAction, current_status: str) -> None:
+    """Each new entry on the action's preview row, the status it brings on the latest."""
+    for values in planned.updates:
+        words = values["narrative"][:200]
+        if values is planned.update and values["status"] != current_status:
+            words += f" (status: {ActionStatus(values['status']).label.lower()})"
+        planned.row.changes.append(FieldChange("progress", f"Progress entry, {_display(values['date'])}", "", words))
+    if planned.updates and planned.existing is not None:
+        planned.row.kind = UPDATE
 
 
 def _entry_date(entry: ProgressEntry, today: datetime.date) -> datetime.date:

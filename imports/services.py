@@ -354,6 +354,12 @@ def set_clear_reported(job: ImportJob, clear: bool) -> None:
     job.save(update_fields=["options"])
 
 
+def save_options(job: ImportJob, options: dict) -> None:
+    """The admin's choices about where the file goes (a plan import's start date, inspection, version)."""
+    job.options = options
+    job.save(update_fields=["options"])
+
+
 def save_mappings(job: ImportJob, mappings: dict) -> None:
     """The admin's choices on the preview: {"columns": .., "values": .., "indicators": ..}."""
     job.mappings = mappings
@@ -366,6 +372,7 @@ __all__ = [
     "preview_job",
     "apply_job",
     "save_mappings",
+    "save_options",
     "queue_job",
     "claim_queued",
     "reap_stuck_jobs",

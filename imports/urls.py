@@ -11,6 +11,7 @@ urlpatterns = [
     path("published/jobs/<int:pk>/", published_views.published_preview, name="published_preview"),
     path("published/council/", published_views.council_settings_page, name="council_settings"),
     path("jobs/<int:pk>/", views.job_preview, name="job_preview"),
+    path("jobs/<int:pk>/plan-choices/", views.job_plan_choices, name="job_plan_choices"),
     path("jobs/<int:pk>/confirm/", views.job_confirm, name="job_confirm"),
     path("jobs/<int:pk>/status/", views.job_status, name="job_status"),
     path("jobs/<int:pk>/status.json", views.job_status_json, name="job_status_json"),

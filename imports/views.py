@@ -10,7 +10,7 @@ from core import audit
 from core.middleware import passive_request, upload_view
 from core.permissions import service_user_required
 from imports import exports, queries, services
-from imports.forms import ConfirmForm, IndicatorUploadForm, MappingForm, PlanUploadForm
+from imports.forms import ConfirmForm, IndicatorUploadForm, MappingForm, PlanPreviewForm, PlanUploadForm
 from imports.kpi_forms import ClearReportedForm
 from imports.models import ImportChange, ImportJob
 from imports.parsing.values import MEANING_LABELS
@@ -86,12 +86,30 @@ def job_preview(request, pk):
     return _render_preview(request, job, form, _confirm_form(job))
 
 
+@require_POST
+def job_plan_choices(request, pk):
+    """The plan import's choices on the preview (start date, inspection, the version it continues):
+    saved, then the file is checked again with them."""
+    _require_admin(request.user)
+    job = get_object_or_404(queries.job_for_page(pk), pk=pk)
+    if job.kind != ImportJob.Kind.PLAN or job.state not in {ImportJob.State.PREVIEWED, ImportJob.State.REFUSED}:
+        return redirect("imports:job_status", pk=job.pk)
+    plan_form = PlanPreviewForm(request.POST, options=job.options or {}, preview=job.preview or {})
+    if job.file_removed_at is None and plan_form.is_valid():
+        services.save_options(job, plan_form.options(job.options or {}))
+        return _run_preview(job)
+    form = MappingForm(preview=job.preview, mappings=job.mappings, kind=job.kind)
+    return _render_preview(request, job, form, _confirm_form(job), plan_form=plan_form)
+
+
 def _confirm_form(job, data=None):
     return ConfirmForm(data, backdated_count=(job.preview or {}).get("backdated_count", 0))
 
 
-def _render_preview(request, job, form, confirm_form):
+def _render_preview(request, job, form, confirm_form, plan_form=None):
     mappings = job.mappings or {}
+    if job.kind == ImportJob.Kind.PLAN and plan_form is None and job.preview and not job.preview.get("refusal"):
+        plan_form = PlanPreviewForm(options=job.options or {}, preview=job.preview)
     value_texts = mappings.get("value_texts", {})
     chosen_values = [
         (value_texts.get(key, key), MEANING_LABELS.get(meaning, meaning))
@@ -117,6 +135,7 @@ def _render_preview(request, job, form, confirm_form):
             "clear_reported_form": ClearReportedForm(
                 initial={"clear_reported": (job.options or {}).get("clear_reported")}
             ),
+            "plan_form": plan_form,
         },
     )
 

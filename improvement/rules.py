@@ -134,6 +134,12 @@ def plan_may_be_deleted(plan) -> bool:
     return plan.status == plan.Status.DRAFT and plan.activated_on is None
 
 
+def plan_may_be_activated(plan) -> bool:
+    """Any plan not already active may be made the active plan (an imported draft, or a closed version
+    brought back); the one it replaces is closed."""
+    return plan.status != plan.Status.ACTIVE
+
+
 # ---- back-dating: how early an update or a target date revision may take effect
 
 # Higher apps (meetings: published board packs) say which actions a frozen paper has shown, and from

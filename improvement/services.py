@@ -23,7 +23,13 @@ from improvement.models import (
     VisitFinding,
 )
 from improvement.queries import latest_update_as_at, plan_contents, target_date_as_at
-from improvement.rules import EarliestDate, compute_action_rag, earliest_effective_dates, plan_may_be_deleted
+from improvement.rules import (
+    EarliestDate,
+    compute_action_rag,
+    earliest_effective_dates,
+    plan_may_be_activated,
+    plan_may_be_deleted,
+)
 
 # What Action stores of its current state: derived from the update log and the date history.
 STATE_FIELDS = ("status", "progress", "rag_override", "rag_override_reason", "last_update_on", "target_date")
@@ -357,6 +363,38 @@ def delete_unactivated_plan(*, plan: Plan, by) -> dict:
         ) from error
     plan.pk = None
     return contents.as_dict()
+
+
+class PlanNotActivatableError(ValueError):
+    """The plan is already the active plan."""
+
+
+@transaction.atomic
+def make_plan_active(*, plan: Plan, by) -> list[Plan]:
+    """Make `plan` the active plan: the plans active until now are closed (still readable, as every old
+    version is), the change is in each plan's history and the audit log. Returns the plans it replaced."""
+    locked = Plan.objects.select_for_update().filter(pk=plan.pk).first()
+    if locked is None or not plan_may_be_activated(locked):
+        raise PlanNotActivatableError(f"{plan} is already the active plan.")
+    replaced = list(Plan.objects.select_for_update().filter(status=Plan.Status.ACTIVE).exclude(pk=plan.pk))
+    reason = f"Replaced by {locked} as the active plan"
+    for old in replaced:
+        old.status = Plan.Status.CLOSED
+        old._change_reason = reason
+        old.save(update_fields=["status"])
+    locked.status = Plan.Status.ACTIVE
+    locked._change_reason = "Made the active plan"
+    locked.save(update_fields=["status"])
+    audit.record(
+        by,
+        "plan.activated",
+        subject=locked,
+        summary=f"Made {locked} the active plan"
+        + (f", replacing {', '.join(str(p) for p in replaced)}" if replaced else ""),
+        replaced=[p.pk for p in replaced],
+    )
+    plan.status, plan.activated_on = locked.status, locked.activated_on
+    return replaced
 
 
 # ---- inspections, visits, findings, recommendations and intervention steps (admins, in the app)

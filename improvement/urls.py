@@ -1,12 +1,13 @@
 from django.urls import path
 
-from improvement import views, visit_views
+from improvement import plan_views, views, visit_views
 
 app_name = "improvement"
 urlpatterns = [
     path("", views.plan, name="plan"),
     path("print/", views.plan_print, name="plan_print"),
     path("plans/<int:pk>/delete/", views.plan_delete, name="plan_delete"),
+    path("plans/<int:pk>/activate/", plan_views.plan_activate, name="plan_activate"),
     path("actions/<int:pk>/", views.action_detail, name="action_detail"),
     path("actions/<int:pk>/update/", views.action_update, name="action_update"),
     path("my-actions/", views.my_actions, name="my_actions"),

@@ -22,7 +22,7 @@ from improvement.models import (
 )
 from improvement.permissions import can_update_action
 from improvement.queries import plan_as_at, rag_counts, rag_counts_by_theme, recommendation_progress
-from improvement.rules import earliest_effective_dates, plan_may_be_deleted
+from improvement.rules import earliest_effective_dates, plan_may_be_activated, plan_may_be_deleted
 from improvement.services import (
     BackdatedEntryError,
     PlanNotDeletableError,
@@ -64,6 +64,7 @@ def plan(request):
         "filterset": filterset,
         "today": today,
         "can_delete_plan": is_admin(request.user) and plan_may_be_deleted(selected),
+        "can_activate_plan": is_admin(request.user) and plan_may_be_activated(selected),
     }
     if filterset.lists_actions:
         states = queries.sort_states(

@@ -2,6 +2,7 @@
 
 import csv
 import io
+import logging
 import struct
 import zipfile
 from dataclasses import dataclass, field
@@ -9,7 +10,9 @@ from dataclasses import dataclass, field
 from core.text import clean_text
 from imports.parsing import limits
 from imports.parsing.limits import EXCEL_MAX_ROWS, CellBudget, LimitExceeded
-from imports.parsing.xlsx import NotAWorkbook, read_xlsx
+from imports.parsing.xlsx import MALFORMED_PART, NotAWorkbook, read_xlsx
+
+logger = logging.getLogger(__name__)
 
 
 class FileRefused(Exception):
@@ -136,7 +139,11 @@ def _read_xlsx(data: bytes, filename: str) -> list[Sheet]:
             f"\u201c{filename}\u201d is damaged: a part of it is not what the file says it is. "
             "Save it again in Excel and upload the new copy."
         ) from None
-    except Exception:
+    except MALFORMED_PART as error:
+        # A part that is not what Excel writes: XML that does not parse, a missing part, a cell or style
+        # index out of range, a number or date that is not one. Logged (without the file's contents) so a
+        # workbook Excel can open but this reader cannot is seen and fixed; the admin gets words.
+        logger.warning("Workbook %r could not be read: %s: %s", filename, type(error).__name__, str(error)[:200])
         raise FileRefused(
             f"\u201c{filename}\u201d could not be read as an Excel workbook. "
             "Save it again in Excel and upload the new copy."

@@ -40,6 +40,13 @@ class NotAWorkbook(Exception):
     """The zip is not a workbook this reader understands."""
 
 
+# What a damaged or hand-made part can raise while it is read: XML that does not parse (lxml), a part the
+# workbook names but the zip lacks (KeyError), a shared string or style index out of range (IndexError),
+# a number, date or reference that is not one (ValueError, OverflowError, TypeError), an element missing
+# where Excel always writes one (AttributeError on its None).
+MALFORMED_PART = (etree.LxmlError, KeyError, IndexError, ValueError, OverflowError, TypeError, AttributeError)
+
+
 # Padding for the empty rows between filled ones: one shared object, so a gap of a million rows
 # costs a million pointers, not a million lists (fill_merged swaps in a list before writing to one).
 EMPTY_ROW = ()

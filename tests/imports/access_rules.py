@@ -51,6 +51,15 @@ RULES = [
         data=lambda users: {},
         note="a job whose preview found problems: the admin is sent back to the preview; nothing is imported",
     ),
+    Rule(
+        "imports:job_plan_choices",
+        ADMIN_ONLY,
+        kwargs=lambda users: _job(users, state="previewed", preview={"creates_plan": True}),
+        method="post",
+        data=lambda users: {"inspection_choice": "new"},
+        note="POST choices missing the start date and the inspection's kind: shown again with errors (200), "
+        "nothing saved",
+    ),
     Rule("imports:job_status", ADMIN_ONLY, kwargs=_job),
     Rule("imports:job_status_json", ADMIN_ONLY, kwargs=_job),
     Rule(

@@ -48,6 +48,12 @@ RULES = [
         kwargs=lambda users: {"pk": PlanFactory(status=Plan.Status.DRAFT).pk},
         note="only admins delete, and only a plan never made active",
     ),
+    Rule(
+        "improvement:plan_activate",
+        ADMIN_ONLY,
+        kwargs=lambda users: {"pk": PlanFactory(status=Plan.Status.DRAFT).pk},
+        note="only admins make a plan active, after a confirmation naming the plan it replaces",
+    ),
     # Inspections, visits, findings, recommendations and intervention steps are entered by admins.
     Rule("improvement:inspection_create", ADMIN_ONLY),
     Rule("improvement:inspection_create", ADMIN_ONLY, method="post", data=lambda users: {"kind": "other"}),
