@@ -74,7 +74,8 @@ def server_env(cache: str) -> dict:
 
 
 def status_of(port: int, url: str, cookie: str) -> int:
-    connection = http.client.HTTPConnection("127.0.0.1", port, timeout=60)
+    # Generous: on a busy machine a large page queued behind 16 others can take minutes to drain.
+    connection = http.client.HTTPConnection("127.0.0.1", port, timeout=300)
     try:
         connection.request("GET", url, headers={"Cookie": f"sessionid={cookie}"})
         response = connection.getresponse()

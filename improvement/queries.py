@@ -6,8 +6,10 @@ from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from datetime import date, datetime
 
+from django.contrib.auth import get_user_model
 from django.db import connection
 from django.db.models import Count, DateField, Exists, F, OuterRef, Q, QuerySet, Subquery
+from django.db.models.base import ModelState
 from django.db.models.expressions import RawSQL
 from django.db.models.functions import Coalesce
 
@@ -17,9 +19,11 @@ from improvement.models import (
     ActionStatus,
     ActionUpdate,
     Plan,
+    Progress,
     Rag,
     Recommendation,
     TargetDateRevision,
+    Theme,
 )
 from improvement.rules import (
     action_rag_expression,
@@ -32,9 +36,10 @@ from improvement.rules import (
 # Worst first: the order RAG counts and "sort by RAG" use.
 RAG_ORDER = [Rag.RED, Rag.AMBER, Rag.GREEN, Rag.GREY, Rag.BLUE]
 _FINISHED = {ActionStatus.COMPLETE, ActionStatus.CLOSED}
+_PROGRESS_LABELS = dict(Progress.choices)
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class ActionState:
     action: Action
     status: str
@@ -61,7 +66,7 @@ class ActionState:
 
     @property
     def progress_label(self) -> str:
-        return dict(ActionUpdate._meta.get_field("progress").choices).get(self.progress, "")
+        return _PROGRESS_LABELS.get(self.progress, "")
 
 
 def latest_update_as_at(as_at: date | None, field_name: str = "pk"):
@@ -107,36 +112,118 @@ def plan_as_at(plan, as_at: date, *, actions=None) -> list[ActionState]:
     """The state of every action in the plan on as_at (or of those in `actions`, a queryset or a list), in
     plan order. One query whatever the size: the stored state periods in force on that date, with the
     action, theme, lead officer, update in force and its author, and the RAG worked out in SQL by
-    improvement.rules from the stored inputs and the date."""
+    improvement.rules from the stored inputs and the date.
+
+    The rows come back as plain tuples of the columns below and become objects without Django's
+    Model.__init__ (see _Loader): on the large demo that per-row machinery was most of the time (five
+    model instances a row, every field of each set one by one). The period itself is never an object."""
     periods = (
         _periods_on(plan, as_at, actions)
-        .select_related("action__theme", "action__lead_officer", "update__author")
         .annotate(computed=action_rag_expression(as_at), shown=effective_rag_expression(as_at))
         .order_by("action__theme__order", "action__theme__reference", "action__order", "action__reference", "action")
     )
-    return [_state(period, as_at) for period in periods]
+    loaders = _state_loaders()
+    columns = [*_PERIOD_COLUMNS, "computed", "shown"]
+    for loader in loaders.values():
+        columns += loader.columns
+    own = len(_PERIOD_COLUMNS) + 2
+    states = []
+    for row in periods.values_list(*columns):
+        action, theme, lead, update, author = (loader.make(row, periods.db) for loader in loaders.values())
+        action._state.fields_cache.update(theme=theme, lead_officer=lead)
+        if update is not None:
+            update._state.fields_cache["author"] = author
+        states.append(_state(row[:own], action, update, as_at))
+    return states
 
 
-def _state(period, as_at) -> ActionState:
-    target = period.target_date
-    finished = period.status in _FINISHED
+# The period's own columns plan_as_at reads, in the order _state unpacks them.
+_PERIOD_COLUMNS = (
+    "status",
+    "progress",
+    "target_date",
+    "original_target_date",
+    "rag_override",
+    "rag_override_reason",
+    "lineage_root",
+)
+# Of a user (a lead officer, an update's author) only what pages show or link by: any other field is
+# deferred, as with .only(), and read on first use.
+_USER_FIELDS = ("id", "username", "first_name", "last_name", "email", "is_active")
+
+
+class _Loader:
+    """Makes model instances of one relation from its slice of a values_list row, as Model.from_db would
+    but without Model.__init__ (which sets each field in turn and sends signals no one here listens to):
+    the columns go straight into the instance's __dict__. The instances are ordinary model instances
+    (equal to, and saved like, any other); a field not read is deferred. None when the row has none
+    (a nullable relation)."""
+
+    def __init__(self, model, prefix, names=None, leave_out=()):
+        fields = [
+            f for f in model._meta.concrete_fields if (names is None or f.name in names) and f.name not in leave_out
+        ]
+        self.model = model
+        self.attnames = [f.attname for f in fields]
+        self.columns = [f"{prefix}{f.name}" for f in fields]
+        self.pk_at = self.attnames.index(model._meta.pk.attname)
+        self.start = self.stop = 0
+
+    def make(self, row, db):
+        values = row[self.start : self.stop]
+        if values[self.pk_at] is None:
+            return None
+        instance = self.model.__new__(self.model)
+        instance.__dict__.update(zip(self.attnames, values, strict=True))
+        instance._state = ModelState()
+        instance._state.adding = False
+        instance._state.db = db
+        return instance
+
+
+_LOADERS = None
+
+
+def _state_loaders() -> dict[str, _Loader]:
+    """The loaders of plan_as_at's row (action, theme, lead officer, update, author), each knowing its
+    slice of the row; built once, since they depend only on the models."""
+    global _LOADERS
+    if _LOADERS is None:
+        user = get_user_model()
+        loaders = {
+            # The action's long description is shown only on its own page, which reads it there.
+            "action": _Loader(Action, "action__", leave_out=("detail",)),
+            "theme": _Loader(Theme, "action__theme__"),
+            "lead": _Loader(user, "action__lead_officer__", _USER_FIELDS),
+            "update": _Loader(ActionUpdate, "update__"),
+            "author": _Loader(user, "update__author__", _USER_FIELDS),
+        }
+        at = len(_PERIOD_COLUMNS) + 2
+        for loader in loaders.values():
+            loader.start, loader.stop = at, at + len(loader.columns)
+            at = loader.stop
+        _LOADERS = loaders
+    return _LOADERS
+
+
+def _state(own, action, update, as_at) -> ActionState:
+    status, progress, target, original, override, reason, lineage, computed, shown = own
+    finished = status in _FINISHED
     overdue = (as_at - target).days if target and not finished and as_at > target else 0
-    original = period.original_target_date
-    override = period.rag_override
     return ActionState(
-        action=period.action,
-        status=period.status,
-        progress=period.progress,
+        action=action,
+        status=status,
+        progress=progress,
         target_date=target,
         original_target_date=original,
-        computed_rag=period.computed,
+        computed_rag=computed,
         rag_override=override,
-        rag_override_reason=period.rag_override_reason if override else "",
-        rag=period.shown,
-        last_update=period.update,
+        rag_override_reason=reason if override else "",
+        rag=shown,
+        last_update=update,
         days_overdue=overdue,
         has_slipped=bool(target and original and target > original),
-        lineage_id=period.lineage_root_id,
+        lineage_id=lineage,
     )
 
 

@@ -6,6 +6,7 @@ from django.db.models import Prefetch
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
+from django.utils.functional import SimpleLazyObject
 
 from core import clock
 from core.permissions import service_user_required
@@ -51,28 +52,44 @@ def _chosen_plan(request):
 def plan(request):
     """The whole plan, kept small: by default each theme collapsed to its RAG counts; ?theme= alone opens
     that theme in place; any other filter or sort lists the matching actions across themes, a page at a
-    time. Fixed queries whatever the size (see the query-count tests)."""
+    time. Fixed queries whatever the size (see the query-count tests).
+
+    Everything below the title is the same for every reader of one querystring (no edit links, no form
+    with a CSRF token, no per-user counts), so it is one cached fragment (core/cache.py) keyed by the
+    data version, today, the plan and the querystring; `body` is worked out only when that fragment is
+    not in the cache. Only the admin's links (delete, make active) depend on the reader, and they are
+    outside."""
     today = clock.today()
     plans, selected = _chosen_plan(request)
     if selected is None:
         return render(request, "improvement/plan.html", {"plans": plans, "selected_plan": None})
+    return render(
+        request,
+        "improvement/plan.html",
+        {
+            "plans": plans,
+            "selected_plan": selected,
+            "today": today,
+            "can_delete_plan": is_admin(request.user) and plan_may_be_deleted(selected),
+            "can_activate_plan": is_admin(request.user) and plan_may_be_activated(selected),
+            "cache_part": repr(sorted(request.GET.lists())),
+            "body": SimpleLazyObject(lambda: _plan_body(request, selected, today)),
+        },
+    )
 
+
+def _plan_body(request, selected, today) -> dict:
+    """What templates/improvement/includes/plan_body.html shows: the counts, the filters and either the
+    collapsed themes (one opened on request) or a page of matching actions."""
     filterset = ActionFilter(request.GET or None, queryset=Action.objects.all(), plan=selected)
-    context = {
-        "plans": plans,
-        "selected_plan": selected,
-        "filterset": filterset,
-        "today": today,
-        "can_delete_plan": is_admin(request.user) and plan_may_be_deleted(selected),
-        "can_activate_plan": is_admin(request.user) and plan_may_be_activated(selected),
-    }
+    body = {"filterset": filterset}
     if filterset.lists_actions:
         states = queries.sort_states(
             queries.filter_states(plan_as_at(selected, today, actions=filterset.qs), **filterset.state_filters),
             filterset.sort_key,
         )
         page = Paginator(states, PLAN_PAGE_SIZE).get_page(request.GET.get("page"))
-        context.update(
+        body.update(
             listing=True,
             total=len(states),
             counts=rag_counts(states),
@@ -81,29 +98,29 @@ def plan(request):
             groups=queries.group_states(page.object_list, filterset.sort_key),
             list_caption=_list_caption(filterset.sort_key),
         )
-    else:
-        # Collapsed themes need only counts: one aggregate in the database, not every action's state.
-        by_theme = rag_counts_by_theme(selected, today)
-        opened = filterset.opened_theme
-        if opened is not None:
-            in_theme = plan_as_at(selected, today, actions=Action.objects.filter(theme=opened))
-            page = Paginator(in_theme, PLAN_PAGE_SIZE).get_page(request.GET.get("page"))
-            shown = f" {page.start_index()} to {page.end_index()} of {len(in_theme)}" if page.has_other_pages() else ""
-            context.update(
-                page=page,
-                page_range=_page_range(page),
-                opened_caption=f"Actions{shown} in {opened}",
-                opened_anchor=f"#theme-{opened.pk}",
-            )
-        themes = queries.theme_summaries(filterset.themes, by_theme, opened)
-        context.update(
-            listing=False,
-            total=sum(summary.total for summary in themes),
-            counts=queries.summed_theme_counts(themes),
-            themes=themes,
-            opened_theme=opened,
+        return body
+    # Collapsed themes need only counts: one aggregate in the database, not every action's state.
+    by_theme = rag_counts_by_theme(selected, today)
+    opened = filterset.opened_theme
+    if opened is not None:
+        in_theme = plan_as_at(selected, today, actions=Action.objects.filter(theme=opened))
+        page = Paginator(in_theme, PLAN_PAGE_SIZE).get_page(request.GET.get("page"))
+        shown = f" {page.start_index()} to {page.end_index()} of {len(in_theme)}" if page.has_other_pages() else ""
+        body.update(
+            page=page,
+            page_range=_page_range(page),
+            opened_caption=f"Actions{shown} in {opened}",
+            opened_anchor=f"#theme-{opened.pk}",
         )
-    return render(request, "improvement/plan.html", context)
+    themes = queries.theme_summaries(filterset.themes, by_theme, opened)
+    body.update(
+        listing=False,
+        total=sum(summary.total for summary in themes),
+        counts=queries.summed_theme_counts(themes),
+        themes=themes,
+        opened_theme=opened,
+    )
+    return body
 
 
 @service_user_required

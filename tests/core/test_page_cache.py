@@ -90,7 +90,7 @@ def test_the_readers_own_count_is_not_shared(board_client, officer_client, one_a
     assert "You lead 1 open action" in _text(officer_client.get(reverse("home")))
 
 
-@pytest.mark.parametrize("url_name", ["home", "indicators:scorecard"])
+@pytest.mark.parametrize("url_name", ["home", "indicators:scorecard", "improvement:plan"])
 def test_a_cached_page_runs_fewer_queries_than_an_uncached_one(url_name, board_client, one_action, settings):
     IndicatorFactory()
     InspectionFactory(kind=Inspection.Kind.MONITORING_VISIT, start_date=datetime.date(2026, 7, 1))
@@ -180,13 +180,56 @@ def test_the_indicator_page_and_the_pack_run_fewer_queries_when_cached(
         assert cached < uncached, (url, cached, uncached)
 
 
-def test_a_new_update_shows_on_the_next_plan_page(board_client, one_action):
+def test_a_new_update_shows_on_the_next_plan_page(board_client, one_action, monkeypatch):
+    from improvement import views
+
     url = reverse("improvement:plan")
+    calls = []
+    real = views._plan_body
+    monkeypatch.setattr(views, "_plan_body", lambda *args: calls.append(args) or real(*args))
     before = _text(board_client.get(url))
     assert (_plan_card(before, "Green - on track"), _plan_card(before, "Red - off track")) == (1, 0)
+    assert _text(board_client.get(url)) == before and len(calls) == 1  # the second from the cache
     ActionUpdateFactory(action=one_action, date=TODAY, status=ActionStatus.IN_PROGRESS, progress=Progress.OFF_TRACK)
     after = _text(board_client.get(url))
     assert (_plan_card(after, "Green - on track"), _plan_card(after, "Red - off track")) == (0, 1)
+
+
+@pytest.mark.time_machine(datetime.datetime.combine(TODAY, datetime.time(23, 40), tzinfo=LONDON), tick=False)
+@pytest.mark.parametrize("query", [{}, {"theme": "opened"}, {"sort": "rag"}])
+def test_at_midnight_an_action_on_the_plan_page_turns_amber_with_no_write(
+    query, board_client, one_action, time_machine
+):
+    # Due today and on track: green; after midnight a day late, within the grace period: amber. The same
+    # for the collapsed themes, an opened theme and a list of actions (each a cached fragment of its own).
+    query = {"theme": one_action.theme.pk} if query == {"theme": "opened"} else query
+    url = reverse("improvement:plan")
+    html = _text(board_client.get(url, query))
+    assert (_plan_card(html, "Green - on track"), _plan_card(html, "Amber - at risk")) == (1, 0)
+    assert _text(board_client.get(url, query)) == html  # served from the cache
+    time_machine.move_to(
+        datetime.datetime.combine(TODAY, datetime.time(23, 40), tzinfo=LONDON) + datetime.timedelta(minutes=40)
+    )
+    html = _text(board_client.get(url, query))
+    assert (_plan_card(html, "Green - on track"), _plan_card(html, "Amber - at risk")) == (0, 1)
+    if query:  # the action's own row says so too
+        assert "1 day overdue" in html and "Amber - at risk" in html.split("<tbody")[1]
+
+
+def test_each_plan_querystring_is_cached_apart_and_the_admins_link_stays_outside(
+    board_client, admin_client_, one_action
+):
+    # A draft never made active, so an admin may delete it (Plan.save keeps activated_on once set).
+    type(one_action.theme.plan).objects.filter(pk=one_action.theme.plan_id).update(status="draft", activated_on=None)
+    url = reverse("improvement:plan")
+    assert "Redesign the MASH" in _text(board_client.get(url, {"rag": "green"}))
+    assert "No actions match these filters" in _text(board_client.get(url, {"rag": "red"}))
+    assert "Redesign the MASH" not in _text(board_client.get(url))  # collapsed: no rows
+    # The board member, served the same cached body as the admin, never sees the admin's link.
+    admin_page, board_page = _text(admin_client_.get(url)), _text(board_client.get(url))
+    assert "Delete this plan" in admin_page and "Delete this plan" not in board_page
+    body = board_page.index('<h2 class="govuk-heading-m">')
+    assert admin_page[admin_page.index('<h2 class="govuk-heading-m">') :] == board_page[body:]
 
 
 def _plan_card(html: str, label: str) -> int:

@@ -114,7 +114,7 @@ def test_plan_page_counts_and_filters_by_computed_rag(officer_client, plan):
     response = officer_client.get(reverse("improvement:plan"), {"rag": "red"})
     page = text_of(response)
     assert "Late action" in page and "Fine action" not in page
-    assert dict(response.context["counts"]) == {"red": 1, "amber": 0, "green": 0, "grey": 0, "blue": 0}
+    assert dict(response.context["body"]["counts"]) == {"red": 1, "amber": 0, "green": 0, "grey": 0, "blue": 0}
     assert "1 matching action" in page
 
 
@@ -128,9 +128,9 @@ def test_plan_page_filters_overdue_and_sorts_by_target_date(officer_client, plan
             target_date=today() + timedelta(days=days),
         )
     response = officer_client.get(reverse("improvement:plan"), {"sort": "target_date"})
-    assert [s.action.title for s in response.context["groups"][0][1]] == ["Overdue", "Sooner", "Later"]
+    assert [s.action.title for s in response.context["body"]["groups"][0][1]] == ["Overdue", "Sooner", "Later"]
     response = officer_client.get(reverse("improvement:plan"), {"overdue": "no", "sort": "target_date"})
-    assert [s.action.title for s in response.context["groups"][0][1]] == ["Sooner", "Later"]
+    assert [s.action.title for s in response.context["body"]["groups"][0][1]] == ["Sooner", "Later"]
 
 
 def test_plan_page_filters_by_recommendation_and_lead(officer_client, officer_user, plan):
@@ -140,9 +140,9 @@ def test_plan_page_filters_by_recommendation_and_lead(officer_client, officer_us
     answering.recommendations.add(recommendation)
     ActionFactory(theme=theme, title="Something else")
     response = officer_client.get(reverse("improvement:plan"), {"recommendation": recommendation.pk})
-    assert [s.action.title for _, states in response.context["groups"] for s in states] == ["Answers it"]
+    assert [s.action.title for _, states in response.context["body"]["groups"] for s in states] == ["Answers it"]
     response = officer_client.get(reverse("improvement:plan"), {"lead_officer": officer_user.pk})
-    assert [s.action.title for _, states in response.context["groups"] for s in states] == ["Answers it"]
+    assert [s.action.title for _, states in response.context["body"]["groups"] for s in states] == ["Answers it"]
 
 
 def test_plan_page_shows_an_older_version_when_chosen(officer_client, plan):
@@ -184,7 +184,7 @@ def test_plan_page_query_count_does_not_grow(size, officer_client, plan, django_
     # updates (the session, touched within the minute, is not saved)
     with django_assert_num_queries(9):
         response = officer_client.get(reverse("improvement:plan"), {"recommendation": recommendation.pk, "sort": "rag"})
-    assert response.context["total"] == size
+    assert response.context["body"]["total"] == size
 
 
 # ---- the action page

@@ -95,7 +95,7 @@ def test_opening_a_theme_lists_its_actions_and_keeps_the_others_collapsed(board_
     assert "Show the 1 action in 2. Children in care" in page
     assert "Close the theme 1. Front door" in page
     assert "3 actions as at 22 November 2026" in page  # the headline counts stay the whole plan's
-    assert response.context["opened_theme"] == front
+    assert response.context["body"]["opened_theme"] == front
 
 
 def test_a_filter_lists_matching_actions_across_themes(board_client, plan, two_themes):
@@ -106,7 +106,7 @@ def test_a_filter_lists_matching_actions_across_themes(board_client, plan, two_t
     page = text_of(response)
     assert "2 matching actions as at 22 November 2026" in page
     assert rows_of(response) == ["1.1", "2.2"]
-    assert [theme for theme, _ in response.context["groups"]] == [front, care]
+    assert [theme for theme, _ in response.context["body"]["groups"]] == [front, care]
     assert "Fine audit" not in page and "Placement sufficiency" not in page
     assert "Show the" not in page  # the collapsed theme list gives way to the matching actions
     assert "Print all 2 matching actions" in page
@@ -128,7 +128,7 @@ def test_a_filter_pages_100_at_a_time_and_the_page_links_keep_the_filters(board_
     assert PLAN_PAGE_SIZE == 100
     assert len(rows_of(response)) == 100
     assert "150 matching actions" in page and "Showing actions 1 to 100 of 150." in page
-    assert dict(response.context["counts"])["red"] == 150  # the counts are of every match, not the page
+    assert dict(response.context["body"]["counts"])["red"] == 150  # the counts are of every match, not the page
     assert f'href="?rag=red&amp;plan={plan.pk}&amp;page=2" aria-label="Page 2"' in html
     assert f'href="?rag=red&amp;plan={plan.pk}&amp;page=2" rel="next"' in html
     assert 'aria-label="Page 1" aria-current="page"' in html

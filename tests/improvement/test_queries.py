@@ -273,3 +273,30 @@ def test_recommendation_progress_from_the_plan_as_at_reads_only_the_links(size, 
         return [(p.recommendation.pk, p.counts, p.complete, p.gap, [s.action.pk for s in p.states]) for p in results]
 
     assert summary(given) == summary(expected)
+
+
+def test_plan_as_at_gives_model_instances_that_need_no_further_query(action, officer_user, django_assert_num_queries):
+    # plan_as_at builds its objects from one row each, without Model.__init__: they must still be the
+    # action, theme, lead and update themselves, with what pages read already there, and save like any other.
+    action.lead_officer = officer_user
+    action.save()
+    entry = update(action, date(2025, 6, 1), narrative="Front door audited")
+    with django_assert_num_queries(1):
+        (state,) = plan_as_at(action.theme.plan, date(2025, 6, 2))
+        assert state.action == action and state.action.theme == action.theme and state.last_update == entry
+        assert (state.action.get_absolute_url(), str(state.action.theme)) == (
+            action.get_absolute_url(),
+            str(action.theme),
+        )
+        assert (state.action.lead_officer, state.action.lead_officer.get_full_name()) == (
+            officer_user,
+            officer_user.get_full_name(),
+        )
+        assert (state.last_update.narrative, state.last_update.date) == ("Front door audited", date(2025, 6, 1))
+        assert state.action.success_measure == action.success_measure and not state.action._state.adding
+    with django_assert_num_queries(1):  # a field left out (the long description) is read when first used
+        assert state.action.detail == action.detail
+    import pickle
+
+    again = pickle.loads(pickle.dumps(state))  # the page cache stores states
+    assert again.action == action and again.action.lead_officer == officer_user
