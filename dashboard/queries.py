@@ -1,12 +1,25 @@
 """Reads for the overview dashboard and the progress page. Every figure comes from the plan's
 and the KPIs' own "as at" functions: nothing here re-implements a rule."""
 
-from collections import OrderedDict
-from dataclasses import dataclass
-from datetime import date
+from collections import OrderedDict, defaultdict
+from dataclasses import dataclass, field
+from datetime import date, datetime, time, timedelta
 
-from improvement.models import ActionUpdate, Rag
-from improvement.queries import changes_between, plan_as_at, rag_counts
+from django.db.models import F, Value
+from django.db.models.functions import TruncDate
+from django.urls import reverse
+from django.utils import timezone
+
+from improvement.models import ActionUpdate, InterventionEvent, Rag
+from improvement.queries import (
+    MAX_TREND_DATES,
+    RAG_ORDER,
+    changes_between,
+    month_ends,
+    plan_as_at,
+    rag_counts,
+    rag_counts_on_dates,
+)
 
 
 @dataclass(frozen=True)
@@ -69,3 +82,111 @@ def progress_between(plan, start: date, end: date) -> dict:
         "changes": changes_between(before, after),
         "themes": themes,
     }
+
+
+# ---- RAG counts month by month across the intervention, with what happened when
+
+
+@dataclass
+class TrendMonth:
+    day: date  # the month's last day (today for the current month)
+    counts: list  # (rag, count), worst first
+    events: list = field(default_factory=list)  # Marker in that month
+
+    @property
+    def total(self) -> int:
+        return sum(count for _, count in self.counts)
+
+
+@dataclass(frozen=True)
+class Marker:
+    date: date
+    kind: str  # in words: "Monitoring visit", "Improvement notice", "Board meeting"
+    label: str
+    url: str = ""
+
+
+def trend_start(plans, inspections, end: date) -> date | None:
+    """Where "the whole intervention" starts: the first plan's start or the first inspection, if earlier."""
+    days = [p.start_date for p in plans if p.start_date and p.start_date <= end]
+    days += [v.start_date for v in inspections if not v.is_planned and v.start_date <= end]
+    return min(days, default=None)
+
+
+def rag_trend(plans, inspections, end: date) -> list[TrendMonth]:
+    """Each month's RAG counts from trend_start to end (the latest MAX_TREND_DATES months), each month
+    counted on the plan version in force then: one query a plan version (rag_counts_on_dates)."""
+    from meetings.pack import plan_in_force_from
+
+    first = trend_start(plans, inspections, end)
+    if first is None:
+        return []
+    days = month_ends(max(first, date(end.year - 10, end.month, 1)), end)[-MAX_TREND_DATES:]
+    by_plan = defaultdict(list)
+    for day in days:
+        plan = plan_in_force_from(plans, day)
+        # Before the first plan started there was nothing to count (no query for those months).
+        if plan is not None and (plan.start_date is None or plan.start_date <= day):
+            by_plan[plan].append(day)
+    counts = {}
+    for plan, plan_days in by_plan.items():
+        counts.update(rag_counts_on_dates(plan, plan_days))
+    return [
+        TrendMonth(day=day, counts=[(rag.value, counts.get(day, {}).get(rag.value, 0)) for rag in RAG_ORDER])
+        for day in days
+    ]
+
+
+def intervention_markers(inspections, start: date, end: date) -> list[Marker]:
+    """Inspections and visits (from the list given), intervention events and board meetings (held or
+    scheduled) between start and end, oldest first: one query (a UNION of events and meetings)."""
+    from meetings.models import Meeting
+
+    markers = [
+        Marker(v.last_day, v.get_kind_display(), str(v), v.get_absolute_url())
+        for v in inspections
+        if not v.is_planned and start <= v.last_day <= end
+    ]
+    zone = timezone.get_current_timezone()
+    columns = ("k_source", "k_pk", "k_day", "k_kind", "k_label")
+    events = (
+        InterventionEvent.objects.filter(date__gte=start, date__lte=end)
+        .order_by()
+        .annotate(k_source=Value("event"), k_pk=F("pk"), k_day=F("date"), k_kind=F("kind"), k_label=F("person"))
+        .values_list(*columns)
+    )
+    meetings = (
+        Meeting.objects.filter(
+            starts_at__gte=datetime.combine(start, time.min, tzinfo=zone),
+            starts_at__lt=datetime.combine(end + timedelta(days=1), time.min, tzinfo=zone),
+        )
+        .exclude(status=Meeting.Status.CANCELLED)
+        .order_by()
+        .annotate(
+            k_source=Value("meeting"),
+            k_pk=F("pk"),
+            k_day=TruncDate("starts_at", tzinfo=zone),
+            k_kind=F("status"),
+            k_label=F("board__name"),
+        )
+        .values_list(*columns)
+    )
+    for source, pk, day, kind, label in events.union(meetings, all=True):
+        if isinstance(day, str):
+            day = date.fromisoformat(day[:10])
+        if source == "event":
+            words = InterventionEvent.Kind(kind).label
+            markers.append(Marker(day, words, f"{words}{', ' + label if label else ''}",
+                                  InterventionEvent(pk=pk).get_absolute_url()))  # fmt: skip
+        else:
+            markers.append(Marker(day, "Board meeting", label, reverse("meetings:meeting_detail", args=[pk])))
+    return sorted(markers, key=lambda m: (m.date, m.kind != "Board meeting", m.label))
+
+
+def attach_events(trend: list[TrendMonth], markers: list[Marker]) -> None:
+    """Put each marker in its month's row of the trend table."""
+    by_month = {(m.day.year, m.day.month): m for m in trend}
+    for marker in markers:
+        month = by_month.get((marker.date.year, marker.date.month))
+        if month is not None:
+            month.events.append(marker)

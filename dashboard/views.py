@@ -1,14 +1,21 @@
 from django import forms
-from django.shortcuts import render
+from django.http import HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils.functional import SimpleLazyObject
 
-from core import cache, clock
-from core.forms import ServiceForm
+from core import audit, cache, clock
+from core.forms import GovukDateField, ServiceForm
 from core.views import require_service_user
-from dashboard.queries import counts_by_theme, progress_between, recent_updates
+from dashboard.charts import rag_trend_figure
+from dashboard.docx_progress import progress_docx_bytes
+from dashboard.progress import Period, build_progress
+from dashboard.queries import counts_by_theme, recent_updates
 from improvement.models import Inspection, Rag, Recommendation
-from improvement.queries import current_plan, plan_as_at, rag_counts, recommendation_progress
+from improvement.queries import current_plan, plan_as_at, plans_newest_first, rag_counts, recommendation_progress
+from improvement.rules import date_words, latest_held_visit, next_planned_visit
 from indicators.queries import scorecard_as_at
+from meetings.docx_pack import DOCX_CONTENT_TYPE
 from meetings.queries import next_meeting_of_any_board
 
 
@@ -59,61 +66,129 @@ def _dashboard_summary(plan, today, states) -> dict:
     return context
 
 
+TODAY_CHOICE = "today"
+NEXT_CHOICE = "next"
+
+
 class ProgressForm(ServiceForm):
-    """Two dates to compare; or two inspections or visits, whose start dates are used."""
+    """The period to compare: a visit (or a date) and another visit, today or the next planned visit. A
+    visit stands for its last day. Either side may be left blank: the start is then the latest held
+    visit, the end today."""
 
-    from_visit = forms.ModelChoiceField(
-        label="From inspection or visit",
-        queryset=Inspection.objects.none(),
-        required=False,
-        help_text="Leave blank to use the date below",
+    from_visit = forms.ChoiceField(label="From visit or inspection", required=False)
+    from_date = GovukDateField(
+        label="Or from a date", required=False, help_text="For example 27 3 2026. Leave blank to use the visit"
     )
-    to_visit = forms.ModelChoiceField(
-        label="To inspection or visit",
-        queryset=Inspection.objects.none(),
-        required=False,
-        help_text="Leave blank to use the date below",
-    )
-    from_date = forms.DateField(label="From date", required=False, widget=forms.DateInput(attrs={"type": "date"}))
-    to_date = forms.DateField(label="To date", required=False, widget=forms.DateInput(attrs={"type": "date"}))
+    to_visit = forms.ChoiceField(label="To", required=False)
+    to_date = GovukDateField(label="Or to a date", required=False, help_text="Leave blank to use the choice above")
 
-    def __init__(self, *args, inspections=(), **kwargs):
+    def __init__(self, *args, visits=(), next_visit=None, today=None, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["from_visit"].queryset = inspections
-        self.fields["to_visit"].queryset = inspections
+        self.today = today
+        self.visits = {str(v.pk): v for v in visits}
+        self.next_visit = next_visit
+        latest = latest_held_visit(visits, today)
+        self.latest = latest
+        newest_first = sorted(visits, key=lambda v: (v.last_day, v.pk), reverse=True)
+        choices = [(str(v.pk), f"{v} (last day {date_words(v.last_day)})") for v in newest_first]
+        self.fields["from_visit"].choices = [("", "The latest visit" if latest else "Choose a visit"), *choices]
+        to = [(TODAY_CHOICE, "Today")]
+        if next_visit is not None:
+            when = date_words(next_visit.start_date)
+            to.append((NEXT_CHOICE, f"Today, and what is due before the next visit ({when})"))
+        self.fields["to_visit"].choices = [*to, *choices]
 
     def clean(self):
         cleaned = super().clean()
-        start = cleaned.get("from_visit").start_date if cleaned.get("from_visit") else cleaned.get("from_date")
-        end = cleaned.get("to_visit").start_date if cleaned.get("to_visit") else cleaned.get("to_date")
-        if not start or not end:
-            raise forms.ValidationError("Choose two inspections or visits, or enter two dates.")
-        if start >= end:
-            raise forms.ValidationError("The first date must be before the second.")
-        if end > clock.today():
-            raise forms.ValidationError("The second date cannot be in the future.")
-        cleaned["start"], cleaned["end"] = start, end
+        if self.errors:
+            return cleaned
+        from_visit, from_date = cleaned.get("from_visit"), cleaned.get("from_date")
+        to_visit, to_date = cleaned.get("to_visit"), cleaned.get("to_date")
+        if from_visit and from_date:
+            self.add_error("from_date", "Choose a visit or enter a date to compare from, not both")
+        if to_date and to_visit not in ("", TODAY_CHOICE):
+            self.add_error("to_date", "Choose a visit or enter a date to compare to, not both")
+        if self.errors:
+            return cleaned
+        start_visit = self.visits.get(from_visit) if from_visit else (None if from_date else self.latest)
+        start = from_date or (start_visit.last_day if start_visit else None)
+        if start is None:
+            self.add_error("from_date", "No visit has been held yet: enter a date to compare from")
+            return cleaned
+        end_visit = self.visits.get(to_visit) if to_visit not in ("", TODAY_CHOICE, NEXT_CHOICE) else None
+        end = to_date or (end_visit.last_day if end_visit else self.today)
+        if start > self.today:
+            self.add_error("from_date", "The date to compare from must be today or in the past")
+        elif end > self.today:
+            self.add_error("to_date", "The date to compare to must be today or in the past")
+        elif start >= end:
+            field = "from_date" if from_date else "from_visit"
+            self.add_error(field, "The date to compare from must be before the date to compare to")
+        if self.errors:
+            return cleaned
+        cleaned["period"] = Period(
+            start=start,
+            end=end,
+            start_visit=start_visit,
+            end_visit=end_visit,
+            next_visit=self.next_visit if end == self.today else None,
+        )
         return cleaned
 
 
-def progress(request):
-    """Progress between two monitoring visits (or any two dates), by practice area."""
+def _progress(request):
+    """The form and, when it is valid, the comparison: inspections (1) and plans (1) are read once for
+    the picker and for build_progress."""
     require_service_user(request.user)
-    inspections = Inspection.objects.order_by("start_date")
-    # A planned visit has not happened: it is never one of "the last two visits".
-    visits = [visit for visit in inspections if not visit.is_planned]
-    data = request.GET if request.GET else None
-    if data is None and len(visits) >= 2:
-        # By default, the last two visits: what boards ask about after each monitoring visit.
-        data = {"from_visit": visits[-2].pk, "to_visit": visits[-1].pk}
-    form = ProgressForm(data, inspections=inspections)
-    context = {"form": form, "plan": current_plan()}
-    if data is not None and form.is_valid() and context["plan"]:
-        context["start"], context["end"] = form.cleaned_data["start"], form.cleaned_data["end"]
-        start, end, plan = context["start"], context["end"], context["plan"]
-        # The comparison is cached as rendered HTML (templates/dashboard/progress.html), keyed by the
-        # plan and the two dates: worked out only when that HTML is not in the cache.
-        result = SimpleLazyObject(lambda: progress_between(plan, start, end))
-        for key in ("before", "after", "changes", "themes"):
-            context[key] = SimpleLazyObject(lambda key=key: result[key])
+    today = clock.today()
+    inspections = list(Inspection.objects.order_by("start_date", "pk"))
+    held = [v for v in inspections if not v.is_planned and v.last_day <= today]
+    form = ProgressForm(request.GET, visits=held, next_visit=next_planned_visit(inspections, today), today=today)
+    context = {"form": form, "today": today}
+    if form.is_valid():
+        plans = list(plans_newest_first())
+        if plans:
+            period = form.cleaned_data["period"]
+            context["period"] = period
+            context["all_kpis"] = request.GET.get("kpis") == "all"
+            # Worked out once until the data or the date changes (core.cache), keyed by the period.
+            parts = (period.start, period.end, *(v.pk if v else None for v in (period.start_visit, period.end_visit,
+                     period.next_visit)), context["all_kpis"])  # fmt: skip
+            context["result"] = cache.cached(
+                request,
+                "progress",
+                lambda: build_progress(period, inspections=inspections, plans=plans, all_kpis=context["all_kpis"]),
+                parts=parts,
+            )
+            context["chart"] = rag_trend_figure(context["result"].trend, context["result"].markers)
+        else:
+            context["no_plan"] = True
+    return context
+
+
+def progress(request):
+    """Progress between two monitoring visits (or dates): what Ofsted said, what has changed since."""
+    context = _progress(request)
+    query = request.GET.copy()
+    query.pop("kpis", None)
+    context["query"] = query.urlencode()
     return render(request, "dashboard/progress.html", context)
+
+
+def progress_print(request):
+    context = _progress(request)
+    context["query"] = request.GET.urlencode()
+    return render(request, "dashboard/progress_print.html", context)
+
+
+def progress_docx(request):
+    context = _progress(request)
+    if "result" not in context:
+        return redirect(reverse("progress") + "?" + request.GET.urlencode())
+    result = context["result"]
+    response = HttpResponse(progress_docx_bytes(result), content_type=DOCX_CONTENT_TYPE)
+    filename = f"progress-{result.period.start.isoformat()}-to-{result.period.end.isoformat()}.docx"
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    words = f"Progress from {date_words(result.period.start)} to {date_words(result.period.end)} (Word)"
+    audit.record_download(request.user, response, words)
+    return response

@@ -7,7 +7,20 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 
 from django.db import connection
-from django.db.models import Count, DateField, Exists, F, OuterRef, Q, QuerySet, Subquery
+from django.db.models import (
+    CharField,
+    Count,
+    DateField,
+    Exists,
+    F,
+    IntegerField,
+    OuterRef,
+    Q,
+    QuerySet,
+    Subquery,
+    TextField,
+    Value,
+)
 from django.db.models.expressions import RawSQL
 from django.db.models.functions import Coalesce
 
@@ -109,6 +122,49 @@ def plan_as_at(plan, as_at: date, *, actions=None) -> list[ActionState]:
         .order_by("action__theme__order", "action__theme__reference", "action__order", "action__reference", "action")
     )
     return [_state(period, as_at) for period in periods]
+
+
+def _in_force(as_at: date) -> Q:
+    return Q(valid_from__lte=as_at, action__added_on__lte=as_at) & (Q(valid_to__isnull=True) | Q(valid_to__gt=as_at))
+
+
+def plans_as_at_two_dates(before_plan, start: date, after_plan, end: date) -> tuple[list, list]:
+    """(plan_as_at(before_plan, start), plan_as_at(after_plan, end)) in ONE query: the periods in force on
+    either date, each RAG worked out in SQL for both dates by the same rules. The two plans may be two
+    versions (progress between visits across a plan refresh): changes_between matches them by lineage."""
+    wanted = Q(pk__in=[])
+    if before_plan is not None:
+        wanted |= Q(plan=before_plan) & _in_force(start)
+    if after_plan is not None:
+        wanted |= Q(plan=after_plan) & _in_force(end)
+    periods = (
+        ActionStatePeriod.objects.filter(wanted)
+        .select_related("action__theme", "action__lead_officer", "update__author")
+        .annotate(
+            computed_start=action_rag_expression(start),
+            shown_start=effective_rag_expression(start),
+            computed_end=action_rag_expression(end),
+            shown_end=effective_rag_expression(end),
+        )
+        .order_by("action__theme__order", "action__theme__reference", "action__order", "action__reference", "action")
+    )
+    before, after = [], []
+    for period in periods:
+        if before_plan is not None and period.plan_id == before_plan.pk and _period_covers(period, start):
+            period.computed, period.shown = period.computed_start, period.shown_start
+            before.append(_state(period, start))
+        if after_plan is not None and period.plan_id == after_plan.pk and _period_covers(period, end):
+            period.computed, period.shown = period.computed_end, period.shown_end
+            after.append(_state(period, end))
+    return before, after
+
+
+def _period_covers(period, as_at: date) -> bool:
+    return (
+        period.valid_from <= as_at
+        and (period.valid_to is None or period.valid_to > as_at)
+        and period.action.added_on <= as_at
+    )
 
 
 def _state(period, as_at) -> ActionState:
@@ -224,6 +280,7 @@ class PlanChanges:
     new_reds: list = field(default_factory=list)
     slipped: list = field(default_factory=list)
     added: list = field(default_factory=list)
+    reopened: list = field(default_factory=list)  # finished then, not now (also a RAG move)
 
 
 def changes_between(before: list[ActionState], after: list[ActionState]) -> PlanChanges:
@@ -240,6 +297,8 @@ def changes_between(before: list[ActionState], after: list[ActionState]) -> Plan
             continue
         if now.is_finished and not then.is_finished:
             changes.completed.append(now)
+        elif then.is_finished and not now.is_finished:
+            changes.reopened.append(now)
         if now.rag != then.rag:
             changes.rag_moves.append((then, now))
             if now.rag == Rag.RED:
@@ -384,3 +443,113 @@ def findings_with_gaps(inspection, *, plan) -> list[FindingWithGap]:
         )
         for finding in findings
     ]
+
+
+# ---- progress between visits: the small records of a period, read in one round trip
+
+_RECORD_COLUMNS = ("r_source", "r_id", "r_ref", "r_kind", "r_text", "r_words", "r_order", "r_day", "r_day2")
+
+
+def _records(queryset, *, source, id, ref, kind="", text="", words="", order=0, day=None, day2=None):
+    return (
+        queryset.order_by()
+        .annotate(
+            r_source=Value(source, output_field=CharField()),
+            r_id=F(id),
+            r_ref=F(ref),
+            r_kind=F(kind) if kind else Value("", output_field=CharField()),
+            r_text=F(text) if text else Value("", output_field=TextField()),
+            r_words=F(words) if words else Value("", output_field=TextField()),
+            r_order=F(order) if isinstance(order, str) else Value(order, output_field=IntegerField()),
+            r_day=F(day) if day else Value(None, output_field=DateField()),
+            r_day2=F(day2) if day2 else Value(None, output_field=DateField()),
+        )
+        .values_list(*_RECORD_COLUMNS)
+    )
+
+
+@dataclass
+class PeriodRecords:
+    """What progress_records read: the visit's focus and findings, every recommendation, the links from
+    findings and actions to recommendations, and the target date revisions agreed in the period."""
+
+    focus_theme_ids: list = field(default_factory=list)
+    focus_recommendation_ids: list = field(default_factory=list)
+    findings: list = field(default_factory=list)  # VisitFinding, in order, with .recommendation_ids
+    recommendations: list = field(default_factory=list)  # Recommendation, in order
+    actions_of: dict = field(default_factory=dict)  # recommendation id -> [action id]
+    revisions: list = field(default_factory=list)  # TargetDateRevision (not saved), oldest first
+
+
+def progress_records(*, visit, plans, start: date, end: date) -> PeriodRecords:
+    """ONE query (a UNION ALL of small reads) for the progress page: the focus themes, focus recommendations
+    and findings of `visit` (None: a date, no visit), every recommendation, the action-recommendation and
+    finding-recommendation links of `plans`, and the target date revisions of their actions agreed after
+    start and by end (with the reason and who agreed). Rows are made into model instances here."""
+    from improvement.models import Inspection, VisitFinding
+
+    plans = [p for p in plans if p is not None]
+    visit_id = visit.pk if visit is not None else None
+    parts = [
+        _records(Recommendation.objects.all(), source="rec", id="pk", ref="inspection_id", kind="kind",
+                 text="text", words="reference", order="order"),
+        _records(Action.recommendations.through.objects.filter(action__theme__plan__in=plans),
+                 source="action_rec", id="action_id", ref="recommendation_id"),
+        _records(TargetDateRevision.objects.filter(action__theme__plan__in=plans, effective_on__gt=start,
+                                                   effective_on__lte=end),
+                 source="revision", id="pk", ref="action_id", text="reason", words="agreed_by",
+                 day="effective_on", day2="new_date"),
+    ]  # fmt: skip
+    if visit_id is not None:
+        parts += [
+            _records(Inspection.focus_themes.through.objects.filter(inspection_id=visit_id),
+                     source="focus_theme", id="theme_id", ref="inspection_id"),
+            _records(Inspection.focus_recommendations.through.objects.filter(inspection_id=visit_id),
+                     source="focus_rec", id="recommendation_id", ref="inspection_id"),
+            _records(VisitFinding.objects.filter(inspection_id=visit_id), source="finding", id="pk",
+                     ref="inspection_id", kind="kind", text="text", order="order"),
+            _records(VisitFinding.recommendations.through.objects.filter(visitfinding__inspection_id=visit_id),
+                     source="finding_rec", id="visitfinding_id", ref="recommendation_id"),
+        ]  # fmt: skip
+    result = PeriodRecords()
+    finding_recs = defaultdict(list)
+    for source, pk, ref, kind, text, words, order, day, day2 in parts[0].union(*parts[1:], all=True):
+        if source == "rec":
+            result.recommendations.append(
+                Recommendation(pk=pk, inspection_id=ref, kind=kind, text=text, reference=words, order=order)
+            )
+        elif source == "action_rec":
+            result.actions_of.setdefault(ref, []).append(pk)
+        elif source == "revision":
+            result.revisions.append(
+                TargetDateRevision(
+                    pk=pk,
+                    action_id=ref,
+                    reason=text,
+                    agreed_by=words,
+                    effective_on=_as_date(day),
+                    new_date=_as_date(day2),
+                )
+            )
+        elif source == "focus_theme":
+            result.focus_theme_ids.append(pk)
+        elif source == "focus_rec":
+            result.focus_recommendation_ids.append(pk)
+        elif source == "finding":
+            result.findings.append(VisitFinding(pk=pk, inspection_id=ref, kind=kind, text=text, order=order))
+        elif source == "finding_rec":
+            finding_recs[pk].append(ref)
+    for finding in result.findings:
+        finding.recommendation_ids = finding_recs.get(finding.pk, [])
+    result.findings.sort(key=lambda f: (f.order, f.pk))
+    result.recommendations.sort(key=lambda r: (r.inspection_id, r.order, r.reference))
+    result.revisions.sort(key=lambda r: (r.effective_on, r.pk))
+    return result
+
+
+def _as_date(value):
+    if isinstance(value, str):
+        return date.fromisoformat(value[:10])
+    if isinstance(value, datetime):
+        return value.date()
+    return value

@@ -496,3 +496,18 @@ def scorecard_quartiles(rows, as_at: date) -> dict:
     """{indicator pk: the quartile in words} for the scorecard's quartile column: one query."""
     ranks = latest_ranks([row.indicator.pk for row in rows], as_at)
     return {pk: rank_display(rank) for pk, rank in ranks.items()}
+
+
+def scorecard_at_two_dates(start: date, end: date, *, indicators=None) -> list[tuple[ScorecardRow, ScorecardRow]]:
+    """(row as at start, row as at end) for each indicator, with today's knowledge of every period (a
+    corrected figure marked "corrected on ..."), as the progress page compares them: 4 queries (indicators,
+    targets, benchmarks; the values up to end, from which the start's are the periods started by then).
+    Sorted as scorecard_as_at sorts the end's rows."""
+    loaded = list(scorecard_queryset(end, indicators))
+    known = known_values([indicator.pk for indicator in loaded], end, Knowledge.CURRENT)
+    pairs = []
+    for indicator in loaded:
+        values = known.get(indicator.pk, [])
+        then = scorecard_row(indicator, start, [k for k in values if k.period <= start])
+        pairs.append((then, scorecard_row(indicator, end, values)))
+    return sorted(pairs, key=lambda pair: (pair[1].rag_order, pair[1].indicator.order, pair[1].indicator.code))
