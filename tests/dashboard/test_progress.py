@@ -248,3 +248,42 @@ def test_rag_reason_words(case):
     assert Action.objects.get(reference="1.5", theme__plan=new_plan)
     assert states["1.5"].rag == Rag.GREEN
     assert rag_with_reason(states["1.5"]) == "Green: the officer said on track on 3 September"
+
+
+def _count(client, url, params=None):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    with CaptureQueriesContext(connection) as captured:
+        assert client.get(url, params or {}).status_code == 200
+    return len(captured.captured_queries)
+
+
+@pytest.mark.parametrize(
+    "params", [{}, {"kpis": "all"}, {"from_date-day": "1", "from_date-month": "3", "from_date-year": "2026"}]
+)
+def test_the_same_queries_at_two_sizes_within_the_budget(board_client, case, settings, params):
+    settings.CACHES = {"default": {"BACKEND": "django.core.cache.backends.dummy.DummyCache"}}
+    url = reverse("progress")
+    board_client.get(url, params)
+    small = _count(board_client, url, params)
+    new_plan = Plan.objects.get(version="v2")
+    theme = ThemeFactory(plan=new_plan, reference="2", title="Children in care")
+    for i in range(8):
+        action = ActionFactory(
+            theme=theme, reference=f"2.{i}", added_on=D(2026, 9, 1), original_target_date=D(2026, 12, 1)
+        )
+        _update(action, D(2026, 10, 1), evidence_of_impact="Better")
+        TargetDateRevisionFactory(action=action, effective_on=D(2026, 10, 2), new_date=D(2027, 1, 1))
+        action.recommendations.add(case["r1"], case["r2"])
+        finding = VisitFindingFactory(inspection=case["visit"], text=f"Finding {i}")
+        finding.recommendations.add(case["r2"])
+        RecommendationFactory(inspection=case["visit"], reference=f"V{i}")
+        kpi = IndicatorFactory()
+        kpi.themes.add(theme)
+        MeasurementFactory(indicator=kpi, period=D(2026, 9, 1), value=Decimal(50 + i))
+        InterventionEventFactory(date=D(2025, 6, 1 + i))
+        MeetingFactory(starts_at=timezone.make_aware(datetime.datetime(2026, 8, 1 + i, 14)))
+    large = _count(board_client, url, params)
+    assert (small, large) == (small, small)
+    assert small <= 15, small
