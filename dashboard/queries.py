@@ -39,13 +39,12 @@ def counts_by_theme(states) -> list[ThemeSummary]:
     return [ThemeSummary(theme, rag_counts(items), len(items)) for theme, items in by_theme.values()]
 
 
-def recent_updates(plan, limit=8):
-    """The newest progress updates on the plan (one query)."""
-    return list(
-        ActionUpdate.objects.filter(action__theme__plan=plan)
-        .select_related("action", "author")
-        .order_by("-created_at", "-pk")[:limit]
-    )
+def recent_updates(plan, limit=8, *, as_at=None):
+    """The newest progress updates on the plan dated by as_at, if given (one query)."""
+    updates = ActionUpdate.objects.filter(action__theme__plan=plan)
+    if as_at is not None:
+        updates = updates.filter(date__lte=as_at)
+    return list(updates.select_related("action", "author").order_by("-created_at", "-pk")[:limit])
 
 
 @dataclass(frozen=True)
@@ -190,3 +189,54 @@ def attach_events(trend: list[TrendMonth], markers: list[Marker]) -> None:
         month = by_month.get((marker.date.year, marker.date.month))
         if month is not None:
             month.events.append(marker)
+
+
+# ---- the role-aware first screen
+
+
+def my_boards_next_meetings(user, today: date, limit: int = 6) -> list:
+    """The next meeting (not cancelled, from today) of each board the user is a member of, soonest
+    first, with its board: one query (the first `limit` boards)."""
+    from meetings.models import Meeting
+    from meetings.queries import NOT_CANCELLED
+    from meetings.rules import upcoming_meetings
+
+    meetings = (
+        Meeting.objects.filter(NOT_CANCELLED, upcoming_meetings(today), board__members=user)
+        .select_related("board")
+        .order_by("starts_at", "pk")[:100]
+    )
+    first = {}
+    for meeting in meetings:
+        first.setdefault(meeting.board_id, meeting)
+    return list(first.values())[:limit]
+
+
+STUCK_STATES = ("queued", "previewing", "applying")
+
+
+@dataclass(frozen=True)
+class ImportStatus:
+    jobs: list  # the latest few ImportJob, without their files
+    worker: dict  # core.worker.status()
+    stuck: list  # jobs waiting or running while no worker is alive
+
+    @property
+    def worker_ok(self) -> bool:
+        return self.worker.get("worker") == "ok"
+
+
+def import_status(limit: int = 3) -> ImportStatus:
+    """For an admin's first screen: the latest imports, whether the worker is alive, and any job waiting or
+    running while it is not (stuck until a worker runs). Two queries."""
+    from core import worker
+    from imports.models import ImportJob
+
+    jobs = list(
+        ImportJob.objects.defer("file_bytes", "parsed", "preview", "result", "mappings").order_by("-created_at", "-pk")[
+            :limit
+        ]
+    )
+    status = worker.status()
+    stuck = [job for job in jobs if job.state in STUCK_STATES] if status.get("worker") != "ok" else []
+    return ImportStatus(jobs=jobs, worker=status, stuck=stuck)

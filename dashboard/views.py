@@ -6,48 +6,105 @@ from django.utils.functional import SimpleLazyObject
 
 from core import audit, cache, clock
 from core.forms import GovukDateField, ServiceForm
+from core.roles import is_admin
 from core.views import require_service_user
 from dashboard.charts import rag_trend_figure
 from dashboard.docx_progress import progress_docx_bytes
 from dashboard.progress import Period, build_progress
-from dashboard.queries import counts_by_theme, recent_updates
+from dashboard.queries import (
+    attach_events,
+    counts_by_theme,
+    import_status,
+    intervention_markers,
+    my_boards_next_meetings,
+    rag_trend,
+    recent_updates,
+)
 from improvement.models import Inspection, Rag, Recommendation
-from improvement.queries import current_plan, plan_as_at, plans_newest_first, rag_counts, recommendation_progress
-from improvement.rules import date_words, latest_held_visit, next_planned_visit
+from improvement.queries import current_plan_from, plan_as_at, plans_newest_first, rag_counts, recommendation_progress
+from improvement.rules import (
+    complete_without_evidence,
+    date_words,
+    latest_held_visit,
+    needs_update,
+    next_planned_visit,
+)
 from indicators.queries import scorecard_as_at
 from meetings.docx_pack import DOCX_CONTENT_TYPE
+from meetings.pack import plan_in_force_from
 from meetings.queries import next_meeting_of_any_board
+
+
+class AsAtForm(ServiceForm):
+    """The dashboard as at a past date (blank: today)."""
+
+    as_at = GovukDateField(label="As at", required=False, help_text="For example 4 6 2026. Leave blank for today")
+
+    def __init__(self, *args, today=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.today = today
+
+    def clean_as_at(self):
+        day = self.cleaned_data.get("as_at")
+        if day and day > self.today:
+            raise forms.ValidationError("The date must be today or in the past")
+        return day
 
 
 def home(request):
     require_service_user(request.user)
     today = clock.today()
-    plan = current_plan()
+    form = AsAtForm(request.GET if "as_at-year" in request.GET else None, today=today)
+    as_at = (form.cleaned_data.get("as_at") if form.is_bound and form.is_valid() else None) or today
+    inspections = list(Inspection.objects.order_by("start_date", "pk"))
+    plans = list(plans_newest_first())
+    # Today: the current plan; an earlier date: the plan the boards were looking at then.
+    plan = current_plan_from(plans) if as_at == today else plan_in_force_from(plans, as_at)
     # Worked out at most once a request, and only when something not in the cache needs it.
-    states = SimpleLazyObject(lambda: plan_as_at(plan, today) if plan else [])
-    summary = cache.cached(request, "dashboard", lambda: _dashboard_summary(plan, today, states))
-    # The reader's own count stays outside what is shared: the summary holds every lead's.
-    context = {key: value for key, value in summary.items() if key != "open_by_lead"}
+    states = SimpleLazyObject(lambda: plan_as_at(plan, as_at) if plan else [])
+    summary = cache.cached(
+        request,
+        "dashboard",
+        lambda: _dashboard_summary(plan, as_at, states, plans, inspections),
+        parts=(as_at, plan.pk if plan else None),
+    )
+    # The reader's own figures stay outside what is shared: the summary holds every lead's.
+    context = {key: value for key, value in summary.items() if key not in ("open_by_lead", "needing_update")}
     context["my_open_actions"] = summary["open_by_lead"].get(request.user.pk, 0)
+    context["my_actions_needing_update"] = summary["needing_update"].get(request.user.pk, [])
+    context["form"] = form
+    context["as_at"] = as_at
+    context["is_today"] = as_at == today
+    context["latest_visit"] = latest_held_visit(inspections, today)
+    context["chart"] = rag_trend_figure(summary["trend"], summary["markers"])
+    context["my_meetings"] = my_boards_next_meetings(request.user, as_at)
+    if is_admin(request.user):
+        context["import_status"] = import_status()
     # The two largest sections are cached as rendered HTML (templates/dashboard/home.html), so these
     # are worked out only when that HTML is not in the cache.
     if plan:
         context["recommendations"] = SimpleLazyObject(
             lambda: recommendation_progress(
-                Recommendation.objects.select_related("inspection"), plan=plan, as_at=today, plan_states=list(states)
+                Recommendation.objects.select_related("inspection"), plan=plan, as_at=as_at, plan_states=list(states)
             )
         )
     context["kpis_off_target"] = SimpleLazyObject(
-        lambda: [row for row in scorecard_as_at(today) if row.rag in ("red", "amber")]
+        lambda: [row for row in scorecard_as_at(as_at) if row.rag in ("red", "amber")]
     )
     return render(request, "dashboard/home.html", context)
 
 
-def _dashboard_summary(plan, today, states) -> dict:
-    """The dashboard's smaller figures, the same for every reader (cached by data version and date)."""
-    context = {"today": today, "plan": plan, "open_by_lead": {}}
+def _dashboard_summary(plan, today, states, plans, inspections) -> dict:
+    """The dashboard's smaller figures as at `today` (a past date, or today), the same for every reader
+    (cached by data version, date and as-at date)."""
+    context = {"today": today, "plan": plan, "open_by_lead": {}, "needing_update": {}}
     next_meeting = next_meeting_of_any_board(today)
     context["next_meeting"] = next_meeting
+    context["trend"] = rag_trend(plans, inspections, today)
+    context["markers"] = []
+    if context["trend"]:
+        context["markers"] = intervention_markers(inspections, context["trend"][0].day.replace(day=1), today)
+        attach_events(context["trend"], context["markers"])
     if plan:
         context["counts"] = rag_counts(states)
         context["themes"] = counts_by_theme(states)
@@ -59,10 +116,16 @@ def _dashboard_summary(plan, today, states) -> dict:
                 s for s in states if s.target_date and today <= s.target_date <= next_meeting.date and not s.is_finished
             ]
         open_by_lead = context["open_by_lead"]
+        needing = context["needing_update"]
         for s in states:
-            if not s.is_finished and s.action.lead_officer_id:
-                open_by_lead[s.action.lead_officer_id] = open_by_lead.get(s.action.lead_officer_id, 0) + 1
-        context["recent_updates"] = list(recent_updates(plan))
+            lead = s.action.lead_officer_id
+            if not s.is_finished and lead:
+                open_by_lead[lead] = open_by_lead.get(lead, 0) + 1
+                last = s.last_update.date if s.last_update else None
+                if needs_update(finished=False, last_update_on=last, target_date=s.target_date, today=today):
+                    needing.setdefault(lead, []).append(s)
+        context["recent_updates"] = list(recent_updates(plan, as_at=today))
+        context["complete_without_evidence"] = [s for s in states if complete_without_evidence(s)]
     return context
 
 
