@@ -47,6 +47,18 @@ def recent_updates(plan, limit=8, *, as_at=None):
     return list(updates.select_related("action", "author").order_by("-created_at", "-pk")[:limit])
 
 
+def recent_updates_from(states, limit=8) -> list:
+    """The newest progress updates in force among the plan's states (each action's latest by the as-at
+    date, so no action is listed twice), newest first; no query (plan_as_at read them with their authors)."""
+    updates = []
+    for state in states:
+        if state.last_update is not None:
+            state.last_update.action = state.action  # already read: its page link needs no query
+            updates.append(state.last_update)
+    updates.sort(key=lambda u: (u.date, u.created_at, u.pk), reverse=True)
+    return updates[:limit]
+
+
 @dataclass(frozen=True)
 class ThemeProgress:
     theme: object

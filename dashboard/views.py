@@ -18,10 +18,17 @@ from dashboard.queries import (
     intervention_markers,
     my_boards_next_meetings,
     rag_trend,
-    recent_updates,
+    recent_updates_from,
 )
-from improvement.models import Inspection, Rag, Recommendation
-from improvement.queries import current_plan_from, plan_as_at, plans_newest_first, rag_counts, recommendation_progress
+from improvement.models import Inspection, Rag
+from improvement.queries import (
+    current_plan_from,
+    plan_as_at,
+    plans_newest_first,
+    rag_counts,
+    recommendation_progress,
+    recommendations_and_links,
+)
 from improvement.rules import (
     complete_without_evidence,
     date_words,
@@ -29,7 +36,7 @@ from improvement.rules import (
     needs_update,
     next_planned_visit,
 )
-from indicators.queries import scorecard_as_at
+from indicators.queries import off_target_as_at
 from meetings.docx_pack import DOCX_CONTENT_TYPE
 from meetings.pack import plan_in_force_from
 from meetings.queries import next_meeting_of_any_board
@@ -83,15 +90,14 @@ def home(request):
     # The two largest sections are cached as rendered HTML (templates/dashboard/home.html), so these
     # are worked out only when that HTML is not in the cache.
     if plan:
-        context["recommendations"] = SimpleLazyObject(
-            lambda: recommendation_progress(
-                Recommendation.objects.select_related("inspection"), plan=plan, as_at=as_at, plan_states=list(states)
-            )
-        )
-    context["kpis_off_target"] = SimpleLazyObject(
-        lambda: [row for row in scorecard_as_at(as_at) if row.rag in ("red", "amber")]
-    )
+        context["recommendations"] = SimpleLazyObject(lambda: _recommendations(plan, as_at, states))
+    context["kpis_off_target"] = SimpleLazyObject(lambda: off_target_as_at(as_at))
     return render(request, "dashboard/home.html", context)
+
+
+def _recommendations(plan, as_at, states):
+    recommendations, links = recommendations_and_links(plan)
+    return recommendation_progress(recommendations, plan=plan, as_at=as_at, plan_states=list(states), links=links)
 
 
 def _dashboard_summary(plan, today, states, plans, inspections) -> dict:
@@ -124,7 +130,7 @@ def _dashboard_summary(plan, today, states, plans, inspections) -> dict:
                 last = s.last_update.date if s.last_update else None
                 if needs_update(finished=False, last_update_on=last, target_date=s.target_date, today=today):
                     needing.setdefault(lead, []).append(s)
-        context["recent_updates"] = list(recent_updates(plan, as_at=today))
+        context["recent_updates"] = recent_updates_from(states)
         context["complete_without_evidence"] = [s for s in states if complete_without_evidence(s)]
     return context
 

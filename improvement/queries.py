@@ -368,20 +368,22 @@ class RecommendationProgress:
 
 
 def recommendation_progress(
-    recommendations, *, plan=None, as_at: date, plan_states: list[ActionState] | None = None
+    recommendations, *, plan=None, as_at: date, plan_states: list[ActionState] | None = None, links=None
 ) -> list[RecommendationProgress]:
     """Progress of each recommendation from its actions in the plan (default: the current plan).
     Complete only when every one of its actions is complete; gaps are named in words.
     Fixed queries: the plan (unless given), the recommendation-action links, then plan_as_at, unless
-    the caller already has the whole plan as at that date (plan_states), as the dashboard does."""
+    the caller already has the whole plan as at that date (plan_states), as the dashboard does, and the
+    links when given ((recommendation id, action id) pairs: recommendations_and_links)."""
     recommendations = list(recommendations)
     plan = plan or current_plan()
     through = Action.recommendations.through
-    links = list(
-        through.objects.filter(recommendation__in=[r.pk for r in recommendations]).values_list(
-            "recommendation_id", "action_id"
+    if links is None:
+        links = list(
+            through.objects.filter(recommendation__in=[r.pk for r in recommendations]).values_list(
+                "recommendation_id", "action_id"
+            )
         )
-    )
     states_by_action = {}
     if plan_states is not None:
         states_by_action = {s.action.pk: s for s in plan_states}
@@ -553,3 +555,24 @@ def _as_date(value):
     if isinstance(value, datetime):
         return value.date()
     return value
+
+
+def recommendations_and_links(plan) -> tuple[list, list]:
+    """Every recommendation (in order) and the (recommendation id, action id) links of the plan's actions,
+    in ONE query, for recommendation_progress(..., links=...)."""
+    parts = [
+        _records(Recommendation.objects.all(), source="rec", id="pk", ref="inspection_id", kind="kind",
+                 text="text", words="reference", order="order"),
+        _records(Action.recommendations.through.objects.filter(action__theme__plan=plan),
+                 source="action_rec", id="action_id", ref="recommendation_id"),
+    ]  # fmt: skip
+    recommendations, links = [], []
+    for source, pk, ref, kind, text, words, order, _day, _day2 in parts[0].union(parts[1], all=True):
+        if source == "rec":
+            recommendations.append(
+                Recommendation(pk=pk, inspection_id=ref, kind=kind, text=text, reference=words, order=order)
+            )
+        else:
+            links.append((ref, pk))
+    recommendations.sort(key=lambda r: (r.inspection_id, r.order, r.reference))
+    return recommendations, links
