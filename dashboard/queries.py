@@ -10,13 +10,11 @@ from django.db.models.functions import TruncDate
 from django.urls import reverse
 from django.utils import timezone
 
-from improvement.models import ActionUpdate, InterventionEvent, Rag
+from improvement.models import InterventionEvent
 from improvement.queries import (
     MAX_TREND_DATES,
     RAG_ORDER,
-    changes_between,
     month_ends,
-    plan_as_at,
     rag_counts,
     rag_counts_on_dates,
 )
@@ -39,14 +37,6 @@ def counts_by_theme(states) -> list[ThemeSummary]:
     return [ThemeSummary(theme, rag_counts(items), len(items)) for theme, items in by_theme.values()]
 
 
-def recent_updates(plan, limit=8, *, as_at=None):
-    """The newest progress updates on the plan dated by as_at, if given (one query)."""
-    updates = ActionUpdate.objects.filter(action__theme__plan=plan)
-    if as_at is not None:
-        updates = updates.filter(date__lte=as_at)
-    return list(updates.select_related("action", "author").order_by("-created_at", "-pk")[:limit])
-
-
 def recent_updates_from(states, limit=8) -> list:
     """The newest progress updates in force among the plan's states (each action's latest by the as-at
     date, so no action is listed twice), newest first; no query (plan_as_at read them with their authors)."""
@@ -57,42 +47,6 @@ def recent_updates_from(states, limit=8) -> list:
             updates.append(state.last_update)
     updates.sort(key=lambda u: (u.date, u.created_at, u.pk), reverse=True)
     return updates[:limit]
-
-
-@dataclass(frozen=True)
-class ThemeProgress:
-    theme: object
-    complete_before: int
-    complete_after: int
-    red_before: int
-    red_after: int
-    total_after: int
-
-
-def progress_between(plan, start: date, end: date) -> dict:
-    """Compare the plan on two dates: what changed, and each theme (practice area) on both dates."""
-    before = plan_as_at(plan, start)
-    after = plan_as_at(plan, end)
-    earlier = {summary.theme.pk: summary for summary in counts_by_theme(before)}
-    themes = []
-    for summary in counts_by_theme(after):
-        then = earlier.get(summary.theme.pk)
-        themes.append(
-            ThemeProgress(
-                theme=summary.theme,
-                complete_before=then.count_of(Rag.BLUE) if then else 0,
-                complete_after=summary.count_of(Rag.BLUE),
-                red_before=then.count_of(Rag.RED) if then else 0,
-                red_after=summary.count_of(Rag.RED),
-                total_after=summary.total,
-            )
-        )
-    return {
-        "before": rag_counts(before),
-        "after": rag_counts(after),
-        "changes": changes_between(before, after),
-        "themes": themes,
-    }
 
 
 # ---- RAG counts month by month across the intervention, with what happened when
