@@ -42,6 +42,20 @@ from meetings.pack import plan_in_force_from
 from meetings.queries import next_meeting_of_any_board
 
 
+def _iso_dates_as_parts(query, names):
+    """A copy of the query where `name=2026-06-04` (a link, a bookmark, the benchmarks) is given as the
+    GOV.UK date input's three boxes; the boxes win when both are there. Not a date: left for the form."""
+    data = query.copy()
+    for name in names:
+        value = data.get(name, "")
+        if value and f"{name}-year" not in data:
+            parts = value.split("-")
+            if len(parts) == 3 and all(part.isdigit() for part in parts):
+                year, month, day = parts
+                data[f"{name}-year"], data[f"{name}-month"], data[f"{name}-day"] = year, str(int(month)), str(int(day))
+    return data
+
+
 class AsAtForm(ServiceForm):
     """The dashboard as at a past date (blank: today)."""
 
@@ -61,7 +75,8 @@ class AsAtForm(ServiceForm):
 def home(request):
     require_service_user(request.user)
     today = clock.today()
-    form = AsAtForm(request.GET if "as_at-year" in request.GET else None, today=today)
+    query = _iso_dates_as_parts(request.GET, ["as_at"])
+    form = AsAtForm(query if "as_at-year" in query else None, today=today)
     as_at = (form.cleaned_data.get("as_at") if form.is_bound and form.is_valid() else None) or today
     inspections = list(Inspection.objects.order_by("start_date", "pk"))
     plans = list(plans_newest_first())
@@ -212,7 +227,12 @@ def _progress(request):
     today = clock.today()
     inspections = list(Inspection.objects.order_by("start_date", "pk"))
     held = [v for v in inspections if not v.is_planned and v.last_day <= today]
-    form = ProgressForm(request.GET, visits=held, next_visit=next_planned_visit(inspections, today), today=today)
+    form = ProgressForm(
+        _iso_dates_as_parts(request.GET, ["from_date", "to_date"]),
+        visits=held,
+        next_visit=next_planned_visit(inspections, today),
+        today=today,
+    )
     context = {"form": form, "today": today}
     if form.is_valid():
         plans = list(plans_newest_first())

@@ -137,3 +137,10 @@ def test_the_as_at_dashboard_keeps_the_budget_at_two_sizes(board_client, plan_wi
         MeetingFactory(starts_at=timezone.make_aware(datetime.datetime(2026, 3, 1 + i, 14)))
     assert count() == small
     assert small <= 15, small
+
+
+def test_an_iso_date_in_the_address_works_as_the_date_boxes(board_client, plan_with_history):
+    html = board_client.get(reverse("home"), {"as_at": "2026-06-04"}).content.decode()
+    assert "As at 4 June 2026" in html and 'value="4"' in html
+    html = board_client.get(reverse("progress"), {"from_date": "2026-06-04"}).content.decode()
+    assert "From 4 June 2026 to today (22 November 2026)" in html
