@@ -22,7 +22,7 @@ from django.db.models import (
     Value,
 )
 from django.db.models.expressions import RawSQL
-from django.db.models.functions import Coalesce
+from django.db.models.functions import Cast, Coalesce
 
 from improvement.models import (
     Action,
@@ -463,8 +463,9 @@ def _records(queryset, *, source, id, ref, kind="", text="", words="", order=0, 
             r_text=F(text) if text else Value("", output_field=TextField()),
             r_words=F(words) if words else Value("", output_field=TextField()),
             r_order=F(order) if isinstance(order, str) else Value(order, output_field=IntegerField()),
-            r_day=F(day) if day else Value(None, output_field=DateField()),
-            r_day2=F(day2) if day2 else Value(None, output_field=DateField()),
+            # Typed NULLs: PostgreSQL will not match an untyped NULL column with a date in a UNION.
+            r_day=F(day) if day else Cast(Value(None), DateField()),
+            r_day2=F(day2) if day2 else Cast(Value(None), DateField()),
         )
         .values_list(*_RECORD_COLUMNS)
     )
