@@ -1,47 +1,132 @@
 from django import forms
-from django.shortcuts import render
+from django.http import HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils.functional import SimpleLazyObject
 
-from core import cache, clock
-from core.forms import ServiceForm
+from core import audit, cache, clock
+from core.forms import GovukDateField, ServiceForm
 from core.permissions import service_user_required
-from dashboard.queries import counts_by_theme, progress_between, recent_updates
-from improvement.models import Inspection, Rag, Recommendation
-from improvement.queries import current_plan, plan_as_at, rag_counts, recommendation_progress
-from improvement.rules import is_due_before_meeting
-from indicators.queries import scorecard_as_at
+from core.roles import is_admin
+from dashboard.charts import rag_trend_figure
+from dashboard.docx_progress import progress_docx_bytes
+from dashboard.progress import Period, build_progress
+from dashboard.queries import (
+    attach_events,
+    counts_by_theme,
+    import_status,
+    intervention_markers,
+    my_boards_next_meetings,
+    rag_trend,
+    recent_updates_from,
+)
+from improvement.models import Inspection, Rag
+from improvement.queries import (
+    current_plan_from,
+    plan_as_at,
+    plans_newest_first,
+    rag_counts,
+    recommendation_progress,
+    recommendations_and_links,
+)
+from improvement.rules import (
+    complete_without_evidence,
+    date_words,
+    is_due_before_meeting,
+    latest_held_visit,
+    needs_update,
+    next_planned_visit,
+)
+from indicators.queries import off_target_as_at
+from meetings.docx_pack import DOCX_CONTENT_TYPE
+from meetings.pack import plan_in_force_from
 from meetings.queries import next_meeting_of_any_board
+
+
+def _iso_dates_as_parts(query, names):
+    """A copy of the query where `name=2026-06-04` (a link, a bookmark, the benchmarks) is given as the
+    GOV.UK date input's three boxes; the boxes win when both are there. Not a date: left for the form."""
+    data = query.copy()
+    for name in names:
+        value = data.get(name, "")
+        if value and f"{name}-year" not in data:
+            parts = value.split("-")
+            if len(parts) == 3 and all(part.isdigit() for part in parts):
+                year, month, day = parts
+                data[f"{name}-year"], data[f"{name}-month"], data[f"{name}-day"] = year, str(int(month)), str(int(day))
+    return data
+
+
+class AsAtForm(ServiceForm):
+    """The dashboard as at a past date (blank: today)."""
+
+    as_at = GovukDateField(label="As at", required=False, help_text="For example 4 6 2026. Leave blank for today")
+
+    def __init__(self, *args, today=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.today = today
+
+    def clean_as_at(self):
+        day = self.cleaned_data.get("as_at")
+        if day and day > self.today:
+            raise forms.ValidationError("The date must be today or in the past")
+        return day
 
 
 @service_user_required
 def home(request):
     today = clock.today()
-    plan = current_plan()
+    query = _iso_dates_as_parts(request.GET, ["as_at"])
+    form = AsAtForm(query if "as_at-year" in query else None, today=today)
+    as_at = (form.cleaned_data.get("as_at") if form.is_bound and form.is_valid() else None) or today
+    inspections = list(Inspection.objects.order_by("start_date", "pk"))
+    plans = list(plans_newest_first())
+    # Today: the current plan; an earlier date: the plan the boards were looking at then.
+    plan = current_plan_from(plans) if as_at == today else plan_in_force_from(plans, as_at)
     # Worked out at most once a request, and only when something not in the cache needs it.
-    states = SimpleLazyObject(lambda: plan_as_at(plan, today) if plan else [])
-    summary = cache.cached(request, "dashboard", lambda: _dashboard_summary(plan, today, states))
-    # The reader's own count stays outside what is shared: the summary holds every lead's.
-    context = {key: value for key, value in summary.items() if key != "open_by_lead"}
+    states = SimpleLazyObject(lambda: plan_as_at(plan, as_at) if plan else [])
+    summary = cache.cached(
+        request,
+        "dashboard",
+        lambda: _dashboard_summary(plan, as_at, states, plans, inspections),
+        parts=(as_at, plan.pk if plan else None),
+    )
+    # The reader's own figures stay outside what is shared: the summary holds every lead's.
+    context = {key: value for key, value in summary.items() if key not in ("open_by_lead", "needing_update")}
     context["my_open_actions"] = summary["open_by_lead"].get(request.user.pk, 0)
+    context["my_actions_needing_update"] = summary["needing_update"].get(request.user.pk, [])
+    context["form"] = form
+    context["as_at"] = as_at
+    context["is_today"] = as_at == today
+    context["latest_visit"] = latest_held_visit(inspections, today)
+    context["chart"] = rag_trend_figure(summary["trend"], summary["markers"])
+    context["my_meetings"] = my_boards_next_meetings(request.user, as_at)
+    if is_admin(request.user):
+        context["import_status"] = import_status()
     # The two largest sections are cached as rendered HTML (templates/dashboard/home.html), so these
     # are worked out only when that HTML is not in the cache.
     if plan:
-        context["recommendations"] = SimpleLazyObject(
-            lambda: recommendation_progress(
-                Recommendation.objects.select_related("inspection"), plan=plan, as_at=today, plan_states=list(states)
-            )
-        )
-    context["kpis_off_target"] = SimpleLazyObject(
-        lambda: [row for row in scorecard_as_at(today) if row.rag in ("red", "amber")]
-    )
+        context["recommendations"] = SimpleLazyObject(lambda: _recommendations(plan, as_at, states))
+    context["kpis_off_target"] = SimpleLazyObject(lambda: off_target_as_at(as_at))
     return render(request, "dashboard/home.html", context)
 
 
-def _dashboard_summary(plan, today, states) -> dict:
-    """The dashboard's smaller figures, the same for every reader (cached by data version and date)."""
-    context = {"today": today, "plan": plan, "open_by_lead": {}}
+def _recommendations(plan, as_at, states):
+    recommendations, links = recommendations_and_links(plan)
+    return recommendation_progress(recommendations, plan=plan, as_at=as_at, plan_states=list(states), links=links)
+
+
+def _dashboard_summary(plan, today, states, plans, inspections) -> dict:
+    """The dashboard's smaller figures as at `today` (a past date, or today), the same for every reader
+    (cached by data version, date and as-at date)."""
+    context = {"today": today, "plan": plan, "open_by_lead": {}, "needing_update": {}}
     next_meeting = next_meeting_of_any_board(today)
     context["next_meeting"] = next_meeting
+    context["trend"] = rag_trend(plans, inspections, today)
+    context["markers"] = []
+    if context["trend"]:
+        context["markers"] = intervention_markers(inspections, context["trend"][0].day.replace(day=1), today)
+        attach_events(context["trend"], context["markers"])
     if plan:
         context["counts"] = rag_counts(states)
         context["themes"] = counts_by_theme(states)
@@ -57,68 +142,149 @@ def _dashboard_summary(plan, today, states) -> dict:
                 )
             ]
         open_by_lead = context["open_by_lead"]
+        needing = context["needing_update"]
         for s in states:
-            if not s.is_finished and s.action.lead_officer_id:
-                open_by_lead[s.action.lead_officer_id] = open_by_lead.get(s.action.lead_officer_id, 0) + 1
-        context["recent_updates"] = list(recent_updates(plan))
+            lead = s.action.lead_officer_id
+            if not s.is_finished and lead:
+                open_by_lead[lead] = open_by_lead.get(lead, 0) + 1
+                last = s.last_update.date if s.last_update else None
+                if needs_update(finished=False, last_update_on=last, target_date=s.target_date, today=today):
+                    needing.setdefault(lead, []).append(s)
+        context["recent_updates"] = recent_updates_from(states)
+        context["complete_without_evidence"] = [s for s in states if complete_without_evidence(s)]
     return context
 
 
+TODAY_CHOICE = "today"
+NEXT_CHOICE = "next"
+
+
 class ProgressForm(ServiceForm):
-    """Two dates to compare; or two inspections or visits, whose start dates are used."""
+    """The period to compare: a visit (or a date) and another visit, today or the next planned visit. A
+    visit stands for its last day. Either side may be left blank: the start is then the latest held
+    visit, the end today."""
 
-    from_visit = forms.ModelChoiceField(
-        label="From inspection or visit",
-        queryset=Inspection.objects.none(),
-        required=False,
-        help_text="Leave blank to use the date below",
+    from_visit = forms.ChoiceField(label="From visit or inspection", required=False)
+    from_date = GovukDateField(
+        label="Or from a date", required=False, help_text="For example 27 3 2026. Leave blank to use the visit"
     )
-    to_visit = forms.ModelChoiceField(
-        label="To inspection or visit",
-        queryset=Inspection.objects.none(),
-        required=False,
-        help_text="Leave blank to use the date below",
-    )
-    from_date = forms.DateField(label="From date", required=False, widget=forms.DateInput(attrs={"type": "date"}))
-    to_date = forms.DateField(label="To date", required=False, widget=forms.DateInput(attrs={"type": "date"}))
+    to_visit = forms.ChoiceField(label="To", required=False)
+    to_date = GovukDateField(label="Or to a date", required=False, help_text="Leave blank to use the choice above")
 
-    def __init__(self, *args, inspections=(), **kwargs):
+    def __init__(self, *args, visits=(), next_visit=None, today=None, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["from_visit"].queryset = inspections
-        self.fields["to_visit"].queryset = inspections
+        self.today = today
+        self.visits = {str(v.pk): v for v in visits}
+        self.next_visit = next_visit
+        latest = latest_held_visit(visits, today)
+        self.latest = latest
+        newest_first = sorted(visits, key=lambda v: (v.last_day, v.pk), reverse=True)
+        choices = [(str(v.pk), f"{v} (last day {date_words(v.last_day)})") for v in newest_first]
+        self.fields["from_visit"].choices = [("", "The latest visit" if latest else "Choose a visit"), *choices]
+        to = [(TODAY_CHOICE, "Today")]
+        if next_visit is not None:
+            when = date_words(next_visit.start_date)
+            to.append((NEXT_CHOICE, f"Today, and what is due before the next visit ({when})"))
+        self.fields["to_visit"].choices = [*to, *choices]
 
     def clean(self):
         cleaned = super().clean()
-        start = cleaned.get("from_visit").start_date if cleaned.get("from_visit") else cleaned.get("from_date")
-        end = cleaned.get("to_visit").start_date if cleaned.get("to_visit") else cleaned.get("to_date")
-        if not start or not end:
-            raise forms.ValidationError("Choose two inspections or visits, or enter two dates.")
-        if start >= end:
-            raise forms.ValidationError("The first date must be before the second.")
-        if end > clock.today():
-            raise forms.ValidationError("The second date cannot be in the future.")
-        cleaned["start"], cleaned["end"] = start, end
+        if self.errors:
+            return cleaned
+        from_visit, from_date = cleaned.get("from_visit"), cleaned.get("from_date")
+        to_visit, to_date = cleaned.get("to_visit"), cleaned.get("to_date")
+        if from_visit and from_date:
+            self.add_error("from_date", "Choose a visit or enter a date to compare from, not both")
+        if to_date and to_visit not in ("", TODAY_CHOICE):
+            self.add_error("to_date", "Choose a visit or enter a date to compare to, not both")
+        if self.errors:
+            return cleaned
+        start_visit = self.visits.get(from_visit) if from_visit else (None if from_date else self.latest)
+        start = from_date or (start_visit.last_day if start_visit else None)
+        if start is None:
+            self.add_error("from_date", "No visit has been held yet: enter a date to compare from")
+            return cleaned
+        end_visit = self.visits.get(to_visit) if to_visit not in ("", TODAY_CHOICE, NEXT_CHOICE) else None
+        end = to_date or (end_visit.last_day if end_visit else self.today)
+        if start > self.today:
+            self.add_error("from_date", "The date to compare from must be today or in the past")
+        elif end > self.today:
+            self.add_error("to_date", "The date to compare to must be today or in the past")
+        elif start >= end:
+            field = "from_date" if from_date else "from_visit"
+            self.add_error(field, "The date to compare from must be before the date to compare to")
+        if self.errors:
+            return cleaned
+        cleaned["period"] = Period(
+            start=start,
+            end=end,
+            start_visit=start_visit,
+            end_visit=end_visit,
+            next_visit=self.next_visit if end == self.today else None,
+        )
         return cleaned
+
+
+def _progress(request):
+    """The form and, when it is valid, the comparison: inspections (1) and plans (1) are read once for
+    the picker and for build_progress."""
+    today = clock.today()
+    inspections = list(Inspection.objects.order_by("start_date", "pk"))
+    held = [v for v in inspections if not v.is_planned and v.last_day <= today]
+    form = ProgressForm(
+        _iso_dates_as_parts(request.GET, ["from_date", "to_date"]),
+        visits=held,
+        next_visit=next_planned_visit(inspections, today),
+        today=today,
+    )
+    context = {"form": form, "today": today}
+    if form.is_valid():
+        plans = list(plans_newest_first())
+        if plans:
+            period = form.cleaned_data["period"]
+            context["period"] = period
+            context["all_kpis"] = request.GET.get("kpis") == "all"
+            # Worked out once until the data or the date changes (core.cache), keyed by the period.
+            parts = (period.start, period.end, *(v.pk if v else None for v in (period.start_visit, period.end_visit,
+                     period.next_visit)), context["all_kpis"])  # fmt: skip
+            context["result"] = cache.cached(
+                request,
+                "progress",
+                lambda: build_progress(period, inspections=inspections, plans=plans, all_kpis=context["all_kpis"]),
+                parts=parts,
+            )
+            context["chart"] = rag_trend_figure(context["result"].trend, context["result"].markers)
+        else:
+            context["no_plan"] = True
+    return context
 
 
 @service_user_required
 def progress(request):
-    """Progress between two monitoring visits (or any two dates), by practice area."""
-    inspections = Inspection.objects.order_by("start_date")
-    # A planned visit has not happened: it is never one of "the last two visits".
-    visits = [visit for visit in inspections if not visit.is_planned]
-    data = request.GET if request.GET else None
-    if data is None and len(visits) >= 2:
-        # By default, the last two visits: what boards ask about after each monitoring visit.
-        data = {"from_visit": visits[-2].pk, "to_visit": visits[-1].pk}
-    form = ProgressForm(data, inspections=inspections)
-    context = {"form": form, "plan": current_plan()}
-    if data is not None and form.is_valid() and context["plan"]:
-        context["start"], context["end"] = form.cleaned_data["start"], form.cleaned_data["end"]
-        start, end, plan = context["start"], context["end"], context["plan"]
-        # The comparison is cached as rendered HTML (templates/dashboard/progress.html), keyed by the
-        # plan and the two dates: worked out only when that HTML is not in the cache.
-        result = SimpleLazyObject(lambda: progress_between(plan, start, end))
-        for key in ("before", "after", "changes", "themes"):
-            context[key] = SimpleLazyObject(lambda key=key: result[key])
+    """Progress between two monitoring visits (or dates): what Ofsted said, what has changed since."""
+    context = _progress(request)
+    query = request.GET.copy()
+    query.pop("kpis", None)
+    context["query"] = query.urlencode()
     return render(request, "dashboard/progress.html", context)
+
+
+@service_user_required
+def progress_print(request):
+    context = _progress(request)
+    context["query"] = request.GET.urlencode()
+    return render(request, "dashboard/progress_print.html", context)
+
+
+@service_user_required
+def progress_docx(request):
+    context = _progress(request)
+    if "result" not in context:
+        return redirect(reverse("progress") + "?" + request.GET.urlencode())
+    result = context["result"]
+    response = HttpResponse(progress_docx_bytes(result), content_type=DOCX_CONTENT_TYPE)
+    filename = f"progress-{result.period.start.isoformat()}-to-{result.period.end.isoformat()}.docx"
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    words = f"Progress from {date_words(result.period.start)} to {date_words(result.period.end)} (Word)"
+    audit.record_download(request.user, response, words)
+    return response

@@ -8,22 +8,37 @@ from datetime import date, datetime
 
 from django.contrib.auth import get_user_model
 from django.db import connection
-from django.db.models import Count, DateField, Exists, F, OuterRef, Q, QuerySet, Subquery
+from django.db.models import (
+    CharField,
+    Count,
+    DateField,
+    Exists,
+    F,
+    IntegerField,
+    OuterRef,
+    Q,
+    QuerySet,
+    Subquery,
+    TextField,
+    Value,
+)
 from django.db.models.base import ModelState
 from django.db.models.expressions import RawSQL
-from django.db.models.functions import Coalesce
+from django.db.models.functions import Cast, Coalesce
 
 from improvement.models import (
     Action,
     ActionStatePeriod,
     ActionStatus,
     ActionUpdate,
+    Inspection,
     Plan,
     Progress,
     Rag,
     Recommendation,
     TargetDateRevision,
     Theme,
+    VisitFinding,
 )
 from improvement.rules import (
     action_rag_expression,
@@ -135,6 +150,55 @@ def plan_as_at(plan, as_at: date, *, actions=None) -> list[ActionState]:
             update._state.fields_cache["author"] = author
         states.append(_state(row[:own], action, update, as_at))
     return states
+
+
+def _in_force(as_at: date) -> Q:
+    return Q(valid_from__lte=as_at, action__added_on__lte=as_at) & (Q(valid_to__isnull=True) | Q(valid_to__gt=as_at))
+
+
+def plans_as_at_two_dates(before_plan, start: date, after_plan, end: date) -> tuple[list, list]:
+    """(plan_as_at(before_plan, start), plan_as_at(after_plan, end)) in ONE query: the periods in force on
+    either date, each RAG worked out in SQL for both dates by the same rules. The two plans may be two
+    versions (progress between visits across a plan refresh): changes_between matches them by lineage.
+    Rows are read as plan_as_at reads them (plain tuples, _Loader), with both dates' RAGs and what says
+    which date a period covers at the end of the row."""
+    wanted = Q(pk__in=[])
+    if before_plan is not None:
+        wanted |= Q(plan=before_plan) & _in_force(start)
+    if after_plan is not None:
+        wanted |= Q(plan=after_plan) & _in_force(end)
+    periods = (
+        ActionStatePeriod.objects.filter(wanted)
+        .annotate(
+            computed=action_rag_expression(start),
+            shown=effective_rag_expression(start),
+            computed_end=action_rag_expression(end),
+            shown_end=effective_rag_expression(end),
+        )
+        .order_by("action__theme__order", "action__theme__reference", "action__order", "action__reference", "action")
+    )
+    loaders = _state_loaders()
+    columns = [*_PERIOD_COLUMNS, "computed", "shown"]
+    for loader in loaders.values():
+        columns += loader.columns
+    columns += ["computed_end", "shown_end", "plan_id", "valid_from", "valid_to", "action__added_on"]
+    own = len(_PERIOD_COLUMNS) + 2
+    before, after = [], []
+    for row in periods.values_list(*columns):
+        computed_end, shown_end, plan_id, valid_from, valid_to, added_on = row[-6:]
+        action, theme, lead, update, author = (loader.make(row, periods.db) for loader in loaders.values())
+        action._state.fields_cache.update(theme=theme, lead_officer=lead)
+        if update is not None:
+            update._state.fields_cache["author"] = author
+
+        def covers(as_at, valid_from=valid_from, valid_to=valid_to, added_on=added_on):
+            return valid_from <= as_at and (valid_to is None or valid_to > as_at) and added_on <= as_at
+
+        if before_plan is not None and plan_id == before_plan.pk and covers(start):
+            before.append(_state(row[:own], action, update, start))
+        if after_plan is not None and plan_id == after_plan.pk and covers(end):
+            after.append(_state((*row[: own - 2], computed_end, shown_end), action, update, end))
+    return before, after
 
 
 # The period's own columns plan_as_at reads, in the order _state unpacks them.
@@ -317,6 +381,7 @@ class PlanChanges:
     new_reds: list = field(default_factory=list)
     slipped: list = field(default_factory=list)
     added: list = field(default_factory=list)
+    reopened: list = field(default_factory=list)  # finished then, not now (also a RAG move)
 
 
 def changes_between(before: list[ActionState], after: list[ActionState]) -> PlanChanges:
@@ -333,6 +398,8 @@ def changes_between(before: list[ActionState], after: list[ActionState]) -> Plan
             continue
         if now.is_finished and not then.is_finished:
             changes.completed.append(now)
+        elif then.is_finished and not now.is_finished:
+            changes.reopened.append(now)
         if now.rag != then.rag:
             changes.rag_moves.append((then, now))
             if now.rag == Rag.RED:
@@ -402,20 +469,22 @@ class RecommendationProgress:
 
 
 def recommendation_progress(
-    recommendations, *, plan=None, as_at: date, plan_states: list[ActionState] | None = None
+    recommendations, *, plan=None, as_at: date, plan_states: list[ActionState] | None = None, links=None
 ) -> list[RecommendationProgress]:
     """Progress of each recommendation from its actions in the plan (default: the current plan).
     Complete only when every one of its actions is complete; gaps are named in words.
     Fixed queries: the plan (unless given), the recommendation-action links, then plan_as_at, unless
-    the caller already has the whole plan as at that date (plan_states), as the dashboard does."""
+    the caller already has the whole plan as at that date (plan_states), as the dashboard does, and the
+    links when given ((recommendation id, action id) pairs: recommendations_and_links)."""
     recommendations = list(recommendations)
     plan = plan or current_plan()
     through = Action.recommendations.through
-    links = list(
-        through.objects.filter(recommendation__in=[r.pk for r in recommendations]).values_list(
-            "recommendation_id", "action_id"
+    if links is None:
+        links = list(
+            through.objects.filter(recommendation__in=[r.pk for r in recommendations]).values_list(
+                "recommendation_id", "action_id"
+            )
         )
-    )
     states_by_action = {}
     if plan_states is not None:
         states_by_action = {s.action.pk: s for s in plan_states}
@@ -585,3 +654,133 @@ def my_actions_as_at(user, plan, today: date) -> tuple[list[ActionState], list[A
     ]
     rows.sort(key=lambda row: (not row[1], row[0].target_date is None, row[0].target_date, plan_order(row[0])))
     return [state for state, needs in rows if needs], [state for state, needs in rows if not needs]
+
+
+# ---- progress between visits: the small records of a period, read in one round trip
+
+_RECORD_COLUMNS = ("r_source", "r_id", "r_ref", "r_kind", "r_text", "r_words", "r_order", "r_day", "r_day2")
+
+
+def _records(queryset, *, source, id, ref, kind="", text="", words="", order=0, day=None, day2=None):
+    return (
+        queryset.order_by()
+        .annotate(
+            r_source=Value(source, output_field=CharField()),
+            r_id=F(id),
+            r_ref=F(ref),
+            r_kind=F(kind) if kind else Value("", output_field=CharField()),
+            r_text=F(text) if text else Value("", output_field=TextField()),
+            r_words=F(words) if words else Value("", output_field=TextField()),
+            r_order=F(order) if isinstance(order, str) else Value(order, output_field=IntegerField()),
+            # Typed NULLs: PostgreSQL will not match an untyped NULL column with a date in a UNION.
+            r_day=F(day) if day else Cast(Value(None), DateField()),
+            r_day2=F(day2) if day2 else Cast(Value(None), DateField()),
+        )
+        .values_list(*_RECORD_COLUMNS)
+    )
+
+
+@dataclass
+class PeriodRecords:
+    """What progress_records read: the visit's focus and findings, every recommendation, the links from
+    findings and actions to recommendations, and the target date revisions agreed in the period."""
+
+    focus_theme_ids: list = field(default_factory=list)
+    focus_recommendation_ids: list = field(default_factory=list)
+    findings: list = field(default_factory=list)  # VisitFinding, in order, with .recommendation_ids
+    recommendations: list = field(default_factory=list)  # Recommendation, in order
+    actions_of: dict = field(default_factory=dict)  # recommendation id -> [action id]
+    revisions: list = field(default_factory=list)  # TargetDateRevision (not saved), oldest first
+
+
+def progress_records(*, visit, plans, start: date, end: date) -> PeriodRecords:
+    """ONE query (a UNION ALL of small reads) for the progress page: the focus themes, focus recommendations
+    and findings of `visit` (None: a date, no visit), every recommendation, the action-recommendation and
+    finding-recommendation links of `plans`, and the target date revisions of their actions agreed after
+    start and by end (with the reason and who agreed). Rows are made into model instances here."""
+    plans = [p for p in plans if p is not None]
+    visit_id = visit.pk if visit is not None else None
+    parts = [
+        _records(Recommendation.objects.all(), source="rec", id="pk", ref="inspection_id", kind="kind",
+                 text="text", words="reference", order="order"),
+        _records(Action.recommendations.through.objects.filter(action__theme__plan__in=plans),
+                 source="action_rec", id="action_id", ref="recommendation_id"),
+        _records(TargetDateRevision.objects.filter(action__theme__plan__in=plans, effective_on__gt=start,
+                                                   effective_on__lte=end),
+                 source="revision", id="pk", ref="action_id", text="reason", words="agreed_by",
+                 day="effective_on", day2="new_date"),
+    ]  # fmt: skip
+    if visit_id is not None:
+        parts += [
+            _records(Inspection.focus_themes.through.objects.filter(inspection_id=visit_id),
+                     source="focus_theme", id="theme_id", ref="inspection_id"),
+            _records(Inspection.focus_recommendations.through.objects.filter(inspection_id=visit_id),
+                     source="focus_rec", id="recommendation_id", ref="inspection_id"),
+            _records(VisitFinding.objects.filter(inspection_id=visit_id), source="finding", id="pk",
+                     ref="inspection_id", kind="kind", text="text", order="order"),
+            _records(VisitFinding.recommendations.through.objects.filter(visitfinding__inspection_id=visit_id),
+                     source="finding_rec", id="visitfinding_id", ref="recommendation_id"),
+        ]  # fmt: skip
+    result = PeriodRecords()
+    finding_recs = defaultdict(list)
+    for source, pk, ref, kind, text, words, order, day, day2 in parts[0].union(*parts[1:], all=True):
+        if source == "rec":
+            result.recommendations.append(
+                Recommendation(pk=pk, inspection_id=ref, kind=kind, text=text, reference=words, order=order)
+            )
+        elif source == "action_rec":
+            result.actions_of.setdefault(ref, []).append(pk)
+        elif source == "revision":
+            result.revisions.append(
+                TargetDateRevision(
+                    pk=pk,
+                    action_id=ref,
+                    reason=text,
+                    agreed_by=words,
+                    effective_on=_as_date(day),
+                    new_date=_as_date(day2),
+                )
+            )
+        elif source == "focus_theme":
+            result.focus_theme_ids.append(pk)
+        elif source == "focus_rec":
+            result.focus_recommendation_ids.append(pk)
+        elif source == "finding":
+            result.findings.append(VisitFinding(pk=pk, inspection_id=ref, kind=kind, text=text, order=order))
+        elif source == "finding_rec":
+            finding_recs[pk].append(ref)
+    for finding in result.findings:
+        finding.recommendation_ids = finding_recs.get(finding.pk, [])
+    result.findings.sort(key=lambda f: (f.order, f.pk))
+    result.recommendations.sort(key=lambda r: (r.inspection_id, r.order, r.reference))
+    result.revisions.sort(key=lambda r: (r.effective_on, r.pk))
+    return result
+
+
+def _as_date(value):
+    if isinstance(value, str):
+        return date.fromisoformat(value[:10])
+    if isinstance(value, datetime):
+        return value.date()
+    return value
+
+
+def recommendations_and_links(plan) -> tuple[list, list]:
+    """Every recommendation (in order) and the (recommendation id, action id) links of the plan's actions,
+    in ONE query, for recommendation_progress(..., links=...)."""
+    parts = [
+        _records(Recommendation.objects.all(), source="rec", id="pk", ref="inspection_id", kind="kind",
+                 text="text", words="reference", order="order"),
+        _records(Action.recommendations.through.objects.filter(action__theme__plan=plan),
+                 source="action_rec", id="action_id", ref="recommendation_id"),
+    ]  # fmt: skip
+    recommendations, links = [], []
+    for source, pk, ref, kind, text, words, order, _day, _day2 in parts[0].union(parts[1], all=True):
+        if source == "rec":
+            recommendations.append(
+                Recommendation(pk=pk, inspection_id=ref, kind=kind, text=text, reference=words, order=order)
+            )
+        else:
+            links.append((ref, pk))
+    recommendations.sort(key=lambda r: (r.inspection_id, r.order, r.reference))
+    return recommendations, links

@@ -253,3 +253,75 @@ def visit_date_problem(*, is_planned: bool, start: date | None, end: date | None
     if start and not is_planned and start > today:
         return "A visit that has not happened yet is a planned visit: tick \u201cplanned, not yet held\u201d"
     return ""
+
+
+# ---- one RAG with its reason, wherever an action appears
+
+
+def _day_words(day: date) -> str:
+    return f"{day.day} {day:%B}"
+
+
+def rag_reason(
+    *,
+    rag: str,
+    computed_rag: str,
+    rag_override: str,
+    rag_override_reason: str,
+    status: str,
+    progress: str,
+    days_overdue: int,
+    updated_on: date | None,
+    evidence_of_impact: str = "",
+) -> str:
+    """Why the one RAG a page shows is what it is, in words, for a reader who sees only that RAG:
+    "94 days overdue; the officer said on track on 20 October". The RAG comes from effective_rag (the
+    precedence rule in shared/design.md); this only explains it, so every page words it the same."""
+    said = ""
+    if progress and updated_on:
+        said = f"the officer said {Progress(progress).label.lower()} on {_day_words(updated_on)}"
+    elif progress:
+        said = f"the officer said {Progress(progress).label.lower()}"
+    overdue = f"{days_overdue} day{'s' if days_overdue != 1 else ''} overdue" if days_overdue else ""
+    if status in _FINISHED:
+        words = ActionStatus(status).label.lower()
+        if status == ActionStatus.COMPLETE and not evidence_of_impact.strip():
+            return f"{words}, no evidence of impact recorded"
+        return words
+    if rag_override and rag == rag_override and rag_override != computed_rag:
+        reason = f"the officer's own rating: {rag_override_reason.strip()}" if rag_override_reason.strip() else ""
+        reason = reason or "the officer's own rating"
+        return "; ".join(part for part in (overdue, reason) if part)
+    if rag_override and rag != rag_override:
+        ignored = f"the officer said {Rag(rag_override).label.lower()}, but it is past its target date"
+        return "; ".join(part for part in (overdue, ignored) if part)
+    if status == ActionStatus.NOT_STARTED and not overdue and rag == Rag.GREY:
+        return "not started, not yet due"
+    parts = [overdue, said] if overdue else [said or ActionStatus(status).label.lower()]
+    return "; ".join(part for part in parts if part)
+
+
+def rag_with_reason(state) -> str:
+    """rag_reason for an improvement.queries.ActionState, with the RAG first: "Red: 94 days overdue"."""
+    return f"{Rag(state.rag).label}: {state_rag_reason(state)}"
+
+
+def state_rag_reason(state) -> str:
+    update = state.last_update
+    return rag_reason(
+        rag=state.rag,
+        computed_rag=state.computed_rag,
+        rag_override=state.rag_override,
+        rag_override_reason=state.rag_override_reason,
+        status=state.status,
+        progress=state.progress,
+        days_overdue=state.days_overdue,
+        updated_on=update.date if update else None,
+        evidence_of_impact=update.evidence_of_impact if update else "",
+    )
+
+
+def complete_without_evidence(state) -> bool:
+    """An action complete with no evidence of impact on its latest update: flagged wherever it appears."""
+    update = state.last_update
+    return state.status == ActionStatus.COMPLETE and not (update and update.evidence_of_impact.strip())

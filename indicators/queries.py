@@ -526,3 +526,37 @@ def indicators_with_values_newest_first(owned):
     return owned.prefetch_related(
         Prefetch("measurements", queryset=Measurement.objects.order_by("-period"), to_attr="measurements_newest_first")
     )
+
+
+def scorecard_at_two_dates(start: date, end: date, *, indicators=None) -> list[tuple[ScorecardRow, ScorecardRow]]:
+    """(row as at start, row as at end) for each indicator, with today's knowledge of every period (a
+    corrected figure marked "corrected on ..."), as the progress page compares them: 4 queries (indicators,
+    targets, benchmarks; the values up to end, from which the start's are the periods started by then).
+    Sorted as scorecard_as_at sorts the end's rows."""
+    loaded = list(scorecard_queryset(end, indicators))
+    known = known_values([indicator.pk for indicator in loaded], end, Knowledge.CURRENT)
+    pairs = []
+    for indicator in loaded:
+        values = known.get(indicator.pk, [])
+        then = scorecard_row(indicator, start, [k for k in values if k.period <= start])
+        pairs.append((then, scorecard_row(indicator, end, values)))
+    return sorted(pairs, key=lambda pair: (pair[1].rag_order, pair[1].indicator.order, pair[1].indicator.code))
+
+
+def off_target_as_at(as_at: date) -> list[ScorecardRow]:
+    """The active indicators rated red or amber as at `as_at` (today's knowledge, a corrected figure marked),
+    reds first: 3 queries (indicators, targets, values), as the dashboard lists them. No benchmarks nor SPC
+    signal: scorecard_as_at has them."""
+    loaded = list(
+        Indicator.objects.filter(is_active=True).prefetch_related(
+            Prefetch("targets", queryset=Target.objects.order_by("effective_from"), to_attr="targets_sorted")
+        )
+    )
+    known = known_values([indicator.pk for indicator in loaded], as_at, Knowledge.CURRENT)
+    rows = []
+    for indicator in loaded:
+        indicator.benchmarks_as_at = []
+        row = scorecard_row(indicator, as_at, known.get(indicator.pk, []))
+        if row.rag in ("red", "amber"):
+            rows.append(row)
+    return sorted(rows, key=lambda row: (row.rag_order, row.indicator.order, row.indicator.code))

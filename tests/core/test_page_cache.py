@@ -153,8 +153,8 @@ def test_progress_between_visits_is_worked_out_once_until_the_data_changes(board
     InspectionFactory(kind=Inspection.Kind.MONITORING_VISIT, start_date=datetime.date(2026, 7, 1))
     InspectionFactory(kind=Inspection.Kind.MONITORING_VISIT, start_date=datetime.date(2026, 10, 1))
     calls = []
-    real = views.progress_between
-    monkeypatch.setattr(views, "progress_between", lambda *args: calls.append(args) or real(*args))
+    real = views.build_progress
+    monkeypatch.setattr(views, "build_progress", lambda *args, **kwargs: calls.append(args) or real(*args, **kwargs))
     first = _text(board_client.get(reverse("progress")))
     assert _text(board_client.get(reverse("progress"))) == first
     assert len(calls) == 1

@@ -133,3 +133,31 @@ def test_is_due_before_meeting(finished, target_date, expected):
         is_due_before_meeting(finished=finished, target_date=target_date, as_at=TODAY, meeting_date=MEETING_DAY)
         is expected
     )
+
+
+_REASONS = [
+    (dict(rag="red", computed_rag="red", progress="on_track", days_overdue=94),
+     "94 days overdue; the officer said on track on 20 October"),
+    (dict(rag="red", computed_rag="red", progress="off_track"), "the officer said off track on 20 October"),
+    (dict(rag="amber", computed_rag="amber", progress="on_track", days_overdue=1),
+     "1 day overdue; the officer said on track on 20 October"),
+    (dict(rag="green", computed_rag="green", progress="on_track"), "the officer said on track on 20 October"),
+    (dict(rag="grey", computed_rag="grey", status="not_started", updated_on=None), "not started, not yet due"),
+    (dict(rag="blue", computed_rag="blue", status="complete", evidence_of_impact="Fewer repeat referrals"),
+     "complete"),
+    (dict(rag="blue", computed_rag="blue", status="complete"), "complete, no evidence of impact recorded"),
+    (dict(rag="blue", computed_rag="blue", status="closed"), "closed or superseded"),
+    (dict(rag="red", computed_rag="green", rag_override="red", rag_override_reason="Partner funding withdrawn"),
+     "the officer's own rating: Partner funding withdrawn"),
+    (dict(rag="red", computed_rag="red", rag_override="green", days_overdue=40),
+     "40 days overdue; the officer said green, but it is past its target date"),
+]  # fmt: skip
+
+
+@pytest.mark.parametrize("kwargs, expected", _REASONS)
+def test_rag_reason_says_why_the_one_rag_is_what_it_is(kwargs, expected):
+    from improvement.rules import rag_reason
+
+    given = {"rag_override": "", "rag_override_reason": "", "status": "in_progress", "progress": "",
+             "days_overdue": 0, "updated_on": date(2026, 10, 20), **kwargs}  # fmt: skip
+    assert rag_reason(**given) == expected

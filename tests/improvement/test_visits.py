@@ -261,7 +261,10 @@ def test_the_progress_page_default_skips_a_planned_visit(board_client):
     InspectionFactory(kind="monitoring_visit", start_date=days_ahead(30), end_date=None, is_planned=True)
     response = board_client.get(reverse("progress"))
     assert response.context["form"].is_valid()
-    assert (response.context["start"], response.context["end"]) == (first.start_date, second.start_date)
+    # The latest held visit (by its last day) to today: the planned one is never the latest.
+    period = response.context["period"]
+    assert (period.start_visit, period.start, period.end) == (second, second.last_day, days_ago(0))
+    assert first.last_day < period.start
 
 
 @pytest.mark.parametrize("size", [1, 6])
