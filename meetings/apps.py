@@ -17,3 +17,9 @@ class MeetingsConfig(AppConfig):
         # A published pack fixes what a board saw: improvement's back-dating rule must not let an entry
         # dated before it through without an admin's reason.
         register_published_provider(latest_published_packs)
+
+        from core.panels import register_panel_provider
+        from meetings.panels import board_requests_panel
+
+        # Written updates asked for by boards, shown on the plan action, recommendation or indicator page.
+        register_panel_provider(board_requests_panel)

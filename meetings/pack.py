@@ -12,6 +12,7 @@ from django.db.models import Exists, OuterRef, Subquery
 from django.template.loader import render_to_string
 from django.utils import timezone
 
+from core import clock
 from improvement.models import Rag
 from improvement.queries import changes_between, current_plan_from, plan_as_at, plans_newest_first
 from improvement.rules import rag_label
@@ -21,7 +22,7 @@ from indicators.rules import direction_words
 from meetings import queries
 from meetings.dates import after_one_cycle
 from meetings.models import Board, Meeting
-from meetings.rules import days_overdue
+from meetings.rules import days_overdue, pack_data_date
 
 PACK_VERSION = 1
 
@@ -154,17 +155,35 @@ def _kpi_row(row) -> dict:
     }
 
 
+def _about(action) -> str:
+    """What an action arising is about, in words: "Action 2.3 Audit ...", "Recommendation R1", "CIN-01"."""
+    about = []
+    if action.plan_action_id:
+        about.append(f"Action {action.plan_action.reference} {action.plan_action.title}")
+    if action.recommendation_id:
+        about.append(f"Recommendation {action.recommendation.reference}")
+    if action.indicator_id:
+        about.append(f"Indicator {action.indicator.code}: {action.indicator.title}")
+    return "; ".join(about)
+
+
 def _arising_row(action, as_at: date) -> dict:
+    answered_by = action.answered_by.get_full_name() or action.answered_by.get_username() if action.answered_by else ""
     return {
         "id": action.pk,
         "description": action.description,
         "kind": action.get_kind_display(),
         "owner": action.owner_name or (action.owner.get_full_name() if action.owner else ""),
         "raised_at": _iso(action.meeting.date),
+        "raised_by": action.meeting.board.name,
+        "referred_to": action.referred_to.name if action.referred_to_id else "",
         "due_date": _iso(action.due_date),
         "days_overdue": days_overdue(action, as_at),
         "status": action.get_status_display(),
         "response": action.response,
+        "answered_on": _iso(action.answered_on),
+        "answered_by": answered_by,
+        "about": _about(action),
         "url": action.get_absolute_url(),
     }
 
@@ -184,20 +203,21 @@ def _meeting_summary(meeting, board) -> dict | None:
     return {"id": meeting.pk, "date": _iso(meeting.date), "title": f"{board.name}, {meeting.date:%-d %B %Y}"}
 
 
-def build_pack(meeting) -> dict:
+def build_pack(meeting, *, on: date | None = None) -> dict:
     """The pack for a meeting as at its date. A fixed number of queries whatever the size of the plan:
     the meeting with its board, neighbours and scope (pack_meeting_queryset; none when the meeting was
     read that way), plans (1), plan as at this meeting and the previous one (plan_as_at twice), the
     scorecard (scorecard_as_at, whose targets also give the targets starting before the next
-    meeting), matters arising (1)."""
+    meeting), matters arising with the referrals to this board (1)."""
     meeting = _with_pack_context(meeting)
     board = meeting.board
-    as_at = meeting.date
+    # A pack for a meeting still to come shows what is known on `on` (today, or the publication day).
+    as_at = pack_data_date(meeting, on or clock.today())
     actions = queries.actions_reviewed_by(board, reviews_themes=meeting.pack_reviews_themes)
     plan = plan_in_force(as_at)
     previous = _other_meeting(meeting.pack_previous_id, meeting.pack_previous_starts_at)
     following = _other_meeting(meeting.pack_next_id, meeting.pack_next_starts_at)
-    window_end = following.date if following else after_one_cycle(as_at, board.cadence)
+    window_end = following.date if following else after_one_cycle(meeting.date, board.cadence)
 
     now_states = plan_as_at(plan, as_at, actions=actions) if plan else []
     row_of = _Rows()
@@ -229,17 +249,21 @@ def build_pack(meeting) -> dict:
     scorecard = [_kpi_row(row) for row in kpi_rows]
     kpi_exceptions = [row for row in scorecard if row["rag"] in ("red", "amber")]
 
-    arising = [_arising_row(a, as_at) for a in queries.matters_arising(meeting)]
+    # One query for both: this board's matters arising (answers to referrals it made come back here) and
+    # the matters other boards referred to it.
+    arising_actions, referred_actions = queries.matters_arising_and_referrals(meeting)
+    arising = [_arising_row(a, as_at) for a in arising_actions]
+    referred = [_arising_row(a, as_at) for a in referred_actions]
 
     return {
         "version": PACK_VERSION,
         "as_at": _iso(as_at),
         "meeting": {
             "id": meeting.pk,
-            "title": f"{board.name}, {as_at:%-d %B %Y}",
+            "title": f"{board.name}, {meeting.date:%-d %B %Y}",
             "board": board.name,
             "board_kind": board.get_kind_display(),
-            "date": _iso(as_at),
+            "date": _iso(meeting.date),
             "starts_at": meeting.starts_at.isoformat(),
             "time": _time_words(meeting.starts_at),
             "place": meeting.place,
@@ -259,6 +283,7 @@ def build_pack(meeting) -> dict:
         "due": {"actions": due_actions, "targets": _due_targets(kpi_rows, as_at, window_end)},
         "scorecard": scorecard,
         "actions_arising": arising,
+        "referred_to_board": referred,
     }
 
 

@@ -69,7 +69,10 @@ def test_clerk_publishes_a_pack(demo, sign_in, live_server, assert_accessible):
     meeting = _latest_held_meeting()
     page = sign_in("clerk")
     page.goto(f"{live_server.url}/meetings/{meeting.pk}/pack/")
-    page.get_by_role("button", name="Publish this pack").click()
+    page.get_by_role("button", name="Publish this pack").click()  # a link styled as a button
+    assert page.get_by_role("heading", name="Publish this board pack?").is_visible()
+    assert_accessible(page)
+    page.get_by_role("button", name="Publish the pack").click()
     assert page.get_by_text("Pack published as at").is_visible()
     assert page.get_by_text(f"As at {meeting.date.day} {meeting.date:%B %Y}, published by Priya Shah").is_visible()
     assert_accessible(page)

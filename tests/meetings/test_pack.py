@@ -216,9 +216,11 @@ def test_only_clerks_and_admins_publish(board_case, client_name, request):
     assert not PublishedPack.objects.exists()
 
 
-def test_publishing_needs_a_post(board_case, clerk_client):
+def test_publishing_asks_for_confirmation_first(board_case, clerk_client):
     response = clerk_client.get(reverse("meetings:pack_publish", args=[board_case["meeting"].pk]))
-    assert response.status_code == 405
+    assert response.status_code == 200
+    page = response.content.decode()
+    assert "Publish this board pack?" in page and "Publish the pack</button>" in page
     assert not PublishedPack.objects.exists()
 
 
@@ -250,7 +252,7 @@ def test_word_download_has_the_sections_and_the_exception_table(board_case, boar
     headings = [p.text for p in document.paragraphs if p.style.name.startswith("Heading")]
     assert headings == [
         "1. Exceptions", "2. What changed since the previous meeting", "3. Due before the next meeting",
-        "4. Indicator scorecard", "5. Actions arising from previous meetings",
+        "4. Indicator scorecard", "5. Actions arising from previous meetings", "6. Referred to this board",
     ]  # fmt: skip
     exception_table = next(t for t in _tables(document) if t[0] == EXCEPTION_HEADERS)
     assert [row[0].split(" (lead")[0] for row in exception_table[1:]] == [
