@@ -43,7 +43,8 @@ def latest_published_packs(actions) -> dict[int, tuple]:
         meeting_day = timezone.localdate(pack.meeting.starts_at)
         what = f"the board pack for {board.name}, {date_words(meeting_day)}"
         if published_on < meeting_day:
-            lock, why = min(published_on, pack.as_at), f"{what} was published on {date_words(published_on)} and shows this action"
+            lock = min(published_on, pack.as_at)
+            why = f"{what} was published on {date_words(published_on)} and shows this action"
         else:
             lock, why = pack.as_at, f"{what} has been published and shows this action as at that date"
         scopes_by_plan.setdefault(plan.pk, []).append((lock, pack.as_at, references, why))

@@ -264,7 +264,8 @@ def _answer(r) -> str:
         source = f"Answer from {r['referred_to']}: " if r.get("referred_to") else ""
         words += f": {source}{r['response']}"
         if r.get("answered_on"):
-            words += f" (written update{' by ' + r['answered_by'] if r.get('answered_by') else ''}, {_day(r['answered_on'])})"
+            by = f" by {r['answered_by']}" if r.get("answered_by") else ""
+            words += f" (written update{by}, {_day(r['answered_on'])})"
     return words
 
 

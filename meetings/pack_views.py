@@ -7,6 +7,7 @@ from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.text import slugify
+
 from core import audit, cache, clock
 from core.views import require_service_user
 from meetings.docx_pack import DOCX_CONTENT_TYPE, pack_docx_bytes

@@ -29,4 +29,5 @@ def board_requests_panel(obj) -> str:
     requests = answers_about(**link)
     if not requests:
         return ""
-    return render_to_string("meetings/includes/board_requests_panel.html", {"requests": requests, "today": clock.today()})
+    context = {"requests": requests, "today": clock.today()}
+    return render_to_string("meetings/includes/board_requests_panel.html", context)

@@ -13,8 +13,8 @@ from django.utils import timezone
 from core import clock
 from meetings import queries
 from meetings.dates import after_one_cycle
-from meetings.rules import is_draft_papers
 from meetings.models import AgendaItem, Board, FormToken, Meeting, MeetingAction, PublishedPack, Resolution
+from meetings.rules import is_draft_papers
 
 _BOARD_RELATIONS = ("members", "themes", "indicators")
 _ITEM_RELATIONS = ("themes", "actions", "indicators")
@@ -289,7 +289,9 @@ def respond_to_action(
 
 
 @transaction.atomic
-def answer_action(*, action: MeetingAction, response: str, answered_by, answered_on: date | None = None) -> MeetingAction:
+def answer_action(
+    *, action: MeetingAction, response: str, answered_by, answered_on: date | None = None
+) -> MeetingAction:
     """The written answer to an action arising, by the person asked (or the clerk for them): it becomes
     "answered, awaiting the board", goes into the board's next pack under matters arising, and waits
     there until the clerk closes it at the meeting (respond_to_action). A closed one is not reopened."""
