@@ -384,3 +384,48 @@ def findings_with_gaps(inspection, *, plan) -> list[FindingWithGap]:
         )
         for finding in findings
     ]
+
+
+def risk_rows(*, themes=None) -> list[dict]:
+    """Open risks to delivery as plain data (for a board pack, the register, the dashboard), highest score
+    first, in ONE query: the risk's columns joined to its themes (a row per theme, folded here). `themes`
+    (a queryset of Theme, read as a subquery) narrows them to risks linked to a theme with one of those
+    references, across plan versions, plus risks linked to no theme (they threaten the whole plan)."""
+    from django.urls import reverse
+
+    from improvement.models import Risk
+    from improvement.rules import risk_rating
+
+    risks = Risk.objects.filter(status=Risk.Status.OPEN)
+    if themes is not None:
+        linked = Risk.themes.through.objects.filter(risk_id=OuterRef("pk"))
+        chosen = linked.filter(theme__reference__in=themes.order_by().values("reference"))
+        risks = risks.filter(~Exists(linked) | Exists(chosen))
+    rows = risks.order_by("pk", "themes__reference").values(
+        "pk", "title", "cause", "likelihood", "impact", "owner_name", "owner__first_name", "owner__last_name",
+        "owner__username", "mitigation", "review_date", "themes__reference", "themes__title",
+    )  # fmt: skip
+    found = {}
+    for row in rows:
+        risk = found.get(row["pk"])
+        if risk is None:
+            owner = row["owner_name"] or f"{row['owner__first_name'] or ''} {row['owner__last_name'] or ''}".strip()
+            words, rag = risk_rating(row["likelihood"], row["impact"])
+            risk = found[row["pk"]] = {
+                "id": row["pk"],
+                "title": row["title"],
+                "cause": row["cause"],
+                "likelihood": row["likelihood"],
+                "impact": row["impact"],
+                "score": row["likelihood"] * row["impact"],
+                "rating": words,
+                "rag": rag,
+                "owner": owner or row["owner__username"] or "",
+                "mitigation": row["mitigation"],
+                "review_date": row["review_date"].isoformat() if row["review_date"] else None,
+                "themes": [],
+                "url": reverse("improvement:risk_detail", args=[row["pk"]]),
+            }
+        if row["themes__reference"]:
+            risk["themes"].append(f"{row['themes__reference']}. {row['themes__title']}")
+    return sorted(found.values(), key=lambda r: (-r["score"], r["id"]))

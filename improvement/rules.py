@@ -240,3 +240,14 @@ def visit_date_problem(*, is_planned: bool, start: date | None, end: date | None
     if start and not is_planned and start > today:
         return "A visit that has not happened yet is a planned visit: tick \u201cplanned, not yet held\u201d"
     return ""
+
+
+def risk_rating(likelihood: int, impact: int) -> tuple[str, str]:
+    """(words, RAG key) for a risk scored likelihood x impact, each 1 to 5, on the usual 5 x 5 grid:
+    15 or more is high (red), 5 to 12 medium (amber), 4 or less low (green). Always shown in words."""
+    score = likelihood * impact
+    if score >= 15:
+        return f"High ({score})", "red"
+    if score >= 5:
+        return f"Medium ({score})", "amber"
+    return f"Low ({score})", "green"

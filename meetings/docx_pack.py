@@ -292,6 +292,29 @@ def _closing_the_loop(document, pack: dict) -> None:
             )
         else:
             _say(document, "No other board has referred a matter to this board.")
+    if "risks" in pack:
+        document.add_heading("7. Risks to delivery", level=1)
+        risks = pack["risks"]
+        if risks:
+            _table(
+                document,
+                ["Risk", "Rating", "Likelihood and impact", "Cause and mitigation", "Owner and review"],
+                [
+                    [
+                        r["title"] + (f" (themes: {'; '.join(r['themes'])})" if r["themes"] else ""),
+                        r["rating"],
+                        f"Likelihood {r['likelihood']} of 5, impact {r['impact']} of 5",
+                        (f"Cause: {r['cause']}. " if r["cause"] else "")
+                        + f"Mitigation: {r['mitigation'] or 'None recorded'}",
+                        (r["owner"] or "Not named")
+                        + (f", review by {_day(r['review_date'])}" if r["review_date"] else ""),
+                    ]
+                    for r in risks
+                ],
+                f"Open risks to delivery ({len(risks)})",
+            )
+        else:
+            _say(document, "No open risk to delivery is recorded.")
 
 
 def _change_table(document, rows, caption, empty, *, from_rag=False, from_date=False):

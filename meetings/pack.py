@@ -13,8 +13,8 @@ from django.template.loader import render_to_string
 from django.utils import timezone
 
 from core import clock
-from improvement.models import Rag
-from improvement.queries import changes_between, current_plan_from, plan_as_at, plans_newest_first
+from improvement.models import Rag, Theme
+from improvement.queries import changes_between, current_plan_from, plan_as_at, plans_newest_first, risk_rows
 from improvement.rules import rag_label
 from indicators.models import Indicator
 from indicators.queries import Knowledge, scorecard_as_at, target_display
@@ -208,7 +208,7 @@ def build_pack(meeting, *, on: date | None = None) -> dict:
     the meeting with its board, neighbours and scope (pack_meeting_queryset; none when the meeting was
     read that way), plans (1), plan as at this meeting and the previous one (plan_as_at twice), the
     scorecard (scorecard_as_at, whose targets also give the targets starting before the next
-    meeting), matters arising with the referrals to this board (1)."""
+    meeting), matters arising with the referrals to this board (1), risks to delivery (1)."""
     meeting = _with_pack_context(meeting)
     board = meeting.board
     # A pack for a meeting still to come shows what is known on `on` (today, or the publication day).
@@ -284,6 +284,9 @@ def build_pack(meeting, *, on: date | None = None) -> dict:
         "scorecard": scorecard,
         "actions_arising": arising,
         "referred_to_board": referred,
+        # Open risks to delivery in the themes the board reviews, and those linked to no theme (one query).
+        # Risks have no dated history of their own to read "as at", so a pack shows them as they stand.
+        "risks": risk_rows(themes=Theme.objects.filter(boards=board) if meeting.pack_reviews_themes else None),
     }
 
 

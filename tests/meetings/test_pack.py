@@ -253,6 +253,7 @@ def test_word_download_has_the_sections_and_the_exception_table(board_case, boar
     assert headings == [
         "1. Exceptions", "2. What changed since the previous meeting", "3. Due before the next meeting",
         "4. Indicator scorecard", "5. Actions arising from previous meetings", "6. Referred to this board",
+        "7. Risks to delivery",
     ]  # fmt: skip
     exception_table = next(t for t in _tables(document) if t[0] == EXCEPTION_HEADERS)
     assert [row[0].split(" (lead")[0] for row in exception_table[1:]] == [
@@ -294,8 +295,9 @@ def test_build_pack_runs_a_fixed_number_of_queries(board_case, extra, django_ass
     meeting = pack_meeting_queryset().get(pk=board_case["meeting"].pk)
     # Plans 1, plan as at now and then 4 (plan_as_at twice), scorecard 5 (indicators, targets,
     # benchmarks, values as known then, SPC re-bases; its targets also give the targets due), matters
-    # arising 1. The board, its scope and the neighbouring meetings came with the meeting.
-    with django_assert_num_queries(9):
+    # arising with the referrals to this board 1, risks to delivery 1. The board, its scope and the
+    # neighbouring meetings came with the meeting.
+    with django_assert_num_queries(10):
         pack = build_pack(meeting)
     assert len(pack["scorecard"]) == 1 + extra
     assert len(pack["due"]["targets"]) == 1
@@ -303,14 +305,14 @@ def test_build_pack_runs_a_fixed_number_of_queries(board_case, extra, django_ass
 
 def test_build_pack_reads_the_meeting_again_when_given_a_plain_one(board_case, django_assert_num_queries):
     meeting = type(board_case["meeting"]).objects.get(pk=board_case["meeting"].pk)
-    with django_assert_num_queries(10):  # the meeting with its board, neighbours and scope, then the 11
+    with django_assert_num_queries(11):  # the meeting with its board, neighbours and scope, then the 10
         pack = build_pack(meeting)
     assert (pack["previous_meeting"]["date"], pack["next_meeting"]["date"]) == ("2026-01-13", "2026-03-10")
 
 
 # Sign-in and permissions (session, user, the user's and the groups' permissions: 4; the session is
 # not saved, touched within the minute), the meeting with its board, neighbours and scope 1, then
-# build_pack's 9.
+# build_pack's 10.
 PAGE_OVERHEAD = 4 + 1
 
 
@@ -320,7 +322,8 @@ def test_pack_page_runs_a_fixed_number_of_queries(board_case, extra, board_clien
     publish_pack(meeting=board_case["meeting"], published_by=board_case["went_red"].lead_officer)
     url = reverse("meetings:pack", args=[board_case["meeting"].pk])
     board_client.get(url)  # warm the session and permission caches
-    with django_assert_num_queries(PAGE_OVERHEAD + 9 + 1):  # and the published copies 1
+    # The latest published copy and the count of copies come with the meeting: no query of their own.
+    with django_assert_num_queries(PAGE_OVERHEAD + 10):
         response = board_client.get(url)
     assert response.status_code == 200
     assert "As at 10 February 2026, published by" in response.content.decode()
@@ -331,7 +334,7 @@ def test_word_download_runs_a_fixed_number_of_queries(board_case, extra, board_c
     _more_data(board_case, extra)
     url = reverse("meetings:pack_docx", args=[board_case["meeting"].pk])
     board_client.get(url)
-    with django_assert_num_queries(PAGE_OVERHEAD + 9 + 1):  # and the download's audit entry 1
+    with django_assert_num_queries(PAGE_OVERHEAD + 10 + 1):  # and the download's audit entry 1
         response = board_client.get(url)
     document = Document(BytesIO(response.content))
     scorecard = next(t for t in _tables(document) if t[0][0] == "Indicator" and "Direction of travel" in t[0])
