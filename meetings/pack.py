@@ -16,9 +16,11 @@ from core import clock
 from improvement.models import Rag, Theme
 from improvement.queries import changes_between, current_plan_from, plan_as_at, plans_newest_first, risk_rows
 from improvement.rules import rag_label
+from indicators import periods
 from indicators.models import Indicator
-from indicators.queries import Knowledge, scorecard_as_at, target_display
-from indicators.rules import direction_words
+from indicators.queries import Knowledge, scorecard_as_at, target_display, target_in_force
+from indicators.rules import direction_words, format_value, kpi_rag
+from indicators.rules import rag_label as kpi_rag_label
 from meetings import queries
 from meetings.dates import after_one_cycle
 from meetings.models import Board, Meeting
@@ -130,7 +132,38 @@ def _exception_reasons(state) -> list[str]:
 _RAG_RANK = {Rag.RED: 0, Rag.AMBER: 1, Rag.GREEN: 2, Rag.GREY: 3, Rag.BLUE: 4}
 
 
-def _kpi_row(row) -> dict:
+def _kpi_since(row, since: date | None) -> dict:
+    """What moved since the previous meeting, from the values the scorecard already read (no query): the
+    latest value of a period ended by then (an original figure is known from the end of its period), its
+    RAG against the target then in force, and whether the indicator is new (no value by then). The
+    figures are as the board knows them at this meeting."""
+    if since is None:
+        return {"new": False, "value_then": "", "rag_then": "", "rag_then_label": "", "moved": ""}
+    indicator = row.indicator
+    earlier = [(p, v) for p, v in row.trend if periods.period_end(p, indicator.frequency) <= since]
+    if not earlier:
+        return {"new": True, "value_then": "", "rag_then": "", "rag_then_label": "", "moved": "New since then"}
+    period, value = earlier[-1]
+    target = target_in_force(indicator.targets_sorted, period)
+    rag = kpi_rag(value=value, target=target, polarity=indicator.polarity)
+    value_then = format_value(value, indicator.unit, indicator.decimal_places)
+    now = row.measurement.value if row.measurement else None
+    if (value, rag) == (now, row.rag):
+        moved = "No change"
+    elif rag != row.rag:
+        moved = f"RAG moved from {kpi_rag_label(rag, indicator.polarity)}"
+    else:
+        moved = "Value changed, same RAG"
+    return {
+        "new": False,
+        "value_then": value_then,
+        "rag_then": rag,
+        "rag_then_label": kpi_rag_label(rag, indicator.polarity),
+        "moved": moved,
+    }
+
+
+def _kpi_row(row, since: date | None = None) -> dict:
     indicator = row.indicator
     short_words, _ = direction_words(row.short_term)
     long_words, _ = direction_words(row.long_term)
@@ -152,6 +185,11 @@ def _kpi_row(row) -> dict:
         "url": indicator.get_absolute_url(),
         "signal": row.spc.words if row.spc else "",
         "signal_assurance": row.spc.assurance_words if row.spc else "",
+        # Plain English beside each figure (issue 17), and what moved since the previous meeting.
+        "what_it_measures": indicator.what_it_measures,
+        "which_way": indicator.get_polarity_display(),
+        "target_note": row.target.expected_direction_note if row.target else "",
+        "since": _kpi_since(row, since),
     }
 
 
@@ -246,7 +284,7 @@ def build_pack(meeting, *, on: date | None = None) -> dict:
     indicators = Indicator.objects.filter(boards=board) if meeting.pack_reviews_indicators else None
     # Papers for a date show the figures known on that date (shared/design.md, "What was known when").
     kpi_rows = scorecard_as_at(as_at, indicators=indicators, knowledge=Knowledge.AS_KNOWN_THEN)
-    scorecard = [_kpi_row(row) for row in kpi_rows]
+    scorecard = [_kpi_row(row, previous.date if previous else None) for row in kpi_rows]
     kpi_exceptions = [row for row in scorecard if row["rag"] in ("red", "amber")]
 
     # One query for both: this board's matters arising (answers to referrals it made come back here) and

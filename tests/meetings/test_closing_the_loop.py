@@ -230,3 +230,34 @@ def test_publish_confirmation_query_count_does_not_grow(size, clerk_client, boar
     # 1 session, 2 user, 3-4 permissions, 5 the meeting with its pack context, 6 its published copies.
     with django_assert_num_queries(6):
         assert clerk_client.get(url).status_code == 200
+
+
+def test_the_packs_kpis_say_what_moved_since_the_previous_meeting_in_plain_english(board, october, december):
+    from decimal import Decimal
+
+    from tests.factories.indicators import MeasurementFactory, TargetFactory
+
+    moved = IndicatorFactory(
+        code="CIN-ASSESS-45",
+        what_it_measures="Assessments finished within 45 working days",
+        polarity="higher",
+    )
+    TargetFactory(
+        indicator=moved,
+        effective_from=datetime.date(2025, 4, 1),
+        value=Decimal("85"),
+        expected_direction_note="Rising to 90% by March",
+    )
+    MeasurementFactory(indicator=moved, period=datetime.date(2026, 8, 1), value=Decimal("86"))
+    MeasurementFactory(indicator=moved, period=datetime.date(2026, 10, 1), value=Decimal("60"))
+    new = IndicatorFactory(code="NEW-1", polarity="lower")
+    MeasurementFactory(indicator=new, period=datetime.date(2026, 10, 1), value=Decimal("3"))
+
+    rows = {row["code"]: row for row in build_pack(december)["scorecard"]}
+
+    assert rows["CIN-ASSESS-45"]["what_it_measures"] == "Assessments finished within 45 working days"
+    assert rows["CIN-ASSESS-45"]["which_way"] == "Higher is better"
+    assert rows["CIN-ASSESS-45"]["target_note"] == "Rising to 90% by March"
+    since = rows["CIN-ASSESS-45"]["since"]
+    assert since["new"] is False and since["rag_then"] == "green" and since["moved"].startswith("RAG moved from")
+    assert rows["NEW-1"]["since"]["new"] is True
