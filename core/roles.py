@@ -45,6 +45,9 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         *_READ_EVERYTHING,
         "improvement.add_actionupdate",
         "improvement.add_targetdaterevision",
+        # The risks to delivery register (issue 17): officers and admins keep it.
+        "improvement.add_risk",
+        "improvement.change_risk",
         "indicators.add_measurement",
         "indicators.change_measurement",
     ],

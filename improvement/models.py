@@ -428,3 +428,43 @@ class ActionStatePeriod(models.Model):
 
     def __str__(self):
         return f"{self.action_id} from {self.valid_from} to {self.valid_to or 'now'}"
+
+
+class Risk(models.Model):
+    """A risk to delivery of the plan (issue 17): what could stop the improvement, why, how likely and how
+    bad (each 1 to 5), who owns it and what is being done. Officers and admins keep it; everyone reads it.
+    Every change is kept in its history, which the risk's page shows."""
+
+    SCALE = [(n, str(n)) for n in range(1, 6)]
+
+    class Status(models.TextChoices):
+        OPEN = "open", "Open"
+        CLOSED = "closed", "Closed"
+
+    title = models.CharField("risk", max_length=300)
+    cause = models.TextField(blank=True)
+    likelihood = models.PositiveSmallIntegerField(choices=SCALE)
+    impact = models.PositiveSmallIntegerField(choices=SCALE)
+    owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="risks"
+    )
+    owner_name = models.CharField(max_length=200, blank=True, help_text="Job title, when the owner is not a user")
+    mitigation = models.TextField(blank=True)
+    themes = models.ManyToManyField(Theme, blank=True, related_name="risks")
+    review_date = models.DateField(null=True, blank=True)
+    status = models.CharField(max_length=16, choices=Status.choices, default=Status.OPEN)
+
+    history = HistoricalRecords(m2m_fields=[themes])
+
+    class Meta:
+        ordering = ["status", "-likelihood", "-impact", "pk"]
+
+    def __str__(self):
+        return self.title
+
+    def get_absolute_url(self):
+        return reverse("improvement:risk_detail", args=[self.pk])
+
+    @property
+    def score(self) -> int:
+        return self.likelihood * self.impact

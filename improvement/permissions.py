@@ -12,3 +12,8 @@ def can_update_action(user, action) -> bool:
         return True
     # Reads the prefetch cache when the caller prefetched delegates.
     return any(delegate.pk == user.pk for delegate in action.delegates.all())
+
+
+def can_edit_risks(user) -> bool:
+    """Officers and admins keep the risks to delivery register; everyone with a role reads it."""
+    return user.is_authenticated and user.has_perm("improvement.change_risk")

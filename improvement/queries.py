@@ -25,6 +25,7 @@ from django.db.models import (
 from django.db.models.base import ModelState
 from django.db.models.expressions import RawSQL
 from django.db.models.functions import Cast, Coalesce
+from django.urls import reverse
 
 from improvement.models import (
     Action,
@@ -36,6 +37,7 @@ from improvement.models import (
     Progress,
     Rag,
     Recommendation,
+    Risk,
     TargetDateRevision,
     Theme,
     VisitFinding,
@@ -46,6 +48,7 @@ from improvement.rules import (
     effective_rag_expression,
     finding_gap,
     needs_update,
+    risk_rating,
 )
 
 # Worst first: the order RAG counts and "sort by RAG" use.
@@ -784,3 +787,44 @@ def recommendations_and_links(plan) -> tuple[list, list]:
             links.append((ref, pk))
     recommendations.sort(key=lambda r: (r.inspection_id, r.order, r.reference))
     return recommendations, links
+
+
+def risk_rows(*, themes=None) -> list[dict]:
+    """Open risks to delivery as plain data (for a board pack, the register, the dashboard), highest score
+    first, in ONE query: the risk's columns joined to its themes (a row per theme, folded here). `themes`
+    (a queryset of Theme, read as a subquery) narrows them to risks linked to a theme with one of those
+    references, across plan versions, plus risks linked to no theme (they threaten the whole plan)."""
+
+    risks = Risk.objects.filter(status=Risk.Status.OPEN)
+    if themes is not None:
+        linked = Risk.themes.through.objects.filter(risk_id=OuterRef("pk"))
+        chosen = linked.filter(theme__reference__in=themes.order_by().values("reference"))
+        risks = risks.filter(~Exists(linked) | Exists(chosen))
+    rows = risks.order_by("pk", "themes__reference").values(
+        "pk", "title", "cause", "likelihood", "impact", "owner_name", "owner__first_name", "owner__last_name",
+        "owner__username", "mitigation", "review_date", "themes__reference", "themes__title",
+    )  # fmt: skip
+    found = {}
+    for row in rows:
+        risk = found.get(row["pk"])
+        if risk is None:
+            owner = row["owner_name"] or f"{row['owner__first_name'] or ''} {row['owner__last_name'] or ''}".strip()
+            words, rag = risk_rating(row["likelihood"], row["impact"])
+            risk = found[row["pk"]] = {
+                "id": row["pk"],
+                "title": row["title"],
+                "cause": row["cause"],
+                "likelihood": row["likelihood"],
+                "impact": row["impact"],
+                "score": row["likelihood"] * row["impact"],
+                "rating": words,
+                "rag": rag,
+                "owner": owner or row["owner__username"] or "",
+                "mitigation": row["mitigation"],
+                "review_date": row["review_date"].isoformat() if row["review_date"] else None,
+                "themes": [],
+                "url": reverse("improvement:risk_detail", args=[row["pk"]]),
+            }
+        if row["themes__reference"]:
+            risk["themes"].append(f"{row['themes__reference']}. {row['themes__title']}")
+    return sorted(found.values(), key=lambda r: (-r["score"], r["id"]))

@@ -325,3 +325,14 @@ def complete_without_evidence(state) -> bool:
     """An action complete with no evidence of impact on its latest update: flagged wherever it appears."""
     update = state.last_update
     return state.status == ActionStatus.COMPLETE and not (update and update.evidence_of_impact.strip())
+
+
+def risk_rating(likelihood: int, impact: int) -> tuple[str, str]:
+    """(words, RAG key) for a risk scored likelihood x impact, each 1 to 5, on the usual 5 x 5 grid:
+    15 or more is high (red), 5 to 12 medium (amber), 4 or less low (green). Always shown in words."""
+    score = likelihood * impact
+    if score >= 15:
+        return f"High ({score})", "red"
+    if score >= 5:
+        return f"Medium ({score})", "amber"
+    return f"Low ({score})", "green"

@@ -19,6 +19,7 @@ from improvement.models import (
     InterventionEvent,
     Plan,
     Recommendation,
+    Risk,
     TargetDateRevision,
     VisitFinding,
 )
@@ -466,3 +467,15 @@ def save_intervention_event(*, data: dict, event: InterventionEvent | None = Non
     _assign(event, data, ("kind", "date", "person", "description", "document_url"))
     event.save()
     return event
+
+
+@transaction.atomic
+def save_risk(*, risk=None, themes=(), **fields):
+    """Add or change a risk to delivery; its history keeps every earlier version (simple_history)."""
+    risk = risk or Risk()
+    for name, value in fields.items():
+        setattr(risk, name, value)
+    risk.full_clean()
+    risk.save()
+    risk.themes.set(themes)
+    return risk

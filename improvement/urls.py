@@ -1,9 +1,13 @@
 from django.urls import path
 
-from improvement import plan_views, views, visit_views
+from improvement import plan_views, risk_views, views, visit_views
 
 app_name = "improvement"
 urlpatterns = [
+    path("risks/", risk_views.risk_list, name="risk_list"),
+    path("risks/add/", risk_views.risk_create, name="risk_create"),
+    path("risks/<int:pk>/", risk_views.risk_detail, name="risk_detail"),
+    path("risks/<int:pk>/edit/", risk_views.risk_update, name="risk_update"),
     path("", views.plan, name="plan"),
     path("print/", views.plan_print, name="plan_print"),
     path("plans/<int:pk>/delete/", views.plan_delete, name="plan_delete"),

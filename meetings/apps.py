@@ -23,3 +23,9 @@ class MeetingsConfig(AppConfig):
 
         # The indicator chart marks board meetings; indicators sits below meetings and cannot read them.
         register_marker_provider(MEETING_MARKERS)
+
+        from core.panels import register_panel_provider
+        from meetings.panels import board_requests_panel
+
+        # Written updates asked for by boards, shown on the plan action, recommendation or indicator page.
+        register_panel_provider(board_requests_panel)

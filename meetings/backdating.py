@@ -40,9 +40,11 @@ def latest_published_packs(actions) -> dict[int, tuple]:
         board = pack.meeting.board
         references = {theme.reference for theme in board.themes.all()} or None  # None: every theme
         published_on = timezone.localdate(pack.published_at)
-        what = f"the board pack for {board.name}, {date_words(pack.as_at)}"
-        if published_on < pack.as_at:
-            lock, why = published_on, f"{what} was published on {date_words(published_on)} and shows this action"
+        meeting_day = timezone.localdate(pack.meeting.starts_at)
+        what = f"the board pack for {board.name}, {date_words(meeting_day)}"
+        if published_on < meeting_day:
+            lock = min(published_on, pack.as_at)
+            why = f"{what} was published on {date_words(published_on)} and shows this action"
         else:
             lock, why = pack.as_at, f"{what} has been published and shows this action as at that date"
         scopes_by_plan.setdefault(plan.pk, []).append((lock, pack.as_at, references, why))

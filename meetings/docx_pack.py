@@ -242,7 +242,7 @@ def pack_docx_bytes(pack: dict, *, published: str = "") -> bytes:
                     _day(r["raised_at"]),
                     (_day(r["due_date"]) or "No date")
                     + (f" ({r['days_overdue']} days overdue)" if r["days_overdue"] else ""),
-                    r["status"] + (f": {r['response']}" if r["response"] else ""),
+                    _answer(r),
                 ]
                 for r in arising
             ],
@@ -251,9 +251,70 @@ def pack_docx_bytes(pack: dict, *, published: str = "") -> bytes:
     else:
         _say(document, "No action arising from earlier meetings was open.")
 
+    _closing_the_loop(document, pack)
+
     buffer = BytesIO()
     document.save(buffer)
     return buffer.getvalue()
+
+
+def _answer(r) -> str:
+    words = r["status"]
+    if r.get("response"):
+        source = f"Answer from {r['referred_to']}: " if r.get("referred_to") else ""
+        words += f": {source}{r['response']}"
+        if r.get("answered_on"):
+            by = f" by {r['answered_by']}" if r.get("answered_by") else ""
+            words += f" (written update{by}, {_day(r['answered_on'])})"
+    return words
+
+
+def _closing_the_loop(document, pack: dict) -> None:
+    """The sections issue 17 added: referrals to this board, risks to delivery and "you said, we did".
+    A pack published before they existed has none of these keys and shows none of them."""
+    if "referred_to_board" in pack:
+        document.add_heading("6. Referred to this board", level=1)
+        referred = pack["referred_to_board"]
+        if referred:
+            _table(
+                document,
+                ["What was referred", "From", "Due", "Status"],
+                [
+                    [
+                        r["description"],
+                        f"{r['raised_by']}, {_day(r['raised_at'])}",
+                        _day(r["due_date"]) or "No date",
+                        _answer(r),
+                    ]
+                    for r in referred
+                ],
+                f"Referrals ({len(referred)})",
+            )
+        else:
+            _say(document, "No other board has referred a matter to this board.")
+    if "risks" in pack:
+        document.add_heading("7. Risks to delivery", level=1)
+        risks = pack["risks"]
+        if risks:
+            _table(
+                document,
+                ["Risk", "Rating", "Likelihood and impact", "Cause and mitigation", "Owner and review"],
+                [
+                    [
+                        r["title"] + (f" (themes: {'; '.join(r['themes'])})" if r["themes"] else ""),
+                        r["rating"],
+                        f"Likelihood {r['likelihood']} of 5, impact {r['impact']} of 5",
+                        (f"Cause: {r['cause']}. " if r["cause"] else "")
+                        + f"Mitigation: {r['mitigation'] or 'None recorded'}",
+                        (r["owner"] or "Not named")
+                        + (f", review by {_day(r['review_date'])}" if r["review_date"] else ""),
+                    ]
+                    for r in risks
+                ],
+                f"Open risks to delivery ({len(risks)})",
+            )
+        else:
+            _say(document, "No open risk to delivery is recorded.")
 
 
 def _change_table(document, rows, caption, empty, *, from_rag=False, from_date=False):

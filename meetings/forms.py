@@ -12,7 +12,7 @@ from django.db.models import Q
 from django.utils import timezone
 
 from core.forms import GovukDateInput, ServiceForm, ServiceModelForm
-from improvement.models import Action, Theme
+from improvement.models import Action, Recommendation, Theme
 from indicators.models import Indicator
 from meetings.models import AgendaItem, Board, Meeting, MeetingAction
 from meetings.rules import resolution_wording
@@ -398,8 +398,18 @@ class ActionArisingForm(ServiceForm):
         empty_label="Not referred",
         help_text="Only for a referral to another board",
     )
+    # What it is about (issue 17): the answer is shown on that item's page too. Each may be left blank.
+    plan_action = forms.ModelChoiceField(
+        label="Plan action it is about", queryset=Action.objects.none(), required=False, empty_label="None"
+    )
+    recommendation = forms.ModelChoiceField(
+        label="Recommendation it is about", queryset=Recommendation.objects.none(), required=False, empty_label="None"
+    )
+    indicator = forms.ModelChoiceField(
+        label="Indicator it is about", queryset=Indicator.objects.none(), required=False, empty_label="None"
+    )
 
-    def __init__(self, *args, meeting: Meeting, items, default_due: date, **kwargs):
+    def __init__(self, *args, meeting: Meeting, items, default_due: date, plan=None, **kwargs):
         super().__init__(*args, **kwargs)
         self.meeting = meeting
         self.default_due = default_due
@@ -409,6 +419,16 @@ class ActionArisingForm(ServiceForm):
         self.fields["owner"].queryset = people()
         self.fields["referred_to"].queryset = Board.objects.exclude(pk=meeting.board_id).order_by("name")
         self.fields["due_date"].help_text = f"Leave blank for the board's next meeting: {default_due:%-d %B %Y}"
+        chosen = self.initial or {}
+        self.fields["plan_action"].queryset = (
+            _plan_choices(plan, [chosen["plan_action"]] if chosen.get("plan_action") else [], Action, "theme__plan")
+            .select_related("theme")
+            .order_by("theme__order", "theme__reference", "order", "reference")
+        )
+        self.fields["plan_action"].label_from_instance = lambda a: f"{a.reference} {a.title}"
+        self.fields["recommendation"].queryset = Recommendation.objects.select_related("inspection")
+        self.fields["indicator"].queryset = _indicator_choices([chosen["indicator"]] if chosen.get("indicator") else [])
+        self.fields["indicator"].label_from_instance = lambda i: f"{i.code}: {i.title}"
 
     def clean(self):
         data = super().clean()
@@ -426,6 +446,17 @@ class ActionArisingForm(ServiceForm):
                 "Choose \u201cReferral to another board\u201d or \u201cNot referred\u201d",
             )
         return data
+
+
+class AnswerForm(ServiceForm):
+    """The written update asked for, by the person asked (or the clerk on their behalf)."""
+
+    response = forms.CharField(
+        label="Your written update",
+        widget=forms.Textarea(attrs={"rows": 8}),
+        help_text="What the board asked for, written for board members. It goes in the board's next pack.",
+        error_messages={"required": "Enter the written update"},
+    )
 
 
 class RespondForm(ServiceForm):

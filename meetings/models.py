@@ -157,8 +157,13 @@ class MeetingAction(models.Model):
 
     class Status(models.TextChoices):
         OPEN = "open", "Open"
+        # The person asked has answered; the clerk closes it (done) when the board has taken the answer.
+        ANSWERED = "answered", "Answered, awaiting the board"
         DONE = "done", "Done"
         DROPPED = "dropped", "Dropped"
+
+    # Still on the board's list: carried into matters arising and the register until the clerk closes it.
+    STILL_OPEN = (Status.OPEN, Status.ANSWERED)
 
     meeting = models.ForeignKey(Meeting, on_delete=models.CASCADE, related_name="actions_arising")
     item = models.ForeignKey(
@@ -175,6 +180,26 @@ class MeetingAction(models.Model):
     response = models.TextField(blank=True)
     responded_on = models.DateField(null=True, blank=True)
     referred_to = models.ForeignKey(Board, on_delete=models.SET_NULL, null=True, blank=True, related_name="referrals")
+    # The written answer of the person asked (or of the clerk for someone with no account): who and when.
+    answered_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    answered_on = models.DateField(null=True, blank=True)
+    # What it is about, so the answer is also shown on that item's page.
+    plan_action = models.ForeignKey(
+        "improvement.Action",
+        verbose_name="plan action",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="meeting_actions",
+    )
+    recommendation = models.ForeignKey(
+        "improvement.Recommendation", on_delete=models.SET_NULL, null=True, blank=True, related_name="meeting_actions"
+    )
+    indicator = models.ForeignKey(
+        "indicators.Indicator", on_delete=models.SET_NULL, null=True, blank=True, related_name="meeting_actions"
+    )
 
     history = HistoricalRecords()
 

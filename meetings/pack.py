@@ -12,16 +12,19 @@ from django.db.models import Exists, OuterRef, Subquery
 from django.template.loader import render_to_string
 from django.utils import timezone
 
-from improvement.models import Rag
-from improvement.queries import changes_between, current_plan_from, plan_as_at, plans_newest_first
+from core import clock
+from improvement.models import Rag, Theme
+from improvement.queries import changes_between, current_plan_from, plan_as_at, plans_newest_first, risk_rows
 from improvement.rules import is_due_before_meeting, rag_label
+from indicators import periods
 from indicators.models import Indicator
-from indicators.queries import Knowledge, scorecard_as_at, target_display
-from indicators.rules import direction_words
+from indicators.queries import Knowledge, scorecard_as_at, target_display, target_in_force
+from indicators.rules import direction_words, format_value, kpi_rag
+from indicators.rules import rag_label as kpi_rag_label
 from meetings import queries
 from meetings.dates import after_one_cycle
 from meetings.models import Board, Meeting
-from meetings.rules import days_overdue
+from meetings.rules import days_overdue, pack_data_date
 
 PACK_VERSION = 1
 
@@ -129,7 +132,38 @@ def _exception_reasons(state) -> list[str]:
 _RAG_RANK = {Rag.RED: 0, Rag.AMBER: 1, Rag.GREEN: 2, Rag.GREY: 3, Rag.BLUE: 4}
 
 
-def _kpi_row(row) -> dict:
+def _kpi_since(row, since: date | None) -> dict:
+    """What moved since the previous meeting, from the values the scorecard already read (no query): the
+    latest value of a period ended by then (an original figure is known from the end of its period), its
+    RAG against the target then in force, and whether the indicator is new (no value by then). The
+    figures are as the board knows them at this meeting."""
+    if since is None:
+        return {"new": False, "value_then": "", "rag_then": "", "rag_then_label": "", "moved": ""}
+    indicator = row.indicator
+    earlier = [(p, v) for p, v in row.trend if periods.period_end(p, indicator.frequency) <= since]
+    if not earlier:
+        return {"new": True, "value_then": "", "rag_then": "", "rag_then_label": "", "moved": "New since then"}
+    period, value = earlier[-1]
+    target = target_in_force(indicator.targets_sorted, period)
+    rag = kpi_rag(value=value, target=target, polarity=indicator.polarity)
+    value_then = format_value(value, indicator.unit, indicator.decimal_places)
+    now = row.measurement.value if row.measurement else None
+    if (value, rag) == (now, row.rag):
+        moved = "No change"
+    elif rag != row.rag:
+        moved = f"RAG moved from {kpi_rag_label(rag, indicator.polarity)}"
+    else:
+        moved = "Value changed, same RAG"
+    return {
+        "new": False,
+        "value_then": value_then,
+        "rag_then": rag,
+        "rag_then_label": kpi_rag_label(rag, indicator.polarity),
+        "moved": moved,
+    }
+
+
+def _kpi_row(row, since: date | None = None) -> dict:
     indicator = row.indicator
     short_words, _ = direction_words(row.short_term)
     long_words, _ = direction_words(row.long_term)
@@ -151,20 +185,43 @@ def _kpi_row(row) -> dict:
         "url": indicator.get_absolute_url(),
         "signal": row.spc.words if row.spc else "",
         "signal_assurance": row.spc.assurance_words if row.spc else "",
+        # Plain English beside each figure (issue 17), and what moved since the previous meeting.
+        "what_it_measures": indicator.what_it_measures,
+        "which_way": indicator.get_polarity_display(),
+        "target_note": row.target.expected_direction_note if row.target else "",
+        "since": _kpi_since(row, since),
     }
 
 
+def _about(action) -> str:
+    """What an action arising is about, in words: "Action 2.3 Audit ...", "Recommendation R1", "CIN-01"."""
+    about = []
+    if action.plan_action_id:
+        about.append(f"Action {action.plan_action.reference} {action.plan_action.title}")
+    if action.recommendation_id:
+        about.append(f"Recommendation {action.recommendation.reference}")
+    if action.indicator_id:
+        about.append(f"Indicator {action.indicator.code}: {action.indicator.title}")
+    return "; ".join(about)
+
+
 def _arising_row(action, as_at: date) -> dict:
+    answered_by = action.answered_by.get_full_name() or action.answered_by.get_username() if action.answered_by else ""
     return {
         "id": action.pk,
         "description": action.description,
         "kind": action.get_kind_display(),
         "owner": action.owner_name or (action.owner.get_full_name() if action.owner else ""),
         "raised_at": _iso(action.meeting.date),
+        "raised_by": action.meeting.board.name,
+        "referred_to": action.referred_to.name if action.referred_to_id else "",
         "due_date": _iso(action.due_date),
         "days_overdue": days_overdue(action, as_at),
         "status": action.get_status_display(),
         "response": action.response,
+        "answered_on": _iso(action.answered_on),
+        "answered_by": answered_by,
+        "about": _about(action),
         "url": action.get_absolute_url(),
     }
 
@@ -184,20 +241,21 @@ def _meeting_summary(meeting, board) -> dict | None:
     return {"id": meeting.pk, "date": _iso(meeting.date), "title": f"{board.name}, {meeting.date:%-d %B %Y}"}
 
 
-def build_pack(meeting) -> dict:
+def build_pack(meeting, *, on: date | None = None) -> dict:
     """The pack for a meeting as at its date. A fixed number of queries whatever the size of the plan:
     the meeting with its board, neighbours and scope (pack_meeting_queryset; none when the meeting was
     read that way), plans (1), plan as at this meeting and the previous one (plan_as_at twice), the
     scorecard (scorecard_as_at, whose targets also give the targets starting before the next
-    meeting), matters arising (1)."""
+    meeting), matters arising with the referrals to this board (1), risks to delivery (1)."""
     meeting = _with_pack_context(meeting)
     board = meeting.board
-    as_at = meeting.date
+    # A pack for a meeting still to come shows what is known on `on` (today, or the publication day).
+    as_at = pack_data_date(meeting, on or clock.today())
     actions = queries.actions_reviewed_by(board, reviews_themes=meeting.pack_reviews_themes)
     plan = plan_in_force(as_at)
     previous = _other_meeting(meeting.pack_previous_id, meeting.pack_previous_starts_at)
     following = _other_meeting(meeting.pack_next_id, meeting.pack_next_starts_at)
-    window_end = following.date if following else after_one_cycle(as_at, board.cadence)
+    window_end = following.date if following else after_one_cycle(meeting.date, board.cadence)
 
     now_states = plan_as_at(plan, as_at, actions=actions) if plan else []
     row_of = _Rows()
@@ -228,20 +286,24 @@ def build_pack(meeting) -> dict:
     indicators = Indicator.objects.filter(boards=board) if meeting.pack_reviews_indicators else None
     # Papers for a date show the figures known on that date (shared/design.md, "What was known when").
     kpi_rows = scorecard_as_at(as_at, indicators=indicators, knowledge=Knowledge.AS_KNOWN_THEN)
-    scorecard = [_kpi_row(row) for row in kpi_rows]
+    scorecard = [_kpi_row(row, previous.date if previous else None) for row in kpi_rows]
     kpi_exceptions = [row for row in scorecard if row["rag"] in ("red", "amber")]
 
-    arising = [_arising_row(a, as_at) for a in queries.matters_arising(meeting)]
+    # One query for both: this board's matters arising (answers to referrals it made come back here) and
+    # the matters other boards referred to it.
+    arising_actions, referred_actions = queries.matters_arising_and_referrals(meeting)
+    arising = [_arising_row(a, as_at) for a in arising_actions]
+    referred = [_arising_row(a, as_at) for a in referred_actions]
 
     return {
         "version": PACK_VERSION,
         "as_at": _iso(as_at),
         "meeting": {
             "id": meeting.pk,
-            "title": f"{board.name}, {as_at:%-d %B %Y}",
+            "title": f"{board.name}, {meeting.date:%-d %B %Y}",
             "board": board.name,
             "board_kind": board.get_kind_display(),
-            "date": _iso(as_at),
+            "date": _iso(meeting.date),
             "starts_at": meeting.starts_at.isoformat(),
             "time": _time_words(meeting.starts_at),
             "place": meeting.place,
@@ -261,6 +323,10 @@ def build_pack(meeting) -> dict:
         "due": {"actions": due_actions, "targets": _due_targets(kpi_rows, as_at, window_end)},
         "scorecard": scorecard,
         "actions_arising": arising,
+        "referred_to_board": referred,
+        # Open risks to delivery in the themes the board reviews, and those linked to no theme (one query).
+        # Risks have no dated history of their own to read "as at", so a pack shows them as they stand.
+        "risks": risk_rows(themes=Theme.objects.filter(boards=board) if meeting.pack_reviews_themes else None),
     }
 
 

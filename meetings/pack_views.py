@@ -3,19 +3,20 @@ published copies, which are shown only from what was stored when they were publi
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
+from django.db.models import Count, OuterRef, Subquery
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.text import slugify
-from django.views.decorators.http import require_POST
 
-from core import audit, cache
+from core import audit, cache, clock
 from core.permissions import service_user_required
 from meetings.docx_pack import DOCX_CONTENT_TYPE, pack_docx_bytes
 from meetings.forms import form_token
 from meetings.models import Meeting, PublishedPack
 from meetings.pack import build_pack, pack_meeting_queryset
 from meetings.permissions import can_edit_meetings
+from meetings.rules import is_draft_papers, pack_data_date
 from meetings.services import publish_pack
 
 
@@ -40,9 +41,23 @@ def _published_list(meeting):
     return list(meeting.published_packs.defer("content", "html").order_by("-published_at"))
 
 
+def _with_latest_copy(queryset):
+    """The meeting with how many copies of its pack were published and the latest one's id, data date,
+    publisher and time, read in the query that finds it: the pack page spends its queries on the pack."""
+    copies = PublishedPack.objects.filter(meeting=OuterRef("pk"))
+    latest = copies.order_by("-published_at", "-pk")
+    return queryset.annotate(
+        published_count=Subquery(copies.order_by().values("meeting").annotate(n=Count("pk")).values("n")[:1]),
+        latest_copy_id=Subquery(latest.values("pk")[:1]),
+        latest_copy_as_at=Subquery(latest.values("as_at")[:1]),
+        latest_copy_by=Subquery(latest.values("published_by_name")[:1]),
+        latest_copy_at=Subquery(latest.values("published_at")[:1]),
+    )
+
+
 @service_user_required
 def pack(request, pk):
-    meeting = _meeting(request, pk)
+    meeting = get_object_or_404(_with_latest_copy(pack_meeting_queryset()), pk=pk)
     return render(
         request,
         "meetings/pack.html",
@@ -50,10 +65,8 @@ def pack(request, pk):
             "meeting": meeting,
             # Lazy: when the pack's sections come from the cache, the pack is never worked out.
             "pack": cache.lazy(request, "pack", lambda: build_pack(meeting), parts=(meeting.pk,)),
-            "published_packs": _published_list(meeting),
             "can_publish": can_edit_meetings(request.user),
-            # One-time: a double-submitted publish makes one copy; publishing again needs a fresh page.
-            "publish_token": form_token(),
+            "still_to_come": meeting.date > clock.today(),
         },
     )
 
@@ -73,17 +86,39 @@ def pack_docx(request, pk):
     return response
 
 
-@require_POST
 @service_user_required
 def pack_publish(request, pk):
+    """GET: what publishing does, and a button to confirm it; POST: publish. Publishing cannot be undone
+    (a published pack is a permanent record), so it is never one click from the pack page."""
     meeting = _meeting(request, pk)
     if not can_edit_meetings(request.user):
         raise PermissionDenied
+    if request.method != "POST":
+        today = clock.today()
+        return render(
+            request,
+            "meetings/pack_publish_confirm.html",
+            {
+                "meeting": meeting,
+                "today": today,
+                "data_date": pack_data_date(meeting, today),
+                "draft": is_draft_papers(meeting, today),
+                "published_packs": _published_list(meeting),
+                # One-time: a double-submitted publish makes one copy; publishing again needs a fresh page.
+                "publish_token": form_token(),
+            },
+        )
     published = publish_pack(
         meeting=meeting, published_by=request.user, form_token=request.POST.get("form_token", "")[:64]
     )
     if published.already_recorded:
         messages.success(request, "This pack was already published from that page; it was not published again.")
+    elif published.content.get("draft"):
+        messages.success(
+            request,
+            f"Draft papers published as at {published.as_at:%-d %B %Y}. This copy will not change; "
+            "publish again after the meeting for the pack as the board saw it.",
+        )
     else:
         messages.success(request, f"Pack published as at {published.as_at:%-d %B %Y}. This copy will not change.")
     return redirect(published)
@@ -92,25 +127,37 @@ def pack_publish(request, pk):
 @service_user_required
 def published_pack(request, pk):
     published = _published(request, pk)
-    return render(request, "meetings/pack_published.html", {"published": published, "pack": published.content})
+    return render(
+        request,
+        "meetings/pack_published.html",
+        {"published": published, "pack": published.content, "draft": bool(published.content.get("draft"))},
+    )
 
 
 @service_user_required
 def published_pack_docx(request, pk):
     published = _published(request, pk)
     content = published.content
-    data = pack_docx_bytes(content, published=_published_line(published))
+    data = pack_docx_bytes(content, published=published_stamp(published))
     response = _docx_response(data, docx_filename(content, published=True))
     what = f"Published board pack for {published.meeting} as at {published.as_at:%-d %B %Y} (Word)"
     audit.record_download(request.user, response, what, published, meeting=published.meeting_id)
     return response
 
 
-def _published_line(published: PublishedPack) -> str:
+def published_stamp(published: PublishedPack) -> str:
+    """The stamp on a published copy: its data date and publication date, and what it is."""
+    published_on = timezone.localtime(published.published_at)
+    if published.content.get("draft"):
+        return (
+            f"Draft papers as at {published_on:%-d %B %Y}, published by {published.published_by_name} "
+            f"before the meeting. Data as at {published.as_at:%-d %B %Y}; published on {published_on:%-d %B %Y}. "
+            "The meeting had not been held: this is not the pack as the board saw it."
+        )
     return (
         f"As at {published.as_at:%-d %B %Y}, published by {published.published_by_name} "
-        f"on {timezone.localtime(published.published_at):%-d %B %Y}. "
-        "This is the pack the board saw; later changes are not shown."
+        f"on {published_on:%-d %B %Y}. Data as at {published.as_at:%-d %B %Y}; published on "
+        f"{published_on:%-d %B %Y}. This is the pack the board saw; later changes are not shown."
     )
 
 

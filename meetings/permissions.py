@@ -16,3 +16,16 @@ def require_meetings_editor(user) -> None:
     """403 for anyone who may read meetings but not change them."""
     if not can_edit_meetings(user):
         raise PermissionDenied
+
+
+def can_answer(user, action) -> bool:
+    """The person an action arising is asked of answers it in writing; clerks and admins answer for
+    someone who has no account (or on anyone's behalf)."""
+    if not user.is_authenticated or not user.has_perm("core.use_service"):
+        return False
+    return can_edit_meetings(user) or (action.owner_id is not None and action.owner_id == user.pk)
+
+
+def require_answerer(user, action) -> None:
+    if not can_answer(user, action):
+        raise PermissionDenied

@@ -61,12 +61,15 @@ def next_item_number(meeting) -> int:
 
 
 def _open_on(day: date) -> Q:
-    """Actions arising still open on `day`: open now, or closed with a response dated after that day."""
-    return Q(status=MeetingAction.Status.OPEN) | Q(responded_on__gt=day)
+    """Actions arising still open on `day`: open or answered (awaiting the board) now, or closed on that
+    day or later (one closed at the meeting was open when the meeting began: its papers list it)."""
+    return Q(status__in=MeetingAction.STILL_OPEN) | Q(responded_on__gte=day)
 
 
 def action_arising_queryset():
-    return MeetingAction.objects.select_related("meeting__board", "owner", "item", "referred_to")
+    return MeetingAction.objects.select_related(
+        "meeting__board", "owner", "item", "referred_to", "answered_by", "plan_action", "recommendation", "indicator"
+    )
 
 
 def matters_arising(meeting):
@@ -82,12 +85,53 @@ def matters_arising(meeting):
     )
 
 
+def _referred_to_board(board_id, before) -> Q:
+    """Referrals to the board from another board's meetings before `before` (a datetime)."""
+    return Q(kind=MeetingAction.Kind.REFERRAL, referred_to_id=board_id, meeting__starts_at__lt=before)
+
+
+def matters_arising_and_referrals(meeting) -> tuple[list, list]:
+    """(matters arising, matters referred to this board) at the meeting, in ONE query: the referrals are
+    those made by other boards before the meeting and still open at it (the referral is answered by
+    this board; the answer goes back to the referring board's matters arising)."""
+    mine = Q(meeting__board_id=meeting.board_id, meeting__starts_at__lt=meeting.starts_at)
+    rows = (
+        action_arising_queryset()
+        .filter(_open_on(meeting.date))
+        .filter(mine | _referred_to_board(meeting.board_id, meeting.starts_at))
+        .order_by(F("due_date").asc(nulls_last=True), "meeting__starts_at", "pk")
+    )
+    arising, referred = [], []
+    for action in rows:
+        (arising if action.meeting.board_id == meeting.board_id else referred).append(action)
+    return arising, referred
+
+
+def referrals_to_board(board):
+    """Matters other boards have referred to this one, still open (one query)."""
+    return (
+        action_arising_queryset()
+        .filter(status__in=MeetingAction.STILL_OPEN, kind=MeetingAction.Kind.REFERRAL, referred_to=board)
+        .order_by(F("due_date").asc(nulls_last=True), "meeting__starts_at", "pk")
+    )
+
+
+def answers_about(**link) -> list:
+    """Actions arising linked to one plan action, recommendation or indicator (e.g. plan_action=action),
+    newest meeting first, with their answers: for that item's page (one query)."""
+    return list(
+        MeetingAction.objects.filter(**link)
+        .select_related("meeting__board", "answered_by")
+        .order_by("-meeting__starts_at", "-pk")
+    )
+
+
 def open_actions_register(filters=None):
     """Open actions arising across every board, overdue first (earliest due date first, undated last).
 
     `filters` is an optional dict of extra filter arguments (e.g. {"meeting__board": board}).
     """
-    queryset = action_arising_queryset().filter(status=MeetingAction.Status.OPEN, **(filters or {}))
+    queryset = action_arising_queryset().filter(status__in=MeetingAction.STILL_OPEN, **(filters or {}))
     return queryset.order_by(F("due_date").asc(nulls_last=True), "meeting__starts_at", "pk")
 
 
@@ -99,7 +143,7 @@ def boards_with_summary(today: date):
     next_start = Subquery(upcoming.values("starts_at")[:1])
     next_id = Subquery(upcoming.values("pk")[:1])
     open_count = Subquery(
-        MeetingAction.objects.filter(meeting__board=OuterRef("pk"), status=MeetingAction.Status.OPEN)
+        MeetingAction.objects.filter(meeting__board=OuterRef("pk"), status__in=MeetingAction.STILL_OPEN)
         .order_by()
         .values("meeting__board")
         .annotate(n=Count("pk"))
@@ -118,7 +162,7 @@ def open_actions_for_board(board):
 def register_owner_names():
     """The distinct "asked of" names on open actions arising, for the register's owner filter (one query)."""
     return (
-        MeetingAction.objects.filter(status=MeetingAction.Status.OPEN)
+        MeetingAction.objects.filter(status__in=MeetingAction.STILL_OPEN)
         .exclude(owner_name="")
         .order_by("owner_name")
         .values_list("owner_name", flat=True)

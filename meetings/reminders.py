@@ -35,7 +35,7 @@ from indicators.queries import indicators_with_values_newest_first
 from indicators.rules import value_due
 from meetings import queries
 from meetings.dates import add_months
-from meetings.models import Board, ReminderLog
+from meetings.models import Board, MeetingAction, ReminderLog
 from meetings.rules import overdue_words
 
 logger = logging.getLogger(__name__)
@@ -111,7 +111,10 @@ def gather(today: date) -> dict:
                     (indicator.code, indicator.title, next_label, board.name, upcoming.date, indicator.pk),
                 )
 
-    overdue = queries.open_actions_register({"due_date__lt": today, "owner__isnull": False})
+    # An answered one waits for the board, not for its owner: no reminder.
+    overdue = queries.open_actions_register(
+        {"due_date__lt": today, "owner__isnull": False, "status": MeetingAction.Status.OPEN}
+    )
     for arising in overdue:
         reminder_for(arising.owner).actions_arising.append(
             (

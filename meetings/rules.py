@@ -40,6 +40,18 @@ def minutes_words(meeting: Meeting) -> str:
     return "Not yet held"
 
 
+def is_draft_papers(meeting: Meeting, published_on: date) -> bool:
+    """Papers published before the meeting was held are draft papers as at their publication date, never
+    "the pack as the board saw it": the meeting is still to come (or is today and not yet recorded held)."""
+    return meeting.status != Meeting.Status.HELD and meeting.date >= published_on
+
+
+def pack_data_date(meeting: Meeting, on: date) -> date:
+    """The date a pack's figures are as at: the meeting's day, or `on` (today, the publication day) when
+    that is earlier, since nothing is known yet about days still to come."""
+    return min(meeting.date, on)
+
+
 def days_overdue(action: MeetingAction, today: date) -> int:
     if action.status != MeetingAction.Status.OPEN or action.due_date is None or action.due_date >= today:
         return 0

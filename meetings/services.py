@@ -8,12 +8,14 @@ from datetime import date
 
 from django.db import transaction
 from django.db.models import F, Max
+from django.utils import timezone
 
 from core import clock
 from meetings import queries
 from meetings.dates import after_one_cycle
 from meetings.models import AgendaItem, Board, FormToken, Meeting, MeetingAction, PublishedPack, Resolution
 from meetings.pack import build_pack, render_pack_html
+from meetings.rules import is_draft_papers
 
 _BOARD_RELATIONS = ("members", "themes", "indicators")
 _ITEM_RELATIONS = ("themes", "actions", "indicators")
@@ -207,6 +209,9 @@ def record_action_arising(
     owner_name: str = "",
     due_date: date | None = None,
     referred_to: Board | None = None,
+    plan_action=None,
+    recommendation=None,
+    indicator=None,
 ) -> MeetingAction:
     """Something the board asked for. Due by the board's next meeting unless a date is given."""
     if item is not None and item.meeting_id != meeting.pk:
@@ -220,6 +225,9 @@ def record_action_arising(
         owner_name=owner_name or (owner.get_full_name() if owner else ""),
         due_date=due_date or default_due_date(meeting),
         referred_to=referred_to,
+        plan_action=plan_action,
+        recommendation=recommendation,
+        indicator=indicator,
     )
     action.full_clean()
     action.save()
@@ -237,6 +245,9 @@ def update_action_arising(
     owner_name: str = "",
     due_date: date | None = None,
     referred_to: Board | None = None,
+    plan_action=None,
+    recommendation=None,
+    indicator=None,
 ) -> MeetingAction:
     """Correct what was asked, of whom and by when. Its status and response are changed by respond_to_action."""
     if item is not None and item.meeting_id != action.meeting_id:
@@ -248,6 +259,9 @@ def update_action_arising(
     action.owner_name = owner_name or (owner.get_full_name() if owner else "")
     action.due_date = due_date or default_due_date(action.meeting)
     action.referred_to = referred_to
+    action.plan_action = plan_action
+    action.recommendation = recommendation
+    action.indicator = indicator
     action.full_clean()
     action.save()
     return action
@@ -276,6 +290,24 @@ def respond_to_action(
 
 
 @transaction.atomic
+def answer_action(
+    *, action: MeetingAction, response: str, answered_by, answered_on: date | None = None
+) -> MeetingAction:
+    """The written answer to an action arising, by the person asked (or the clerk for them): it becomes
+    "answered, awaiting the board", goes into the board's next pack under matters arising, and waits
+    there until the clerk closes it at the meeting (respond_to_action). A closed one is not reopened."""
+    if action.status not in MeetingAction.STILL_OPEN:
+        raise ValueError("A closed action arising cannot be answered")
+    action.response = response.strip()
+    action.status = MeetingAction.Status.ANSWERED
+    action.answered_by = answered_by
+    action.answered_on = answered_on or clock.today()
+    action.full_clean()
+    action.save()
+    return action
+
+
+@transaction.atomic
 def publish_pack(*, meeting: Meeting, published_by, published_at=None, form_token: str = "") -> PublishedPack:
     """Freeze the board pack as at the meeting date: its data and its rendered page are stored and never
     re-read from the live plan or KPIs. `published_at` is for the demo's history only (a pack cannot
@@ -287,15 +319,21 @@ def publish_pack(*, meeting: Meeting, published_by, published_at=None, form_toke
     if earlier is not None:
         earlier.already_recorded = True
         return earlier
-    content = build_pack(meeting)
+    published_at = published_at or clock.now()
+    published_on = timezone.localdate(published_at)
+    content = build_pack(meeting, on=published_on)
+    # What the stamp says: the data date and the publication date, and whether these are draft papers
+    # for a meeting still to come (never "the pack as the board saw it").
+    content["published_on"] = published_on.isoformat()
+    content["draft"] = is_draft_papers(meeting, published_on)
     published = PublishedPack.objects.create(
         meeting=meeting,
-        as_at=meeting.date,
+        as_at=date.fromisoformat(content["as_at"]),
         published_by=published_by,
         published_by_name=published_by.get_full_name() or published_by.get_username(),
         content=content,
         html=render_pack_html(content),
-        **({"published_at": published_at} if published_at is not None else {}),
+        published_at=published_at,
     )
     _use(form_token, "publish", published)
     published.already_recorded = False

@@ -21,6 +21,7 @@ urlpatterns = [
     path("actions/<int:pk>/", views.action_detail, name="action_detail"),
     path("actions/<int:pk>/edit/", views.action_update, name="action_update"),
     path("actions/<int:pk>/respond/", views.action_respond, name="action_respond"),
+    path("actions/<int:pk>/answer/", views.action_answer, name="action_answer"),
     # Board packs, publishing and their downloads live in meetings/pack_urls.py.
     path("", include("meetings.pack_urls")),
 ]

@@ -20,6 +20,7 @@ from meetings.forms import (
     STALE_MESSAGE,
     ActionArisingForm,
     AgendaItemForm,
+    AnswerForm,
     BoardForm,
     MeetingForm,
     ResolutionForm,
@@ -27,7 +28,7 @@ from meetings.forms import (
     ScheduleMeetingForm,
 )
 from meetings.models import AgendaItem, Board, Meeting, MeetingAction, Resolution
-from meetings.permissions import can_edit_meetings, require_meetings_editor
+from meetings.permissions import can_answer, can_edit_meetings, require_answerer, require_meetings_editor
 from meetings.rules import days_overdue, is_upcoming
 
 
@@ -79,6 +80,7 @@ def board_detail(request, pk):
             "upcoming": upcoming,
             "past": past,
             "open_actions": list(queries.open_actions_for_board(board)),
+            "referred": list(queries.referrals_to_board(board)),
             "can_edit": can_edit,
             "today": today,
         },
@@ -326,6 +328,9 @@ def action_update(request, pk):
         "owner_name": action.owner_name,
         "due_date": action.due_date,
         "referred_to": action.referred_to_id,
+        "plan_action": action.plan_action_id,
+        "recommendation": action.recommendation_id,
+        "indicator": action.indicator_id,
     }
     return _action_arising_form(request, action.meeting, initial=initial, action=action)
 
@@ -335,7 +340,12 @@ def _action_arising_form(request, meeting, *, initial=None, action=None):
     items = list(meeting.agenda_items.order_by("order", "pk"))
     default_due = services.default_due_date(meeting)
     form = ActionArisingForm(
-        request.POST or None, meeting=meeting, items=items, default_due=default_due, initial=initial
+        request.POST or None,
+        meeting=meeting,
+        items=items,
+        default_due=default_due,
+        initial=initial,
+        plan=current_plan(),
     )
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
@@ -347,6 +357,9 @@ def _action_arising_form(request, meeting, *, initial=None, action=None):
             "owner_name": data["owner_name"].strip(),
             "due_date": data["due_date"],
             "referred_to": data["referred_to"],
+            "plan_action": data["plan_action"],
+            "recommendation": data["recommendation"],
+            "indicator": data["indicator"],
         }
         if action is None:
             action = services.record_action_arising(meeting=meeting, **fields)
@@ -376,8 +389,31 @@ def action_detail(request, pk):
             "days_overdue": days_overdue(action, today),
             "form": RespondForm(action=action, today=today) if can_edit else None,
             "can_edit": can_edit,
+            "can_answer": can_answer(request.user, action),
             "today": today,
         },
+    )
+
+
+@service_user_required
+def action_answer(request, pk):
+    """The written update, by the person asked (or a clerk for someone with no account)."""
+    action = get_object_or_404(queries.action_detail_queryset(), pk=pk)
+    require_answerer(request.user, action)
+    closed = action.status not in MeetingAction.STILL_OPEN
+    form = AnswerForm(request.POST or None, initial={"response": action.response})
+    if request.method == "POST" and not closed and form.is_valid():
+        services.answer_action(action=action, response=form.cleaned_data["response"], answered_by=request.user)
+        messages.success(
+            request,
+            f"Your written update has been saved. It goes to {action.meeting.board.name} under matters arising; "
+            "the clerk closes the action at the meeting.",
+        )
+        return redirect(action)
+    return render(
+        request,
+        "meetings/action_answer.html",
+        {"action": action, "meeting": action.meeting, "form": form, "closed": closed},
     )
 
 
@@ -407,6 +443,7 @@ def action_respond(request, pk):
             "days_overdue": days_overdue(action, today),
             "form": form,
             "can_edit": True,
+            "can_answer": True,
             "today": today,
         },
     )

@@ -5,6 +5,7 @@ from django import template
 
 from core import cache
 from core.forms import summary_errors as _summary_errors
+from core.panels import panels_for
 
 register = template.Library()
 
@@ -66,3 +67,9 @@ def cachedfragment(parser, token):
     parser.delete_first_token()
     name = bits[1].strip("\"'")
     return CachedFragmentNode(nodelist, name, [parser.compile_filter(bit) for bit in bits[2:]])
+
+
+@register.simple_tag
+def linked_panels(obj):
+    """What higher apps show on a lower app's page (core/panels.py); each provider costs its own queries."""
+    return panels_for(obj)

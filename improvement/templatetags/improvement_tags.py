@@ -1,8 +1,12 @@
 """Template filters for the plan. None runs a query."""
 
+from datetime import date
+
 from django import template
+from django.utils.dateformat import format as format_date
 
 from improvement.rules import complete_without_evidence, rag_label, state_rag_reason
+from improvement.rules import risk_rating as rating
 
 register = template.Library()
 
@@ -22,3 +26,17 @@ def action_rag(state):
         "reason": state_rag_reason(state),
         "no_evidence": complete_without_evidence(state),
     }
+
+
+@register.filter
+def risk_rating(risk):
+    """(words, RAG key) for a Risk: improvement.rules.risk_rating."""
+    return rating(risk.likelihood, risk.impact)
+
+
+@register.filter
+def iso_day(value):
+    """'2026-11-22' -> '22 November 2026' (dates kept as text in plain-data rows); empty for none."""
+    if not value:
+        return ""
+    return format_date(date.fromisoformat(str(value)[:10]), "j F Y")

@@ -76,7 +76,12 @@ def govuk_time(value) -> str:
 
 _MEETING_STATUS_TAGS = {"scheduled": "govuk-tag--blue", "held": "govuk-tag--green", "cancelled": "govuk-tag--grey"}
 _MINUTES_STATUS_TAGS = {"draft": "govuk-tag--yellow", "approved": "govuk-tag--green"}
-_ACTION_STATUS_TAGS = {"open": "govuk-tag--blue", "done": "govuk-tag--green", "dropped": "govuk-tag--grey"}
+_ACTION_STATUS_TAGS = {
+    "open": "govuk-tag--blue",
+    "answered": "govuk-tag--purple",
+    "done": "govuk-tag--green",
+    "dropped": "govuk-tag--grey",
+}
 
 
 @register.filter

@@ -44,7 +44,7 @@ def test_board_member_opens_the_pack_the_print_view_and_a_published_pack(demo, s
         assert page.get_by_role("heading", name=section, level=2).is_visible()
     assert page.get_by_role("table", name="Actions needing the board's attention").is_visible()
     assert page.get_by_text("Red - off track").first.is_visible()
-    assert page.get_by_role("button", name="Publish this pack").count() == 0
+    assert page.get_by_role("link", name="Publish this pack").count() == 0
     assert_accessible(page)
 
     page.get_by_role("link", name="Print view (A4)").click()
@@ -69,7 +69,10 @@ def test_clerk_publishes_a_pack(demo, sign_in, live_server, assert_accessible):
     meeting = _latest_held_meeting()
     page = sign_in("clerk")
     page.goto(f"{live_server.url}/meetings/{meeting.pk}/pack/")
-    page.get_by_role("button", name="Publish this pack").click()
+    page.get_by_role("link", name="Publish this pack").click()  # a link styled as a button
+    assert page.get_by_role("heading", name="Publish this board pack?").is_visible()
+    assert_accessible(page)
+    page.get_by_role("button", name="Publish the pack").click()
     assert page.get_by_text("Pack published as at").is_visible()
     assert page.get_by_text(f"As at {meeting.date.day} {meeting.date:%B %Y}, published by Priya Shah").is_visible()
     assert_accessible(page)

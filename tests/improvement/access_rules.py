@@ -23,6 +23,15 @@ def _a_plan(users):
     return {}
 
 
+RISK_EDIT = {"admin": 200, "officer": 200, "board": 403, "clerk": 403, "outsider": 403}
+
+
+def _a_risk(users):
+    from improvement.models import Risk
+
+    return {"pk": Risk.objects.create(title="Recruitment", likelihood=4, impact=4, owner_name="Head of HR").pk}
+
+
 RULES = [
     Rule("improvement:plan", READ_ALL),
     Rule("improvement:plan", READ_ALL, query="rag=red&sort=target_date&overdue=yes"),
@@ -64,4 +73,11 @@ RULES = [
     Rule("improvement:finding_edit", ADMIN_ONLY, kwargs=lambda users: {"pk": VisitFindingFactory().pk}),
     Rule("improvement:event_create", ADMIN_ONLY),
     Rule("improvement:event_edit", ADMIN_ONLY, kwargs=lambda users: {"pk": InterventionEventFactory().pk}),
+    # The risks to delivery register (issue 17): everyone reads; officers and admins keep it.
+    Rule("improvement:risk_list", READ_ALL),
+    Rule("improvement:risk_detail", READ_ALL, kwargs=_a_risk),
+    Rule("improvement:risk_create", RISK_EDIT),
+    Rule("improvement:risk_create", RISK_EDIT, method="post", data=lambda users: {}, note="invalid POST: errors"),
+    Rule("improvement:risk_update", RISK_EDIT, kwargs=_a_risk),
+    Rule("improvement:risk_update", RISK_EDIT, kwargs=_a_risk, method="post", data=lambda users: {}),
 ]

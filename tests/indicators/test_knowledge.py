@@ -247,7 +247,10 @@ def test_scorecard_dashboard_and_indicator_page_mark_a_corrected_figure(
     assert '<p class="govuk-body-s app-correction" id="latest-correction">Corrected on 3 Dec: was 25.8%</p>' in page
 
 
-def test_a_pack_shows_the_figures_known_on_its_date(corrected_kpi, board_user):
+def test_a_pack_shows_the_figures_known_on_its_date(corrected_kpi, board_user, time_machine):
+    # Two days after the correction: the held meeting's pack is as at its day, the one still to come
+    # is as at today (meetings.rules: a pack's data date).
+    time_machine.move_to(at(D(2026, 12, 5)))
     board = BoardFactory(kind="improvement_board")
     board.indicators.add(corrected_kpi)
     early = MeetingFactory(board=board, starts_at=at(D(2026, 11, 30), 14))

@@ -321,7 +321,7 @@ def test_indicator_page_query_count_is_fixed(
     # value versions (with their measurements, who entered and corrected them), targets, benchmarks,
     # themes, actions (with theme); chart markers (inspections and board meetings: one UNION); SPC
     # re-bases; no published ranks (no published source); session save (savepoint, update, release)
-    with django_assert_num_queries(15):
+    with django_assert_num_queries(16):
         response = board_client.get(indicator.get_absolute_url())
     assert len(response.context["markers"]) == 2 * count
 

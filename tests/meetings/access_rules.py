@@ -41,6 +41,14 @@ def _action(users):
     return {"pk": MeetingActionFactory().pk}
 
 
+def _action_asked_of_the_officer(users):
+    return {"pk": MeetingActionFactory(owner=users["officer"]).pk}
+
+
+# The person asked answers (here the officer); clerks and admins answer for someone with no account.
+ANSWER = {"admin": 200, "officer": 200, "board": 403, "clerk": 200, "outsider": 403}
+
+
 def _empty(users):
     return {}
 
@@ -79,4 +87,14 @@ RULES = [
     Rule("meetings:action_detail", READ_ALL, kwargs=_action),
     *_edit_rules("meetings:action_update", _action),
     *_edit_rules("meetings:action_respond", _action),
+    Rule("meetings:action_answer", ANSWER, kwargs=_action_asked_of_the_officer),
+    Rule(
+        "meetings:action_answer",
+        ANSWER,
+        kwargs=_action_asked_of_the_officer,
+        method="post",
+        data=_empty,
+        note="an empty answer: the form again with its error, or 403",
+    ),
+    Rule("meetings:action_answer", EDIT, kwargs=_action, note="asked of someone else: only clerks and admins"),
 ] + PACK_RULES

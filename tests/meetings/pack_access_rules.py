@@ -30,6 +30,12 @@ RULES = [
     Rule("meetings:pack_print", READ_ALL, kwargs=_meeting_kwargs),
     Rule("meetings:pack_docx", READ_ALL, kwargs=_meeting_kwargs),
     Rule("meetings:pack_publish", PUBLISHERS, kwargs=_meeting_kwargs, method="post", data=lambda users: {}),
+    Rule(
+        "meetings:pack_publish",
+        {**PUBLISHERS, "admin": 200, "clerk": 200},
+        kwargs=_meeting_kwargs,
+        note="GET: the confirmation page",
+    ),
     Rule("meetings:published_pack", READ_ALL, kwargs=_published_kwargs),
     Rule("meetings:published_pack_docx", READ_ALL, kwargs=_published_kwargs),
 ]

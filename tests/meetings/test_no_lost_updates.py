@@ -97,8 +97,8 @@ def test_a_resolution_submitted_twice_is_recorded_once(clerk_client):
 
 def test_a_publish_submitted_twice_makes_one_copy_and_a_fresh_page_publishes_again(clerk_client):
     meeting = MeetingFactory()
-    pack_url = reverse("meetings:pack", args=[meeting.pk])
     publish_url = reverse("meetings:pack_publish", args=[meeting.pk])
+    pack_url = publish_url  # the confirmation page carries the form
     token = _hidden(clerk_client.get(pack_url), "form_token")
 
     first = clerk_client.post(publish_url, {"form_token": token})

@@ -229,9 +229,11 @@ def test_only_clerks_and_admins_publish(board_case, client_name, request):
     assert not PublishedPack.objects.exists()
 
 
-def test_publishing_needs_a_post(board_case, clerk_client):
+def test_publishing_asks_for_confirmation_first(board_case, clerk_client):
     response = clerk_client.get(reverse("meetings:pack_publish", args=[board_case["meeting"].pk]))
-    assert response.status_code == 405
+    assert response.status_code == 200
+    page = response.content.decode()
+    assert "Publish this board pack?" in page and "Publish the pack</button>" in page
     assert not PublishedPack.objects.exists()
 
 
@@ -263,7 +265,8 @@ def test_word_download_has_the_sections_and_the_exception_table(board_case, boar
     headings = [p.text for p in document.paragraphs if p.style.name.startswith("Heading")]
     assert headings == [
         "1. Exceptions", "2. What changed since the previous meeting", "3. Due before the next meeting",
-        "4. Indicator scorecard", "5. Actions arising from previous meetings",
+        "4. Indicator scorecard", "5. Actions arising from previous meetings", "6. Referred to this board",
+        "7. Risks to delivery",
     ]  # fmt: skip
     exception_table = next(t for t in _tables(document) if t[0] == EXCEPTION_HEADERS)
     assert [row[0].split(" (lead")[0] for row in exception_table[1:]] == [
@@ -305,8 +308,9 @@ def test_build_pack_runs_a_fixed_number_of_queries(board_case, extra, django_ass
     meeting = pack_meeting_queryset().get(pk=board_case["meeting"].pk)
     # Plans 1, plan as at now and then 4 (plan_as_at twice), scorecard 5 (indicators, targets,
     # benchmarks, values as known then, SPC re-bases; its targets also give the targets due), matters
-    # arising 1. The board, its scope and the neighbouring meetings came with the meeting.
-    with django_assert_num_queries(9):
+    # arising with the referrals to this board 1, risks to delivery 1. The board, its scope and the
+    # neighbouring meetings came with the meeting.
+    with django_assert_num_queries(10):
         pack = build_pack(meeting)
     assert len(pack["scorecard"]) == 1 + extra
     assert len(pack["due"]["targets"]) == 1
@@ -314,14 +318,14 @@ def test_build_pack_runs_a_fixed_number_of_queries(board_case, extra, django_ass
 
 def test_build_pack_reads_the_meeting_again_when_given_a_plain_one(board_case, django_assert_num_queries):
     meeting = type(board_case["meeting"]).objects.get(pk=board_case["meeting"].pk)
-    with django_assert_num_queries(10):  # the meeting with its board, neighbours and scope, then the 11
+    with django_assert_num_queries(11):  # the meeting with its board, neighbours and scope, then the 10
         pack = build_pack(meeting)
     assert (pack["previous_meeting"]["date"], pack["next_meeting"]["date"]) == ("2026-01-13", "2026-03-10")
 
 
 # Sign-in and permissions (session, user, the user's and the groups' permissions: 4; the session is
 # not saved, touched within the minute), the meeting with its board, neighbours and scope 1, then
-# build_pack's 9.
+# build_pack's 10.
 PAGE_OVERHEAD = 4 + 1
 
 
@@ -331,7 +335,8 @@ def test_pack_page_runs_a_fixed_number_of_queries(board_case, extra, board_clien
     publish_pack(meeting=board_case["meeting"], published_by=board_case["went_red"].lead_officer)
     url = reverse("meetings:pack", args=[board_case["meeting"].pk])
     board_client.get(url)  # warm the session and permission caches
-    with django_assert_num_queries(PAGE_OVERHEAD + 9 + 1):  # and the published copies 1
+    # The latest published copy and the count of copies come with the meeting: no query of their own.
+    with django_assert_num_queries(PAGE_OVERHEAD + 10):
         response = board_client.get(url)
     assert response.status_code == 200
     assert "As at 10 February 2026, published by" in response.content.decode()
@@ -342,7 +347,7 @@ def test_word_download_runs_a_fixed_number_of_queries(board_case, extra, board_c
     _more_data(board_case, extra)
     url = reverse("meetings:pack_docx", args=[board_case["meeting"].pk])
     board_client.get(url)
-    with django_assert_num_queries(PAGE_OVERHEAD + 9 + 1):  # and the download's audit entry 1
+    with django_assert_num_queries(PAGE_OVERHEAD + 10 + 1):  # and the download's audit entry 1
         response = board_client.get(url)
     document = Document(BytesIO(response.content))
     scorecard = next(t for t in _tables(document) if t[0][0] == "Indicator" and "Direction of travel" in t[0])

@@ -715,8 +715,9 @@ def test_boards_list_query_count_does_not_grow(size, clerk_client, clerk_user, d
 def test_board_page_query_count_does_not_grow(size, clerk_client, clerk_user, django_assert_num_queries):
     board = build_boards(size, clerk_user)[0]
     clerk_client.get(board.get_absolute_url())  # warm the session
-    # 5 board and chair, 6-8 members, themes, indicators, 9 meetings, 10 open actions arising.
-    with django_assert_num_queries(10):
+    # 5 board and chair, 6-8 members, themes, indicators, 9 meetings, 10 open actions arising,
+    # 11 matters referred to it.
+    with django_assert_num_queries(11):
         response = clerk_client.get(board.get_absolute_url())
     assert len(response.context["past"]) == size
 
@@ -749,8 +750,9 @@ def test_action_arising_form_query_count_does_not_grow(size, clerk_client, clerk
     board = build_boards(size, clerk_user)[0]
     meeting = board.meetings.order_by("starts_at").first()
     clerk_client.get(reverse("meetings:action_create", args=[meeting.pk]))  # warm the session
-    # 5 meeting and board, 6 its items, 7 next meeting (default due date), 8 people, 9 other boards.
-    with django_assert_num_queries(9):
+    # 5 meeting and board, 6 its items, 7 next meeting (default due date), 8 people, 9 other boards,
+    # 10-12 what it is about: the current plan and its actions, recommendations, indicators.
+    with django_assert_num_queries(13):
         response = clerk_client.get(reverse("meetings:action_create", args=[meeting.pk]))
     assert response.status_code == 200
 
