@@ -14,7 +14,7 @@ from tests.factories.meetings import (
 )
 from tests.meetings.pack_access_rules import RULES as PACK_RULES
 
-EDIT = {"admin": 200, "officer": 403, "board": 403, "clerk": 200, "outsider": 403}
+EDIT = {"admin": 200, "officer": 403, "other_officer": 403, "board": 403, "clerk": 200, "outsider": 403}
 
 
 def _board(users):
