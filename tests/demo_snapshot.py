@@ -53,7 +53,11 @@ class Snapshot:
                 cursor.execute(sql)
             for table in self.tables:
                 cursor.execute(f"INSERT INTO {connection.ops.quote_name(table)} SELECT * FROM {self._twin(table)}")
-            models = apps.get_models(include_auto_created=True)
+            models = [
+                model
+                for model in apps.get_models(include_auto_created=True)
+                if model._meta.db_table in self.tables and not model._meta.proxy
+            ]
             for sql in connection.ops.sequence_reset_sql(no_style(), models):
                 cursor.execute(sql)  # PostgreSQL: the next id after the copied ones (SQLite keeps count itself)
 

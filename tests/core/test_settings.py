@@ -1,3 +1,4 @@
+import io
 import json
 import os
 import re
@@ -80,7 +81,7 @@ def test_seed_demo_twice_leaves_the_same_counts(demo_council, settings):
     # The first seed is the session's (tests/demo_snapshot.py), copied in.
     settings.DEBUG = True
     first = _counts()
-    call_command("seed_demo", stdout=open(os.devnull, "w"))
+    call_command("seed_demo", stdout=io.StringIO())
     assert _counts() == first
     assert first["auth.User"] >= 8
 
