@@ -116,8 +116,8 @@ _EXAMPLE = (
 _HOW = """
 Every URL needs a declared expectation (tests/access.py explains the table). For each line above, add to
 RULES in the file named, with the status each role gets, for example:
-{examples}and, if the page takes a POST (a form, a button), a second Rule with method="post" and
-data=lambda users: {{...}} that is invalid or harmless (those allowed get 200 or 302, nothing is saved).
+{examples}The GET Rule also stands for an empty POST (the same status, or 405). If the page acts on a POST (it
+deletes, publishes or sends), add a second Rule with method="post" and data=lambda users: {{...}}.
 Use READ_ALL or ADMIN_ONLY from tests.access when they fit; kwargs=lambda users: {{"pk": SomeFactory().pk}}
 builds the object a URL needs (users["officer"] leads it; users["other_officer"] is an officer who does not).
 """
@@ -151,7 +151,7 @@ def test_every_pattern_from_the_root_resolver_has_a_declared_expectation():
         elif name is None:
             unnamed.append(f"  - {route} ({pattern.lookup_str}): give it a name= in its urls.py, then add a Rule")
         else:
-            missing.append(f"  - {name}  (route {route}, view {pattern.lookup_str}) -> {_rules_file_for(pattern)}")
+            missing.append(f"  - {name}  (route /{route}, view {pattern.lookup_str}) -> {_rules_file_for(pattern)}")
             kwargs = ", kwargs=lambda users: {...}" if pattern.pattern.converters or "(?P<" in route else ""
             examples.append(_EXAMPLE.format(name=name, kwargs=kwargs))
     message = ""
