@@ -3,8 +3,10 @@ PYTHON ?= python3
 VENV := .venv
 PY := $(VENV)/bin/python
 PYTEST_ARGS ?=
+# pytest-xdist workers: one per core (each has its own test database and seeds the demo once).
+PYTEST_WORKERS ?= auto
 
-.PHONY: run lint test test-dates faketime smoke install assets chromium collectstatic bench clean
+.PHONY: run lint test test-fast test-dates faketime smoke install assets chromium collectstatic bench clean
 
 $(VENV)/.installed: requirements.txt
 	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -56,8 +58,12 @@ lint: $(VENV)/.installed
 # After the suite, the production deployment itself (README, Production deployment): a scratch
 # database, collectstatic, gunicorn with DEBUG off, every page as every role.
 test: lint install chromium
-	$(PY) -m pytest $(PYTEST_ARGS)
+	$(PY) -m pytest -n $(PYTEST_WORKERS) $(PYTEST_ARGS)
 	$(PY) scripts/smoke_production.py
+
+# The unit and page tests, without the browser or the production smoke test: the quick check while working.
+test-fast: install
+	$(PY) -m pytest -m "not browser" -n $(PYTEST_WORKERS) $(PYTEST_ARGS)
 
 smoke: install
 	$(PY) scripts/smoke_production.py

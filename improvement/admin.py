@@ -4,6 +4,7 @@ added, changed or deleted here) and an action's status, RAG and target date must
 A plan is deleted only through improvement.services.delete_unactivated_plan (see PlanAdmin)."""
 
 from django.contrib import admin
+from django.db import models
 from django.http import Http404
 from django.shortcuts import redirect
 from simple_history.admin import SimpleHistoryAdmin
@@ -55,8 +56,14 @@ class TargetDateRevisionInline(PermanentRecordAdmin, admin.TabularInline):
     can_delete = False
 
 
+# A link typed without a scheme is an https one, as on the service's own forms (improvement/visit_forms.py);
+# Django 6 makes that the default, and 5.2 warns until a form says so.
+HTTPS_LINKS = {models.URLField: {"assume_scheme": "https"}}
+
+
 @admin.register(Inspection)
 class InspectionAdmin(SimpleHistoryAdmin):
+    formfield_overrides = HTTPS_LINKS
     list_display = ["__str__", "kind", "start_date", "overall_judgement", "sequence", "lead_inspector"]
     list_filter = ["kind", "overall_judgement"]
     search_fields = ["title", "lead_inspector", "findings_summary", "focus"]
@@ -66,6 +73,7 @@ class InspectionAdmin(SimpleHistoryAdmin):
 
 @admin.register(InterventionEvent)
 class InterventionEventAdmin(SimpleHistoryAdmin):
+    formfield_overrides = HTTPS_LINKS
     list_display = ["kind", "date", "person"]
     list_filter = ["kind"]
     search_fields = ["person", "description"]

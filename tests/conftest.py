@@ -7,6 +7,7 @@ from django.test import Client
 
 from core.roles import ADMIN, BOARD_MEMBER, CLERK, OFFICER
 from tests.dates import NOW
+from tests.demo_snapshot import seed_once
 from tests.factories.core import UserFactory
 
 # Sync Playwright runs an event loop in the test thread; the ORM calls in browser tests are safe.
@@ -27,6 +28,19 @@ def fixed_clock(request, time_machine):
     if request.node.get_closest_marker("time_machine") is None:
         time_machine.move_to(NOW, tick=True)
     return time_machine
+
+
+@pytest.fixture(scope="session")
+def demo_snapshot(django_db_setup, django_db_blocker):
+    """The demo council, seeded once per session (per xdist worker); see tests/demo_snapshot.py."""
+    with django_db_blocker.unblock():
+        return seed_once()
+
+
+@pytest.fixture
+def demo_council(demo_snapshot, db):
+    """The demo council in this test's database (rolled back, or flushed for a transactional test)."""
+    demo_snapshot.restore()
 
 
 ROLE_KEYS = {"admin": ADMIN, "officer": OFFICER, "board": BOARD_MEMBER, "clerk": CLERK, "outsider": None}

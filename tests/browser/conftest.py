@@ -4,14 +4,13 @@ import shutil
 from pathlib import Path
 
 import pytest
-from django.core.management import call_command
 
 from demo.users import DEMO_LOGINS
 from tests.dates import TODAY
+from tests.demo_snapshot import DEMO_PASSWORD
 
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
 AXE_JS = Path(__file__).resolve().parents[2] / "node_modules" / "axe-core" / "axe.min.js"
-DEMO_PASSWORD = "demo-password"
 
 
 @pytest.fixture(scope="session")
@@ -41,10 +40,9 @@ def _plain_static_storage(settings):
 
 
 @pytest.fixture
-def demo(transactional_db, settings):
-    settings.DEBUG = True  # seed_demo refuses to run without DEBUG
-    call_command("seed_demo", password=DEMO_PASSWORD, stdout=open("/dev/null", "w"))
-    settings.DEBUG = False
+def demo(transactional_db, demo_snapshot):
+    """The demo council, committed for the live server (seeded once per session: tests/demo_snapshot.py)."""
+    demo_snapshot.restore()
     return DEMO_LOGINS
 
 

@@ -1,10 +1,9 @@
 from core.roles import OFFICER
-from tests.access import ADMIN_ONLY, READ_ALL, Rule
+from tests.access import ADMIN_ONLY, EVERYONE_SIGNED_IN, READ_ALL, ROLES, Rule
 from tests.factories.core import UserFactory
 
-EVERYONE_SIGNED_IN = {"admin": 200, "officer": 200, "board": 200, "clerk": 200, "outsider": 200}
-SIGNED_IN_REDIRECT = {"admin": 302, "officer": 302, "board": 302, "clerk": 302, "outsider": 302}
-ADMIN_ACTS = {"admin": 302, "officer": 403, "board": 403, "clerk": 403, "outsider": 403}
+SIGNED_IN_REDIRECT = {role: 302 for role in ROLES}
+ADMIN_ACTS = {"admin": 302, "officer": 403, "other_officer": 403, "board": 403, "clerk": 403, "outsider": 403}
 
 
 def _another_account(users):
@@ -90,20 +89,27 @@ ADMIN_MODELS = {
 }
 
 _ADMIN_LOGIN = 302  # sent to Django admin's sign-in
-# route -> (anonymous, any signed-in role but Admin, Admin): the site's own pages
+BY_APP = "200 or 404, by app"
+# route -> {method: (anonymous, any signed-in role but Admin, Admin)}: the site's own pages
 ADMIN_SITE_PATTERNS = {
-    "admin/": (_ADMIN_LOGIN, _ADMIN_LOGIN, 200),
-    "admin/login/": (200, 200, 302),
-    "admin/logout/": (_ADMIN_LOGIN, _ADMIN_LOGIN, 405),  # signing out is a POST
-    "admin/password_change/": (_ADMIN_LOGIN, _ADMIN_LOGIN, 200),
-    "admin/password_change/done/": (_ADMIN_LOGIN, _ADMIN_LOGIN, 200),
-    "admin/autocomplete/": (_ADMIN_LOGIN, _ADMIN_LOGIN, 403),  # refused without a field to complete
-    "admin/jsi18n/": (_ADMIN_LOGIN, _ADMIN_LOGIN, 200),
-    "admin/r/<path:content_type_id>/<path:object_id>/": (_ADMIN_LOGIN, _ADMIN_LOGIN, 302),
-    "admin/^(?P<app_label>auth|axes|django_tasks_database|core|improvement|indicators|meetings)/$": (
-        _ADMIN_LOGIN,
-        _ADMIN_LOGIN,
-        200,
-    ),
-    "admin/(?P<url>.*)$": (_ADMIN_LOGIN, _ADMIN_LOGIN, 404),
+    "admin/": {"get": (_ADMIN_LOGIN, _ADMIN_LOGIN, 200), "post": (_ADMIN_LOGIN, _ADMIN_LOGIN, 200)},
+    # An empty sign-in form is shown again with its errors, to anyone.
+    "admin/login/": {"get": (200, 200, 302), "post": (200, 200, 200)},
+    # Signing out is a POST (opened last, as it signs the Admin out).
+    "admin/logout/": {"get": (_ADMIN_LOGIN, _ADMIN_LOGIN, 405), "post": (_ADMIN_LOGIN, _ADMIN_LOGIN, 302)},
+    "admin/password_change/": {"get": (_ADMIN_LOGIN, _ADMIN_LOGIN, 200), "post": (_ADMIN_LOGIN, _ADMIN_LOGIN, 200)},
+    "admin/password_change/done/": {
+        "get": (_ADMIN_LOGIN, _ADMIN_LOGIN, 200),
+        "post": (_ADMIN_LOGIN, _ADMIN_LOGIN, 405),
+    },
+    "admin/autocomplete/": {"get": (_ADMIN_LOGIN, _ADMIN_LOGIN, 403), "post": (_ADMIN_LOGIN, _ADMIN_LOGIN, 405)},
+    "admin/jsi18n/": {"get": (_ADMIN_LOGIN, _ADMIN_LOGIN, 200), "post": (_ADMIN_LOGIN, _ADMIN_LOGIN, 405)},
+    "admin/r/<path:content_type_id>/<path:object_id>/": {
+        "get": (_ADMIN_LOGIN, _ADMIN_LOGIN, 302),
+        "post": (_ADMIN_LOGIN, _ADMIN_LOGIN, 302),
+    },
+    # The app index, opened for each app with a model in Django admin: for the Admin role, 200 when
+    # ADMIN_MODELS lets it see one of the app's models, else 404 (Django admin hides the app).
+    "admin/<app_label>/": {"get": (_ADMIN_LOGIN, _ADMIN_LOGIN, BY_APP), "post": (_ADMIN_LOGIN, _ADMIN_LOGIN, BY_APP)},
+    "admin/(?P<url>.*)$": {"get": (_ADMIN_LOGIN, _ADMIN_LOGIN, 404), "post": (_ADMIN_LOGIN, _ADMIN_LOGIN, 404)},
 }

@@ -14,7 +14,6 @@ import time
 
 import pytest
 import time_machine
-from django.core.management import call_command
 from django.db import connection, connections
 from django.db.utils import load_backend
 from django.test import override_settings
@@ -129,10 +128,8 @@ def _drop(restored_settings):
 # Transactional, so the data is committed and pg_dump (another connection) sees it.
 @pytest.mark.django_db(transaction=True)
 @time_machine.travel(dt.datetime(2026, 11, 20, 10, 0, tzinfo=dt.UTC), tick=False)
-def test_a_restored_backup_shows_the_same_plan_scorecard_and_published_packs(settings, tmp_path):
-    started = time.monotonic()
-    settings.DEBUG = True  # seed_demo refuses to run without DEBUG
-    call_command("seed_demo", stdout=open(os.devnull, "w"))
+def test_a_restored_backup_shows_the_same_plan_scorecard_and_published_packs(demo_council, tmp_path):
+    started = time.monotonic()  # the demo is the session's one seed, copied in (tests/demo_snapshot.py)
     before = _what_the_board_sees()
     assert before["plan"][2] and before["scorecard"] and before["packs"]  # the demo has all three
 

@@ -85,6 +85,7 @@ def test_static_files_a_served_stylesheet_refers_to_are_fetched_too():
         statuses = smoke.check_static(browser, {"/static/css/app.css"})
     finally:
         server.shutdown()
+        server.server_close()  # the listening socket too, or it is left to the garbage collector
     assert statuses == {"/static/css/app.css": 200, "/static/img/ok.svg": 200, "/static/img/gone.svg": 404}
 
 

@@ -2,7 +2,7 @@ from tests.access import ADMIN_ONLY, Rule
 from tests.factories.imports import ImportJobFactory
 from tests.factories.improvement import PlanFactory
 
-ADMIN_REDIRECT = {"admin": 302, "officer": 403, "board": 403, "clerk": 403, "outsider": 403}
+ADMIN_REDIRECT = {"admin": 302, "officer": 403, "other_officer": 403, "board": 403, "clerk": 403, "outsider": 403}
 
 
 def _job(users, **kwargs):

@@ -10,8 +10,8 @@ from tests.factories.improvement import (
 )
 
 # Only the lead officer, a delegate or an admin may record progress. The action here is led by the
-# officer persona, so the officer gets the form; board members and clerks are refused.
-UPDATE_OWN_ACTION = {"admin": 200, "officer": 200, "board": 403, "clerk": 403, "outsider": 403}
+# officer persona, so the officer gets the form; another officer, board members and clerks are refused.
+UPDATE_OWN_ACTION = {"admin": 200, "officer": 200, "other_officer": 403, "board": 403, "clerk": 403, "outsider": 403}
 
 
 def _officers_action(users):
@@ -23,7 +23,7 @@ def _a_plan(users):
     return {}
 
 
-RISK_EDIT = {"admin": 200, "officer": 200, "board": 403, "clerk": 403, "outsider": 403}
+RISK_EDIT = {"admin": 200, "officer": 200, "other_officer": 200, "board": 403, "clerk": 403, "outsider": 403}
 
 
 def _a_risk(users):
@@ -62,6 +62,22 @@ RULES = [
         ADMIN_ONLY,
         kwargs=lambda users: {"pk": PlanFactory(status=Plan.Status.DRAFT).pk},
         note="only admins make a plan active, after a confirmation naming the plan it replaces",
+    ),
+    Rule(
+        "improvement:plan_activate",
+        {**ADMIN_ONLY, "admin": 302},
+        kwargs=lambda users: {"pk": PlanFactory(status=Plan.Status.DRAFT).pk},
+        method="post",
+        data=lambda users: {},
+        note="the admin confirms and is sent to the plan; everyone else is refused",
+    ),
+    Rule(
+        "improvement:plan_delete",
+        {**ADMIN_ONLY, "admin": 302},
+        kwargs=lambda users: {"pk": PlanFactory(status=Plan.Status.DRAFT).pk},
+        method="post",
+        data=lambda users: {},
+        note="the admin deletes the draft and is sent to the plan; everyone else is refused",
     ),
     # Inspections, visits, findings, recommendations and intervention steps are entered by admins.
     Rule("improvement:inspection_create", ADMIN_ONLY),

@@ -1,8 +1,9 @@
 from tests.access import READ_ALL, Rule
 from tests.factories.indicators import IndicatorFactory
 
-ENTRY_FOR_OWNER = {"admin": 200, "officer": 200, "board": 403, "clerk": 403, "outsider": 403}
-ENTRY_NOT_OWNER = {"admin": 200, "officer": 403, "board": 403, "clerk": 403, "outsider": 403}
+# Values are entered by the indicator's owner (the officer persona) or an admin; another officer is refused.
+ENTRY_FOR_OWNER = {"admin": 200, "officer": 200, "other_officer": 403, "board": 403, "clerk": 403, "outsider": 403}
+ENTRY_NOT_OWNER = {"admin": 200, "officer": 403, "other_officer": 403, "board": 403, "clerk": 403, "outsider": 403}
 
 
 def _owned_by_officer(users):
@@ -16,7 +17,11 @@ def _owned_by_someone_else(users):
 RULES = [
     Rule("indicators:scorecard", READ_ALL),
     Rule("indicators:indicator_detail", READ_ALL, kwargs=_owned_by_officer),
-    Rule("indicators:my_indicators", ENTRY_FOR_OWNER, note="the list of indicators to enter values for"),
+    Rule(
+        "indicators:my_indicators",
+        {**ENTRY_FOR_OWNER, "other_officer": 200},
+        note="the list of indicators to enter values for: every officer has one (another officer's is empty)",
+    ),
     Rule("indicators:measurement_entry", ENTRY_FOR_OWNER, kwargs=_owned_by_officer, note="the officer owns it"),
     Rule(
         "indicators:measurement_entry",
@@ -27,7 +32,7 @@ RULES = [
     ),
     Rule(
         "indicators:measurement_entry",
-        {"admin": 200, "officer": 200, "board": 403, "clerk": 403, "outsider": 403},
+        ENTRY_FOR_OWNER,
         kwargs=_owned_by_officer,
         method="post",
         data=lambda users: {"period": "2026-13-01", "value": "50"},
@@ -46,7 +51,7 @@ RULES += [
     ),
     Rule(
         "indicators:spc_baseline",
-        {"admin": 200, "officer": 200, "board": 403, "clerk": 403, "outsider": 403},
+        ENTRY_FOR_OWNER,
         kwargs=_owned_by_officer,
         method="post",
         data=lambda users: {"baseline_points": "5"},

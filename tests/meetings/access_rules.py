@@ -14,7 +14,7 @@ from tests.factories.meetings import (
 )
 from tests.meetings.pack_access_rules import RULES as PACK_RULES
 
-EDIT = {"admin": 200, "officer": 403, "board": 403, "clerk": 200, "outsider": 403}
+EDIT = {"admin": 200, "officer": 403, "other_officer": 403, "board": 403, "clerk": 200, "outsider": 403}
 
 
 def _board(users):
@@ -46,7 +46,7 @@ def _action_asked_of_the_officer(users):
 
 
 # The person asked answers (here the officer); clerks and admins answer for someone with no account.
-ANSWER = {"admin": 200, "officer": 200, "board": 403, "clerk": 200, "outsider": 403}
+ANSWER = {"admin": 200, "officer": 200, "other_officer": 403, "board": 403, "clerk": 200, "outsider": 403}
 
 
 def _empty(users):

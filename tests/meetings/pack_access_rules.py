@@ -6,7 +6,7 @@ from django.utils import timezone
 
 from tests.access import READ_ALL, Rule
 
-PUBLISHERS = {"admin": 302, "officer": 403, "board": 403, "clerk": 302, "outsider": 403}
+PUBLISHERS = {"admin": 302, "officer": 403, "other_officer": 403, "board": 403, "clerk": 302, "outsider": 403}
 
 
 def _meeting(users):

@@ -1,0 +1,74 @@
+"""The demo council, seeded once per test session and copied back in for each test that needs it.
+
+seed_demo takes seconds; copying its rows back takes a fraction of one. The first test that asks for
+the demo (the `demo_council` fixture in tests/conftest.py, or the browser tests' `demo`) seeds it
+into the empty test database, copies every table into a twin (`snapshot_demo__<table>`) beside it,
+and puts the database back as it was (from a twin taken just before). Each test then gets the
+demo by emptying the tables and copying the twins back: inside its transaction for an ordinary test
+(rolled back after it), committed for a transactional one (flushed after it, as before).
+
+The twins have no constraints and no model, so Django's flush never empties them. Every pytest-xdist
+worker has its own test database, so each seeds once.
+"""
+
+import os
+
+from django.apps import apps
+from django.core.management import call_command
+from django.core.management.color import no_style
+from django.db import connection, transaction
+from django.test import override_settings
+
+from tests.dates import TODAY
+
+DEMO_PASSWORD = "demo-password"
+
+
+def _tables() -> list[str]:
+    return sorted(connection.introspection.django_table_names(only_existing=True, include_views=False))
+
+
+class Snapshot:
+    """Every model table's rows, copied into twin tables in the same database."""
+
+    def __init__(self, name: str):
+        self.prefix = f"snapshot_{name}__"
+        self.tables = _tables()
+
+    def _twin(self, table: str) -> str:
+        return connection.ops.quote_name(self.prefix + table)
+
+    def take(self) -> "Snapshot":
+        with transaction.atomic(), connection.cursor() as cursor:
+            for table in self.tables:
+                cursor.execute(f"DROP TABLE IF EXISTS {self._twin(table)}")
+                cursor.execute(f"CREATE TABLE {self._twin(table)} AS SELECT * FROM {connection.ops.quote_name(table)}")
+        return self
+
+    def restore(self) -> None:
+        """Empty every model table and copy the twins back, in one transaction: foreign keys are
+        checked at its end (Django makes them deferrable), so the order of the tables does not matter."""
+        with transaction.atomic(), connection.cursor() as cursor:
+            for sql in connection.ops.sql_flush(no_style(), self.tables):
+                cursor.execute(sql)
+            for table in self.tables:
+                cursor.execute(f"INSERT INTO {connection.ops.quote_name(table)} SELECT * FROM {self._twin(table)}")
+            models = [
+                model
+                for model in apps.get_models(include_auto_created=True)
+                if model._meta.db_table in self.tables and not model._meta.proxy
+            ]
+            for sql in connection.ops.sequence_reset_sql(no_style(), models):
+                cursor.execute(sql)  # PostgreSQL: the next id after the copied ones (SQLite keeps count itself)
+
+
+def seed_once() -> Snapshot:
+    """Seed the demo as the browser tests' server sees the date (SERVICE_TODAY), keep a copy, and leave
+    the database as it was found. Needs database access (django_db_blocker.unblock())."""
+    before = Snapshot("base").take()
+    with override_settings(DEBUG=True, SERVICE_TODAY=TODAY):  # seed_demo refuses to run without DEBUG
+        with open(os.devnull, "w") as devnull:
+            call_command("seed_demo", password=DEMO_PASSWORD, stdout=devnull)
+    demo = Snapshot("demo").take()
+    before.restore()
+    return demo
