@@ -40,10 +40,10 @@ def test_admin_imports_a_council_plan_with_its_recommendations_and_history(
     choices.locator("[name='new_date-year']").fill("2018")
     choices.get_by_role("button", name="Check again with this start and inspection").click()
     page.get_by_role("link", name="See what the import would do").click()
-    rows = page.locator("table", has_text="Changes (old")
+    rows = page.locator("table.imports-rows")
     expect(rows.get_by_text("Recommendation R1: R1 \u2013 Ensure that contacts")).to_be_visible()
     expect(
-        rows.get_by_text("Progress entry, 14 September 2018: 14/09/18 \u2013 MASH manager appointed")
+        rows.get_by_text("Progress entry, 14 September 2018: (none) \u2192 14/09/18 \u2013 MASH manager appointed")
     ).to_be_visible()
     assert_accessible(page)
     page.get_by_role("button", name="Import now").click()
