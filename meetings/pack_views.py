@@ -11,6 +11,7 @@ from django.utils.text import slugify
 
 from core import audit, cache, clock
 from core.permissions import service_user_required
+from improvement.rules import date_words
 from meetings.docx_pack import DOCX_CONTENT_TYPE, pack_docx_bytes
 from meetings.forms import form_token
 from meetings.models import Meeting, PublishedPack
@@ -116,11 +117,11 @@ def pack_publish(request, pk):
     elif published.content.get("draft"):
         messages.success(
             request,
-            f"Draft papers published as at {published.as_at:%-d %B %Y}. This copy will not change; "
+            f"Draft papers published as at {date_words(published.as_at)}. This copy will not change; "
             "publish again after the meeting for the pack as the board saw it.",
         )
     else:
-        messages.success(request, f"Pack published as at {published.as_at:%-d %B %Y}. This copy will not change.")
+        messages.success(request, f"Pack published as at {date_words(published.as_at)}. This copy will not change.")
     return redirect(published)
 
 
@@ -140,7 +141,7 @@ def published_pack_docx(request, pk):
     content = published.content
     data = pack_docx_bytes(content, published=published_stamp(published))
     response = _docx_response(data, docx_filename(content, published=True))
-    what = f"Published board pack for {published.meeting} as at {published.as_at:%-d %B %Y} (Word)"
+    what = f"Published board pack for {published.meeting} as at {date_words(published.as_at)} (Word)"
     audit.record_download(request.user, response, what, published, meeting=published.meeting_id)
     return response
 
@@ -150,14 +151,14 @@ def published_stamp(published: PublishedPack) -> str:
     published_on = timezone.localtime(published.published_at)
     if published.content.get("draft"):
         return (
-            f"Draft papers as at {published_on:%-d %B %Y}, published by {published.published_by_name} "
-            f"before the meeting. Data as at {published.as_at:%-d %B %Y}; published on {published_on:%-d %B %Y}. "
+            f"Draft papers as at {date_words(published_on)}, published by {published.published_by_name} "
+            f"before the meeting. Data as at {date_words(published.as_at)}; published on {date_words(published_on)}. "
             "The meeting had not been held: this is not the pack as the board saw it."
         )
     return (
-        f"As at {published.as_at:%-d %B %Y}, published by {published.published_by_name} "
-        f"on {published_on:%-d %B %Y}. Data as at {published.as_at:%-d %B %Y}; published on "
-        f"{published_on:%-d %B %Y}. This is the pack the board saw; later changes are not shown."
+        f"As at {date_words(published.as_at)}, published by {published.published_by_name} "
+        f"on {date_words(published_on)}. Data as at {date_words(published.as_at)}; published on "
+        f"{date_words(published_on)}. This is the pack the board saw; later changes are not shown."
     )
 
 

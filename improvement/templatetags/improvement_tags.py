@@ -3,9 +3,8 @@
 from datetime import date
 
 from django import template
-from django.utils.dateformat import format as format_date
 
-from improvement.rules import complete_without_evidence, rag_label, state_rag_reason
+from improvement.rules import complete_without_evidence, date_words, rag_label, state_rag_reason
 from improvement.rules import risk_rating as rating
 
 register = template.Library()
@@ -39,4 +38,4 @@ def iso_day(value):
     """'2026-11-22' -> '22 November 2026' (dates kept as text in plain-data rows); empty for none."""
     if not value:
         return ""
-    return format_date(date.fromisoformat(str(value)[:10]), "j F Y")
+    return date_words(date.fromisoformat(str(value)[:10]))
