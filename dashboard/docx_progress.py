@@ -7,9 +7,10 @@ from docx import Document
 from docx.enum.section import WD_ORIENT
 from docx.shared import Mm, Pt
 
+from core.formats import date_words
 from core.text import clean_text
 from dashboard.progress import lead_of
-from improvement.rules import date_words, rag_label, rag_with_reason
+from improvement.rules import rag_label, rag_with_reason
 
 
 def _day(value) -> str:

@@ -5,6 +5,7 @@ from django.urls import reverse
 from django.utils.functional import SimpleLazyObject
 
 from core import audit, cache, clock
+from core.formats import date_words
 from core.forms import GovukDateField, ServiceForm
 from core.permissions import service_user_required
 from core.roles import is_admin
@@ -31,7 +32,6 @@ from improvement.queries import (
 )
 from improvement.rules import (
     complete_without_evidence,
-    date_words,
     is_due_before_meeting,
     latest_held_visit,
     needs_update,

@@ -22,6 +22,7 @@ from django.db.models import Max
 from django.urls import reverse
 
 from core import clock
+from core.formats import date_words
 from imports import bulk
 from imports.models import ImportChange
 from imports.parsing.plan import FIELD_LABELS, ParsedAction, PlanParse, ProgressEntry
@@ -66,7 +67,7 @@ def _display(value):
     if value is None or value == "":
         return ""
     if isinstance(value, datetime.date):
-        return f"{value.day} {value:%B %Y}"
+        return date_words(value)
     if isinstance(value, (set, list, tuple)):
         return ", ".join(sorted(str(v) for v in value))
     return str(value)

@@ -8,6 +8,7 @@ from django.urls import reverse
 from simple_history.models import HistoricalRecords
 
 from core import clock
+from core.formats import date_words
 from core.records import PermanentRecord
 
 
@@ -74,7 +75,7 @@ class Inspection(models.Model):
         ordering = ["start_date", "pk"]
 
     def __str__(self):
-        return f"{self.title or self.get_kind_display()} ({self.start_date:%B %Y})"
+        return f"{self.title or self.get_kind_display()} ({date_words(self.start_date, 'month')})"
 
     def get_absolute_url(self):
         return reverse("improvement:inspection_detail", args=[self.pk])
@@ -111,7 +112,7 @@ class InterventionEvent(models.Model):
         ordering = ["date", "pk"]
 
     def __str__(self):
-        return f"{self.get_kind_display()} ({self.date:%d %B %Y})"
+        return f"{self.get_kind_display()} ({date_words(self.date)})"
 
     def get_absolute_url(self):
         return reverse("improvement:inspection_list") + f"#event-{self.pk}"

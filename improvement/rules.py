@@ -8,6 +8,7 @@ from datetime import date, timedelta
 from django.conf import settings
 from django.db.models import Case, CharField, F, Q, Value, When
 
+from core.formats import date_words
 from improvement.models import ActionStatus, Progress, Rag
 
 _FINISHED = {ActionStatus.COMPLETE, ActionStatus.CLOSED}
@@ -170,11 +171,6 @@ class EarliestDate:
         )
 
 
-def date_words(day: date) -> str:
-    """A date as GOV.UK writes it ("3 December 2026"), for the rule's messages and help texts."""
-    return f"{day.day} {day:%B %Y}"
-
-
 def earliest_effective_date(
     *, added_on: date | None, plan_start: date | None, published: tuple[date, str] | None
 ) -> EarliestDate:
@@ -258,10 +254,6 @@ def visit_date_problem(*, is_planned: bool, start: date | None, end: date | None
 # ---- one RAG with its reason, wherever an action appears
 
 
-def _day_words(day: date) -> str:
-    return f"{day.day} {day:%B}"
-
-
 def rag_reason(
     *,
     rag: str,
@@ -279,7 +271,7 @@ def rag_reason(
     precedence rule in shared/design.md); this only explains it, so every page words it the same."""
     said = ""
     if progress and updated_on:
-        said = f"the officer said {Progress(progress).label.lower()} on {_day_words(updated_on)}"
+        said = f"the officer said {Progress(progress).label.lower()} on {date_words(updated_on, 'day_month')}"
     elif progress:
         said = f"the officer said {Progress(progress).label.lower()}"
     overdue = f"{days_overdue} day{'s' if days_overdue != 1 else ''} overdue" if days_overdue else ""

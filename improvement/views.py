@@ -5,10 +5,10 @@ from django.core.paginator import Paginator
 from django.db.models import Prefetch
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
-from django.utils import timezone
 from django.utils.functional import SimpleLazyObject
 
 from core import clock
+from core.formats import datetime_words, person_name
 from core.permissions import service_user_required
 from core.roles import is_admin
 from improvement import queries
@@ -289,13 +289,8 @@ def _form_after_conflict(post, action, today, latest, rule):
     form = ActionUpdateForm(data, action=action, today=today, **rule)
     form.is_valid()
     if latest is not None:
-        who = latest.author.get_full_name() if latest.author else (latest.author_name or "Someone")
-        when = (
-            timezone.localtime(latest.created_at)
-            .strftime("%-d %B %Y at %-I:%M%p")
-            .replace("AM", "am")
-            .replace("PM", "pm")
-        )
+        who = person_name(latest.author) if latest.author else (latest.author_name or "Someone")
+        when = datetime_words(latest.created_at)
         message = (
             f"{who} recorded an update to this action on {when}, after you opened this form. "
             "Nothing has been saved. Read their update, then check your answers and submit again."

@@ -10,6 +10,7 @@ from django.contrib.humanize.templatetags.humanize import ordinal
 from django.db.models import Prefetch, Q
 from django.utils import timezone
 
+from core.formats import date_words
 from core.roles import is_admin
 from improvement.models import Action
 from indicators import periods
@@ -231,7 +232,7 @@ def correction_display(known: KnownValue | None, indicator: Indicator, as_at: da
         None,
     )
     day = known.corrected_on
-    when = f"{day.day} {day:%b}" if day.year == as_at.year else f"{day.day} {day:%b %Y}"
+    when = date_words(day, "short_day_month" if day.year == as_at.year else "short")
     return f"corrected on {when}: was {value_display(was, indicator)}"
 
 

@@ -6,6 +6,7 @@ from decimal import Decimal
 
 from django.urls import NoReverseMatch
 
+from core.formats import date_words
 from indicators import periods
 from indicators.models import Measurement, Polarity, PublishedSource, Unit
 from indicators.queries import (
@@ -249,7 +250,7 @@ def entry_list_rows(owned, *, today: date) -> list[EntryRow]:
                 next_period=due.period,
                 next_label=periods.period_label(due.period, frequency),
                 is_due=due.is_due,
-                due_text="Due now" if due.is_due else f"Not due until after {due.ends.day} {due.ends:%B %Y}",
+                due_text="Due now" if due.is_due else f"Not due until after {date_words(due.ends)}",
             )
         )
     return sorted(rows, key=lambda row: (not row.is_due, row.indicator.order, row.indicator.code))

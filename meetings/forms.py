@@ -11,6 +11,7 @@ from django.contrib.auth import get_user_model
 from django.db.models import Q
 from django.utils import timezone
 
+from core.formats import date_words
 from core.forms import GovukDateInput, ServiceForm, ServiceModelForm
 from improvement.models import Action, Recommendation, Theme
 from indicators.models import Indicator
@@ -418,7 +419,7 @@ class ActionArisingForm(ServiceForm):
         self.fields["item"].choices = [("", "Not tied to one item")] + [(i.pk, str(i)) for i in items]
         self.fields["owner"].queryset = people()
         self.fields["referred_to"].queryset = Board.objects.exclude(pk=meeting.board_id).order_by("name")
-        self.fields["due_date"].help_text = f"Leave blank for the board's next meeting: {default_due:%-d %B %Y}"
+        self.fields["due_date"].help_text = f"Leave blank for the board's next meeting: {date_words(default_due)}"
         chosen = self.initial or {}
         self.fields["plan_action"].queryset = (
             _plan_choices(plan, [chosen["plan_action"]] if chosen.get("plan_action") else [], Action, "theme__plan")

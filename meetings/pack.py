@@ -13,6 +13,7 @@ from django.template.loader import render_to_string
 from django.utils import timezone
 
 from core import clock
+from core.formats import date_words
 from improvement.models import Rag, Theme
 from improvement.queries import changes_between, current_plan_from, plan_as_at, plans_newest_first, risk_rows
 from improvement.rules import is_due_before_meeting, rag_label
@@ -238,7 +239,7 @@ def _meeting_summary(meeting, board) -> dict | None:
     if meeting is None:
         return None
     # Named from the board already loaded: str(meeting) would read the board again.
-    return {"id": meeting.pk, "date": _iso(meeting.date), "title": f"{board.name}, {meeting.date:%-d %B %Y}"}
+    return {"id": meeting.pk, "date": _iso(meeting.date), "title": f"{board.name}, {date_words(meeting.date)}"}
 
 
 def build_pack(meeting, *, on: date | None = None) -> dict:
@@ -300,7 +301,7 @@ def build_pack(meeting, *, on: date | None = None) -> dict:
         "as_at": _iso(as_at),
         "meeting": {
             "id": meeting.pk,
-            "title": f"{board.name}, {meeting.date:%-d %B %Y}",
+            "title": f"{board.name}, {date_words(meeting.date)}",
             "board": board.name,
             "board_kind": board.get_kind_display(),
             "date": _iso(meeting.date),

@@ -28,6 +28,7 @@ from django.core.mail import send_mail
 from django.db import IntegrityError, transaction
 from django.urls import reverse
 
+from core.formats import date_words
 from improvement.queries import current_plan, plan_as_at
 from indicators.models import Indicator
 from indicators.periods import period_label
@@ -130,7 +131,7 @@ def gather(today: date) -> dict:
 
 
 def _day(day: date | None) -> str:
-    return f"{day.day} {day:%B %Y}" if day else ""
+    return date_words(day) if day else ""
 
 
 def email_text(reminder: Reminder, today: date) -> tuple[str, str]:

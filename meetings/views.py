@@ -11,6 +11,7 @@ from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
 
 from core import clock
+from core.formats import date_words
 from core.permissions import service_user_required
 from improvement.queries import current_plan
 from meetings import queries, services
@@ -125,7 +126,7 @@ def meeting_create(request, pk):
             place=form.cleaned_data["place"],
             add_standing_items=form.cleaned_data.get("add_standing_items", False),
         )
-        messages.success(request, f"The meeting on {meeting.date:%-d %B %Y} has been scheduled.")
+        messages.success(request, f"The meeting on {date_words(meeting.date)} has been scheduled.")
         return redirect(meeting)
     return render(request, "meetings/meeting_schedule.html", {"form": form, "board": board})
 
@@ -363,7 +364,7 @@ def _action_arising_form(request, meeting, *, initial=None, action=None):
         }
         if action is None:
             action = services.record_action_arising(meeting=meeting, **fields)
-            messages.success(request, f"The action arising has been recorded, due by {action.due_date:%-d %B %Y}.")
+            messages.success(request, f"The action arising has been recorded, due by {date_words(action.due_date)}.")
             return redirect(f"{meeting.get_absolute_url()}#actions-arising")
         services.update_action_arising(action=action, **fields)
         messages.success(request, "The action arising has been updated.")
