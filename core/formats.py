@@ -86,10 +86,9 @@ def person_name(user) -> str:
     return user.get_full_name() or user.get_username()
 
 
-def full_name(first_name: str | None, last_name: str | None) -> str:
-    """The full name from the two name fields, as Django's get_full_name joins them, for reads that
-    fetch plain rows (values()) rather than users."""
-    return f"{first_name or ''} {last_name or ''}".strip()
+def person_name_of(first_name: str | None, last_name: str | None, username: str | None = "") -> str:
+    """person_name for a read that fetches plain rows (values()) rather than users: the same rule."""
+    return f"{first_name or ''} {last_name or ''}".strip() or (username or "")
 
 
 # Units an indicator is measured in (indicators.models.Unit's values): what follows the number.

@@ -14,6 +14,7 @@ from datetime import date
 
 from django.db.models import Exists, OuterRef
 
+from core.formats import person_name
 from dashboard.queries import attach_events, intervention_markers, rag_trend
 from improvement.models import Rag
 from improvement.queries import (
@@ -51,7 +52,7 @@ def _key(state):
 
 def lead_of(state) -> str:
     officer = state.action.lead_officer
-    return (officer.get_full_name() if officer else "") or state.action.lead_job_title or "No lead recorded"
+    return person_name(officer) or state.action.lead_job_title or "No lead recorded"
 
 
 @dataclass

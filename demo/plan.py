@@ -5,7 +5,7 @@ from datetime import date, datetime, time, timedelta
 
 from django.utils import timezone
 
-from core.formats import date_words
+from core.formats import date_words, person_name
 from improvement.models import (
     Action,
     ActionStatus,
@@ -826,7 +826,7 @@ def _history(ctx, action, updates, revisions, *, officer_stale):
                 action=action,
                 date=day,
                 author=action.lead_officer,
-                author_name=action.lead_officer.get_full_name(),
+                author_name=person_name(action.lead_officer),
                 created_at=_created(day, rng),
                 status=status,
                 progress=progress,

@@ -27,6 +27,7 @@ from django.db.models.expressions import RawSQL
 from django.db.models.functions import Cast, Coalesce
 from django.urls import reverse
 
+from core.formats import person_name_of
 from improvement.models import (
     Action,
     ActionStatePeriod,
@@ -808,7 +809,9 @@ def risk_rows(*, themes=None) -> list[dict]:
     for row in rows:
         risk = found.get(row["pk"])
         if risk is None:
-            owner = row["owner_name"] or f"{row['owner__first_name'] or ''} {row['owner__last_name'] or ''}".strip()
+            owner = row["owner_name"] or person_name_of(
+                row["owner__first_name"], row["owner__last_name"], row["owner__username"]
+            )
             words, rag = risk_rating(row["likelihood"], row["impact"])
             risk = found[row["pk"]] = {
                 "id": row["pk"],
@@ -819,7 +822,7 @@ def risk_rows(*, themes=None) -> list[dict]:
                 "score": row["likelihood"] * row["impact"],
                 "rating": words,
                 "rag": rag,
-                "owner": owner or row["owner__username"] or "",
+                "owner": owner,
                 "mitigation": row["mitigation"],
                 "review_date": row["review_date"].isoformat() if row["review_date"] else None,
                 "themes": [],

@@ -5,6 +5,7 @@ import django_filters
 from django import forms
 from django.contrib.auth import get_user_model
 
+from core.formats import person_name
 from core.forms import ServiceForm
 from improvement.models import Theme
 from indicators import periods
@@ -209,7 +210,7 @@ class ScorecardFilter(django_filters.FilterSet):
             .distinct()
             .order_by("first_name", "last_name")
         )
-        self.filters["owner"].field.label_from_instance = lambda user: user.get_full_name() or user.get_username()
+        self.filters["owner"].field.label_from_instance = person_name
         self.filters["theme"].field.label_from_instance = lambda theme: f"{theme.reference} {theme.title}"
 
     def _rag_in_python(self, queryset, name, value):

@@ -6,7 +6,7 @@ from decimal import Decimal
 
 from django.urls import NoReverseMatch
 
-from core.formats import date_words
+from core.formats import date_words, person_name
 from indicators import periods
 from indicators.models import Measurement, Polarity, PublishedSource, Unit
 from indicators.queries import (
@@ -335,7 +335,7 @@ def spc_rebase_rows(indicator, rebase_history: list) -> list[dict]:
 def _person(user) -> str:
     if user is None:
         return "Unknown"
-    return user.get_full_name() or user.get_username()
+    return person_name(user)
 
 
 def published_context(indicator) -> dict:

@@ -11,7 +11,7 @@ from django.contrib.auth import get_user_model
 from django.db.models import Q
 from django.utils import timezone
 
-from core.formats import date_words
+from core.formats import date_words, person_name
 from core.forms import GovukDateInput, ServiceForm, ServiceModelForm
 from improvement.models import Action, Recommendation, Theme
 from indicators.models import Indicator
@@ -33,18 +33,14 @@ MULTIPLE_HINT = "Hold Ctrl (Cmd on a Mac) to choose more than one."
 _TEXTAREA = {"rows": 4}
 
 
-def user_label(user) -> str:
-    return user.get_full_name() or user.get_username()
-
-
 class UserChoiceField(forms.ModelChoiceField):
     def label_from_instance(self, obj):
-        return user_label(obj)
+        return person_name(obj)
 
 
 class UserMultipleChoiceField(forms.ModelMultipleChoiceField):
     def label_from_instance(self, obj):
-        return user_label(obj)
+        return person_name(obj)
 
 
 class ActionMultipleChoiceField(forms.ModelMultipleChoiceField):

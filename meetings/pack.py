@@ -13,7 +13,7 @@ from django.template.loader import render_to_string
 from django.utils import timezone
 
 from core import clock
-from core.formats import date_words
+from core.formats import date_words, person_name
 from improvement.models import Rag, Theme
 from improvement.queries import changes_between, current_plan_from, plan_as_at, plans_newest_first, risk_rows
 from improvement.rules import is_due_before_meeting, rag_label
@@ -83,7 +83,7 @@ def _other_meeting(pk, starts_at):
 def _action_row(state) -> dict:
     action = state.action
     update = state.last_update
-    lead = action.lead_officer.get_full_name() if action.lead_officer else ""
+    lead = person_name(action.lead_officer)
     return {
         "id": action.pk,
         "reference": action.reference,
@@ -207,12 +207,12 @@ def _about(action) -> str:
 
 
 def _arising_row(action, as_at: date) -> dict:
-    answered_by = action.answered_by.get_full_name() or action.answered_by.get_username() if action.answered_by else ""
+    answered_by = person_name(action.answered_by)
     return {
         "id": action.pk,
         "description": action.description,
         "kind": action.get_kind_display(),
-        "owner": action.owner_name or (action.owner.get_full_name() if action.owner else ""),
+        "owner": action.owner_name or person_name(action.owner),
         "raised_at": _iso(action.meeting.date),
         "raised_by": action.meeting.board.name,
         "referred_to": action.referred_to.name if action.referred_to_id else "",

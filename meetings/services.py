@@ -11,6 +11,7 @@ from django.db.models import F, Max
 from django.utils import timezone
 
 from core import clock
+from core.formats import person_name
 from meetings import queries
 from meetings.dates import after_one_cycle
 from meetings.models import AgendaItem, Board, FormToken, Meeting, MeetingAction, PublishedPack, Resolution
@@ -222,7 +223,7 @@ def record_action_arising(
         description=description.strip(),
         kind=kind,
         owner=owner,
-        owner_name=owner_name or (owner.get_full_name() if owner else ""),
+        owner_name=owner_name or person_name(owner),
         due_date=due_date or default_due_date(meeting),
         referred_to=referred_to,
         plan_action=plan_action,
@@ -256,7 +257,7 @@ def update_action_arising(
     action.kind = kind
     action.item = item
     action.owner = owner
-    action.owner_name = owner_name or (owner.get_full_name() if owner else "")
+    action.owner_name = owner_name or person_name(owner)
     action.due_date = due_date or default_due_date(action.meeting)
     action.referred_to = referred_to
     action.plan_action = plan_action
@@ -330,7 +331,7 @@ def publish_pack(*, meeting: Meeting, published_by, published_at=None, form_toke
         meeting=meeting,
         as_at=date.fromisoformat(content["as_at"]),
         published_by=published_by,
-        published_by_name=published_by.get_full_name() or published_by.get_username(),
+        published_by_name=person_name(published_by),
         content=content,
         html=render_pack_html(content),
         published_at=published_at,

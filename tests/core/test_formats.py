@@ -6,7 +6,7 @@ from decimal import Decimal
 import pytest
 from django.contrib.auth.models import User
 
-from core.formats import as_date, date_words, datetime_words, full_name, person_name, time_words, value_words
+from core.formats import as_date, date_words, datetime_words, person_name, person_name_of, time_words, value_words
 from tests.dates import LONDON
 
 
@@ -101,11 +101,19 @@ def test_person_name(user, expected):
 
 
 @pytest.mark.parametrize(
-    ("first", "last", "expected"),
-    [("Ada", "Lovelace", "Ada Lovelace"), ("Ada", "", "Ada"), (None, "Lovelace", "Lovelace"), (None, None, "")],
+    ("first", "last", "username", "expected"),
+    [
+        ("Ada", "Lovelace", "ada", "Ada Lovelace"),
+        ("Ada", "", "ada", "Ada"),
+        (None, "Lovelace", "ada", "Lovelace"),
+        (None, None, "ada", "ada"),
+        (None, None, None, ""),
+    ],
 )
-def test_full_name_of_plain_rows(first, last, expected):
-    assert full_name(first, last) == expected
+def test_person_name_of_plain_rows_is_the_same_rule(first, last, username, expected):
+    assert person_name_of(first, last, username) == expected
+    if username:
+        assert person_name(User(first_name=first or "", last_name=last or "", username=username)) == expected
 
 
 @pytest.mark.parametrize(
