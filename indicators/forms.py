@@ -5,12 +5,12 @@ import django_filters
 from django import forms
 from django.contrib.auth import get_user_model
 
-from core.formats import person_name
+from core.formats import person_name, value_words
 from core.forms import ServiceForm
 from improvement.models import Theme
 from indicators import periods
 from indicators.models import Frequency, Measurement, Unit
-from indicators.rules import DEFAULT_BASELINE_POINTS, MAX_BASELINE_POINTS, MIN_BASELINE_POINTS, format_value
+from indicators.rules import DEFAULT_BASELINE_POINTS, MAX_BASELINE_POINTS, MIN_BASELINE_POINTS
 
 ENTRY_PERIOD_COUNT = 24
 
@@ -167,7 +167,7 @@ class MeasurementForm(ServiceForm):
                     "value",
                     f"The value does not match the numerator and denominator: "
                     f"{numerator.normalize():f} out of {denominator.normalize():f} "
-                    f"is {format_value(rounded, unit, places)}",
+                    f"is {value_words(rounded, unit, places)}",
                 )
                 return cleaned
         if unit == Unit.PERCENTAGE and not (0 <= value <= 100):

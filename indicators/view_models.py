@@ -6,7 +6,7 @@ from decimal import Decimal
 
 from django.urls import NoReverseMatch
 
-from core.formats import date_words, person_name
+from core.formats import date_words, person_name, value_words
 from indicators import periods
 from indicators.models import Measurement, Polarity, PublishedSource, Unit
 from indicators.queries import (
@@ -25,7 +25,6 @@ from indicators.queries import (
 from indicators.rules import (
     direction_of_travel,
     direction_words,
-    format_value,
     kpi_rag,
     point_signal_words,
     quartile_words,
@@ -48,8 +47,8 @@ def rag_sentence(indicator, measurement, target) -> str:
         )
     if target is None:
         return f"There is no target for {label}, so there is no RAG."
-    shown = format_value(measurement.value, indicator.unit, indicator.decimal_places)
-    goal = format_value(target.value, indicator.unit, indicator.decimal_places)
+    shown = value_words(measurement.value, indicator.unit, indicator.decimal_places)
+    goal = value_words(target.value, indicator.unit, indicator.decimal_places)
     rag = kpi_rag(value=measurement.value, target=target, polarity=indicator.polarity)
     tolerance = tolerance_description(target, indicator)
     value, goal_value = Decimal(measurement.value), Decimal(target.value)
@@ -64,7 +63,7 @@ def rag_sentence(indicator, measurement, target) -> str:
     if value == goal_value:
         position = f"{shown} is exactly on the target of {goal}"
     elif indicator.polarity == Polarity.CLOSE_TO_TARGET:
-        gap = format_value(abs(value - goal_value), indicator.unit, indicator.decimal_places)
+        gap = value_words(abs(value - goal_value), indicator.unit, indicator.decimal_places)
         position = f"{shown} is {gap} {'above' if value > goal_value else 'below'} the target of {goal}"
     else:
         position = f"{shown} is {'above' if value > goal_value else 'below'} the target of {goal}"
@@ -274,7 +273,7 @@ def spc_context(indicator, rebase_history: list) -> dict:
     )
 
     def shown(value):
-        return format_value(value, indicator.unit, indicator.decimal_places) if value is not None else ""
+        return value_words(value, indicator.unit, indicator.decimal_places) if value is not None else ""
 
     def label(period):
         return periods.period_label(period, indicator.frequency)

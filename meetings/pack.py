@@ -13,14 +13,14 @@ from django.template.loader import render_to_string
 from django.utils import timezone
 
 from core import clock
-from core.formats import date_words, person_name
+from core.formats import date_words, person_name, value_words
 from improvement.models import Rag, Theme
 from improvement.queries import changes_between, current_plan_from, plan_as_at, plans_newest_first, risk_rows
 from improvement.rules import is_due_before_meeting, rag_label
 from indicators import periods
 from indicators.models import Indicator
 from indicators.queries import Knowledge, scorecard_as_at, target_display, target_in_force
-from indicators.rules import direction_words, format_value, kpi_rag
+from indicators.rules import direction_words, kpi_rag
 from indicators.rules import rag_label as kpi_rag_label
 from meetings import queries
 from meetings.dates import after_one_cycle
@@ -147,7 +147,7 @@ def _kpi_since(row, since: date | None) -> dict:
     period, value = earlier[-1]
     target = target_in_force(indicator.targets_sorted, period)
     rag = kpi_rag(value=value, target=target, polarity=indicator.polarity)
-    value_then = format_value(value, indicator.unit, indicator.decimal_places)
+    value_then = value_words(value, indicator.unit, indicator.decimal_places)
     now = row.measurement.value if row.measurement else None
     if (value, rag) == (now, row.rag):
         moved = "No change"

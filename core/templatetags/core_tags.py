@@ -50,6 +50,13 @@ def person_name(user) -> str:
 
 
 @register.filter
+def unit_value(value, measure) -> str:
+    """{{ value|unit_value:indicator }} -> "23.5%", "42.1 per 10,000", "33 days": core.formats.value_words in
+    the unit and decimal places of `measure` (anything with unit and decimal_places, such as an Indicator)."""
+    return formats.value_words(value, measure.unit, measure.decimal_places)
+
+
+@register.filter
 def summary_errors(form):
     return _summary_errors(form)
 

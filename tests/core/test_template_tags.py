@@ -14,6 +14,7 @@ from django.template import Context, Template, TemplateSyntaxError
 from django.template.backends.django import get_installed_libraries
 from django.test import RequestFactory
 
+from indicators.models import Indicator
 from meetings.models import Meeting, MeetingAction
 from tests.dates import LONDON, TODAY
 
@@ -24,6 +25,7 @@ TESTED = {
         "govuk_time",
         "govuk_datetime",
         "person_name",
+        "unit_value",
         "summary_errors",
         "is_invalid",
         "rag_tag_class",
@@ -132,6 +134,21 @@ class _DateAndTitle(forms.Form):
 
     def clean(self):
         raise forms.ValidationError("Check the whole form")
+
+
+@pytest.mark.parametrize(
+    ("value", "unit", "places", "expected"),
+    [
+        (Decimal("87.25"), "percentage", 1, "87.3%"),
+        (Decimal("42.1"), "rate_per_10k", 1, "42.1 per 10,000"),
+        (Decimal("1"), "days", 0, "1 day"),
+        (Decimal("1204"), "number", 0, "1,204"),
+        (None, "percentage", 1, "No value"),
+    ],
+)
+def test_unit_value_writes_a_value_in_the_indicators_unit(value, unit, places, expected):
+    indicator = Indicator(unit=unit, decimal_places=places)
+    assert render("core_tags", "{{ value|unit_value:indicator }}", value=value, indicator=indicator) == expected
 
 
 def test_summary_errors_lists_form_errors_then_field_errors_with_their_anchors():

@@ -4,8 +4,9 @@ from types import SimpleNamespace
 
 import pytest
 
+from core.formats import value_words
 from indicators import periods
-from indicators.rules import direction_of_travel, format_value, kpi_rag, rag_label, value_due
+from indicators.rules import direction_of_travel, kpi_rag, rag_label, value_due
 
 
 def target(value, tolerance, kind="relative"):
@@ -103,8 +104,8 @@ FORMAT_TABLE = [
 
 
 @pytest.mark.parametrize("value, unit, places, expected", FORMAT_TABLE)
-def test_format_value_table(value, unit, places, expected):
-    assert format_value(Decimal(value) if value is not None else None, unit, places) == expected
+def test_value_words_table(value, unit, places, expected):
+    assert value_words(Decimal(value) if value is not None else None, unit, places) == expected
 
 
 PERIOD_LABELS = [
