@@ -256,11 +256,30 @@ class Progress(models.TextChoices):
 
 
 class Rag(models.TextChoices):
+    """An action's RAG (BRAG with grey for not started). Declared in the order the forms offer it (and the
+    migrations record); pages, papers and counts list RAGs worst first, by Rag.in_order()."""
+
     BLUE = "blue", "Blue"
     GREEN = "green", "Green"
     AMBER = "amber", "Amber"
     RED = "red", "Red"
     GREY = "grey", "Grey"
+
+    @classmethod
+    def in_order(cls) -> list["Rag"]:
+        """Worst first: red, amber, green, then grey (not started, not yet due) and blue (complete)."""
+        return [cls.RED, cls.AMBER, cls.GREEN, cls.GREY, cls.BLUE]
+
+    @classmethod
+    def rank(cls, rag: str) -> int:
+        """A RAG's place in in_order(), for sorting worst first."""
+        return cls.in_order().index(cls(rag))
+
+    @property
+    def words(self) -> str:
+        """The council's wording ("Red - off track"): configuration (settings.ACTION_RAG_LABELS), because
+        councils define RAG differently. Always shown beside the colour."""
+        return settings.ACTION_RAG_LABELS[self.value]
 
 
 class Action(models.Model):

@@ -31,10 +31,6 @@ def compute_action_rag(
     return Rag.GREEN.value
 
 
-# Best last: an override "better" than the computed RAG is one further down this list.
-_RAG_RANK = {Rag.RED: 0, Rag.AMBER: 1, Rag.GREEN: 2, Rag.GREY: 3, Rag.BLUE: 4}
-
-
 def is_past_target(*, status: str, target_date: date | None, as_at: date) -> bool:
     """An unfinished action whose target date in force is before as_at."""
     return status not in _FINISHED and target_date is not None and target_date < as_at
@@ -47,7 +43,7 @@ def effective_rag(computed: str, override: str, *, past_target: bool) -> str:
     `past_target`: is_past_target(...) for the same date."""
     if not override:
         return computed
-    if past_target and _RAG_RANK[override] > _RAG_RANK[computed]:
+    if past_target and Rag.rank(override) > Rag.rank(computed):
         return computed
     return override
 
@@ -107,7 +103,7 @@ def effective_rag_expression(as_at, *, prefix: str = "", amber_days: int | None 
 
 
 def rag_label(rag: str) -> str:
-    return settings.ACTION_RAG_LABELS[rag]
+    return Rag(rag).words
 
 
 def needs_update(*, finished: bool, last_update_on: date | None, target_date: date | None, today: date) -> bool:

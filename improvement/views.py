@@ -22,7 +22,7 @@ from improvement.models import (
     TargetDateRevision,
 )
 from improvement.permissions import can_update_action
-from improvement.queries import plan_as_at, rag_counts, rag_counts_by_theme, recommendation_progress
+from improvement.queries import action_rag_counts, action_rag_counts_by_theme, plan_as_at, recommendation_progress
 from improvement.rules import earliest_effective_dates, plan_may_be_activated, plan_may_be_deleted
 from improvement.services import (
     BackdatedEntryError,
@@ -92,7 +92,7 @@ def _plan_body(request, selected, today) -> dict:
         body.update(
             listing=True,
             total=len(states),
-            counts=rag_counts(states),
+            counts=action_rag_counts(states),
             page=page,
             page_range=_page_range(page),
             groups=queries.group_states(page.object_list, filterset.sort_key),
@@ -100,7 +100,7 @@ def _plan_body(request, selected, today) -> dict:
         )
         return body
     # Collapsed themes need only counts: one aggregate in the database, not every action's state.
-    by_theme = rag_counts_by_theme(selected, today)
+    by_theme = action_rag_counts_by_theme(selected, today)
     opened = filterset.opened_theme
     if opened is not None:
         in_theme = plan_as_at(selected, today, actions=Action.objects.filter(theme=opened))
@@ -142,7 +142,7 @@ def plan_print(request):
         {
             "selected_plan": selected,
             "total": len(states),
-            "counts": rag_counts(states),
+            "counts": action_rag_counts(states),
             "groups": queries.group_states(states, filterset.sort_key),
             "list_caption": _list_caption(filterset.sort_key),
             "is_filtered": any(v for k, v in request.GET.items() if k not in ("plan", "sort", "page")),

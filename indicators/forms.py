@@ -9,7 +9,7 @@ from core.formats import person_name, value_words
 from core.forms import ServiceForm
 from improvement.models import Theme
 from indicators import periods
-from indicators.models import Frequency, Measurement, Unit
+from indicators.models import Frequency, KpiRag, Measurement, Unit
 from indicators.rules import DEFAULT_BASELINE_POINTS, MAX_BASELINE_POINTS, MIN_BASELINE_POINTS
 
 ENTRY_PERIOD_COUNT = 24
@@ -177,12 +177,7 @@ class MeasurementForm(ServiceForm):
         return cleaned
 
 
-RAG_FILTER_CHOICES = [
-    ("red", "Red - outside tolerance"),
-    ("amber", "Amber - within tolerance"),
-    ("green", "Green - on or better than target"),
-    ("none", "No RAG"),
-]
+RAG_FILTER_CHOICES = KpiRag.choices
 
 
 class ScorecardFilter(django_filters.FilterSet):

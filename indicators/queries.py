@@ -19,6 +19,7 @@ from indicators.models import (
     Benchmark,
     Frequency,
     Indicator,
+    KpiRag,
     Measurement,
     MeasurementVersion,
     PublishedRank,
@@ -89,7 +90,7 @@ class ScorecardRow:
 
     @property
     def rag_order(self) -> int:
-        return {"red": 0, "amber": 1, "green": 2}.get(self.rag, 3)
+        return KpiRag.rank(self.rag)
 
 
 def indicators_for_user(user):
@@ -367,8 +368,8 @@ def kpi_rags_on_dates(dates, *, indicators=None, knowledge: str = Knowledge.CURR
     return result
 
 
-def rag_counts(rows: list[ScorecardRow]) -> dict[str, int]:
-    counts = {"red": 0, "amber": 0, "green": 0, "none": 0}
+def kpi_rag_counts(rows: list[ScorecardRow]) -> dict[str, int]:
+    counts = {rag.value: 0 for rag in KpiRag}
     for row in rows:
         counts[row.rag] += 1
     return counts

@@ -10,15 +10,9 @@ from datetime import date
 from decimal import Decimal
 
 from indicators import periods
+from indicators.models import KpiRag
 
-GREEN, AMBER, RED, NONE = "green", "amber", "red", "none"
-
-RAG_LABELS = {
-    GREEN: "Green - on or better than target",
-    AMBER: "Amber - within tolerance",
-    RED: "Red - outside tolerance",
-    NONE: "No RAG",
-}
+GREEN, AMBER, RED, NONE = KpiRag.GREEN, KpiRag.AMBER, KpiRag.RED, KpiRag.NONE
 CONTEXT_MEASURE_LABEL = "No RAG - context measure"
 
 IMPROVING, DECLINING, NO_CHANGE, UP, DOWN = "improving", "declining", "no_change", "up", "down"
@@ -97,7 +91,7 @@ def rag_label(rag: str, polarity: str = "") -> str:
     """The words shown with a KPI RAG colour."""
     if rag == NONE and polarity == "none":
         return CONTEXT_MEASURE_LABEL
-    return RAG_LABELS[rag]
+    return KpiRag(rag).label
 
 
 def direction_of_travel(*, current: Decimal | None, previous: Decimal | None, polarity: str) -> str | None:

@@ -38,7 +38,7 @@ def scorecard(request):
     rows = SimpleLazyObject(
         lambda: [row for row in all_rows if row.rag == chosen_rag] if chosen_rag else list(all_rows)
     )
-    counts = cache.cached(request, "scorecard-counts", lambda: queries.rag_counts(all_rows), parts=query)
+    counts = cache.cached(request, "scorecard-counts", lambda: queries.kpi_rag_counts(all_rows), parts=query)
     return render(
         request,
         "indicators/indicator_scorecard.html",

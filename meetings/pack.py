@@ -15,7 +15,14 @@ from django.utils import timezone
 from core import clock
 from core.formats import date_words, person_name, value_words
 from improvement.models import Rag, Theme
-from improvement.queries import changes_between, current_plan_from, plan_as_at, plans_newest_first, risk_rows
+from improvement.queries import (
+    action_rag_counts,
+    changes_between,
+    current_plan_from,
+    plan_as_at,
+    plans_newest_first,
+    risk_rows,
+)
 from improvement.rules import is_due_before_meeting, rag_label
 from indicators import periods
 from indicators.models import Indicator
@@ -128,9 +135,6 @@ def _exception_reasons(state) -> list[str]:
     if state.has_slipped:
         reasons.append("Target date moved")
     return reasons
-
-
-_RAG_RANK = {Rag.RED: 0, Rag.AMBER: 1, Rag.GREEN: 2, Rag.GREY: 3, Rag.BLUE: 4}
 
 
 def _kpi_since(row, since: date | None) -> dict:
@@ -268,7 +272,7 @@ def build_pack(meeting, *, on: date | None = None) -> dict:
         reasons = _exception_reasons(state)
         if reasons:
             exceptions.append({**row_of(state), "reasons": reasons})
-    exceptions.sort(key=lambda r: (_RAG_RANK.get(r["rag"], 5), -r["days_overdue"]))
+    exceptions.sort(key=lambda r: (Rag.rank(r["rag"]), -r["days_overdue"]))
 
     changes = None
     if previous is not None and plan is not None:
@@ -318,7 +322,7 @@ def build_pack(meeting, *, on: date | None = None) -> dict:
         "previous_meeting": _meeting_summary(previous, board),
         "next_meeting": _meeting_summary(following, board),
         "window_end": _iso(window_end),
-        "rag_counts": _rag_counts(now_states),
+        "rag_counts": _rag_count_items(now_states),
         "exceptions": {"actions": exceptions, "kpis": kpi_exceptions},
         "changes": changes,
         "due": {"actions": due_actions, "targets": _due_targets(kpi_rows, as_at, window_end)},
@@ -383,12 +387,9 @@ def _changes(before, after, *, since: date, row_of) -> dict:
     }
 
 
-def _rag_counts(states) -> list[dict]:
-    counts = {}
-    for state in states:
-        counts[state.rag] = counts.get(state.rag, 0) + 1
-    order = [Rag.RED, Rag.AMBER, Rag.GREEN, Rag.GREY, Rag.BLUE]
-    return [{"rag": rag.value, "label": rag_label(rag.value), "count": counts.get(rag, 0)} for rag in order]
+def _rag_count_items(states) -> list[dict]:
+    """action_rag_counts as plain data for the stored pack, each RAG with its words."""
+    return [{"rag": rag, "label": rag_label(rag), "count": count} for rag, count in action_rag_counts(states)]
 
 
 def render_pack_html(pack: dict) -> str:

@@ -6,6 +6,7 @@ import pytest
 
 from core.formats import value_words
 from indicators import periods
+from indicators.models import KpiRag
 from indicators.rules import direction_of_travel, kpi_rag, rag_label, value_due
 
 
@@ -51,6 +52,20 @@ def test_kpi_rag_table(value, tgt, polarity, expected):
 def test_kpi_rag_suppressed_measurement_has_no_rag():
     suppressed = SimpleNamespace(value=None, missing_reason="suppressed")
     assert kpi_rag(value=suppressed.value, target=target("90", "5"), polarity="higher") == "none"
+
+
+@pytest.mark.parametrize(("rag", "rank"), [("red", 0), ("amber", 1), ("green", 2), ("none", 3), ("", 4)])
+def test_kpi_rags_rank_worst_first_and_unrated_last(rag, rank):
+    assert KpiRag.rank(rag) == rank
+
+
+def test_kpi_rag_choices_are_worst_first_with_their_words():
+    assert KpiRag.choices == [
+        ("red", "Red - outside tolerance"),
+        ("amber", "Amber - within tolerance"),
+        ("green", "Green - on or better than target"),
+        ("none", "No RAG"),
+    ]
 
 
 def test_rag_label_words():
