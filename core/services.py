@@ -8,13 +8,11 @@ from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
 from django.contrib.auth.tokens import default_token_generator
-from django.core.mail import EmailMessage
 from django.db import transaction
-from django.template.loader import render_to_string
 from django.utils.encoding import force_bytes
 from django.utils.http import urlsafe_base64_encode
 
-from core import audit
+from core import audit, emails
 from core.formats import person_name
 from core.roles import ROLE_NAMES
 from core.rules import account_change_refusal
@@ -121,12 +119,9 @@ def send_password_link(actor, user, *, site_url: str, new_account: bool = False)
         "token": default_token_generator.make_token(user),
         "protocol": address.scheme or "https",
     }
-    prefix = "registration/account_created" if new_account else "registration/password_reset"
     try:
         # Sent here rather than through PasswordResetForm, which logs a failure and carries on.
-        subject = "".join(render_to_string(f"{prefix}_subject.txt", context).splitlines())
-        body = render_to_string(f"{prefix}_email.html", context)
-        EmailMessage(subject, body, settings.DEFAULT_FROM_EMAIL, [user.email]).send()
+        emails.send("account-created" if new_account else "password-reset", context, [user.email])
     except OSError as error:  # smtplib's errors are OSErrors, as are refused connections
         log.warning("Password link for user %s not sent: %s", user.pk, error)
         raise EmailNotSent from error
