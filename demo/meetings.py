@@ -376,8 +376,8 @@ def _close_most_actions(ctx, board):
     for index, action in enumerate(actions):
         if action.due_date is None or action.due_date > today or index % 5 == 3:
             continue
-        services.respond_to_action(
-            action=action,
+        services.respond_to_action_arising(
+            action_arising=action,
             status=MeetingAction.Status.DROPPED if index % 11 == 5 else MeetingAction.Status.DONE,
             response=RESPONSES[index % len(RESPONSES)],
             responded_on=action.due_date - timedelta(days=3),

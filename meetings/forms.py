@@ -484,18 +484,18 @@ class RespondForm(ServiceForm):
         error_messages={"invalid": "Enter the due date as a real date"},
     )
 
-    def __init__(self, *args, action: MeetingAction, today: date, **kwargs):
+    def __init__(self, *args, action_arising: MeetingAction, today: date, **kwargs):
         kwargs.setdefault(
             "initial",
             {
-                "status": action.status,
-                "response": action.response,
-                "responded_on": action.responded_on,
-                "due_date": action.due_date,
+                "status": action_arising.status,
+                "response": action_arising.response,
+                "responded_on": action_arising.responded_on,
+                "due_date": action_arising.due_date,
             },
         )
         super().__init__(*args, **kwargs)
-        self.action = action
+        self.action_arising = action_arising
         self.today = today
 
     def clean(self):
@@ -512,9 +512,9 @@ class RespondForm(ServiceForm):
         responded_on = data.get("responded_on")
         if responded_on and responded_on > self.today:
             self.add_error("responded_on", "The date of the response cannot be in the future")
-        if responded_on and responded_on < self.action.meeting.date:
+        if responded_on and responded_on < self.action_arising.meeting.date:
             self.add_error("responded_on", "The date of the response cannot be before the meeting that asked for it")
         due = data.get("due_date")
-        if due and due < self.action.meeting.date:
+        if due and due < self.action_arising.meeting.date:
             self.add_error("due_date", "The due date cannot be before the meeting that asked for it")
         return data

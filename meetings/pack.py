@@ -10,10 +10,9 @@ from datetime import date
 
 from django.db.models import Exists, OuterRef, Subquery
 from django.template.loader import render_to_string
-from django.utils import timezone
 
 from core import clock
-from core.formats import date_words, person_name, value_words
+from core.formats import date_words, person_name, time_words, value_words
 from improvement.models import Rag, Theme
 from improvement.queries import (
     action_rag_counts,
@@ -198,45 +197,37 @@ def _kpi_row(row, since: date | None = None) -> dict:
     }
 
 
-def _about(action) -> str:
+def _about(action_arising) -> str:
     """What an action arising is about, in words: "Action 2.3 Audit ...", "Recommendation R1", "CIN-01"."""
     about = []
-    if action.plan_action_id:
-        about.append(f"Action {action.plan_action.reference} {action.plan_action.title}")
-    if action.recommendation_id:
-        about.append(f"Recommendation {action.recommendation.reference}")
-    if action.indicator_id:
-        about.append(f"Indicator {action.indicator.code}: {action.indicator.title}")
+    if action_arising.plan_action_id:
+        about.append(f"Action {action_arising.plan_action.reference} {action_arising.plan_action.title}")
+    if action_arising.recommendation_id:
+        about.append(f"Recommendation {action_arising.recommendation.reference}")
+    if action_arising.indicator_id:
+        about.append(f"Indicator {action_arising.indicator.code}: {action_arising.indicator.title}")
     return "; ".join(about)
 
 
-def _arising_row(action, as_at: date) -> dict:
-    answered_by = person_name(action.answered_by)
+def _arising_row(action_arising, as_at: date) -> dict:
+    answered_by = person_name(action_arising.answered_by)
     return {
-        "id": action.pk,
-        "description": action.description,
-        "kind": action.get_kind_display(),
-        "owner": action.owner_name or person_name(action.owner),
-        "raised_at": _iso(action.meeting.date),
-        "raised_by": action.meeting.board.name,
-        "referred_to": action.referred_to.name if action.referred_to_id else "",
-        "due_date": _iso(action.due_date),
-        "days_overdue": days_overdue(action, as_at),
-        "status": action.get_status_display(),
-        "response": action.response,
-        "answered_on": _iso(action.answered_on),
+        "id": action_arising.pk,
+        "description": action_arising.description,
+        "kind": action_arising.get_kind_display(),
+        "owner": action_arising.owner_name or person_name(action_arising.owner),
+        "raised_at": _iso(action_arising.meeting.date),
+        "raised_by": action_arising.meeting.board.name,
+        "referred_to": action_arising.referred_to.name if action_arising.referred_to_id else "",
+        "due_date": _iso(action_arising.due_date),
+        "days_overdue": days_overdue(action_arising, as_at),
+        "status": action_arising.get_status_display(),
+        "response": action_arising.response,
+        "answered_on": _iso(action_arising.answered_on),
         "answered_by": answered_by,
-        "about": _about(action),
-        "url": action.get_absolute_url(),
+        "about": _about(action_arising),
+        "url": action_arising.get_absolute_url(),
     }
-
-
-def _time_words(moment) -> str:
-    """'2pm', '9:30am': how committee papers write times."""
-    local = timezone.localtime(moment)
-    hour = local.hour % 12 or 12
-    minutes = f":{local.minute:02d}" if local.minute else ""
-    return f"{hour}{minutes}{'am' if local.hour < 12 else 'pm'}"
 
 
 def _meeting_summary(meeting, board) -> dict | None:
@@ -310,7 +301,7 @@ def build_pack(meeting, *, on: date | None = None) -> dict:
             "board_kind": board.get_kind_display(),
             "date": _iso(meeting.date),
             "starts_at": meeting.starts_at.isoformat(),
-            "time": _time_words(meeting.starts_at),
+            "time": time_words(meeting.starts_at),
             "place": meeting.place,
             "url": meeting.get_absolute_url(),
         },

@@ -24,18 +24,18 @@ def days_words(days):
 
 
 @register.filter
-def overdue_words(action, today):
+def overdue_words(action_arising, today):
     """{{ action|overdue_words:today }} -> "12 days overdue", "Due in 5 days", "Done"... (meetings.rules)."""
-    return _overdue_words(action, today)
+    return _overdue_words(action_arising, today)
 
 
 @register.filter
-def asked_of(action) -> str:
+def asked_of(action_arising) -> str:
     """Who an action arising was asked of, as the minutes put it, else the user's name."""
-    if action.owner_name:
-        return action.owner_name
-    if action.owner_id:
-        return person_name(action.owner)
+    if action_arising.owner_name:
+        return action_arising.owner_name
+    if action_arising.owner_id:
+        return person_name(action_arising.owner)
     return "Not recorded"
 
 
@@ -70,11 +70,11 @@ def minutes_words(meeting) -> str:
 
 
 @register.filter
-def action_status_class(action, today) -> str:
+def action_status_class(action_arising, today) -> str:
     """Red for an overdue open action arising, otherwise by status."""
-    if _days_overdue(action, today):
+    if _days_overdue(action_arising, today):
         return "govuk-tag--red"
-    return _ACTION_STATUS_TAGS.get(action.status, "govuk-tag--grey")
+    return _ACTION_STATUS_TAGS.get(action_arising.status, "govuk-tag--grey")
 
 
 @register.filter
