@@ -27,9 +27,6 @@ MONTHS = (
 )
 WEEKDAYS = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
 
-# The ways a date is written; "short" ("2 Dec 2026") only in tables and charts where space is tight.
-DATE_STYLES = ("long", "short", "weekday", "month", "day_month", "short_day_month")
-
 
 def as_date(value) -> date | None:
     """A date from a date, a datetime (its local day), or ISO text ("2026-11-22", as plain-data rows keep
@@ -44,22 +41,21 @@ def as_date(value) -> date | None:
 
 
 def date_words(day: date, style: str = "long") -> str:
-    """A date as GOV.UK writes it: "2 December 2026" (long), "2 Dec 2026" (short), "Wednesday
-    2 December 2026" (weekday), "December 2026" (month), "2 December" (day_month), "2 Dec" (short_day_month)."""
+    """A date as GOV.UK writes it: "2 December 2026" (long), "Wednesday 2 December 2026" (weekday), "December
+    2026" (month), "2 December" (day_month); "2 Dec 2026" (short) and "2 Dec" (short_day_month) only in tables
+    and charts where space is tight."""
     month = MONTHS[day.month - 1]
-    if style == "long":
-        return f"{day.day} {month} {day.year}"
-    if style == "short":
-        return f"{day.day} {month[:3]} {day.year}"
-    if style == "weekday":
-        return f"{WEEKDAYS[day.weekday()]} {day.day} {month} {day.year}"
-    if style == "month":
-        return f"{month} {day.year}"
-    if style == "day_month":
-        return f"{day.day} {month}"
-    if style == "short_day_month":
-        return f"{day.day} {month[:3]}"
-    raise ValueError(f"Unknown date style {style!r}: one of {', '.join(DATE_STYLES)}")
+    parts = {
+        "long": (day.day, month, day.year),
+        "short": (day.day, month[:3], day.year),
+        "weekday": (WEEKDAYS[day.weekday()], day.day, month, day.year),
+        "month": (month, day.year),
+        "day_month": (day.day, month),
+        "short_day_month": (day.day, month[:3]),
+    }
+    if style not in parts:
+        raise ValueError(f"Unknown date style {style!r}: one of {', '.join(parts)}")
+    return " ".join(str(part) for part in parts[style])
 
 
 def time_words(value: time | datetime) -> str:

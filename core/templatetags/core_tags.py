@@ -22,7 +22,7 @@ _RAG_TAG_CLASSES = {
 
 @register.filter
 def govuk_date(value, style="long"):
-    """{{ day|govuk_date }} -> "2 December 2026"; a style from core.formats.DATE_STYLES ("short", "weekday",
+    """{{ day|govuk_date }} -> "2 December 2026"; a style of core.formats.date_words ("short", "weekday",
     "month", ...) after the colon. Takes a date, a datetime (its local day) or ISO text; empty for none."""
     try:
         day = formats.as_date(value)
