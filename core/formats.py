@@ -42,14 +42,15 @@ def as_date(value) -> date | None:
 
 def date_words(day: date, style: str = "long") -> str:
     """A date as GOV.UK writes it: "2 December 2026" (long), "Wednesday 2 December 2026" (weekday), "December
-    2026" (month), "2 December" (day_month); "2 Dec 2026" (short) and "2 Dec" (short_day_month) only in tables
-    and charts where space is tight."""
+    2026" (month), "2 December" (day_month); "2 Dec 2026" (short), "Dec 2026" (short_month) and "2 Dec"
+    (short_day_month) only in tables, charts and period labels, where space is tight."""
     month = MONTHS[day.month - 1]
     parts = {
         "long": (day.day, month, day.year),
         "short": (day.day, month[:3], day.year),
         "weekday": (WEEKDAYS[day.weekday()], day.day, month, day.year),
         "month": (month, day.year),
+        "short_month": (month[:3], day.year),
         "day_month": (day.day, month),
         "short_day_month": (day.day, month[:3]),
     }

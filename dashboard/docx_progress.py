@@ -159,7 +159,7 @@ def progress_docx_bytes(result) -> bytes:
         "Actions by RAG at the end of each month",
         ["Month", *[rag_label(rag) for rag, _ in (result.trend[0].counts if result.trend else [])], "Events"],
         [
-            [f"{m.day:%B %Y}", *[str(c) for _, c in m.counts], "; ".join(e.label for e in m.events)]
+            [date_words(m.day, "month"), *[str(c) for _, c in m.counts], "; ".join(e.label for e in m.events)]
             for m in result.trend
         ],
     )

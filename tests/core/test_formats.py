@@ -19,6 +19,7 @@ from tests.dates import LONDON
         (dt.date(2026, 12, 2), "weekday", "Wednesday 2 December 2026"),
         (dt.date(2026, 11, 22), "weekday", "Sunday 22 November 2026"),
         (dt.date(2026, 9, 1), "month", "September 2026"),
+        (dt.date(2026, 9, 1), "short_month", "Sep 2026"),
         (dt.date(2026, 9, 1), "day_month", "1 September"),
         (dt.date(2026, 9, 1), "short_day_month", "1 Sep"),
     ],

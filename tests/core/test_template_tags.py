@@ -89,6 +89,7 @@ def test_govuk_date_writes_a_date_or_stored_date_the_govuk_way(value, expected):
         ("short", "22 Nov 2026"),
         ("weekday", "Sunday 22 November 2026"),
         ("month", "November 2026"),
+        ("short_month", "Nov 2026"),
         ("day_month", "22 November"),
         ("short_day_month", "22 Nov"),
     ],
