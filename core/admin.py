@@ -9,6 +9,7 @@ from django.contrib.auth.admin import UserAdmin
 from django.core.exceptions import PermissionDenied
 
 from core import audit
+from core.formats import person_name
 from core.models import AuditEntry
 from core.roles import ROLE_NAMES
 
@@ -23,7 +24,7 @@ class AuditedUserAdmin(UserAdmin):
     def save_model(self, request, obj, form, change):
         before = User.objects.filter(pk=obj.pk).values("is_active", "is_superuser").first() if change else None
         super().save_model(request, obj, form, change)
-        name = obj.get_full_name() or obj.get_username()
+        name = person_name(obj)
         if before is None:
             audit.record(request.user, "user.created", obj, f"{name}, in Django admin")
             return
@@ -39,7 +40,7 @@ class AuditedUserAdmin(UserAdmin):
         super().save_related(request, form, formsets, change)
         after = _roles(form.instance)
         if before != after:
-            name = form.instance.get_full_name() or form.instance.get_username()
+            name = person_name(form.instance)
             old, new = ", ".join(before) or "no role", ", ".join(after) or "no role"
             audit.record(
                 request.user,

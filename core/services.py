@@ -8,13 +8,12 @@ from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
 from django.contrib.auth.tokens import default_token_generator
-from django.core.mail import EmailMessage
 from django.db import transaction
-from django.template.loader import render_to_string
 from django.utils.encoding import force_bytes
 from django.utils.http import urlsafe_base64_encode
 
-from core import audit
+from core import audit, emails
+from core.formats import person_name
 from core.roles import ROLE_NAMES
 from core.rules import account_change_refusal
 
@@ -27,10 +26,6 @@ class AccountChangeRefused(Exception):
 
 class EmailNotSent(Exception):
     """The mail server did not take the message; nothing was recorded as sent."""
-
-
-def _name(user) -> str:
-    return user.get_full_name() or user.get_username()
 
 
 def _role_words(role: str | None) -> str:
@@ -57,7 +52,7 @@ def create_user(actor, *, username: str, first_name: str, last_name: str, email:
     user.set_unusable_password()
     user.save()
     _set_role_groups(user, role)
-    audit.record(actor, "user.created", user, f"{_name(user)} ({email}), {_role_words(role)}", role=role or "")
+    audit.record(actor, "user.created", user, f"{person_name(user)} ({email}), {_role_words(role)}", role=role or "")
     return user
 
 
@@ -76,7 +71,7 @@ def change_role(actor, user, role: str | None) -> bool:
         actor,
         "user.role_changed",
         user,
-        f"{_name(user)}: {_role_words(old)} to {_role_words(role)}",
+        f"{person_name(user)}: {_role_words(old)} to {_role_words(role)}",
         old=old or "",
         new=role or "",
     )
@@ -92,7 +87,7 @@ def set_active(actor, user, active: bool) -> bool:
     user.is_active = active
     user.save(update_fields=["is_active"])
     event = "user.reactivated" if active else "user.deactivated"
-    audit.record(actor, event, user, _name(user))
+    audit.record(actor, event, user, person_name(user))
     return True
 
 
@@ -102,7 +97,7 @@ def unlock(actor, user) -> int:
     if user.is_superuser and not actor.is_superuser:
         raise AccountChangeRefused("Only a superuser can remove a superuser's sign-in lock.")
     cleared = reset_sign_in_attempts(username=user.get_username())
-    audit.record(actor, "user.unlocked", user, _name(user), attempts_cleared=cleared)
+    audit.record(actor, "user.unlocked", user, person_name(user), attempts_cleared=cleared)
     return cleared
 
 
@@ -124,14 +119,11 @@ def send_password_link(actor, user, *, site_url: str, new_account: bool = False)
         "token": default_token_generator.make_token(user),
         "protocol": address.scheme or "https",
     }
-    prefix = "registration/account_created" if new_account else "registration/password_reset"
     try:
         # Sent here rather than through PasswordResetForm, which logs a failure and carries on.
-        subject = "".join(render_to_string(f"{prefix}_subject.txt", context).splitlines())
-        body = render_to_string(f"{prefix}_email.html", context)
-        EmailMessage(subject, body, settings.DEFAULT_FROM_EMAIL, [user.email]).send()
+        emails.send("account-created" if new_account else "password-reset", context, [user.email])
     except OSError as error:  # smtplib's errors are OSErrors, as are refused connections
         log.warning("Password link for user %s not sent: %s", user.pk, error)
         raise EmailNotSent from error
     with transaction.atomic():
-        audit.record(actor, "user.password_link_sent", user, f"{_name(user)} at {user.email}", email=user.email)
+        audit.record(actor, "user.password_link_sent", user, f"{person_name(user)} at {user.email}", email=user.email)

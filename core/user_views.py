@@ -7,6 +7,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_GET, require_POST
 
 from core import queries, services
+from core.formats import person_name
 from core.forms import AuditFilterForm, RoleForm, UserCreateForm, UserFilterForm, role_from_choice
 from core.permissions import service_user_required
 from core.queries import NO_ROLE
@@ -23,10 +24,6 @@ def _require_user_admin(user):
 def _account(request, pk):
     _require_user_admin(request.user)
     return get_object_or_404(queries.users_for_admin(), pk=pk)
-
-
-def _name(user) -> str:
-    return user.get_full_name() or user.get_username()
 
 
 def _site_url(request) -> str:
@@ -72,10 +69,11 @@ def user_create(request):
         )
         if _send_link(request, account, new_account=True):
             messages.success(
-                request, f"Account created for {_name(account)}. We have emailed them a link to choose a password."
+                request,
+                f"Account created for {person_name(account)}. We have emailed them a link to choose a password.",
             )
         else:
-            messages.success(request, f"Account created for {_name(account)}.")
+            messages.success(request, f"Account created for {person_name(account)}.")
         return redirect("users:detail", pk=account.pk)
     return render(request, "core/user_create.html", {"form": form})
 
@@ -109,9 +107,9 @@ def user_role(request, pk):
     if request.method == "POST" and form.is_valid():
         new = role_from_choice(form.cleaned_data["role"])
         if services.change_role(request.user, account, new):
-            messages.success(request, f"{_name(account)}'s role is now {new or 'no role'}.")
+            messages.success(request, f"{person_name(account)}'s role is now {new or 'no role'}.")
         else:
-            messages.success(request, f"{_name(account)} already had that role. Nothing changed.")
+            messages.success(request, f"{person_name(account)} already had that role. Nothing changed.")
         return redirect("users:detail", pk=account.pk)
     return render(request, "core/user_role.html", {"account": account, "form": form})
 
@@ -125,7 +123,7 @@ def user_deactivate(request, pk):
         return redirect("users:detail", pk=account.pk)
     if request.method == "POST":
         services.set_active(request.user, account, False)
-        messages.success(request, f"{_name(account)}'s account is deactivated. They can no longer sign in.")
+        messages.success(request, f"{person_name(account)}'s account is deactivated. They can no longer sign in.")
         return redirect("users:detail", pk=account.pk)
     return render(request, "core/user_deactivate.html", {"account": account})
 
@@ -140,7 +138,7 @@ def user_reactivate(request, pk):
         messages.error(request, str(refusal))
     else:
         if changed:
-            messages.success(request, f"{_name(account)}'s account is active again. They can sign in.")
+            messages.success(request, f"{person_name(account)}'s account is active again. They can sign in.")
     return redirect("users:detail", pk=account.pk)
 
 
@@ -153,7 +151,7 @@ def user_unlock(request, pk):
     except services.AccountChangeRefused as refusal:
         messages.error(request, str(refusal))
     else:
-        messages.success(request, f"{_name(account)} can try to sign in again.")
+        messages.success(request, f"{person_name(account)} can try to sign in again.")
     return redirect("users:detail", pk=account.pk)
 
 

@@ -7,9 +7,10 @@ from docx import Document
 from docx.enum.section import WD_ORIENT
 from docx.shared import Mm, Pt
 
+from core.formats import date_words
 from core.text import clean_text
 from dashboard.progress import lead_of
-from improvement.rules import date_words, rag_label, rag_with_reason
+from improvement.rules import rag_label, rag_with_reason
 
 
 def _day(value) -> str:
@@ -158,7 +159,7 @@ def progress_docx_bytes(result) -> bytes:
         "Actions by RAG at the end of each month",
         ["Month", *[rag_label(rag) for rag, _ in (result.trend[0].counts if result.trend else [])], "Events"],
         [
-            [f"{m.day:%B %Y}", *[str(c) for _, c in m.counts], "; ".join(e.label for e in m.events)]
+            [date_words(m.day, "month"), *[str(c) for _, c in m.counts], "; ".join(e.label for e in m.events)]
             for m in result.trend
         ],
     )

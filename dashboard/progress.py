@@ -14,16 +14,16 @@ from datetime import date
 
 from django.db.models import Exists, OuterRef
 
+from core.formats import person_name
 from dashboard.queries import attach_events, intervention_markers, rag_trend
 from improvement.models import Rag
 from improvement.queries import (
     GAP_NO_ACTION,
     GAP_NO_SUCCESS_MEASURE,
-    RAG_ORDER,
+    action_rag_counts,
     changes_between,
     plans_as_at_two_dates,
     progress_records,
-    rag_counts,
 )
 from improvement.rules import finding_gap
 from indicators.models import Indicator
@@ -51,7 +51,7 @@ def _key(state):
 
 def lead_of(state) -> str:
     officer = state.action.lead_officer
-    return (officer.get_full_name() if officer else "") or state.action.lead_job_title or "No lead recorded"
+    return person_name(officer) or state.action.lead_job_title or "No lead recorded"
 
 
 @dataclass
@@ -232,8 +232,8 @@ def build_progress(period: Period, *, inspections: list, plans: list, all_kpis: 
         result.themes.append(
             ThemeRow(
                 theme=theme,
-                before=rag_counts(before_by_theme[theme_id]),
-                after=rag_counts(after_by_theme[theme_id]),
+                before=action_rag_counts(before_by_theme[theme_id]),
+                after=action_rag_counts(after_by_theme[theme_id]),
                 looked_at=theme_id in focus_themes,
                 completed=len(keys & completed_keys),
                 new_reds=len(keys & red_keys),
@@ -246,8 +246,8 @@ def build_progress(period: Period, *, inspections: list, plans: list, all_kpis: 
         if not row.looked_at and any(_key(s) in old_focus for s in after_by_theme[row.theme.pk]):
             row.looked_at = True
     result.focus_themes = [row for row in result.themes if row.looked_at]
-    result.not_carried = rag_counts(gone) if gone else []
-    result.counts_before, result.counts_after = rag_counts(before), rag_counts(after)
+    result.not_carried = action_rag_counts(gone) if gone else []
+    result.counts_before, result.counts_after = action_rag_counts(before), action_rag_counts(after)
 
     # By recommendation: its actions (followed across versions by lineage) at both ends.
     by_action = {s.action.pk: s for s in [*before, *after]}
@@ -327,4 +327,4 @@ def build_progress(period: Period, *, inspections: list, plans: list, all_kpis: 
     return result
 
 
-__all__ = ["RAG_ORDER", "Period", "Progress", "build_progress", "lead_of"]
+__all__ = ["Period", "Progress", "build_progress", "lead_of"]

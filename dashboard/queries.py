@@ -12,13 +12,12 @@ from django.utils import timezone
 
 from core import worker
 from imports.models import ImportJob
-from improvement.models import InterventionEvent
+from improvement.models import InterventionEvent, Rag
 from improvement.queries import (
     MAX_TREND_DATES,
-    RAG_ORDER,
+    action_rag_counts,
+    action_rag_counts_on_dates,
     month_ends,
-    rag_counts,
-    rag_counts_on_dates,
 )
 from meetings.models import Meeting
 from meetings.pack import plan_in_force_from
@@ -40,7 +39,7 @@ def counts_by_theme(states) -> list[ThemeSummary]:
     by_theme: OrderedDict = OrderedDict()
     for state in states:
         by_theme.setdefault(state.action.theme_id, (state.action.theme, []))[1].append(state)
-    return [ThemeSummary(theme, rag_counts(items), len(items)) for theme, items in by_theme.values()]
+    return [ThemeSummary(theme, action_rag_counts(items), len(items)) for theme, items in by_theme.values()]
 
 
 def recent_updates_from(states, limit=8) -> list:
@@ -86,7 +85,7 @@ def trend_start(plans, inspections, end: date) -> date | None:
 
 def rag_trend(plans, inspections, end: date) -> list[TrendMonth]:
     """Each month's RAG counts from trend_start to end (the latest MAX_TREND_DATES months), each month
-    counted on the plan version in force then: one query a plan version (rag_counts_on_dates)."""
+    counted on the plan version in force then: one query a plan version (action_rag_counts_on_dates)."""
 
     first = trend_start(plans, inspections, end)
     if first is None:
@@ -100,9 +99,9 @@ def rag_trend(plans, inspections, end: date) -> list[TrendMonth]:
             by_plan[plan].append(day)
     counts = {}
     for plan, plan_days in by_plan.items():
-        counts.update(rag_counts_on_dates(plan, plan_days))
+        counts.update(action_rag_counts_on_dates(plan, plan_days))
     return [
-        TrendMonth(day=day, counts=[(rag.value, counts.get(day, {}).get(rag.value, 0)) for rag in RAG_ORDER])
+        TrendMonth(day=day, counts=[(rag.value, counts.get(day, {}).get(rag.value, 0)) for rag in Rag.in_order()])
         for day in days
     ]
 

@@ -5,6 +5,7 @@ from django.urls import reverse
 from django.utils.functional import SimpleLazyObject
 
 from core import audit, cache, clock
+from core.formats import date_words
 from core.forms import GovukDateField, ServiceForm
 from core.permissions import service_user_required
 from core.roles import is_admin
@@ -22,16 +23,15 @@ from dashboard.queries import (
 )
 from improvement.models import Inspection, Rag
 from improvement.queries import (
+    action_rag_counts,
     current_plan_from,
     plan_as_at,
     plans_newest_first,
-    rag_counts,
     recommendation_progress,
     recommendations_and_links,
 )
 from improvement.rules import (
     complete_without_evidence,
-    date_words,
     is_due_before_meeting,
     latest_held_visit,
     needs_update,
@@ -128,7 +128,7 @@ def _dashboard_summary(plan, today, states, plans, inspections) -> dict:
         context["markers"] = intervention_markers(inspections, context["trend"][0].day.replace(day=1), today)
         attach_events(context["trend"], context["markers"])
     if plan:
-        context["counts"] = rag_counts(states)
+        context["counts"] = action_rag_counts(states)
         context["themes"] = counts_by_theme(states)
         context["reds"] = sorted(
             (s for s in states if s.rag == Rag.RED), key=lambda s: (-s.days_overdue, s.action.reference)

@@ -8,6 +8,7 @@ from datetime import date, datetime, time, timedelta
 
 from django.utils import timezone
 
+from core.formats import date_words
 from meetings import services
 from meetings.dates import after_one_cycle
 from meetings.models import Board, Meeting, MeetingAction
@@ -219,7 +220,7 @@ def _minutes(ctx, key, topic, meeting_day, previous_day) -> str:
     ]
     if previous_day:
         lines.append(
-            f"Members noted the progress since the meeting on {previous_day.day} {previous_day:%B %Y} and "
+            f"Members noted the progress since the meeting on {date_words(previous_day)} and "
             "asked that the next report show the impact on children, not only the activity: "
             "\u201cso what, is any child better off?\u201d"
         )
@@ -308,7 +309,7 @@ def _agenda(ctx, board, meeting, key, m_index, previous_day, held, themes, indic
         if held
         else "",
         1: (
-            f"The minutes of the meeting held on {previous_day.day} {previous_day:%B %Y} were agreed as a correct "
+            f"The minutes of the meeting held on {date_words(previous_day)} were agreed as a correct "
             "record and signed by the Chair. Matters arising were taken from the actions log; open actions are "
             "carried forward."
             if previous_day
@@ -339,8 +340,8 @@ def _agenda(ctx, board, meeting, key, m_index, previous_day, held, themes, indic
         if held and order == 2 and previous_day:
             services.record_resolution(
                 item=item,
-                text=f"That the minutes of the meeting held on {previous_day.day} "
-                f"{previous_day:%B %Y} be approved as a correct record.",
+                text=f"That the minutes of the meeting held on {date_words(previous_day)} "
+                "be approved as a correct record.",
             )
         if held and order == 3:
             services.record_resolution(item=item, text="That the exceptions report be noted.")
@@ -376,8 +377,8 @@ def _close_most_actions(ctx, board):
     for index, action in enumerate(actions):
         if action.due_date is None or action.due_date > today or index % 5 == 3:
             continue
-        services.respond_to_action(
-            action=action,
+        services.respond_to_action_arising(
+            action_arising=action,
             status=MeetingAction.Status.DROPPED if index % 11 == 5 else MeetingAction.Status.DONE,
             response=RESPONSES[index % len(RESPONSES)],
             responded_on=action.due_date - timedelta(days=3),

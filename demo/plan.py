@@ -5,6 +5,7 @@ from datetime import date, datetime, time, timedelta
 
 from django.utils import timezone
 
+from core.formats import date_words, person_name
 from improvement.models import (
     Action,
     ActionStatus,
@@ -608,7 +609,7 @@ def build(ctx):
 
     old = Plan.objects.create(
         title="Children's Services Improvement Plan 2025-27",
-        version=f"v1 ({plan_start:%B %Y})",
+        version=f"v1 ({date_words(plan_start, 'month')})",
         status=Plan.Status.CLOSED,
         start_date=plan_start,
         end_date=plan_start + timedelta(days=240),
@@ -618,7 +619,7 @@ def build(ctx):
     refreshed = plan_start + timedelta(days=240)
     plan = Plan.objects.create(
         title="Children's Services Improvement Plan 2025-27",
-        version=f"v3 ({refreshed:%B %Y})",
+        version=f"v3 ({date_words(refreshed, 'month')})",
         status=Plan.Status.ACTIVE,
         start_date=refreshed,
         end_date=date(plan_start.year + 2, 3, 31),
@@ -825,7 +826,7 @@ def _history(ctx, action, updates, revisions, *, officer_stale):
                 action=action,
                 date=day,
                 author=action.lead_officer,
-                author_name=action.lead_officer.get_full_name(),
+                author_name=person_name(action.lead_officer),
                 created_at=_created(day, rng),
                 status=status,
                 progress=progress,

@@ -22,13 +22,13 @@ from dataclasses import dataclass, field
 from django.db import transaction
 
 from core import clock
+from core.formats import value_words
 from imports.models import ImportChange
 from imports.parsing.kpi import KpiParse, ParsedIndicator, PeriodValue
 from imports.pipeline import CREATE, UNCHANGED, UPDATE, ChangeSet, FieldChange, ImportResult, PlannedChange, Problem
 from indicators.models import Benchmark, Frequency, Indicator, Measurement, Polarity, Target, Unit
 from indicators.periods import period_label
 from indicators.queries import target_display, target_in_force, value_display
-from indicators.rules import format_value
 from indicators.services import save_measurements
 
 BATCH = 1000
@@ -347,8 +347,8 @@ class ValuePlanner:
                         f"{period} {name}",
                         ""
                         if getattr(existing, name) is None
-                        else format_value(getattr(existing, name), "number", places),
-                        format_value(wanted[name], "number", places),
+                        else value_words(getattr(existing, name), "number", places),
+                        value_words(wanted[name], "number", places),
                     )
                 )
             elif name == "commentary":
@@ -379,7 +379,7 @@ class BenchmarkPlanner:
                 label = f"{Benchmark.Kind(kind).label} {period_label(period, Frequency.ANNUAL)}"
                 row = PlannedChange(BENCHMARK, f"{indicator.code} {kind}", item.label, UNCHANGED, item.parsed.row)
                 existing = context.benchmarks.get((item.existing.pk, kind, period)) if item.existing else None
-                new = format_value(value, indicator.unit, indicator.decimal_places)
+                new = value_words(value, indicator.unit, indicator.decimal_places)
                 if existing is None:
                     row.kind = CREATE
                     row.changes.append(FieldChange("benchmark", label, "", new))
@@ -389,7 +389,7 @@ class BenchmarkPlanner:
                     old = (
                         ""
                         if existing.value is None
-                        else format_value(existing.value, indicator.unit, indicator.decimal_places)
+                        else value_words(existing.value, indicator.unit, indicator.decimal_places)
                     )
                     row.changes.append(FieldChange("benchmark", label, old, new))
                     row.target = ("update", item, existing, value)

@@ -24,6 +24,8 @@ import datetime
 from dataclasses import dataclass, field
 from typing import Protocol
 
+from core.formats import date_words
+
 SEVERITIES = ("error", "warning", "guess")
 
 
@@ -100,7 +102,7 @@ class ColumnMatch:
             "how": self.how,
             "how_words": HOW_WORDS.get(self.how, ""),
             "date": self.date.isoformat() if self.date else None,
-            "date_words": f"{self.date:%B %Y}" if self.date else "",
+            "date_words": date_words(self.date, "month") if self.date else "",
         }
 
     @classmethod

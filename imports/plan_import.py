@@ -22,6 +22,7 @@ from django.db.models import Max
 from django.urls import reverse
 
 from core import clock
+from core.formats import date_words, person_name_of
 from imports import bulk
 from imports.models import ImportChange
 from imports.parsing.plan import FIELD_LABELS, ParsedAction, PlanParse, ProgressEntry
@@ -66,7 +67,7 @@ def _display(value):
     if value is None or value == "":
         return ""
     if isinstance(value, datetime.date):
-        return f"{value.day} {value:%B %Y}"
+        return date_words(value)
     if isinstance(value, (set, list, tuple)):
         return ", ".join(sorted(str(v) for v in value))
     return str(value)
@@ -1054,7 +1055,7 @@ def _check_versions(plan: Plan, expected_versions: dict | None) -> None:
         .order_by("action_id", "-created_at", "-pk")
         .values_list("action_id", "date", "author__first_name", "author__last_name", "author_name")
     ):
-        latest.setdefault(action_id, (day, f"{first or ''} {last or ''}".strip() or name))
+        latest.setdefault(action_id, (day, person_name_of(first, last) or name))
     action_url = _url_maker("improvement:action_detail")
     changed = []
     for pk, reference, title in (

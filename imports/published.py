@@ -24,6 +24,7 @@ from django.db.models import Q
 from django.utils import timezone
 
 from core import clock
+from core.formats import value_words
 from imports.models import ImportChange
 from imports.parsing import limits
 from indicators import periods
@@ -38,7 +39,7 @@ from indicators.models import (
     PublishedSource,
     Unit,
 )
-from indicators.rules import council_rank, format_value, quartile
+from indicators.rules import council_rank, quartile
 from indicators.services import council_settings, save_measurements
 
 STANDARD_COLUMNS = {
@@ -339,7 +340,7 @@ def figure_words(figure_value, symbol, indicator_unit, places, counted=None, tot
     if figure_value is None:
         words = SYMBOL_WORDS.get(symbol, "no value")
         return f"{words} ({symbol})" if symbol else words
-    shown = format_value(figure_value, indicator_unit, places)
+    shown = value_words(figure_value, indicator_unit, places)
     if total:
         shown += f" (mean of {counted} of {total} neighbours)"
     return shown

@@ -13,17 +13,14 @@ from django.db.models.signals import m2m_changed
 from simple_history.models import HistoricalRecords
 
 from core import audit
+from core.formats import person_name
 
 _caller_records = ContextVar("delegates_caller_records", default=False)
 
 
-def _label(user) -> str:
-    return user.get_full_name() or user.get_username()
-
-
 def _delegates_of(action) -> dict[int, str]:
     users = action.delegates.model.objects.filter(delegated_actions=action).order_by("pk")
-    return {user.pk: _label(user) for user in users}
+    return {user.pk: person_name(user) for user in users}
 
 
 def _request_user():
@@ -97,7 +94,7 @@ def on_delegates_changed(sender, instance, action, reverse, model, pk_set, **kwa
         if action == "post_add":
             before.pop(instance.pk, None)
         else:
-            before[instance.pk] = _label(instance)
+            before[instance.pk] = person_name(instance)
         _record(_request_user(), changed, before, after)
 
 

@@ -3,6 +3,7 @@
 import django_filters
 from django.contrib.auth import get_user_model
 
+from core.formats import person_name
 from core.forms import GovukDateInput
 from improvement.forms import _rag_choices
 from improvement.models import Action, ActionStatus, Recommendation, Theme
@@ -61,7 +62,7 @@ class ActionFilter(django_filters.FilterSet):
             .order_by("inspection__start_date", "order", "reference")
         )
         self.filters["theme"].extra["choices"] = [(str(t.pk), str(t)) for t in self.themes]
-        self.filters["lead_officer"].extra["choices"] = [(str(u.pk), u.get_full_name() or u.username) for u in leads]
+        self.filters["lead_officer"].extra["choices"] = [(str(u.pk), person_name(u)) for u in leads]
         self.filters["recommendation"].extra["choices"] = [
             (str(r.pk), f"{r.reference}: {r.text[:60]}") for r in recommendations
         ]

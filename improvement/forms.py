@@ -1,11 +1,11 @@
 from django import forms
 
+from core.formats import date_words
 from core.forms import GovukDateInput, ServiceForm
 from improvement.models import Action, ActionStatus, Progress, Rag
 from improvement.rules import (
     EarliestDate,
     compute_action_rag,
-    date_words,
     effective_rag,
     is_past_target,
     rag_label,

@@ -8,6 +8,7 @@ from django.urls import reverse
 from simple_history.models import HistoricalRecords
 
 from core import clock
+from core.formats import date_words
 from core.records import PermanentRecord
 
 
@@ -74,7 +75,7 @@ class Inspection(models.Model):
         ordering = ["start_date", "pk"]
 
     def __str__(self):
-        return f"{self.title or self.get_kind_display()} ({self.start_date:%B %Y})"
+        return f"{self.title or self.get_kind_display()} ({date_words(self.start_date, 'month')})"
 
     def get_absolute_url(self):
         return reverse("improvement:inspection_detail", args=[self.pk])
@@ -111,7 +112,7 @@ class InterventionEvent(models.Model):
         ordering = ["date", "pk"]
 
     def __str__(self):
-        return f"{self.get_kind_display()} ({self.date:%d %B %Y})"
+        return f"{self.get_kind_display()} ({date_words(self.date)})"
 
     def get_absolute_url(self):
         return reverse("improvement:inspection_list") + f"#event-{self.pk}"
@@ -255,11 +256,30 @@ class Progress(models.TextChoices):
 
 
 class Rag(models.TextChoices):
+    """An action's RAG (BRAG with grey for not started). Declared in the order the forms offer it (and the
+    migrations record); pages, papers and counts list RAGs worst first, by Rag.in_order()."""
+
     BLUE = "blue", "Blue"
     GREEN = "green", "Green"
     AMBER = "amber", "Amber"
     RED = "red", "Red"
     GREY = "grey", "Grey"
+
+    @classmethod
+    def in_order(cls) -> list["Rag"]:
+        """Worst first: red, amber, green, then grey (not started, not yet due) and blue (complete)."""
+        return [cls.RED, cls.AMBER, cls.GREEN, cls.GREY, cls.BLUE]
+
+    @classmethod
+    def rank(cls, rag: str) -> int:
+        """A RAG's place in in_order(), for sorting worst first."""
+        return cls.in_order().index(cls(rag))
+
+    @property
+    def words(self) -> str:
+        """The council's wording ("Red - off track"): configuration (settings.ACTION_RAG_LABELS), because
+        councils define RAG differently. Always shown beside the colour."""
+        return settings.ACTION_RAG_LABELS[self.value]
 
 
 class Action(models.Model):

@@ -27,6 +27,7 @@ from django.db.models.expressions import RawSQL
 from django.db.models.functions import Cast, Coalesce
 from django.urls import reverse
 
+from core.formats import person_name_of
 from improvement.models import (
     Action,
     ActionStatePeriod,
@@ -52,7 +53,6 @@ from improvement.rules import (
 )
 
 # Worst first: the order RAG counts and "sort by RAG" use.
-RAG_ORDER = [Rag.RED, Rag.AMBER, Rag.GREEN, Rag.GREY, Rag.BLUE]
 _FINISHED = {ActionStatus.COMPLETE, ActionStatus.CLOSED}
 _PROGRESS_LABELS = dict(Progress.choices)
 
@@ -294,7 +294,7 @@ def _state(own, action, update, as_at) -> ActionState:
     )
 
 
-def rag_counts_by_theme(plan, as_at: date) -> dict[int, dict[str, int]]:
+def action_rag_counts_by_theme(plan, as_at: date) -> dict[int, dict[str, int]]:
     """{theme id: {rag: count}} for the plan's actions on as_at: one aggregate query (themes with no action
     listed on that date are absent; a RAG with no action is absent from its theme's counts)."""
     rows = (
@@ -313,7 +313,7 @@ def rag_counts_by_theme(plan, as_at: date) -> dict[int, dict[str, int]]:
 MAX_TREND_DATES = 120
 
 
-def rag_counts_on_dates(plan, dates) -> dict[date, dict[str, int]]:
+def action_rag_counts_on_dates(plan, dates) -> dict[date, dict[str, int]]:
     """{date: {rag: count}} for the plan on each of up to MAX_TREND_DATES dates, in ONE query whatever the
     size: the dates (each with its amber grace date) joined as a VALUES list to the stored state periods,
     the RAG worked out by the same rule as plan_as_at. Every date asked about is in the answer, zeros
@@ -321,7 +321,7 @@ def rag_counts_on_dates(plan, dates) -> dict[date, dict[str, int]]:
     days = sorted(set(dates))
     if len(days) > MAX_TREND_DATES:
         raise ValueError(f"At most {MAX_TREND_DATES} dates in one trend")
-    result = {day: {rag.value: 0 for rag in RAG_ORDER} for day in days}
+    result = {day: {rag.value: 0 for rag in Rag.in_order()} for day in days}
     if not days or plan is None:
         return result
     table = connection.ops.quote_name(ActionStatePeriod._meta.db_table)
@@ -371,14 +371,14 @@ def month_ends(start: date, end: date) -> list[date]:
     return days
 
 
-def rag_counts(states) -> list[tuple[str, int]]:
+def action_rag_counts(states) -> list[tuple[str, int]]:
     """(rag, count) for every RAG, worst first, zeros included."""
     counts = Counter(s.rag for s in states)
-    return [(rag.value, counts.get(rag, 0)) for rag in RAG_ORDER]
+    return [(rag.value, counts.get(rag, 0)) for rag in Rag.in_order()]
 
 
 @dataclass
-class PlanChanges:
+class PlanStateChanges:
     completed: list = field(default_factory=list)
     rag_moves: list = field(default_factory=list)
     new_reds: list = field(default_factory=list)
@@ -387,11 +387,11 @@ class PlanChanges:
     reopened: list = field(default_factory=list)  # finished then, not now (also a RAG move)
 
 
-def changes_between(before: list[ActionState], after: list[ActionState]) -> PlanChanges:
+def changes_between(before: list[ActionState], after: list[ActionState]) -> PlanStateChanges:
     """What changed between two plan_as_at results, matched by lineage: an action carried into a newer plan
     version is the same action as the one it continues."""
     earlier = {s.lineage_id or s.action.pk: s for s in before}
-    changes = PlanChanges()
+    changes = PlanStateChanges()
     for now in after:
         then = earlier.get(now.lineage_id or now.action.pk)
         if then is None:
@@ -514,7 +514,7 @@ def recommendation_progress(
             RecommendationProgress(
                 recommendation=recommendation,
                 states=states,
-                counts=rag_counts(states),
+                counts=action_rag_counts(states),
                 complete=bool(states) and all(s.is_finished for s in states),
                 gap=gap,
             )
@@ -581,10 +581,9 @@ def plan_order(state) -> tuple:
     return (action.theme.order, action.theme.reference, action.order, action.reference)
 
 
-_RAG_RANK = {rag.value: i for i, rag in enumerate(RAG_ORDER)}
 _SORT_KEYS = {
     "target_date": lambda s: (s.target_date is None, s.target_date, plan_order(s)),
-    "rag": lambda s: (_RAG_RANK[s.rag], plan_order(s)),
+    "rag": lambda s: (Rag.rank(s.rag), plan_order(s)),
     "last_update": lambda s: (s.last_update is not None, s.last_update.date if s.last_update else None, plan_order(s)),
 }
 
@@ -619,12 +618,12 @@ class CollapsedTheme:
 
 def theme_summaries(themes, by_theme, opened) -> list[CollapsedTheme]:
     """Each theme with its number of actions and RAG counts (worst first, zeros included), from
-    rag_counts_by_theme's {theme id: {rag: count}}."""
+    action_rag_counts_by_theme's {theme id: {rag: count}}."""
     return [
         CollapsedTheme(
             theme=theme,
             total=sum(by_theme.get(theme.pk, {}).values()),
-            counts=[(rag.value, by_theme.get(theme.pk, {}).get(rag.value, 0)) for rag in RAG_ORDER],
+            counts=[(rag.value, by_theme.get(theme.pk, {}).get(rag.value, 0)) for rag in Rag.in_order()],
             opened=opened is not None and theme.pk == opened.pk,
         )
         for theme in themes
@@ -633,7 +632,7 @@ def theme_summaries(themes, by_theme, opened) -> list[CollapsedTheme]:
 
 def summed_theme_counts(summaries) -> list[tuple[str, int]]:
     """The plan's RAG counts (worst first, zeros included) as the sum of its themes'."""
-    return [(rag.value, sum(dict(t.counts)[rag.value] for t in summaries)) for rag in RAG_ORDER]
+    return [(rag.value, sum(dict(t.counts)[rag.value] for t in summaries)) for rag in Rag.in_order()]
 
 
 def my_actions_as_at(user, plan, today: date) -> tuple[list[ActionState], list[ActionState]]:
@@ -808,7 +807,9 @@ def risk_rows(*, themes=None) -> list[dict]:
     for row in rows:
         risk = found.get(row["pk"])
         if risk is None:
-            owner = row["owner_name"] or f"{row['owner__first_name'] or ''} {row['owner__last_name'] or ''}".strip()
+            owner = row["owner_name"] or person_name_of(
+                row["owner__first_name"], row["owner__last_name"], row["owner__username"]
+            )
             words, rag = risk_rating(row["likelihood"], row["impact"])
             risk = found[row["pk"]] = {
                 "id": row["pk"],
@@ -819,7 +820,7 @@ def risk_rows(*, themes=None) -> list[dict]:
                 "score": row["likelihood"] * row["impact"],
                 "rating": words,
                 "rag": rag,
-                "owner": owner or row["owner__username"] or "",
+                "owner": owner,
                 "mitigation": row["mitigation"],
                 "review_date": row["review_date"].isoformat() if row["review_date"] else None,
                 "themes": [],

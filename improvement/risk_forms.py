@@ -3,6 +3,7 @@
 from django import forms
 from django.contrib.auth import get_user_model
 
+from core.formats import person_name
 from core.forms import GovukDateField, ServiceForm
 from improvement.models import Risk, Theme
 from improvement.queries import current_plan
@@ -10,7 +11,7 @@ from improvement.queries import current_plan
 
 class _UserChoice(forms.ModelChoiceField):
     def label_from_instance(self, obj):
-        return obj.get_full_name() or obj.get_username()
+        return person_name(obj)
 
 
 class _ThemeChoices(forms.ModelMultipleChoiceField):

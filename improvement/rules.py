@@ -8,6 +8,7 @@ from datetime import date, timedelta
 from django.conf import settings
 from django.db.models import Case, CharField, F, Q, Value, When
 
+from core.formats import date_words
 from improvement.models import ActionStatus, Progress, Rag
 
 _FINISHED = {ActionStatus.COMPLETE, ActionStatus.CLOSED}
@@ -30,10 +31,6 @@ def compute_action_rag(
     return Rag.GREEN.value
 
 
-# Best last: an override "better" than the computed RAG is one further down this list.
-_RAG_RANK = {Rag.RED: 0, Rag.AMBER: 1, Rag.GREEN: 2, Rag.GREY: 3, Rag.BLUE: 4}
-
-
 def is_past_target(*, status: str, target_date: date | None, as_at: date) -> bool:
     """An unfinished action whose target date in force is before as_at."""
     return status not in _FINISHED and target_date is not None and target_date < as_at
@@ -46,7 +43,7 @@ def effective_rag(computed: str, override: str, *, past_target: bool) -> str:
     `past_target`: is_past_target(...) for the same date."""
     if not override:
         return computed
-    if past_target and _RAG_RANK[override] > _RAG_RANK[computed]:
+    if past_target and Rag.rank(override) > Rag.rank(computed):
         return computed
     return override
 
@@ -106,7 +103,7 @@ def effective_rag_expression(as_at, *, prefix: str = "", amber_days: int | None 
 
 
 def rag_label(rag: str) -> str:
-    return settings.ACTION_RAG_LABELS[rag]
+    return Rag(rag).words
 
 
 def needs_update(*, finished: bool, last_update_on: date | None, target_date: date | None, today: date) -> bool:
@@ -168,11 +165,6 @@ class EarliestDate:
             f"{day_words} cannot be before {date_words(self.date)} because {self.why}. "
             "An admin can record an earlier date with a reason."
         )
-
-
-def date_words(day: date) -> str:
-    """A date as GOV.UK writes it ("3 December 2026"), for the rule's messages and help texts."""
-    return f"{day.day} {day:%B %Y}"
 
 
 def earliest_effective_date(
@@ -258,10 +250,6 @@ def visit_date_problem(*, is_planned: bool, start: date | None, end: date | None
 # ---- one RAG with its reason, wherever an action appears
 
 
-def _day_words(day: date) -> str:
-    return f"{day.day} {day:%B}"
-
-
 def rag_reason(
     *,
     rag: str,
@@ -279,7 +267,7 @@ def rag_reason(
     precedence rule in shared/design.md); this only explains it, so every page words it the same."""
     said = ""
     if progress and updated_on:
-        said = f"the officer said {Progress(progress).label.lower()} on {_day_words(updated_on)}"
+        said = f"the officer said {Progress(progress).label.lower()} on {date_words(updated_on, 'day_month')}"
     elif progress:
         said = f"the officer said {Progress(progress).label.lower()}"
     overdue = f"{days_overdue} day{'s' if days_overdue != 1 else ''} overdue" if days_overdue else ""

@@ -8,6 +8,7 @@ from django.db.models import CharField, F, ProtectedError, TextField, Value
 from django.db.models.functions import Coalesce
 
 from core import audit, clock
+from core.formats import person_name
 from core.records import delete_with_unactivated_plan
 from core.roles import is_admin
 from improvement.models import (
@@ -303,7 +304,7 @@ def record_update(
         action=action,
         date=date,
         author=author,
-        author_name=(author.get_full_name() or author.get_username()) if author else "",
+        author_name=person_name(author),
         status=status,
         progress=progress,
         narrative=narrative,

@@ -5,10 +5,10 @@ from django.core.paginator import Paginator
 from django.db.models import Prefetch
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
-from django.utils import timezone
 from django.utils.functional import SimpleLazyObject
 
 from core import clock
+from core.formats import datetime_words, person_name
 from core.permissions import service_user_required
 from core.roles import is_admin
 from improvement import queries
@@ -22,7 +22,7 @@ from improvement.models import (
     TargetDateRevision,
 )
 from improvement.permissions import can_update_action
-from improvement.queries import plan_as_at, rag_counts, rag_counts_by_theme, recommendation_progress
+from improvement.queries import action_rag_counts, action_rag_counts_by_theme, plan_as_at, recommendation_progress
 from improvement.rules import earliest_effective_dates, plan_may_be_activated, plan_may_be_deleted
 from improvement.services import (
     BackdatedEntryError,
@@ -92,7 +92,7 @@ def _plan_body(request, selected, today) -> dict:
         body.update(
             listing=True,
             total=len(states),
-            counts=rag_counts(states),
+            counts=action_rag_counts(states),
             page=page,
             page_range=_page_range(page),
             groups=queries.group_states(page.object_list, filterset.sort_key),
@@ -100,7 +100,7 @@ def _plan_body(request, selected, today) -> dict:
         )
         return body
     # Collapsed themes need only counts: one aggregate in the database, not every action's state.
-    by_theme = rag_counts_by_theme(selected, today)
+    by_theme = action_rag_counts_by_theme(selected, today)
     opened = filterset.opened_theme
     if opened is not None:
         in_theme = plan_as_at(selected, today, actions=Action.objects.filter(theme=opened))
@@ -142,7 +142,7 @@ def plan_print(request):
         {
             "selected_plan": selected,
             "total": len(states),
-            "counts": rag_counts(states),
+            "counts": action_rag_counts(states),
             "groups": queries.group_states(states, filterset.sort_key),
             "list_caption": _list_caption(filterset.sort_key),
             "is_filtered": any(v for k, v in request.GET.items() if k not in ("plan", "sort", "page")),
@@ -289,13 +289,8 @@ def _form_after_conflict(post, action, today, latest, rule):
     form = ActionUpdateForm(data, action=action, today=today, **rule)
     form.is_valid()
     if latest is not None:
-        who = latest.author.get_full_name() if latest.author else (latest.author_name or "Someone")
-        when = (
-            timezone.localtime(latest.created_at)
-            .strftime("%-d %B %Y at %-I:%M%p")
-            .replace("AM", "am")
-            .replace("PM", "pm")
-        )
+        who = person_name(latest.author) if latest.author else (latest.author_name or "Someone")
+        when = datetime_words(latest.created_at)
         message = (
             f"{who} recorded an update to this action on {when}, after you opened this form. "
             "Nothing has been saved. Read their update, then check your answers and submit again."

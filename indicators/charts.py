@@ -21,6 +21,7 @@ from html import escape
 import plotly.graph_objects as go
 from django.db.models import DateTimeField, F, Value
 
+from core.formats import date_words
 from improvement.models import Inspection
 from indicators import periods
 from indicators.queries import target_in_force
@@ -251,7 +252,7 @@ def build_indicator_figure(indicator, measurements, targets, benchmarks, markers
                 mode="markers",
                 name="Board meetings",
                 marker={"symbol": "triangle-down", "size": 8, "color": _MARKER_COLOUR},
-                text=[_plotly_text(f"{m.label}, {m.date:%-d %b %Y}") for m in meetings],
+                text=[_plotly_text(f"{m.label}, {date_words(m.date, 'short')}") for m in meetings],
                 hovertemplate="%{text}<extra></extra>",
             )
         )

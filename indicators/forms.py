@@ -5,11 +5,12 @@ import django_filters
 from django import forms
 from django.contrib.auth import get_user_model
 
+from core.formats import person_name, value_words
 from core.forms import ServiceForm
 from improvement.models import Theme
 from indicators import periods
-from indicators.models import Frequency, Measurement, Unit
-from indicators.rules import DEFAULT_BASELINE_POINTS, MAX_BASELINE_POINTS, MIN_BASELINE_POINTS, format_value
+from indicators.models import Frequency, KpiRag, Measurement, Unit
+from indicators.rules import DEFAULT_BASELINE_POINTS, MAX_BASELINE_POINTS, MIN_BASELINE_POINTS
 
 ENTRY_PERIOD_COUNT = 24
 
@@ -166,7 +167,7 @@ class MeasurementForm(ServiceForm):
                     "value",
                     f"The value does not match the numerator and denominator: "
                     f"{numerator.normalize():f} out of {denominator.normalize():f} "
-                    f"is {format_value(rounded, unit, places)}",
+                    f"is {value_words(rounded, unit, places)}",
                 )
                 return cleaned
         if unit == Unit.PERCENTAGE and not (0 <= value <= 100):
@@ -176,12 +177,7 @@ class MeasurementForm(ServiceForm):
         return cleaned
 
 
-RAG_FILTER_CHOICES = [
-    ("red", "Red - outside tolerance"),
-    ("amber", "Amber - within tolerance"),
-    ("green", "Green - on or better than target"),
-    ("none", "No RAG"),
-]
+RAG_FILTER_CHOICES = KpiRag.choices
 
 
 class ScorecardFilter(django_filters.FilterSet):
@@ -209,7 +205,7 @@ class ScorecardFilter(django_filters.FilterSet):
             .distinct()
             .order_by("first_name", "last_name")
         )
-        self.filters["owner"].field.label_from_instance = lambda user: user.get_full_name() or user.get_username()
+        self.filters["owner"].field.label_from_instance = person_name
         self.filters["theme"].field.label_from_instance = lambda theme: f"{theme.reference} {theme.title}"
 
     def _rag_in_python(self, queryset, name, value):

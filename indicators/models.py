@@ -14,6 +14,22 @@ from simple_history.models import HistoricalRecords
 from core import clock
 
 
+class KpiRag(models.TextChoices):
+    """A KPI's RAG against its target (indicators.rules.kpi_rag), declared worst first: the order the
+    scorecard sorts, counts and filters in. "none" is no target or no value, never shown as green."""
+
+    RED = "red", "Red - outside tolerance"
+    AMBER = "amber", "Amber - within tolerance"
+    GREEN = "green", "Green - on or better than target"
+    NONE = "none", "No RAG"
+
+    @classmethod
+    def rank(cls, rag: str) -> int:
+        """A RAG's place worst first, for sorting; anything unrated sorts last."""
+        order = list(cls)
+        return order.index(cls(rag)) if rag in cls.values else len(order)
+
+
 class Unit(models.TextChoices):
     PERCENTAGE = "percentage", "Percentage"
     NUMBER = "number", "Number"

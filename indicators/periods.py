@@ -8,6 +8,8 @@ in April, July, October and January); or a financial year starting on 1 April.
 import calendar
 from datetime import date
 
+from core.formats import date_words
+
 MONTHLY = "monthly"
 QUARTERLY = "quarterly"
 ANNUAL = "annual"
@@ -38,7 +40,7 @@ def period_label(period: date, frequency) -> str:
         return f"Q{quarter} {year_label}"
     if frequency == ANNUAL:
         return year_label
-    return period.strftime("%b %Y")
+    return date_words(period, "short_month")
 
 
 def period_end(period: date, frequency) -> date:

@@ -10,6 +10,7 @@ from django.contrib.humanize.templatetags.humanize import ordinal
 from django.db.models import Prefetch, Q
 from django.utils import timezone
 
+from core.formats import date_words, value_words
 from core.roles import is_admin
 from improvement.models import Action
 from indicators import periods
@@ -18,6 +19,7 @@ from indicators.models import (
     Benchmark,
     Frequency,
     Indicator,
+    KpiRag,
     Measurement,
     MeasurementVersion,
     PublishedRank,
@@ -28,7 +30,6 @@ from indicators.models import (
 from indicators.rules import (
     SpcResult,
     direction_of_travel,
-    format_value,
     kpi_rag,
     quartile_words,
     rag_label,
@@ -89,7 +90,7 @@ class ScorecardRow:
 
     @property
     def rag_order(self) -> int:
-        return {"red": 0, "amber": 1, "green": 2}.get(self.rag, 3)
+        return KpiRag.rank(self.rag)
 
 
 def indicators_for_user(user):
@@ -130,7 +131,7 @@ def benchmark_display(benchmark: Benchmark | None, indicator: Indicator) -> str:
         return "Not published"
     if benchmark.value is None:
         return SUPPRESSION_WORDS.get(benchmark.suppression_code, "Not available")
-    shown = format_value(benchmark.value, indicator.unit, indicator.decimal_places)
+    shown = value_words(benchmark.value, indicator.unit, indicator.decimal_places)
     if benchmark.neighbours_total and benchmark.neighbours_counted != benchmark.neighbours_total:
         # Some neighbours' figures were suppressed: say how many the mean is of.
         shown += f" (mean of {benchmark.neighbours_counted} of {benchmark.neighbours_total} neighbours)"
@@ -151,10 +152,10 @@ def target_display(target: Target | None, indicator: Indicator) -> str:
         return "No target"
     if target.has_band:
         # A close-to-target band: "8.0 to 12.0", "20.0% to 25.0%".
-        low = format_value(target.band_lower, indicator.unit, indicator.decimal_places)
-        high = format_value(target.band_upper, indicator.unit, indicator.decimal_places)
+        low = value_words(target.band_lower, indicator.unit, indicator.decimal_places)
+        high = value_words(target.band_upper, indicator.unit, indicator.decimal_places)
         return f"{low} to {high}"
-    return format_value(target.value, indicator.unit, indicator.decimal_places)
+    return value_words(target.value, indicator.unit, indicator.decimal_places)
 
 
 def known_values(indicator_ids, as_at: date, knowledge: str = Knowledge.CURRENT) -> dict:
@@ -211,7 +212,7 @@ def value_display(measurement, indicator) -> str:
         return "No value"
     if measurement.value is None:
         return f"No value ({missing_words(measurement)})"
-    return format_value(measurement.value, indicator.unit, indicator.decimal_places)
+    return value_words(measurement.value, indicator.unit, indicator.decimal_places)
 
 
 def correction_display(known: KnownValue | None, indicator: Indicator, as_at: date) -> str:
@@ -231,7 +232,7 @@ def correction_display(known: KnownValue | None, indicator: Indicator, as_at: da
         None,
     )
     day = known.corrected_on
-    when = f"{day.day} {day:%b}" if day.year == as_at.year else f"{day.day} {day:%b %Y}"
+    when = date_words(day, "short_day_month" if day.year == as_at.year else "short")
     return f"corrected on {when}: was {value_display(was, indicator)}"
 
 
@@ -367,8 +368,8 @@ def kpi_rags_on_dates(dates, *, indicators=None, knowledge: str = Knowledge.CURR
     return result
 
 
-def rag_counts(rows: list[ScorecardRow]) -> dict[str, int]:
-    counts = {"red": 0, "amber": 0, "green": 0, "none": 0}
+def kpi_rag_counts(rows: list[ScorecardRow]) -> dict[str, int]:
+    counts = {rag.value: 0 for rag in KpiRag}
     for row in rows:
         counts[row.rag] += 1
     return counts
@@ -443,12 +444,12 @@ def tolerance_description(target: Target, indicator: Indicator) -> str:
     places = indicator.decimal_places
     if target.tolerance_kind == Target.ToleranceKind.ABSOLUTE:
         if indicator.unit == "percentage":
-            return f"{format_value(target.tolerance, 'number', places)} percentage points"
-        return format_value(target.tolerance, indicator.unit, places)
-    band = format_value(tolerance_band(target), indicator.unit, places)
+            return f"{value_words(target.tolerance, 'number', places)} percentage points"
+        return value_words(target.tolerance, indicator.unit, places)
+    band = value_words(tolerance_band(target), indicator.unit, places)
     if indicator.unit == "percentage":
         band = band.replace("%", " percentage points")
-    return f"{format_value(target.tolerance, 'number', 0)}% of the target ({band})"
+    return f"{value_words(target.tolerance, 'number', 0)}% of the target ({band})"
 
 
 # Statistical process control ----------------------------------------------------------------

@@ -1,4 +1,5 @@
-"""KPI rules: RAG against target, direction of travel, signals of change (SPC), how values are written.
+"""KPI rules: RAG against target, direction of travel, signals of change (SPC). Values are written by
+core.formats.value_words.
 
 One function per rule. Pages, exports, imports and board packs all call these, so a figure
 is rated and written the same way everywhere.
@@ -6,18 +7,12 @@ is rated and written the same way everywhere.
 
 from dataclasses import dataclass, field
 from datetime import date
-from decimal import ROUND_HALF_UP, Decimal
+from decimal import Decimal
 
 from indicators import periods
+from indicators.models import KpiRag
 
-GREEN, AMBER, RED, NONE = "green", "amber", "red", "none"
-
-RAG_LABELS = {
-    GREEN: "Green - on or better than target",
-    AMBER: "Amber - within tolerance",
-    RED: "Red - outside tolerance",
-    NONE: "No RAG",
-}
+GREEN, AMBER, RED, NONE = KpiRag.GREEN, KpiRag.AMBER, KpiRag.RED, KpiRag.NONE
 CONTEXT_MEASURE_LABEL = "No RAG - context measure"
 
 IMPROVING, DECLINING, NO_CHANGE, UP, DOWN = "improving", "declining", "no_change", "up", "down"
@@ -96,7 +91,7 @@ def rag_label(rag: str, polarity: str = "") -> str:
     """The words shown with a KPI RAG colour."""
     if rag == NONE and polarity == "none":
         return CONTEXT_MEASURE_LABEL
-    return RAG_LABELS[rag]
+    return KpiRag(rag).label
 
 
 def direction_of_travel(*, current: Decimal | None, previous: Decimal | None, polarity: str) -> str | None:
@@ -126,22 +121,6 @@ def direction_words(direction: str | None) -> tuple[str, str]:
     if direction is None:
         return "No comparison", ""
     return _DIRECTION_WORDS[direction]
-
-
-def format_value(value: Decimal | None, unit: str, decimal_places: int) -> str:
-    """A value written for people: 23.5%, 1,204, 42.1 per 10,000, 33 days, 1.25; "No value" when missing."""
-    if value is None:
-        return "No value"
-    exponent = Decimal(1).scaleb(-decimal_places)
-    rounded = Decimal(value).quantize(exponent, rounding=ROUND_HALF_UP)
-    number = f"{rounded:,.{decimal_places}f}"
-    if unit == "percentage":
-        return f"{number}%"
-    if unit == "rate_per_10k":
-        return f"{number} per 10,000"
-    if unit == "days":
-        return f"{number} day" if rounded == 1 else f"{number} days"
-    return number
 
 
 # Statistical process control (XmR charts) ---------------------------------------------------

@@ -6,6 +6,7 @@ from decimal import Decimal
 
 from django.urls import NoReverseMatch
 
+from core.formats import date_words, person_name, value_words
 from indicators import periods
 from indicators.models import Measurement, Polarity, PublishedSource, Unit
 from indicators.queries import (
@@ -24,7 +25,6 @@ from indicators.queries import (
 from indicators.rules import (
     direction_of_travel,
     direction_words,
-    format_value,
     kpi_rag,
     point_signal_words,
     quartile_words,
@@ -47,8 +47,8 @@ def rag_sentence(indicator, measurement, target) -> str:
         )
     if target is None:
         return f"There is no target for {label}, so there is no RAG."
-    shown = format_value(measurement.value, indicator.unit, indicator.decimal_places)
-    goal = format_value(target.value, indicator.unit, indicator.decimal_places)
+    shown = value_words(measurement.value, indicator.unit, indicator.decimal_places)
+    goal = value_words(target.value, indicator.unit, indicator.decimal_places)
     rag = kpi_rag(value=measurement.value, target=target, polarity=indicator.polarity)
     tolerance = tolerance_description(target, indicator)
     value, goal_value = Decimal(measurement.value), Decimal(target.value)
@@ -63,7 +63,7 @@ def rag_sentence(indicator, measurement, target) -> str:
     if value == goal_value:
         position = f"{shown} is exactly on the target of {goal}"
     elif indicator.polarity == Polarity.CLOSE_TO_TARGET:
-        gap = format_value(abs(value - goal_value), indicator.unit, indicator.decimal_places)
+        gap = value_words(abs(value - goal_value), indicator.unit, indicator.decimal_places)
         position = f"{shown} is {gap} {'above' if value > goal_value else 'below'} the target of {goal}"
     else:
         position = f"{shown} is {'above' if value > goal_value else 'below'} the target of {goal}"
@@ -249,7 +249,7 @@ def entry_list_rows(owned, *, today: date) -> list[EntryRow]:
                 next_period=due.period,
                 next_label=periods.period_label(due.period, frequency),
                 is_due=due.is_due,
-                due_text="Due now" if due.is_due else f"Not due until after {due.ends.day} {due.ends:%B %Y}",
+                due_text="Due now" if due.is_due else f"Not due until after {date_words(due.ends)}",
             )
         )
     return sorted(rows, key=lambda row: (not row.is_due, row.indicator.order, row.indicator.code))
@@ -273,7 +273,7 @@ def spc_context(indicator, rebase_history: list) -> dict:
     )
 
     def shown(value):
-        return format_value(value, indicator.unit, indicator.decimal_places) if value is not None else ""
+        return value_words(value, indicator.unit, indicator.decimal_places) if value is not None else ""
 
     def label(period):
         return periods.period_label(period, indicator.frequency)
@@ -334,7 +334,7 @@ def spc_rebase_rows(indicator, rebase_history: list) -> list[dict]:
 def _person(user) -> str:
     if user is None:
         return "Unknown"
-    return user.get_full_name() or user.get_username()
+    return person_name(user)
 
 
 def published_context(indicator) -> dict:

@@ -7,12 +7,13 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.functional import SimpleLazyObject
 
 from core import cache, clock
+from core.formats import value_words
 from core.permissions import service_user_required
 from indicators import periods, queries, services
 from indicators.charts import chart_markers, chart_range, indicator_chart_figure, spc_traces
 from indicators.forms import MeasurementForm, ScorecardFilter, SpcBaselineForm, WithdrawRebaseForm
 from indicators.permissions import can_change_spc_baseline, can_enter_values, can_use_entry_list
-from indicators.rules import format_value, kpi_rag, rag_label
+from indicators.rules import kpi_rag, rag_label
 from indicators.services import change_spc_baseline, rebase_spc, record_measurement, withdraw_spc_rebase
 from indicators.view_models import detail_context, entry_list_rows, published_context, spc_context, spc_rebase_rows
 
@@ -37,7 +38,7 @@ def scorecard(request):
     rows = SimpleLazyObject(
         lambda: [row for row in all_rows if row.rag == chosen_rag] if chosen_rag else list(all_rows)
     )
-    counts = cache.cached(request, "scorecard-counts", lambda: queries.rag_counts(all_rows), parts=query)
+    counts = cache.cached(request, "scorecard-counts", lambda: queries.kpi_rag_counts(all_rows), parts=query)
     return render(
         request,
         "indicators/indicator_scorecard.html",
@@ -194,9 +195,7 @@ def measurement_entry(request, pk):
     recent = list(indicator.measurements.order_by("-period")[:6])
     for measurement in recent:
         measurement.label = periods.period_label(measurement.period, indicator.frequency)
-        measurement.display = format_value(measurement.value, indicator.unit, indicator.decimal_places)
-        if measurement.value is None:
-            measurement.display = f"No value ({measurement.get_missing_reason_display().lower()})"
+        measurement.display = queries.value_display(measurement, indicator)
     return render(
         request,
         "indicators/measurement_form.html",
@@ -213,7 +212,7 @@ def _form_after_stale(post, indicator, today, period, current):
     now = (
         "has no value"
         if current is None or current.value is None
-        else ("is now " + format_value(current.value, indicator.unit, indicator.decimal_places))
+        else ("is now " + value_words(current.value, indicator.unit, indicator.decimal_places))
     )
     label = periods.period_label(period, indicator.frequency)
     form.add_error(
@@ -247,7 +246,7 @@ def _period_from_query(raw):
 def _saved_message(indicator, recorded) -> str:
     measurement = recorded.measurement
     label = periods.period_label(measurement.period, indicator.frequency)
-    shown = format_value(measurement.value, indicator.unit, indicator.decimal_places)
+    shown = value_words(measurement.value, indicator.unit, indicator.decimal_places)
     if measurement.value is None:
         shown = f"no value ({measurement.get_missing_reason_display().lower()})"
     target = queries.target_in_force(list(indicator.targets.order_by("effective_from")), measurement.period)

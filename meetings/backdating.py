@@ -8,8 +8,8 @@ Registered with improvement in MeetingsConfig.ready(), because improvement never
 
 from django.utils import timezone
 
+from core.formats import date_words
 from improvement.queries import plans_newest_first
-from improvement.rules import date_words
 from meetings.models import PublishedPack
 from meetings.pack import plan_in_force_from
 

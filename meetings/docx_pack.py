@@ -6,7 +6,6 @@ Title, Heading 1 and Heading 2 styles, real tables with a header row, and RAG wr
 
 import re
 from copy import deepcopy
-from datetime import date
 from io import BytesIO
 
 from docx import Document
@@ -15,6 +14,7 @@ from docx.oxml import OxmlElement
 from docx.oxml.ns import qn
 from docx.shared import Mm, Pt
 
+from core.formats import as_date, date_words
 from core.text import clean_nested, clean_text
 
 DOCX_CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
@@ -25,8 +25,7 @@ EXCEPTION_HEADERS = ["Action", "RAG", "Why it is here", "Target date", "Latest u
 def _day(value) -> str:
     if not value:
         return ""
-    day = date.fromisoformat(str(value)[:10])
-    return f"{day.day} {day:%B %Y}"
+    return date_words(as_date(value))
 
 
 def _table(document, headers: list[str], rows: list[list[str]], caption: str):

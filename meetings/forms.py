@@ -11,6 +11,7 @@ from django.contrib.auth import get_user_model
 from django.db.models import Q
 from django.utils import timezone
 
+from core.formats import date_words, person_name
 from core.forms import GovukDateInput, ServiceForm, ServiceModelForm
 from improvement.models import Action, Recommendation, Theme
 from indicators.models import Indicator
@@ -32,18 +33,14 @@ MULTIPLE_HINT = "Hold Ctrl (Cmd on a Mac) to choose more than one."
 _TEXTAREA = {"rows": 4}
 
 
-def user_label(user) -> str:
-    return user.get_full_name() or user.get_username()
-
-
 class UserChoiceField(forms.ModelChoiceField):
     def label_from_instance(self, obj):
-        return user_label(obj)
+        return person_name(obj)
 
 
 class UserMultipleChoiceField(forms.ModelMultipleChoiceField):
     def label_from_instance(self, obj):
-        return user_label(obj)
+        return person_name(obj)
 
 
 class ActionMultipleChoiceField(forms.ModelMultipleChoiceField):
@@ -418,7 +415,7 @@ class ActionArisingForm(ServiceForm):
         self.fields["item"].choices = [("", "Not tied to one item")] + [(i.pk, str(i)) for i in items]
         self.fields["owner"].queryset = people()
         self.fields["referred_to"].queryset = Board.objects.exclude(pk=meeting.board_id).order_by("name")
-        self.fields["due_date"].help_text = f"Leave blank for the board's next meeting: {default_due:%-d %B %Y}"
+        self.fields["due_date"].help_text = f"Leave blank for the board's next meeting: {date_words(default_due)}"
         chosen = self.initial or {}
         self.fields["plan_action"].queryset = (
             _plan_choices(plan, [chosen["plan_action"]] if chosen.get("plan_action") else [], Action, "theme__plan")
@@ -487,18 +484,18 @@ class RespondForm(ServiceForm):
         error_messages={"invalid": "Enter the due date as a real date"},
     )
 
-    def __init__(self, *args, action: MeetingAction, today: date, **kwargs):
+    def __init__(self, *args, action_arising: MeetingAction, today: date, **kwargs):
         kwargs.setdefault(
             "initial",
             {
-                "status": action.status,
-                "response": action.response,
-                "responded_on": action.responded_on,
-                "due_date": action.due_date,
+                "status": action_arising.status,
+                "response": action_arising.response,
+                "responded_on": action_arising.responded_on,
+                "due_date": action_arising.due_date,
             },
         )
         super().__init__(*args, **kwargs)
-        self.action = action
+        self.action_arising = action_arising
         self.today = today
 
     def clean(self):
@@ -515,9 +512,9 @@ class RespondForm(ServiceForm):
         responded_on = data.get("responded_on")
         if responded_on and responded_on > self.today:
             self.add_error("responded_on", "The date of the response cannot be in the future")
-        if responded_on and responded_on < self.action.meeting.date:
+        if responded_on and responded_on < self.action_arising.meeting.date:
             self.add_error("responded_on", "The date of the response cannot be before the meeting that asked for it")
         due = data.get("due_date")
-        if due and due < self.action.meeting.date:
+        if due and due < self.action_arising.meeting.date:
             self.add_error("due_date", "The due date cannot be before the meeting that asked for it")
         return data

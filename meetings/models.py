@@ -7,6 +7,7 @@ from django.utils import timezone
 from simple_history.models import HistoricalRecords
 
 from core import clock
+from core.formats import as_date, date_words
 from core.records import PermanentRecord
 
 
@@ -90,8 +91,7 @@ class Meeting(models.Model):
         indexes = [models.Index(fields=["board", "starts_at"])]
 
     def __str__(self):
-        day = timezone.localtime(self.starts_at)
-        return f"{self.board.name}, {day.day} {day:%B %Y}"  # "3 December 2026", as GOV.UK writes dates
+        return f"{self.board.name}, {date_words(as_date(self.starts_at))}"
 
     def get_absolute_url(self):
         return reverse("meetings:meeting_detail", args=[self.pk])

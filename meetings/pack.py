@@ -10,16 +10,23 @@ from datetime import date
 
 from django.db.models import Exists, OuterRef, Subquery
 from django.template.loader import render_to_string
-from django.utils import timezone
 
 from core import clock
+from core.formats import date_words, person_name, time_words, value_words
 from improvement.models import Rag, Theme
-from improvement.queries import changes_between, current_plan_from, plan_as_at, plans_newest_first, risk_rows
+from improvement.queries import (
+    action_rag_counts,
+    changes_between,
+    current_plan_from,
+    plan_as_at,
+    plans_newest_first,
+    risk_rows,
+)
 from improvement.rules import is_due_before_meeting, rag_label
 from indicators import periods
 from indicators.models import Indicator
 from indicators.queries import Knowledge, scorecard_as_at, target_display, target_in_force
-from indicators.rules import direction_words, format_value, kpi_rag
+from indicators.rules import direction_words, kpi_rag
 from indicators.rules import rag_label as kpi_rag_label
 from meetings import queries
 from meetings.dates import after_one_cycle
@@ -82,7 +89,7 @@ def _other_meeting(pk, starts_at):
 def _action_row(state) -> dict:
     action = state.action
     update = state.last_update
-    lead = action.lead_officer.get_full_name() if action.lead_officer else ""
+    lead = person_name(action.lead_officer)
     return {
         "id": action.pk,
         "reference": action.reference,
@@ -129,9 +136,6 @@ def _exception_reasons(state) -> list[str]:
     return reasons
 
 
-_RAG_RANK = {Rag.RED: 0, Rag.AMBER: 1, Rag.GREEN: 2, Rag.GREY: 3, Rag.BLUE: 4}
-
-
 def _kpi_since(row, since: date | None) -> dict:
     """What moved since the previous meeting, from the values the scorecard already read (no query): the
     latest value of a period ended by then (an original figure is known from the end of its period), its
@@ -146,7 +150,7 @@ def _kpi_since(row, since: date | None) -> dict:
     period, value = earlier[-1]
     target = target_in_force(indicator.targets_sorted, period)
     rag = kpi_rag(value=value, target=target, polarity=indicator.polarity)
-    value_then = format_value(value, indicator.unit, indicator.decimal_places)
+    value_then = value_words(value, indicator.unit, indicator.decimal_places)
     now = row.measurement.value if row.measurement else None
     if (value, rag) == (now, row.rag):
         moved = "No change"
@@ -193,52 +197,44 @@ def _kpi_row(row, since: date | None = None) -> dict:
     }
 
 
-def _about(action) -> str:
+def _about(action_arising) -> str:
     """What an action arising is about, in words: "Action 2.3 Audit ...", "Recommendation R1", "CIN-01"."""
     about = []
-    if action.plan_action_id:
-        about.append(f"Action {action.plan_action.reference} {action.plan_action.title}")
-    if action.recommendation_id:
-        about.append(f"Recommendation {action.recommendation.reference}")
-    if action.indicator_id:
-        about.append(f"Indicator {action.indicator.code}: {action.indicator.title}")
+    if action_arising.plan_action_id:
+        about.append(f"Action {action_arising.plan_action.reference} {action_arising.plan_action.title}")
+    if action_arising.recommendation_id:
+        about.append(f"Recommendation {action_arising.recommendation.reference}")
+    if action_arising.indicator_id:
+        about.append(f"Indicator {action_arising.indicator.code}: {action_arising.indicator.title}")
     return "; ".join(about)
 
 
-def _arising_row(action, as_at: date) -> dict:
-    answered_by = action.answered_by.get_full_name() or action.answered_by.get_username() if action.answered_by else ""
+def _arising_row(action_arising, as_at: date) -> dict:
+    answered_by = person_name(action_arising.answered_by)
     return {
-        "id": action.pk,
-        "description": action.description,
-        "kind": action.get_kind_display(),
-        "owner": action.owner_name or (action.owner.get_full_name() if action.owner else ""),
-        "raised_at": _iso(action.meeting.date),
-        "raised_by": action.meeting.board.name,
-        "referred_to": action.referred_to.name if action.referred_to_id else "",
-        "due_date": _iso(action.due_date),
-        "days_overdue": days_overdue(action, as_at),
-        "status": action.get_status_display(),
-        "response": action.response,
-        "answered_on": _iso(action.answered_on),
+        "id": action_arising.pk,
+        "description": action_arising.description,
+        "kind": action_arising.get_kind_display(),
+        "owner": action_arising.owner_name or person_name(action_arising.owner),
+        "raised_at": _iso(action_arising.meeting.date),
+        "raised_by": action_arising.meeting.board.name,
+        "referred_to": action_arising.referred_to.name if action_arising.referred_to_id else "",
+        "due_date": _iso(action_arising.due_date),
+        "days_overdue": days_overdue(action_arising, as_at),
+        "status": action_arising.get_status_display(),
+        "response": action_arising.response,
+        "answered_on": _iso(action_arising.answered_on),
         "answered_by": answered_by,
-        "about": _about(action),
-        "url": action.get_absolute_url(),
+        "about": _about(action_arising),
+        "url": action_arising.get_absolute_url(),
     }
-
-
-def _time_words(moment) -> str:
-    """'2pm', '9:30am': how committee papers write times."""
-    local = timezone.localtime(moment)
-    hour = local.hour % 12 or 12
-    minutes = f":{local.minute:02d}" if local.minute else ""
-    return f"{hour}{minutes}{'am' if local.hour < 12 else 'pm'}"
 
 
 def _meeting_summary(meeting, board) -> dict | None:
     if meeting is None:
         return None
     # Named from the board already loaded: str(meeting) would read the board again.
-    return {"id": meeting.pk, "date": _iso(meeting.date), "title": f"{board.name}, {meeting.date:%-d %B %Y}"}
+    return {"id": meeting.pk, "date": _iso(meeting.date), "title": f"{board.name}, {date_words(meeting.date)}"}
 
 
 def build_pack(meeting, *, on: date | None = None) -> dict:
@@ -267,7 +263,7 @@ def build_pack(meeting, *, on: date | None = None) -> dict:
         reasons = _exception_reasons(state)
         if reasons:
             exceptions.append({**row_of(state), "reasons": reasons})
-    exceptions.sort(key=lambda r: (_RAG_RANK.get(r["rag"], 5), -r["days_overdue"]))
+    exceptions.sort(key=lambda r: (Rag.rank(r["rag"]), -r["days_overdue"]))
 
     changes = None
     if previous is not None and plan is not None:
@@ -300,12 +296,12 @@ def build_pack(meeting, *, on: date | None = None) -> dict:
         "as_at": _iso(as_at),
         "meeting": {
             "id": meeting.pk,
-            "title": f"{board.name}, {meeting.date:%-d %B %Y}",
+            "title": f"{board.name}, {date_words(meeting.date)}",
             "board": board.name,
             "board_kind": board.get_kind_display(),
             "date": _iso(meeting.date),
             "starts_at": meeting.starts_at.isoformat(),
-            "time": _time_words(meeting.starts_at),
+            "time": time_words(meeting.starts_at),
             "place": meeting.place,
             "url": meeting.get_absolute_url(),
         },
@@ -317,7 +313,7 @@ def build_pack(meeting, *, on: date | None = None) -> dict:
         "previous_meeting": _meeting_summary(previous, board),
         "next_meeting": _meeting_summary(following, board),
         "window_end": _iso(window_end),
-        "rag_counts": _rag_counts(now_states),
+        "rag_counts": _rag_count_items(now_states),
         "exceptions": {"actions": exceptions, "kpis": kpi_exceptions},
         "changes": changes,
         "due": {"actions": due_actions, "targets": _due_targets(kpi_rows, as_at, window_end)},
@@ -382,12 +378,9 @@ def _changes(before, after, *, since: date, row_of) -> dict:
     }
 
 
-def _rag_counts(states) -> list[dict]:
-    counts = {}
-    for state in states:
-        counts[state.rag] = counts.get(state.rag, 0) + 1
-    order = [Rag.RED, Rag.AMBER, Rag.GREEN, Rag.GREY, Rag.BLUE]
-    return [{"rag": rag.value, "label": rag_label(rag.value), "count": counts.get(rag, 0)} for rag in order]
+def _rag_count_items(states) -> list[dict]:
+    """action_rag_counts as plain data for the stored pack, each RAG with its words."""
+    return [{"rag": rag, "label": rag_label(rag), "count": count} for rag, count in action_rag_counts(states)]
 
 
 def render_pack_html(pack: dict) -> str:

@@ -10,8 +10,8 @@ from django.utils import timezone
 from django.utils.text import slugify
 
 from core import audit, cache, clock
+from core.formats import date_words
 from core.permissions import service_user_required
-from improvement.rules import date_words
 from meetings.docx_pack import DOCX_CONTENT_TYPE, pack_docx_bytes
 from meetings.forms import form_token
 from meetings.models import Meeting, PublishedPack

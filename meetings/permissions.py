@@ -18,14 +18,14 @@ def require_meetings_editor(user) -> None:
         raise PermissionDenied
 
 
-def can_answer(user, action) -> bool:
+def can_answer(user, action_arising) -> bool:
     """The person an action arising is asked of answers it in writing; clerks and admins answer for
     someone who has no account (or on anyone's behalf)."""
     if not user.is_authenticated or not user.has_perm("core.use_service"):
         return False
-    return can_edit_meetings(user) or (action.owner_id is not None and action.owner_id == user.pk)
+    return can_edit_meetings(user) or (action_arising.owner_id is not None and action_arising.owner_id == user.pk)
 
 
-def require_answerer(user, action) -> None:
-    if not can_answer(user, action):
+def require_answerer(user, action_arising) -> None:
+    if not can_answer(user, action_arising):
         raise PermissionDenied

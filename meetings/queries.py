@@ -102,8 +102,8 @@ def matters_arising_and_referrals(meeting) -> tuple[list, list]:
         .order_by(F("due_date").asc(nulls_last=True), "meeting__starts_at", "pk")
     )
     arising, referred = [], []
-    for action in rows:
-        (arising if action.meeting.board_id == meeting.board_id else referred).append(action)
+    for action_arising in rows:
+        (arising if action_arising.meeting.board_id == meeting.board_id else referred).append(action_arising)
     return arising, referred
 
 

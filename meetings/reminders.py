@@ -24,10 +24,11 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 
 from django.conf import settings
-from django.core.mail import send_mail
 from django.db import IntegrityError, transaction
 from django.urls import reverse
 
+from core import emails
+from core.formats import date_words
 from improvement.queries import current_plan, plan_as_at
 from indicators.models import Indicator
 from indicators.periods import period_label
@@ -130,44 +131,50 @@ def gather(today: date) -> dict:
 
 
 def _day(day: date | None) -> str:
-    return f"{day.day} {day:%B %Y}" if day else ""
+    return date_words(day) if day else ""
 
 
-def email_text(reminder: Reminder, today: date) -> tuple[str, str]:
-    """(subject, plain-text body) for one person."""
+def email_context(reminder: Reminder) -> dict:
+    """What emails/reminder-* say to one person: each thing in words, with the link to do it."""
     user = reminder.user
-    name = user.first_name or user.get_username()
-    lines = [f"Dear {name},", ""]
-    if reminder.actions:
-        lines += [
-            "These actions you lead have had no progress update since the board last met. Please record one "
-            "before the board's next meeting, so the board pack shows where things stand:",
-            "",
-        ]
-        for reference, title, last, board, meeting_day, pk in sorted(reminder.actions.values()):
-            when = f"last updated {_day(last)}" if last else "no update yet"
-            lines.append(f"- {reference} {title} ({when}). {board} meets on {_day(meeting_day)}.")
-            lines.append(f"  Record an update: {_link(reverse('improvement:action_update', args=[pk]))}")
-        lines.append("")
-    if reminder.indicators:
-        lines += ["These indicators you own need a value before the board's next meeting:", ""]
-        for code, title, period, board, meeting_day, pk in sorted(reminder.indicators.values()):
-            lines.append(f"- {title} ({code}): the value for {period}. {board} meets on {_day(meeting_day)}.")
-            lines.append(f"  Enter the value: {_link(reverse('indicators:measurement_entry', args=[pk]))}")
-        lines.append("")
-    if reminder.actions_arising:
-        lines += ["A board asked you for these, and they are past the date it asked for:", ""]
-        for description, board, due, words, pk in reminder.actions_arising:
-            lines.append(f"- {description} ({board}, due {_day(due)}: {words}).")
-            lines.append(f"  Respond: {_link(reverse('meetings:action_detail', args=[pk]))}")
-        lines.append("")
-    lines += [
-        "You get at most one of these emails a day, and only when something needs you.",
-        f"{settings.SERVICE_NAME}, {settings.COUNCIL_NAME}",
-    ]
-    count = reminder.count
-    subject = f"{count} thing{'s' if count != 1 else ''} to update before your next board meeting"
-    return subject, "\n".join(lines)
+    return {
+        "name": user.first_name or user.get_username(),
+        "count": reminder.count,
+        "actions": [
+            {
+                "reference": reference,
+                "title": title,
+                "last_updated": _day(last),
+                "board": board,
+                "meeting_day": _day(meeting_day),
+                "url": _link(reverse("improvement:action_update", args=[pk])),
+            }
+            for reference, title, last, board, meeting_day, pk in sorted(reminder.actions.values())
+        ],
+        "indicators": [
+            {
+                "code": code,
+                "title": title,
+                "period": period,
+                "board": board,
+                "meeting_day": _day(meeting_day),
+                "url": _link(reverse("indicators:measurement_entry", args=[pk])),
+            }
+            for code, title, period, board, meeting_day, pk in sorted(reminder.indicators.values())
+        ],
+        "actions_arising": [
+            {
+                "description": description,
+                "board": board,
+                "due": _day(due),
+                "overdue": words,
+                "url": _link(reverse("meetings:action_detail", args=[pk])),
+            }
+            for description, board, due, words, pk in reminder.actions_arising
+        ],
+        "service_name": settings.SERVICE_NAME,
+        "council_name": settings.COUNCIL_NAME,
+    }
 
 
 @dataclass
@@ -194,12 +201,14 @@ def send_reminders(today: date, *, dry_run: bool = False) -> RunSummary:
         if dry_run:
             summary.sent.append((username, reminder.count))
             continue
-        subject, body = email_text(reminder, today)
+        context = email_context(reminder)
         try:
             with transaction.atomic():
                 # The log row first: a second run (or a parallel one) fails here and sends nothing.
-                ReminderLog.objects.create(user=reminder.user, sent_on=today, summary=subject)
-                send_mail(subject, body, None, [reminder.user.email])
+                ReminderLog.objects.create(
+                    user=reminder.user, sent_on=today, summary=emails.subject("reminder", context)
+                )
+                emails.send("reminder", context, [reminder.user.email])
         except IntegrityError:
             summary.already_sent.append(username)
             continue

@@ -52,19 +52,23 @@ def pack_data_date(meeting: Meeting, on: date) -> date:
     return min(meeting.date, on)
 
 
-def days_overdue(action: MeetingAction, today: date) -> int:
-    if action.status != MeetingAction.Status.OPEN or action.due_date is None or action.due_date >= today:
+def days_overdue(action_arising: MeetingAction, today: date) -> int:
+    if (
+        action_arising.status != MeetingAction.Status.OPEN
+        or action_arising.due_date is None
+        or action_arising.due_date >= today
+    ):
         return 0
-    return (today - action.due_date).days
+    return (today - action_arising.due_date).days
 
 
-def overdue_words(action: MeetingAction, today: date) -> str:
+def overdue_words(action_arising: MeetingAction, today: date) -> str:
     """Plain English: "12 days overdue", "Due today", "Due in 5 days", "No due date", or the status."""
-    if action.status != MeetingAction.Status.OPEN:
-        return action.get_status_display()
-    if action.due_date is None:
+    if action_arising.status != MeetingAction.Status.OPEN:
+        return action_arising.get_status_display()
+    if action_arising.due_date is None:
         return "No due date"
-    days = (action.due_date - today).days
+    days = (action_arising.due_date - today).days
     if days < 0:
         return f"{-days} day{'s' if days != -1 else ''} overdue"
     if days == 0:

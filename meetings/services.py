@@ -11,6 +11,7 @@ from django.db.models import F, Max
 from django.utils import timezone
 
 from core import clock
+from core.formats import person_name
 from meetings import queries
 from meetings.dates import after_one_cycle
 from meetings.models import AgendaItem, Board, FormToken, Meeting, MeetingAction, PublishedPack, Resolution
@@ -216,28 +217,28 @@ def record_action_arising(
     """Something the board asked for. Due by the board's next meeting unless a date is given."""
     if item is not None and item.meeting_id != meeting.pk:
         raise ValueError("The agenda item belongs to another meeting")
-    action = MeetingAction(
+    action_arising = MeetingAction(
         meeting=meeting,
         item=item,
         description=description.strip(),
         kind=kind,
         owner=owner,
-        owner_name=owner_name or (owner.get_full_name() if owner else ""),
+        owner_name=owner_name or person_name(owner),
         due_date=due_date or default_due_date(meeting),
         referred_to=referred_to,
         plan_action=plan_action,
         recommendation=recommendation,
         indicator=indicator,
     )
-    action.full_clean()
-    action.save()
-    return action
+    action_arising.full_clean()
+    action_arising.save()
+    return action_arising
 
 
 @transaction.atomic
 def update_action_arising(
     *,
-    action: MeetingAction,
+    action_arising: MeetingAction,
     description: str,
     kind: str,
     item: AgendaItem | None = None,
@@ -249,62 +250,62 @@ def update_action_arising(
     recommendation=None,
     indicator=None,
 ) -> MeetingAction:
-    """Correct what was asked, of whom and by when. Its status and response are changed by respond_to_action."""
-    if item is not None and item.meeting_id != action.meeting_id:
+    """Correct what was asked, of whom and by when. Its status and response are changed by respond_to_action_arising."""
+    if item is not None and item.meeting_id != action_arising.meeting_id:
         raise ValueError("The agenda item belongs to another meeting")
-    action.description = description.strip()
-    action.kind = kind
-    action.item = item
-    action.owner = owner
-    action.owner_name = owner_name or (owner.get_full_name() if owner else "")
-    action.due_date = due_date or default_due_date(action.meeting)
-    action.referred_to = referred_to
-    action.plan_action = plan_action
-    action.recommendation = recommendation
-    action.indicator = indicator
-    action.full_clean()
-    action.save()
-    return action
+    action_arising.description = description.strip()
+    action_arising.kind = kind
+    action_arising.item = item
+    action_arising.owner = owner
+    action_arising.owner_name = owner_name or person_name(owner)
+    action_arising.due_date = due_date or default_due_date(action_arising.meeting)
+    action_arising.referred_to = referred_to
+    action_arising.plan_action = plan_action
+    action_arising.recommendation = recommendation
+    action_arising.indicator = indicator
+    action_arising.full_clean()
+    action_arising.save()
+    return action_arising
 
 
 @transaction.atomic
-def respond_to_action(
+def respond_to_action_arising(
     *,
-    action: MeetingAction,
+    action_arising: MeetingAction,
     status: str,
     response: str = "",
     responded_on: date | None = None,
     due_date: date | None = None,
 ) -> MeetingAction:
     """Record the response to an action arising. Closing it (done or dropped) without a date dates it today."""
-    action.status = status
-    action.response = response.strip()
+    action_arising.status = status
+    action_arising.response = response.strip()
     if due_date is not None:
-        action.due_date = due_date
+        action_arising.due_date = due_date
     if responded_on is None and status != MeetingAction.Status.OPEN:
         responded_on = clock.today()
-    action.responded_on = responded_on
-    action.full_clean()
-    action.save()
-    return action
+    action_arising.responded_on = responded_on
+    action_arising.full_clean()
+    action_arising.save()
+    return action_arising
 
 
 @transaction.atomic
-def answer_action(
-    *, action: MeetingAction, response: str, answered_by, answered_on: date | None = None
+def answer_action_arising(
+    *, action_arising: MeetingAction, response: str, answered_by, answered_on: date | None = None
 ) -> MeetingAction:
     """The written answer to an action arising, by the person asked (or the clerk for them): it becomes
     "answered, awaiting the board", goes into the board's next pack under matters arising, and waits
-    there until the clerk closes it at the meeting (respond_to_action). A closed one is not reopened."""
-    if action.status not in MeetingAction.STILL_OPEN:
+    there until the clerk closes it at the meeting (respond_to_action_arising). A closed one is not reopened."""
+    if action_arising.status not in MeetingAction.STILL_OPEN:
         raise ValueError("A closed action arising cannot be answered")
-    action.response = response.strip()
-    action.status = MeetingAction.Status.ANSWERED
-    action.answered_by = answered_by
-    action.answered_on = answered_on or clock.today()
-    action.full_clean()
-    action.save()
-    return action
+    action_arising.response = response.strip()
+    action_arising.status = MeetingAction.Status.ANSWERED
+    action_arising.answered_by = answered_by
+    action_arising.answered_on = answered_on or clock.today()
+    action_arising.full_clean()
+    action_arising.save()
+    return action_arising
 
 
 @transaction.atomic
@@ -330,7 +331,7 @@ def publish_pack(*, meeting: Meeting, published_by, published_at=None, form_toke
         meeting=meeting,
         as_at=date.fromisoformat(content["as_at"]),
         published_by=published_by,
-        published_by_name=published_by.get_full_name() or published_by.get_username(),
+        published_by_name=person_name(published_by),
         content=content,
         html=render_pack_html(content),
         published_at=published_at,

@@ -11,6 +11,7 @@ from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
 
 from core import clock
+from core.formats import date_words
 from core.permissions import service_user_required
 from improvement.queries import current_plan
 from meetings import queries, services
@@ -125,7 +126,7 @@ def meeting_create(request, pk):
             place=form.cleaned_data["place"],
             add_standing_items=form.cleaned_data.get("add_standing_items", False),
         )
-        messages.success(request, f"The meeting on {meeting.date:%-d %B %Y} has been scheduled.")
+        messages.success(request, f"The meeting on {date_words(meeting.date)} has been scheduled.")
         return redirect(meeting)
     return render(request, "meetings/meeting_schedule.html", {"form": form, "board": board})
 
@@ -319,23 +320,23 @@ def action_create(request, pk):
 @service_user_required
 def action_update(request, pk):
     _editor(request)
-    action = get_object_or_404(MeetingAction.objects.select_related("meeting__board"), pk=pk)
+    action_arising = get_object_or_404(MeetingAction.objects.select_related("meeting__board"), pk=pk)
     initial = {
-        "kind": action.kind,
-        "description": action.description,
-        "item": action.item_id,
-        "owner": action.owner_id,
-        "owner_name": action.owner_name,
-        "due_date": action.due_date,
-        "referred_to": action.referred_to_id,
-        "plan_action": action.plan_action_id,
-        "recommendation": action.recommendation_id,
-        "indicator": action.indicator_id,
+        "kind": action_arising.kind,
+        "description": action_arising.description,
+        "item": action_arising.item_id,
+        "owner": action_arising.owner_id,
+        "owner_name": action_arising.owner_name,
+        "due_date": action_arising.due_date,
+        "referred_to": action_arising.referred_to_id,
+        "plan_action": action_arising.plan_action_id,
+        "recommendation": action_arising.recommendation_id,
+        "indicator": action_arising.indicator_id,
     }
-    return _action_arising_form(request, action.meeting, initial=initial, action=action)
+    return _action_arising_form(request, action_arising.meeting, initial=initial, action_arising=action_arising)
 
 
-def _action_arising_form(request, meeting, *, initial=None, action=None):
+def _action_arising_form(request, meeting, *, initial=None, action_arising=None):
     """Record an action arising at `meeting`, or correct `action`: the same form and checks."""
     items = list(meeting.agenda_items.order_by("order", "pk"))
     default_due = services.default_due_date(meeting)
@@ -361,35 +362,37 @@ def _action_arising_form(request, meeting, *, initial=None, action=None):
             "recommendation": data["recommendation"],
             "indicator": data["indicator"],
         }
-        if action is None:
-            action = services.record_action_arising(meeting=meeting, **fields)
-            messages.success(request, f"The action arising has been recorded, due by {action.due_date:%-d %B %Y}.")
+        if action_arising is None:
+            action_arising = services.record_action_arising(meeting=meeting, **fields)
+            messages.success(
+                request, f"The action arising has been recorded, due by {date_words(action_arising.due_date)}."
+            )
             return redirect(f"{meeting.get_absolute_url()}#actions-arising")
-        services.update_action_arising(action=action, **fields)
+        services.update_action_arising(action_arising=action_arising, **fields)
         messages.success(request, "The action arising has been updated.")
-        return redirect(action)
+        return redirect(action_arising)
     return render(
         request,
         "meetings/action_form.html",
-        {"form": form, "meeting": meeting, "default_due": default_due, "action": action},
+        {"form": form, "meeting": meeting, "default_due": default_due, "action_arising": action_arising},
     )
 
 
 @service_user_required
 def action_detail(request, pk):
     can_edit = _reader(request)
-    action = get_object_or_404(queries.action_detail_queryset(), pk=pk)
+    action_arising = get_object_or_404(queries.action_detail_queryset(), pk=pk)
     today = clock.today()
     return render(
         request,
         "meetings/action_detail.html",
         {
-            "action": action,
-            "meeting": action.meeting,
-            "days_overdue": days_overdue(action, today),
-            "form": RespondForm(action=action, today=today) if can_edit else None,
+            "action_arising": action_arising,
+            "meeting": action_arising.meeting,
+            "days_overdue": days_overdue(action_arising, today),
+            "form": RespondForm(action_arising=action_arising, today=today) if can_edit else None,
             "can_edit": can_edit,
-            "can_answer": can_answer(request.user, action),
+            "can_answer": can_answer(request.user, action_arising),
             "today": today,
         },
     )
@@ -398,49 +401,51 @@ def action_detail(request, pk):
 @service_user_required
 def action_answer(request, pk):
     """The written update, by the person asked (or a clerk for someone with no account)."""
-    action = get_object_or_404(queries.action_detail_queryset(), pk=pk)
-    require_answerer(request.user, action)
-    closed = action.status not in MeetingAction.STILL_OPEN
-    form = AnswerForm(request.POST or None, initial={"response": action.response})
+    action_arising = get_object_or_404(queries.action_detail_queryset(), pk=pk)
+    require_answerer(request.user, action_arising)
+    closed = action_arising.status not in MeetingAction.STILL_OPEN
+    form = AnswerForm(request.POST or None, initial={"response": action_arising.response})
     if request.method == "POST" and not closed and form.is_valid():
-        services.answer_action(action=action, response=form.cleaned_data["response"], answered_by=request.user)
+        services.answer_action_arising(
+            action_arising=action_arising, response=form.cleaned_data["response"], answered_by=request.user
+        )
         messages.success(
             request,
-            f"Your written update has been saved. It goes to {action.meeting.board.name} under matters arising; "
-            "the clerk closes the action at the meeting.",
+            f"Your written update has been saved. It goes to {action_arising.meeting.board.name} "
+            "under matters arising; the clerk closes the action at the meeting.",
         )
-        return redirect(action)
+        return redirect(action_arising)
     return render(
         request,
         "meetings/action_answer.html",
-        {"action": action, "meeting": action.meeting, "form": form, "closed": closed},
+        {"action_arising": action_arising, "meeting": action_arising.meeting, "form": form, "closed": closed},
     )
 
 
 @service_user_required
 def action_respond(request, pk):
     _editor(request)
-    action = get_object_or_404(queries.action_detail_queryset(), pk=pk)
+    action_arising = get_object_or_404(queries.action_detail_queryset(), pk=pk)
     today = clock.today()
-    form = RespondForm(request.POST or None, action=action, today=today)
+    form = RespondForm(request.POST or None, action_arising=action_arising, today=today)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
-        services.respond_to_action(
-            action=action,
+        services.respond_to_action_arising(
+            action_arising=action_arising,
             status=data["status"],
             response=data["response"],
             responded_on=data["responded_on"],
             due_date=data["due_date"],
         )
-        messages.success(request, f"The action arising is now {action.get_status_display().lower()}.")
-        return redirect(action)
+        messages.success(request, f"The action arising is now {action_arising.get_status_display().lower()}.")
+        return redirect(action_arising)
     return render(
         request,
         "meetings/action_detail.html",
         {
-            "action": action,
-            "meeting": action.meeting,
-            "days_overdue": days_overdue(action, today),
+            "action_arising": action_arising,
+            "meeting": action_arising.meeting,
+            "days_overdue": days_overdue(action_arising, today),
             "form": form,
             "can_edit": True,
             "can_answer": True,
@@ -454,15 +459,14 @@ def action_register(request):
     _reader(request)
     today = clock.today()
     filterset = ActionArisingFilter(request.GET or None, queryset=queries.open_actions_register())
-    actions = list(filterset.qs)
-    overdue = sum(1 for action in actions if days_overdue(action, today))
-    caption = (
-        f"{len(actions)} {'matching ' if filterset.is_filtered else ''}open action{pluralize(len(actions))} arising"
-    )
+    actions_arising = list(filterset.qs)
+    overdue = sum(1 for action_arising in actions_arising if days_overdue(action_arising, today))
+    count = len(actions_arising)
+    caption = f"{count} {'matching ' if filterset.is_filtered else ''}open action{pluralize(count)} arising"
     if overdue:
         caption += f", {overdue} overdue"
     return render(
         request,
         "meetings/action_register.html",
-        {"filterset": filterset, "actions": actions, "caption": caption, "today": today},
+        {"filterset": filterset, "actions_arising": actions_arising, "caption": caption, "today": today},
     )

@@ -3,7 +3,7 @@
 
 from django import template
 
-from core import cache
+from core import cache, formats
 from core.forms import summary_errors as _summary_errors
 from core.panels import panels_for
 
@@ -18,6 +18,42 @@ _RAG_TAG_CLASSES = {
     "grey": "govuk-tag--grey",
     "none": "govuk-tag--grey",
 }
+
+
+@register.filter
+def govuk_date(value, style="long"):
+    """{{ day|govuk_date }} -> "2 December 2026"; a style of core.formats.date_words ("short", "weekday",
+    "month", ...) after the colon. Takes a date, a datetime (its local day) or ISO text; empty for none."""
+    try:
+        day = formats.as_date(value)
+    except ValueError:
+        return value
+    return formats.date_words(day, style) if day else ""
+
+
+@register.filter
+def govuk_time(value) -> str:
+    """{{ moment|govuk_time }} -> "10am", "10:30am", "midday" (local time); empty for none."""
+    return formats.time_words(value) if value else ""
+
+
+@register.filter
+def govuk_datetime(value) -> str:
+    """{{ moment|govuk_datetime }} -> "2 December 2026 at 10:30am" (local time); empty for none."""
+    return formats.datetime_words(value) if value else ""
+
+
+@register.filter
+def person_name(user) -> str:
+    """{{ user|person_name }}: full name, else username; empty for nobody."""
+    return formats.person_name(user)
+
+
+@register.filter
+def unit_value(value, measure) -> str:
+    """{{ value|unit_value:indicator }} -> "23.5%", "42.1 per 10,000", "33 days": core.formats.value_words in
+    the unit and decimal places of `measure` (anything with unit and decimal_places, such as an Indicator)."""
+    return formats.value_words(value, measure.unit, measure.decimal_places)
 
 
 @register.filter

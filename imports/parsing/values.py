@@ -7,6 +7,8 @@ import re
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 
+from core.formats import date_words
+
 NBSP_LIKE = "\u00a0\u2007\u202f\ufeff\u200b"
 MONTHS = {name.lower(): i for i, name in enumerate(calendar.month_name) if name}
 MONTHS.update({name.lower(): i for i, name in enumerate(calendar.month_abbr) if name})
@@ -132,7 +134,7 @@ def financial_quarter_end(quarter: int, start_year: int) -> datetime.date:
 
 
 def _fmt(date: datetime.date) -> str:
-    return f"{date.day} {date:%B %Y}"
+    return date_words(date)
 
 
 def read_target_date(value, number_format="General") -> tuple[datetime.date | None, str, Reading]:
@@ -147,7 +149,7 @@ def read_target_date(value, number_format="General") -> tuple[datetime.date | No
         fmt = (number_format or "").lower()
         if "d" not in fmt.replace("[$-", "") and ("m" in fmt or "y" in fmt) and fmt != "general":
             end = month_end(value.year, value.month)
-            label = f"{value:%B %Y}"
+            label = date_words(value, "month")
             return end, label, Reading(end, note=f"\u201c{label}\u201d (a month) read as {_fmt(end)}")
         return value, "", Reading(value)
     if isinstance(value, (int, float)):

@@ -1,10 +1,8 @@
 """Template filters for the plan. None runs a query."""
 
-from datetime import date
-
 from django import template
 
-from improvement.rules import complete_without_evidence, date_words, rag_label, state_rag_reason
+from improvement.rules import complete_without_evidence, rag_label, state_rag_reason
 from improvement.rules import risk_rating as rating
 
 register = template.Library()
@@ -31,11 +29,3 @@ def action_rag(state):
 def risk_rating(risk):
     """(words, RAG key) for a Risk: improvement.rules.risk_rating."""
     return rating(risk.likelihood, risk.impact)
-
-
-@register.filter
-def iso_day(value):
-    """'2026-11-22' -> '22 November 2026' (dates kept as text in plain-data rows); empty for none."""
-    if not value:
-        return ""
-    return date_words(date.fromisoformat(str(value)[:10]))

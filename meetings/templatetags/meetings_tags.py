@@ -1,14 +1,11 @@
-"""Pure filters for meetings pages and board packs (whose dates are stored as ISO strings).
+"""Pure filters for meetings pages and board packs (dates and times: core_tags' govuk_date and govuk_time).
 
 None runs a query: related objects they read must be fetched by the view.
 """
 
-from datetime import date
-
 from django import template
-from django.utils import timezone
-from django.utils.dateformat import format as format_date
 
+from core.formats import person_name
 from meetings.rules import days_overdue as _days_overdue
 from meetings.rules import has_minutes as _has_minutes
 from meetings.rules import minutes_words as _minutes_words
@@ -16,18 +13,6 @@ from meetings.rules import overdue_words as _overdue_words
 from meetings.rules import resolution_wording as _resolution_wording
 
 register = template.Library()
-
-
-@register.filter
-def iso_date(value, fmt="j F Y"):
-    """'2026-11-22' -> '22 November 2026'; empty for no date."""
-    if not value:
-        return ""
-    try:
-        day = date.fromisoformat(str(value)[:10])
-    except ValueError:
-        return value
-    return format_date(day, fmt)
 
 
 @register.filter
@@ -39,39 +24,19 @@ def days_words(days):
 
 
 @register.filter
-def overdue_words(action, today):
+def overdue_words(action_arising, today):
     """{{ action|overdue_words:today }} -> "12 days overdue", "Due in 5 days", "Done"... (meetings.rules)."""
-    return _overdue_words(action, today)
+    return _overdue_words(action_arising, today)
 
 
 @register.filter
-def asked_of(action) -> str:
+def asked_of(action_arising) -> str:
     """Who an action arising was asked of, as the minutes put it, else the user's name."""
-    if action.owner_name:
-        return action.owner_name
-    if action.owner_id:
-        return action.owner.get_full_name() or action.owner.get_username()
+    if action_arising.owner_name:
+        return action_arising.owner_name
+    if action_arising.owner_id:
+        return person_name(action_arising.owner)
     return "Not recorded"
-
-
-@register.filter
-def person(user) -> str:
-    if user is None:
-        return ""
-    return user.get_full_name() or user.get_username()
-
-
-@register.filter
-def govuk_time(value) -> str:
-    """A datetime's local time the GOV.UK way: 2pm, 2:30pm, midday."""
-    if not value:
-        return ""
-    local = timezone.localtime(value)
-    if local.hour == 12 and local.minute == 0:
-        return "midday"
-    hour = local.hour % 12 or 12
-    suffix = "am" if local.hour < 12 else "pm"
-    return f"{hour}{suffix}" if local.minute == 0 else f"{hour}:{local.minute:02d}{suffix}"
 
 
 _MEETING_STATUS_TAGS = {"scheduled": "govuk-tag--blue", "held": "govuk-tag--green", "cancelled": "govuk-tag--grey"}
@@ -105,11 +70,11 @@ def minutes_words(meeting) -> str:
 
 
 @register.filter
-def action_status_class(action, today) -> str:
+def action_status_class(action_arising, today) -> str:
     """Red for an overdue open action arising, otherwise by status."""
-    if _days_overdue(action, today):
+    if _days_overdue(action_arising, today):
         return "govuk-tag--red"
-    return _ACTION_STATUS_TAGS.get(action.status, "govuk-tag--grey")
+    return _ACTION_STATUS_TAGS.get(action_arising.status, "govuk-tag--grey")
 
 
 @register.filter

@@ -12,6 +12,7 @@ import pytest
 from django.utils import timezone
 from playwright.sync_api import expect
 
+from core.formats import date_words
 from core.roles import BOARD_MEMBER, CLERK
 from meetings import services
 from meetings.models import Board, Meeting, MeetingAction
@@ -68,8 +69,8 @@ def test_clerk_records_an_action_arising_and_it_carries_to_the_next_meeting(
     expect(page.get_by_role("heading", level=1)).to_have_text("Children's Improvement Board")
     assert_accessible(page)
 
-    page.get_by_role("link", name=f"{held.date:%-d %B %Y}", exact=True).click()
-    expect(page.get_by_role("heading", level=1)).to_have_text(f"Meeting on {held.date:%A %-d %B %Y}")
+    page.get_by_role("link", name=date_words(held.date), exact=True).click()
+    expect(page.get_by_role("heading", level=1)).to_have_text(f"Meeting on {date_words(held.date, 'weekday')}")
     expect(page.get_by_text("2.1 RESOLVED that the exceptions report be noted")).to_be_visible()
     assert_accessible(page)
 
@@ -87,14 +88,14 @@ def test_clerk_records_an_action_arising_and_it_carries_to_the_next_meeting(
     page.get_by_label("Asked of (as written in the minutes)").fill("Director of Children's Services")
     page.get_by_role("button", name="Record the action arising").click()
 
-    expect(page.locator(".govuk-notification-banner--success")).to_contain_text(f"due by {following.date:%-d %B %Y}")
+    expect(page.locator(".govuk-notification-banner--success")).to_contain_text(f"due by {date_words(following.date)}")
     expect(page.locator("#actions-arising-table")).to_contain_text(
         "A written update on the actions due by 30 September"
     )
     assert MeetingAction.objects.get().item.order == 2
 
-    page.get_by_role("link", name=f"{following.date:%-d %B %Y}", exact=True).click()
-    expect(page.get_by_role("heading", level=1)).to_have_text(f"Meeting on {following.date:%A %-d %B %Y}")
+    page.get_by_role("link", name=date_words(following.date), exact=True).click()
+    expect(page.get_by_role("heading", level=1)).to_have_text(f"Meeting on {date_words(following.date, 'weekday')}")
     matters = page.locator("#matters-arising-table")
     expect(matters).to_contain_text("A written update on the actions due by 30 September")
     expect(matters).to_contain_text("Due in 14 days")

@@ -2,6 +2,7 @@ from datetime import timedelta
 
 import pytest
 
+from core.formats import date_words
 from tests.dates import TODAY
 
 pytestmark = pytest.mark.browser
@@ -59,7 +60,7 @@ def test_officer_records_an_amber_update_with_a_revised_date(demo, sign_in, live
     assert page.locator("main .govuk-tag").first.inner_text() == "Amber - at risk"
     history = page.get_by_role("table", name="Changes to the target date, oldest first")
     last_change = history.locator("tbody tr").last.inner_text()
-    assert f"{revised:%-d %B %Y}" in last_change and "Two team manager posts vacant" in last_change
+    assert date_words(revised) in last_change and "Two team manager posts vacant" in last_change
     assert "Improvement board" in last_change
     newest = page.locator(".app-timeline__entry").first
     assert "Recruitment to the new team is slower than planned." in newest.inner_text()

@@ -14,22 +14,32 @@ from django.template import Context, Template, TemplateSyntaxError
 from django.template.backends.django import get_installed_libraries
 from django.test import RequestFactory
 
+from indicators.models import Indicator
 from meetings.models import Meeting, MeetingAction
 from tests.dates import LONDON, TODAY
 
 # library name -> the filters and tags tested below
 TESTED = {
-    "core_tags": {"summary_errors", "is_invalid", "rag_tag_class", "rag_tag", "cachedfragment", "linked_panels"},
+    "core_tags": {
+        "govuk_date",
+        "govuk_time",
+        "govuk_datetime",
+        "person_name",
+        "unit_value",
+        "summary_errors",
+        "is_invalid",
+        "rag_tag_class",
+        "rag_tag",
+        "cachedfragment",
+        "linked_panels",
+    },
     "dashboard_tags": {"action_rag_label", "lead", "rag_count"},
-    "improvement_tags": {"rag_words", "action_rag", "iso_day", "risk_rating"},
+    "improvement_tags": {"rag_words", "action_rag", "risk_rating"},
     "indicators_tags": {"sparkline_points", "direction_text", "direction_arrow", "quartile_for"},
     "meetings_tags": {
-        "iso_date",
         "days_words",
         "overdue_words",
         "asked_of",
-        "person",
-        "govuk_time",
         "meeting_status_class",
         "minutes_status_class",
         "has_minutes",
@@ -57,12 +67,89 @@ def test_every_tag_and_filter_has_a_test():
 # core_tags ----------------------------------------------------------------------------------------------
 
 
+@pytest.mark.parametrize(
+    ("value", "expected"),
+    [
+        ("2026-11-22", "22 November 2026"),
+        ("2026-03-01T10:00:00", "1 March 2026"),
+        (dt.date(2027, 1, 5), "5 January 2027"),
+        (dt.datetime(2026, 7, 1, 23, 30, tzinfo=dt.UTC), "2 July 2026"),  # half past midnight in London
+        ("", ""),
+        (None, ""),
+        ("not a date", "not a date"),
+    ],
+)
+def test_govuk_date_writes_a_date_or_stored_date_the_govuk_way(value, expected):
+    assert render("core_tags", "{{ value|govuk_date }}", value=value) == expected
+
+
+@pytest.mark.parametrize(
+    ("style", "expected"),
+    [
+        ("short", "22 Nov 2026"),
+        ("weekday", "Sunday 22 November 2026"),
+        ("month", "November 2026"),
+        ("short_month", "Nov 2026"),
+        ("day_month", "22 November"),
+        ("short_day_month", "22 Nov"),
+    ],
+)
+def test_govuk_date_takes_a_style(style, expected):
+    assert render("core_tags", '{{ "2026-11-22"|govuk_date:style }}', style=style) == expected
+
+
+def test_govuk_date_refuses_a_style_it_does_not_know():
+    with pytest.raises(ValueError, match="Unknown date style"):
+        render("core_tags", '{{ "2026-11-22"|govuk_date:"D j M" }}')
+
+
+@pytest.mark.parametrize(
+    ("hour", "minute", "expected"),
+    [(12, 0, "midday"), (14, 0, "2pm"), (14, 30, "2:30pm"), (9, 5, "9:05am"), (0, 0, "midnight"), (12, 15, "12:15pm")],
+)
+def test_govuk_time_in_the_services_time_zone(hour, minute, expected):
+    moment = dt.datetime(2026, 7, 1, hour, minute, tzinfo=LONDON)  # British Summer Time
+    assert render("core_tags", "{{ t|govuk_time }}", t=moment.astimezone(dt.UTC)) == expected
+
+
+def test_govuk_time_of_nothing_is_empty():
+    assert render("core_tags", "[{{ t|govuk_time }}]", t=None) == "[]"
+
+
+def test_govuk_datetime_gives_the_local_day_and_time():
+    moment = dt.datetime(2026, 12, 2, 10, 30, tzinfo=dt.UTC)  # GMT in December: the same clock time
+    assert render("core_tags", "{{ t|govuk_datetime }}", t=moment) == "2 December 2026 at 10:30am"
+    assert render("core_tags", "[{{ t|govuk_datetime }}]", t=None) == "[]"
+
+
+def test_person_name_is_the_full_name_else_the_username_else_nothing():
+    ada = User(first_name="Ada", last_name="Lovelace")
+    assert render("core_tags", "{{ u|person_name }}", u=ada) == "Ada Lovelace"
+    assert render("core_tags", "{{ u|person_name }}", u=User(username="no.name")) == "no.name"
+    assert render("core_tags", "[{{ u|person_name }}]", u=None) == "[]"
+
+
 class _DateAndTitle(forms.Form):
     title = forms.CharField()
     due = forms.DateField()
 
     def clean(self):
         raise forms.ValidationError("Check the whole form")
+
+
+@pytest.mark.parametrize(
+    ("value", "unit", "places", "expected"),
+    [
+        (Decimal("87.25"), "percentage", 1, "87.3%"),
+        (Decimal("42.1"), "rate_per_10k", 1, "42.1 per 10,000"),
+        (Decimal("1"), "days", 0, "1 day"),
+        (Decimal("1204"), "number", 0, "1,204"),
+        (None, "percentage", 1, "No value"),
+    ],
+)
+def test_unit_value_writes_a_value_in_the_indicators_unit(value, unit, places, expected):
+    indicator = Indicator(unit=unit, decimal_places=places)
+    assert render("core_tags", "{{ value|unit_value:indicator }}", value=value, indicator=indicator) == expected
 
 
 def test_summary_errors_lists_form_errors_then_field_errors_with_their_anchors():
@@ -210,25 +297,6 @@ def test_quartile_for_reads_the_views_words_or_says_there_is_no_rank():
 # meetings_tags ------------------------------------------------------------------------------------------
 
 
-@pytest.mark.parametrize(
-    ("value", "expected"),
-    [
-        ("2026-11-22", "22 November 2026"),
-        ("2026-03-01T10:00:00", "1 March 2026"),
-        (dt.date(2027, 1, 5), "5 January 2027"),
-        ("", ""),
-        (None, ""),
-        ("not a date", "not a date"),
-    ],
-)
-def test_iso_date_writes_a_stored_date_the_govuk_way(value, expected):
-    assert render("meetings_tags", "{{ value|iso_date }}", value=value) == expected
-
-
-def test_iso_date_takes_a_format():
-    assert render("meetings_tags", '{{ "2026-11-22"|iso_date:"D j M" }}') == "Sun 22 Nov"
-
-
 @pytest.mark.parametrize(("days", "expected"), [(0, ""), (None, ""), (1, "1 day overdue"), (12, "12 days overdue")])
 def test_days_words(days, expected):
     assert render("meetings_tags", "{{ days|days_words }}", days=days) == expected
@@ -267,25 +335,6 @@ def test_asked_of_prefers_the_minutes_wording_then_the_user():
     assert render("meetings_tags", "{{ a|asked_of }}", a=_action(owner=ada)) == "Ada Lovelace"
     assert render("meetings_tags", "{{ a|asked_of }}", a=_action(owner=nameless)) == "no.name"
     assert render("meetings_tags", "{{ a|asked_of }}", a=_action()) == "Not recorded"
-
-
-def test_person_is_the_full_name_else_the_username_else_nothing():
-    assert render("meetings_tags", "{{ u|person }}", u=User(first_name="Ada", last_name="Lovelace")) == "Ada Lovelace"
-    assert render("meetings_tags", "{{ u|person }}", u=User(username="no.name")) == "no.name"
-    assert render("meetings_tags", "[{{ u|person }}]", u=None) == "[]"
-
-
-@pytest.mark.parametrize(
-    ("hour", "minute", "expected"),
-    [(12, 0, "midday"), (14, 0, "2pm"), (14, 30, "2:30pm"), (9, 5, "9:05am"), (0, 0, "12am"), (12, 15, "12:15pm")],
-)
-def test_govuk_time_in_the_services_time_zone(hour, minute, expected):
-    moment = dt.datetime(2026, 7, 1, hour, minute, tzinfo=LONDON)  # British Summer Time
-    assert render("meetings_tags", "{{ t|govuk_time }}", t=moment.astimezone(dt.UTC)) == expected
-
-
-def test_govuk_time_of_nothing_is_empty():
-    assert render("meetings_tags", "[{{ t|govuk_time }}]", t=None) == "[]"
 
 
 @pytest.mark.parametrize(
@@ -359,11 +408,6 @@ def test_action_rag_shows_one_rag_in_words_with_its_reason():
 def test_action_rag_flags_a_complete_action_with_no_evidence_of_impact():
     html = render("improvement_tags", "{% action_rag state %}", state=_state(status="complete", rag="green"))
     assert "No evidence of impact" in html
-
-
-def test_iso_day_writes_a_stored_date_in_words_or_nothing():
-    assert render("improvement_tags", "{{ day|iso_day }}", day="2026-11-22") == "22 November 2026"
-    assert render("improvement_tags", "{{ day|iso_day }}", day=None) == ""
 
 
 @pytest.mark.parametrize(

@@ -11,8 +11,9 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
+from core.formats import date_words
 from improvement.models import ActionUpdate, TargetDateRevision
-from improvement.rules import EarliestDate, date_words, earliest_effective_date, earliest_effective_dates
+from improvement.rules import EarliestDate, earliest_effective_date, earliest_effective_dates
 from improvement.services import BackdatedEntryError, record_update
 from meetings.models import PublishedPack
 from tests.factories.improvement import ActionFactory, PlanFactory, ThemeFactory

@@ -2,6 +2,7 @@ from datetime import date, timedelta
 
 import pytest
 
+from improvement.models import Rag
 from improvement.rules import compute_action_rag, effective_rag, is_due_before_meeting, needs_update, rag_label
 
 TODAY = date(2026, 11, 22)
@@ -87,6 +88,14 @@ def test_rag_label_reads_the_configured_words(settings):
     settings.ACTION_RAG_LABELS = {**settings.ACTION_RAG_LABELS, "red": "Red - behind plan"}
     assert rag_label("red") == "Red - behind plan"
     assert rag_label("blue") == "Blue - complete"
+    assert Rag.RED.words == "Red - behind plan"
+
+
+def test_rags_are_listed_worst_first_whatever_order_the_forms_offer_them():
+    assert [rag.value for rag in Rag.in_order()] == ["red", "amber", "green", "grey", "blue"]
+    assert [Rag.rank(rag) for rag in ("red", "amber", "green", "grey", "blue")] == [0, 1, 2, 3, 4]
+    assert sorted(["blue", "green", "red", "grey", "amber"], key=Rag.rank) == ["red", "amber", "green", "grey", "blue"]
+    assert [value for value, _ in Rag.choices] == ["blue", "green", "amber", "red", "grey"]  # as migrated
 
 
 MY_ACTIONS_DAY = date(2026, 6, 1)

@@ -11,12 +11,12 @@ from django.test.utils import CaptureQueriesContext
 
 from improvement.models import Action, ActionStatePeriod, ActionStatus, Plan, Rag
 from improvement.queries import (
+    action_rag_counts,
+    action_rag_counts_by_theme,
+    action_rag_counts_on_dates,
     changes_between,
     month_ends,
     plan_as_at,
-    rag_counts,
-    rag_counts_by_theme,
-    rag_counts_on_dates,
 )
 from improvement.rules import (
     action_rag_expression,
@@ -133,11 +133,13 @@ def test_trend_counts_equal_plan_as_at_on_each_date_in_one_query(size):
     plan = _plan_of_size(size)
     dates = month_ends(date(2025, 1, 1), TODAY)
     with CaptureQueriesContext(connection) as queries:
-        trend = rag_counts_on_dates(plan, dates)
+        trend = action_rag_counts_on_dates(plan, dates)
     assert len(queries) == 1
     assert list(trend) == dates
     for day in dates:
-        assert [(rag, trend[day][rag]) for rag, _ in rag_counts([])] == rag_counts(plan_as_at(plan, day)), day
+        assert [(rag, trend[day][rag]) for rag, _ in action_rag_counts([])] == action_rag_counts(
+            plan_as_at(plan, day)
+        ), day
 
 
 @pytest.mark.parametrize("size", [2, 12])
@@ -149,7 +151,7 @@ def test_counts_by_theme_equal_plan_as_at_in_one_query(size):
             by_rag = expected.setdefault(state.action.theme_id, {})
             by_rag[state.rag] = by_rag.get(state.rag, 0) + 1
         with CaptureQueriesContext(connection) as queries:
-            counts = rag_counts_by_theme(plan, day)
+            counts = action_rag_counts_by_theme(plan, day)
         assert len(queries) == 1
         assert counts == expected
 

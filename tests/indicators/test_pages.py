@@ -65,7 +65,7 @@ def test_scorecard_shows_value_target_rag_words_and_benchmarks(board_client, off
     assert "Improving" in text
     assert "85.7%" in text
     assert "Suppressed (c: small numbers)" in text
-    assert "Last 3 values, oldest first: 80.0, 85.0, 87.3" in text
+    assert "Last 3 values, oldest first: 80.0%, 85.0%, 87.3%" in text
 
 
 def test_scorecard_lists_reds_first_and_counts_by_rag(board_client, officer_user):

@@ -4,8 +4,10 @@ from types import SimpleNamespace
 
 import pytest
 
+from core.formats import value_words
 from indicators import periods
-from indicators.rules import direction_of_travel, format_value, kpi_rag, rag_label, value_due
+from indicators.models import KpiRag
+from indicators.rules import direction_of_travel, kpi_rag, rag_label, value_due
 
 
 def target(value, tolerance, kind="relative"):
@@ -50,6 +52,20 @@ def test_kpi_rag_table(value, tgt, polarity, expected):
 def test_kpi_rag_suppressed_measurement_has_no_rag():
     suppressed = SimpleNamespace(value=None, missing_reason="suppressed")
     assert kpi_rag(value=suppressed.value, target=target("90", "5"), polarity="higher") == "none"
+
+
+@pytest.mark.parametrize(("rag", "rank"), [("red", 0), ("amber", 1), ("green", 2), ("none", 3), ("", 4)])
+def test_kpi_rags_rank_worst_first_and_unrated_last(rag, rank):
+    assert KpiRag.rank(rag) == rank
+
+
+def test_kpi_rag_choices_are_worst_first_with_their_words():
+    assert KpiRag.choices == [
+        ("red", "Red - outside tolerance"),
+        ("amber", "Amber - within tolerance"),
+        ("green", "Green - on or better than target"),
+        ("none", "No RAG"),
+    ]
 
 
 def test_rag_label_words():
@@ -103,8 +119,8 @@ FORMAT_TABLE = [
 
 
 @pytest.mark.parametrize("value, unit, places, expected", FORMAT_TABLE)
-def test_format_value_table(value, unit, places, expected):
-    assert format_value(Decimal(value) if value is not None else None, unit, places) == expected
+def test_value_words_table(value, unit, places, expected):
+    assert value_words(Decimal(value) if value is not None else None, unit, places) == expected
 
 
 PERIOD_LABELS = [

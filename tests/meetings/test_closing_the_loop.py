@@ -10,7 +10,7 @@ from django.utils import timezone
 
 from meetings.models import Meeting, MeetingAction, PublishedPack
 from meetings.pack import build_pack
-from meetings.services import publish_pack, respond_to_action
+from meetings.services import publish_pack, respond_to_action_arising
 from tests.dates import TODAY
 from tests.factories.improvement import ActionFactory, RecommendationFactory
 from tests.factories.indicators import IndicatorFactory
@@ -99,11 +99,13 @@ def test_someone_else_cannot_answer_but_the_clerk_answers_for_a_person_with_no_a
 def test_the_clerk_closes_it_at_the_meeting_and_the_meetings_pack_still_lists_it(
     written_update, december, officer_user, time_machine
 ):
-    from meetings.services import answer_action
+    from meetings.services import answer_action_arising
 
-    answer_action(action=written_update, response="Done.", answered_by=officer_user)
+    answer_action_arising(action_arising=written_update, response="Done.", answered_by=officer_user)
     time_machine.move_to(at(december.date, 16))
-    respond_to_action(action=written_update, status=MeetingAction.Status.DONE, response="Done. Noted by the board.")
+    respond_to_action_arising(
+        action_arising=written_update, status=MeetingAction.Status.DONE, response="Done. Noted by the board."
+    )
     written_update.refresh_from_db()
     assert written_update.status == MeetingAction.Status.DONE
     # Closed at the meeting, on its day: the board took it there, so its pack still shows it.
@@ -122,7 +124,7 @@ def test_a_closed_action_cannot_be_answered(officer_client, written_update):
 def test_the_answer_shows_on_the_linked_action_recommendation_and_indicator_pages(
     board_client, written_update, officer_user
 ):
-    from meetings.services import answer_action
+    from meetings.services import answer_action_arising
 
     plan_action, recommendation, indicator = ActionFactory(), RecommendationFactory(), IndicatorFactory()
     written_update.plan_action, written_update.recommendation, written_update.indicator = (
@@ -131,7 +133,7 @@ def test_the_answer_shows_on_the_linked_action_recommendation_and_indicator_page
         indicator,
     )
     written_update.save()
-    answer_action(action=written_update, response="Caseloads now average 17.", answered_by=officer_user)
+    answer_action_arising(action_arising=written_update, response="Caseloads now average 17.", answered_by=officer_user)
     for item in (plan_action, recommendation, indicator):
         page = text_of(board_client.get(item.get_absolute_url()))
         assert "What boards asked about this" in page, item
@@ -159,7 +161,7 @@ def test_the_clerk_links_an_action_arising_to_what_it_is_about(clerk_client, oct
 def test_a_referral_appears_on_the_other_boards_page_and_pack_and_its_answer_comes_back(
     clerk_client, board, october, december, clerk_user
 ):
-    from meetings.services import answer_action
+    from meetings.services import answer_action_arising
 
     parenting = BoardFactory(name="Corporate Parenting Board")
     parenting_meeting = MeetingFactory(board=parenting, starts_at=at(datetime.date(2026, 11, 25)))
@@ -177,7 +179,7 @@ def test_a_referral_appears_on_the_other_boards_page_and_pack_and_its_answer_com
     assert pack["referred_to_board"][0]["raised_by"] == "Children's Improvement Board"
     assert pack["actions_arising"] == []
 
-    answer_action(action=referral, response="Ten more places commissioned.", answered_by=clerk_user)
+    answer_action_arising(action_arising=referral, response="Ten more places commissioned.", answered_by=clerk_user)
     back = build_pack(december)
     row = next(r for r in back["actions_arising"] if r["id"] == referral.pk)
     assert (row["referred_to"], row["response"]) == ("Corporate Parenting Board", "Ten more places commissioned.")

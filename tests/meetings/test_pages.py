@@ -626,7 +626,7 @@ def register_data(board, past_meeting):
 def test_register_lists_open_actions_overdue_first_in_words(board_client, register_data):
     response = board_client.get(reverse("meetings:action_register"))
     text = text_of(response)
-    assert [a.description for a in response.context["actions"]] == ["Forty", "Twelve", "Later"]
+    assert [a.description for a in response.context["actions_arising"]] == ["Forty", "Twelve", "Later"]
     assert "3 open actions arising, 2 overdue" in text
     assert "Forty Written update Children's Improvement Board 14 Oct 2026 Director 13 Oct 2026 40 days overdue" in text
     assert "Twelve Training Scrutiny Committee 1 Sep 2026 Director 10 Nov 2026 12 days overdue" in text
@@ -647,7 +647,7 @@ def test_register_filters_by_board_owner_and_kind_from_the_url(board_client, reg
     if query.get("board") == "scrutiny":
         query = {**query, "board": register_data["scrutiny"].pk}
     response = board_client.get(reverse("meetings:action_register"), query)
-    assert [a.description for a in response.context["actions"]] == expected
+    assert [a.description for a in response.context["actions_arising"]] == expected
     assert "matching open action" in text_of(response)
     assert "Clear filters" in text_of(response)
 
@@ -655,7 +655,7 @@ def test_register_filters_by_board_owner_and_kind_from_the_url(board_client, reg
 def test_register_explains_a_filter_it_cannot_use(board_client, register_data):
     response = board_client.get(reverse("meetings:action_register"), {"kind": "gossip", "owner": "Director"})
     assert error_summary(response) == ["Select a valid choice. gossip is not one of the available choices."]
-    assert [a.description for a in response.context["actions"]] == ["Forty", "Twelve"]
+    assert [a.description for a in response.context["actions_arising"]] == ["Forty", "Twelve"]
 
 
 # Query counts do not grow with the data --------------------------------------------------------------
@@ -742,7 +742,7 @@ def test_register_query_count_does_not_grow(size, clerk_client, clerk_user, djan
     # 5 validating the board choice, 6 open actions, 7 boards for the filter, 8 owner names for the filter.
     with django_assert_num_queries(8):
         response = clerk_client.get(reverse("meetings:action_register"), {"board": board.pk, "kind": "referral"})
-    assert len(response.context["actions"]) == size * size
+    assert len(response.context["actions_arising"]) == size * size
 
 
 @pytest.mark.parametrize("size", [1, 4])

@@ -83,7 +83,6 @@ def test_each_email_is_plain_english_with_links(people, settings):
     by_person = {message.to[0].split("@")[0]: message for message in mail.outbox}
     stale = by_person["stale"]
     assert stale.subject == "1 thing to update before your next board meeting"
-    assert not getattr(stale, "alternatives", [])  # plain text only
     assert "Dear Stale," in stale.body
     assert (
         "1.1 Redesign the MASH (last updated 20 September 2026). "
@@ -95,7 +94,23 @@ def test_each_email_is_plain_english_with_links(people, settings):
         "Caseloads by team (Children's Improvement Board, due 13 October 2026: 20 days overdue)."
         in by_person["asked"].body
     )
-    assert "<" not in stale.body
+    assert "<" not in stale.body and "&#x27;" not in stale.body  # the text body is not HTML-escaped
+
+
+def test_each_email_has_an_html_body_saying_the_same_with_links(people, settings):
+    settings.SITE_URL = "https://improvement.example.gov.uk"
+    _run()
+    by_person = {message.to[0].split("@")[0]: message for message in mail.outbox}
+    [(html, kind)] = by_person["stale"].alternatives
+    assert kind == "text/html"
+    assert "<p>Dear Stale,</p>" in html
+    assert '<a href="https://improvement.example.gov.uk/plan/actions/' in html
+    assert "Record an update on 1.1 Redesign the MASH</a> (last updated 20 September 2026)." in html
+    assert "Children&#x27;s Improvement Board meets on 10 November 2026." in html  # escaped as HTML
+    [(kpi_html, _)] = by_person["kpi"].alternatives
+    assert "Enter the value of Referrals to children&#x27;s social care (CIN-REF-M)</a> for Sep 2026." in kpi_html
+    [(asked_html, _)] = by_person["asked"].alternatives
+    assert "Respond to: Caseloads by team</a> (Children&#x27;s Improvement Board, due 13 October 2026" in asked_html
 
 
 def test_a_meeting_held_today_is_not_the_one_reminders_are_for(people):
@@ -179,14 +194,14 @@ def test_one_refused_address_does_not_stop_the_others_and_is_tried_again_the_nex
 
     from meetings import reminders
 
-    real_send = reminders.send_mail
+    real_send = reminders.emails.send
 
-    def refuse_kpi(subject, body, sender, recipients, **kwargs):
-        if recipients == ["kpi@example.gov.uk"]:
-            raise smtplib.SMTPRecipientsRefused({recipients[0]: (550, b"No such user")})
-        return real_send(subject, body, sender, recipients, **kwargs)
+    def refuse_kpi(template_name, context, to):
+        if to == ["kpi@example.gov.uk"]:
+            raise smtplib.SMTPRecipientsRefused({to[0]: (550, b"No such user")})
+        return real_send(template_name, context, to)
 
-    monkeypatch.setattr(reminders, "send_mail", refuse_kpi)
+    monkeypatch.setattr(reminders.emails, "send", refuse_kpi)
     out = StringIO()
     with pytest.raises(CommandError, match="1 reminder\\(s\\) could not be sent"):
         call_command("send_reminders", "--date", TODAY.isoformat(), stdout=out)
@@ -196,7 +211,7 @@ def test_one_refused_address_does_not_stop_the_others_and_is_tried_again_the_nex
     # The failed send is not counted as today's email...
     assert set(ReminderLog.objects.values_list("user__username", flat=True)) == {"asked", "stale"}
 
-    monkeypatch.setattr(reminders, "send_mail", real_send)
+    monkeypatch.setattr(reminders.emails, "send", real_send)
     mail.outbox.clear()
     call_command("send_reminders", "--date", (TODAY + datetime.timedelta(days=1)).isoformat(), stdout=StringIO())
     assert "kpi" in _recipients()  # ...so the next day's run sends it

@@ -6,11 +6,12 @@ import pytest
 from django.core.exceptions import ValidationError
 from django.utils import timezone
 
+from core.templatetags.core_tags import govuk_time
 from meetings import queries, services
 from meetings.dates import add_months, after_one_cycle
 from meetings.models import Board, Meeting, MeetingAction
 from meetings.rules import days_overdue, overdue_words, resolution_wording
-from meetings.templatetags.meetings_tags import asked_of, govuk_time
+from meetings.templatetags.meetings_tags import asked_of
 from tests.dates import TODAY
 from tests.factories.core import UserFactory
 from tests.factories.improvement import ThemeFactory
@@ -166,10 +167,10 @@ def test_action_arising_refuses_another_meetings_item(board):
 
 def test_responding_closes_and_dates_an_action(board):
     action = MeetingActionFactory(meeting=MeetingFactory(board=board))
-    services.respond_to_action(action=action, status=MeetingAction.Status.DONE, response=" Sent ")
+    services.respond_to_action_arising(action_arising=action, status=MeetingAction.Status.DONE, response=" Sent ")
     action.refresh_from_db()
     assert (action.status, action.response, action.responded_on) == ("done", "Sent", TODAY)
-    services.respond_to_action(action=action, status=MeetingAction.Status.OPEN, response="Reopened")
+    services.respond_to_action_arising(action_arising=action, status=MeetingAction.Status.OPEN, response="Reopened")
     action.refresh_from_db()
     assert (action.status, action.responded_on) == ("open", None)
 
@@ -235,10 +236,14 @@ def test_a_failure_mid_write_leaves_neither_the_change_nor_half_of_it(monkeypatc
             action,
             "description",
             lambda: services.update_action_arising(
-                action=action, description="A report", kind=action.kind, due_date=datetime.date(2026, 1, 1)
+                action_arising=action, description="A report", kind=action.kind, due_date=datetime.date(2026, 1, 1)
             ),
         ),
-        (action, "status", lambda: services.respond_to_action(action=action, status="done", response="Sent")),
+        (
+            action,
+            "status",
+            lambda: services.respond_to_action_arising(action_arising=action, status="done", response="Sent"),
+        ),
     ]
 
     def fail(*args, **kwargs):

@@ -3,6 +3,7 @@ from datetime import date
 from django.core.management.base import BaseCommand, CommandError
 
 from core import clock
+from core.formats import date_words
 from meetings.reminders import REMINDER_DAYS_AHEAD, send_reminders
 
 
@@ -22,7 +23,7 @@ class Command(BaseCommand):
         today = _parse_date(options["date"]) if options["date"] else clock.today()
         summary = send_reminders(today, dry_run=dry_run)
         verb = "Would email" if dry_run else "Emailed"
-        self.stdout.write(f"Reminders for {today:%-d %B %Y}{' (dry run: nothing sent)' if dry_run else ''}")
+        self.stdout.write(f"Reminders for {date_words(today)}{' (dry run: nothing sent)' if dry_run else ''}")
         for username, count in summary.sent:
             self.stdout.write(f"  {verb} {username}: {count} item{'s' if count != 1 else ''}")
         for username in summary.already_sent:
