@@ -199,6 +199,7 @@ class ScorecardFilter(django_filters.FilterSet):
     class Meta:
         model = None
         fields = []
+        form = ServiceForm  # the service's GOV.UK widgets and labelled empty options
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -218,6 +219,8 @@ class ScorecardFilter(django_filters.FilterSet):
 
 class SpcBaselineForm(ServiceForm):
     """The owner's choice of XmR baseline: how many points, and optionally a re-base after a known change."""
+
+    sometimes_required = ("reason",)
 
     baseline_points = forms.IntegerField(
         label="How many points make the baseline",
@@ -245,7 +248,8 @@ class SpcBaselineForm(ServiceForm):
         required=False,
         max_length=1000,
         widget=forms.Textarea(attrs={"rows": 3}),
-        help_text="For example: new case system from April 2025, so earlier figures were counted differently",
+        help_text="Needed when you re-base. For example: new case system from April 2025, "
+        "so earlier figures were counted differently",
     )
 
     def __init__(self, *args, indicator, periods_with_values: list, active_rebases: list, **kwargs):
