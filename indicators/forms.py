@@ -16,7 +16,7 @@ ENTRY_PERIOD_COUNT = 24
 VALUE_HINTS = {
     Unit.PERCENTAGE: (
         "A percentage between 0 and 100, for example 87.5. "
-        "Leave blank to work it out from the numerator and denominator."
+        "Leave blank to work it out from the numerator and denominator, or when you say why there is no value."
     ),
     Unit.NUMBER: "A number, for example 1204 or 16.5",
     Unit.RATE_PER_10K: "A rate per 10,000 children, for example 42.1",
@@ -26,6 +26,9 @@ VALUE_HINTS = {
 
 
 class MeasurementForm(ServiceForm):
+    # A value, or a reason there is none (the hints say so): never "(optional)".
+    sometimes_required = ("value",)
+
     period = forms.CharField(label="Period", widget=forms.Select)
     value = forms.DecimalField(
         label="Value",
@@ -94,6 +97,8 @@ class MeasurementForm(ServiceForm):
             (p.isoformat(), periods.period_label(p, indicator.frequency)) for p in choices
         ]
         self.fields["value"].help_text = VALUE_HINTS.get(indicator.unit, "")
+        if indicator.unit != Unit.PERCENTAGE:
+            self.fields["value"].help_text += ". Leave blank only when you say why there is no value."
         if indicator.unit != Unit.PERCENTAGE:
             self.fields["numerator"].help_text = "Optional: the count the figure is worked out from"
             self.fields["denominator"].help_text = "Optional: what the count is divided by"

@@ -134,7 +134,7 @@ def test_a_field_needed_sometimes_is_not_marked_optional_and_is_revealed_under_i
     # The reason sits inside the conditional content of "Other" and is not rendered a second time.
     assert html.count('name="reason"') == 1
     other = re.search(r'<input[^>]*value="other"[^>]*>', html).group(0)
-    assert 'aria-controls="conditional-id_kind_1"' in other
+    assert 'data-app-reveals="conditional-id_kind_1"' in other
     conditional = html.split('id="conditional-id_kind_1">')[1]
     assert 'class="govuk-radios__conditional govuk-radios__conditional--hidden"' in html
     assert conditional.index('name="reason"') < conditional.index("</div>\n    </div>")
