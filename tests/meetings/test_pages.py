@@ -856,3 +856,14 @@ def test_add_an_agenda_item_to_an_empty_agenda_shows_1(clerk_client, board):
     meeting = MeetingFactory(board=board, starts_at=at(datetime.date(2026, 12, 9)))
     url = reverse("meetings:item_create", args=[meeting.pk])
     assert 'value="1"' in re.search(r'<input[^>]*name="order"[^>]*>', clerk_client.get(url).content.decode()).group(0)
+
+
+def test_editing_an_item_numbered_0_shows_no_number_to_refuse_and_keeps_its_place(clerk_client, past_meeting):
+    # An item can be numbered 0 by Django admin or an old import; the form refuses 0, so it must not show it.
+    item = AgendaItemFactory(meeting=past_meeting, order=0, title="Apologies")
+    url = reverse("meetings:item_update", args=[item.pk])
+    shown = re.search(r'<input[^>]*name="order"[^>]*>', clerk_client.get(url).content.decode()).group(0)
+    assert "value=" not in shown
+    response = clerk_client.post(url, {"order": "", "title": "Apologies for absence", "expected_version": item.version})
+    item.refresh_from_db()
+    assert (response.status_code, item.order, item.title) == (302, 0, "Apologies for absence")
