@@ -44,6 +44,8 @@ class GovukBoundField(BoundField):
     def shows_optional(self) -> bool:
         """GOV.UK marks "(optional)" only on a field that is always optional: one needed in some
         situations (GovukWidgetsMixin.sometimes_required) says when in its hint instead."""
+        if not getattr(self.form, "marks_optional", True):
+            return False
         return not self.field.required and not getattr(self.field, "sometimes_required", False)
 
 
@@ -166,6 +168,13 @@ class GovukWidgetsMixin:
 
 class ServiceForm(GovukWidgetsMixin, CleanTextMixin, forms.Form):
     """The base of every form the service's own pages show."""
+
+
+class FilterForm(ServiceForm):
+    """The form of every list's filters (a FilterSet's Meta.form). Any filter may be left blank, so
+    none is marked "(optional)"."""
+
+    marks_optional = False
 
 
 class ServiceModelForm(GovukWidgetsMixin, CleanTextMixin, forms.ModelForm):

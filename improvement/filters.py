@@ -3,7 +3,7 @@
 import django_filters
 from django.contrib.auth import get_user_model
 
-from core.forms import GovukDateField, ServiceForm, iso_dates_as_parts
+from core.forms import FilterForm, GovukDateField, iso_dates_as_parts
 from improvement.forms import _rag_choices
 from improvement.models import Action, ActionStatus, Recommendation, Theme
 
@@ -48,7 +48,7 @@ class ActionFilter(django_filters.FilterSet):
     class Meta:
         model = Action
         fields = ["theme", "rag", "status", "lead_officer", "recommendation", "overdue", "due_before", "sort"]
-        form = ServiceForm
+        form = FilterForm  # the service's GOV.UK widgets, and no filter marked "(optional)"
 
     def __init__(self, data=None, *args, plan, **kwargs):
         """Three queries: the plan's themes, its lead officers and the recommendations it answers."""

@@ -5,7 +5,7 @@ import django_filters
 from django import forms
 from django.contrib.auth import get_user_model
 
-from core.forms import ServiceForm
+from core.forms import FilterForm, ServiceForm
 from improvement.models import Theme
 from indicators import periods
 from indicators.models import Frequency, Measurement, Unit
@@ -204,7 +204,7 @@ class ScorecardFilter(django_filters.FilterSet):
     class Meta:
         model = None
         fields = []
-        form = ServiceForm  # the service's GOV.UK widgets and labelled empty options
+        form = FilterForm  # the service's GOV.UK widgets, and no filter marked "(optional)"
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
