@@ -439,8 +439,9 @@ def summary_errors(form) -> list[tuple[str, str]]:
     for message in form.non_field_errors():
         errors.append(("", message))
     for field in form:
-        # A date's three boxes: the summary links to the day box, as GOV.UK's pattern does.
-        anchor = field.id_for_label if isinstance(field.field.widget, GovukDatePartsWidget) else field.auto_id
+        # A date's three boxes (a time's two): the summary links to the first, as GOV.UK's pattern does.
+        boxes = isinstance(field.field.widget, (GovukDatePartsWidget, GovukTimeWidget))
+        anchor = field.id_for_label if boxes else field.auto_id
         for message in field.errors:
             errors.append((anchor or "", message))
     return errors

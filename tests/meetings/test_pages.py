@@ -556,6 +556,7 @@ def test_schedule_form_refuses_a_bad_date_and_time(clerk_client, board):
     html = response.content.decode()
     assert re.search(r'class="[^"]*govuk-input--error[^"]*" id="id_meeting_date-day"', html)
     assert not re.search(r'class="[^"]*govuk-input--error[^"]*" id="id_meeting_date-(month|year)"', html)
+    assert 'href="#id_meeting_date-day"' in html and 'href="#id_start_time-hour"' in html
 
 
 def test_schedule_form_says_what_is_missing_from_a_date_and_time(clerk_client, board):
