@@ -6,7 +6,7 @@ from django.utils.functional import SimpleLazyObject
 
 from core import audit, cache, clock
 from core.formats import date_words
-from core.forms import GovukDateField, ServiceForm
+from core.forms import GovukDateField, ServiceForm, iso_dates_as_parts
 from core.permissions import service_user_required
 from core.roles import is_admin
 from dashboard.charts import rag_trend_figure
@@ -43,20 +43,6 @@ from meetings.pack import plan_in_force_from
 from meetings.queries import next_meeting_of_any_board
 
 
-def _iso_dates_as_parts(query, names):
-    """A copy of the query where `name=2026-06-04` (a link, a bookmark, the benchmarks) is given as the
-    GOV.UK date input's three boxes; the boxes win when both are there. Not a date: left for the form."""
-    data = query.copy()
-    for name in names:
-        value = data.get(name, "")
-        if value and f"{name}-year" not in data:
-            parts = value.split("-")
-            if len(parts) == 3 and all(part.isdigit() for part in parts):
-                year, month, day = parts
-                data[f"{name}-year"], data[f"{name}-month"], data[f"{name}-day"] = year, str(int(month)), str(int(day))
-    return data
-
-
 class AsAtForm(ServiceForm):
     """The dashboard as at a past date (blank: today)."""
 
@@ -76,7 +62,7 @@ class AsAtForm(ServiceForm):
 @service_user_required
 def home(request):
     today = clock.today()
-    query = _iso_dates_as_parts(request.GET, ["as_at"])
+    query = iso_dates_as_parts(request.GET, ["as_at"])
     form = AsAtForm(query if "as_at-year" in query else None, today=today)
     as_at = (form.cleaned_data.get("as_at") if form.is_bound and form.is_valid() else None) or today
     inspections = list(Inspection.objects.order_by("start_date", "pk"))
@@ -232,7 +218,7 @@ def _progress(request):
     inspections = list(Inspection.objects.order_by("start_date", "pk"))
     held = [v for v in inspections if not v.is_planned and v.last_day <= today]
     form = ProgressForm(
-        _iso_dates_as_parts(request.GET, ["from_date", "to_date"]),
+        iso_dates_as_parts(request.GET, ["from_date", "to_date"]),
         visits=held,
         next_visit=next_planned_visit(inspections, today),
         today=today,

@@ -4,7 +4,7 @@ import django_filters
 from django.contrib.auth import get_user_model
 
 from core.formats import person_name
-from core.forms import GovukDateInput
+from core.forms import GovukDateInput, FilterForm, GovukDateField, iso_dates_as_parts
 from improvement.forms import _rag_choices
 from improvement.models import Action, ActionStatus, Recommendation, Theme
 
@@ -14,6 +14,12 @@ class _Choice(django_filters.ChoiceFilter):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, method=lambda queryset, name, value: queryset, empty_label="Any", **kwargs)
+
+
+class _DateFilter(django_filters.DateFilter):
+    """A date typed in GOV.UK's date input (day, month, year), as every date in the service is."""
+
+    field_class = GovukDateField
 
 
 SORT_CHOICES = [
@@ -35,9 +41,7 @@ class ActionFilter(django_filters.FilterSet):
     lead_officer = django_filters.ChoiceFilter(label="Lead officer", choices=[], empty_label="Anyone")
     recommendation = django_filters.ChoiceFilter(field_name="recommendations", choices=[], empty_label="Any")
     overdue = _Choice(label="Overdue", choices=[("yes", "Overdue"), ("no", "Not overdue")])
-    due_before = django_filters.DateFilter(
-        label="Due before", method=lambda queryset, name, value: queryset, widget=GovukDateInput
-    )
+    due_before = _DateFilter(label="Due before", method=lambda queryset, name, value: queryset)
     sort = django_filters.ChoiceFilter(
         label="Sort by", choices=SORT_CHOICES, method=lambda queryset, name, value: queryset, empty_label=None
     )
@@ -45,10 +49,12 @@ class ActionFilter(django_filters.FilterSet):
     class Meta:
         model = Action
         fields = ["theme", "rag", "status", "lead_officer", "recommendation", "overdue", "due_before", "sort"]
+        form = FilterForm  # the service's GOV.UK widgets, and no filter marked "(optional)"
 
-    def __init__(self, *args, plan, **kwargs):
+    def __init__(self, data=None, *args, plan, **kwargs):
         """Three queries: the plan's themes, its lead officers and the recommendations it answers."""
-        super().__init__(*args, **kwargs)
+        # A link or bookmark may give ?due_before=2026-12-01; the form's date input reads three boxes.
+        super().__init__(iso_dates_as_parts(data, ["due_before"]) if data is not None else None, *args, **kwargs)
         self.themes = list(Theme.objects.filter(plan=plan).order_by("order", "reference"))
         leads = (
             get_user_model()

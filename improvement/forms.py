@@ -1,7 +1,7 @@
 from django import forms
 
 from core.formats import date_words
-from core.forms import GovukDateInput, ServiceForm
+from core.forms import GovukDateInput, ServiceForm, GovukDateField
 from improvement.models import Action, ActionStatus, Progress, Rag
 from improvement.rules import (
     EarliestDate,
@@ -17,15 +17,22 @@ def _rag_choices():
 
 
 class ActionUpdateForm(ServiceForm):
+    # Progress is a judgement of work under way, so it is asked under "In progress" (and discarded for
+    # any other status, in clean()).
+    reveals = {"status": {ActionStatus.IN_PROGRESS: ("progress",)}}
+    sometimes_required = (
+        "progress",
+        "narrative",
+        "rag_override_reason",
+        "revision_reason",
+        "revision_agreed_by",
+    )
+
     expected_version = forms.IntegerField(widget=forms.HiddenInput)
-    date = forms.DateField(
+    date = GovukDateField(
         label="Date of this update",
-        widget=GovukDateInput,
-        help_text="The date the update describes. It cannot be in the future.",
-        error_messages={
-            "required": "Enter the date of this update",
-            "invalid": "Enter the date of this update as a real date",
-        },
+        what="the date of this update",
+        help_text="The date the update describes, for example 27 3 2026. It cannot be in the future.",
     )
     status = forms.ChoiceField(
         label="Status",
@@ -38,7 +45,7 @@ class ActionUpdateForm(ServiceForm):
         required=False,
         choices=Progress.choices,
         widget=forms.RadioSelect,
-        help_text="Your judgement of delivery. Only for actions in progress.",
+        help_text="Your judgement of delivery",
     )
     rag_override = forms.ChoiceField(
         label="Your RAG, if different from the computed one",
@@ -49,12 +56,13 @@ class ActionUpdateForm(ServiceForm):
         label="Why your RAG differs from the computed one",
         required=False,
         widget=forms.Textarea(attrs={"rows": 3}),
+        help_text="Needed when you choose a RAG different from the computed one",
     )
     narrative = forms.CharField(
         label="What has been done",
         required=False,
         widget=forms.Textarea(attrs={"rows": 5}),
-        help_text="Required when the RAG is red or amber: say what is behind and what will put it right.",
+        help_text="Needed when the RAG is red or amber: say what is behind and what will put it right.",
     )
     evidence_of_impact = forms.CharField(
         label="Evidence of impact",
@@ -62,21 +70,24 @@ class ActionUpdateForm(ServiceForm):
         widget=forms.Textarea(attrs={"rows": 4}),
         help_text="Is any child or family better off, and how do we know? Keep this separate from activity.",
     )
-    revised_target_date = forms.DateField(
+    revised_target_date = GovukDateField(
         label="Revised target date",
+        what="the revised target date",
         required=False,
-        widget=GovukDateInput,
         help_text="Only if a new target date has been agreed. The original date is kept.",
-        error_messages={"invalid": "Enter the revised target date as a real date"},
     )
     revision_reason = forms.CharField(
-        label="Why the target date changed", required=False, widget=forms.Textarea(attrs={"rows": 3})
+        label="Why the target date changed",
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text="Needed when you give a revised target date",
     )
     revision_agreed_by = forms.CharField(
         label="Who agreed the new date",
         required=False,
         max_length=200,
-        help_text="For example the improvement board, or the Director of Children's Services",
+        help_text="Needed when you give a revised target date. "
+        "For example the improvement board, or the Director of Children's Services",
     )
 
     def __init__(
@@ -106,6 +117,8 @@ class ActionUpdateForm(ServiceForm):
                     f"{self.earliest.why}. It also applies to a revised target date."
                 ),
             )
+            # Added after GovukWidgetsMixin has read sometimes_required: needed only for an earlier date.
+            self.fields["backdating_reason"].sometimes_required = True
 
     def clean_date(self):
         value = self.cleaned_data["date"]

@@ -20,6 +20,9 @@ class _ThemeChoices(forms.ModelMultipleChoiceField):
 
 
 class RiskForm(ServiceForm):
+    # One of the two: a user, or the job title of an owner without an account.
+    sometimes_required = ("owner", "owner_name")
+
     title = forms.CharField(
         label="Risk",
         max_length=300,
@@ -46,7 +49,11 @@ class RiskForm(ServiceForm):
         error_messages={"required": "Select how bad the impact would be, from 1 to 5"},
     )
     owner = _UserChoice(
-        label="Owner", queryset=get_user_model().objects.none(), required=False, empty_label="Not a user"
+        label="Owner",
+        queryset=get_user_model().objects.none(),
+        required=False,
+        empty_label="Not a user",
+        help_text="Choose the owner, or give their job title below if they do not use this service",
     )
     owner_name = forms.CharField(
         label="Owner's job title", max_length=200, required=False, help_text="Needed when the owner is not a user"

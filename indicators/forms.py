@@ -6,7 +6,7 @@ from django import forms
 from django.contrib.auth import get_user_model
 
 from core.formats import person_name, value_words
-from core.forms import ServiceForm
+from core.forms import ServiceForm, FilterForm
 from improvement.models import Theme
 from indicators import periods
 from indicators.models import Frequency, KpiRag, Measurement, Unit
@@ -17,7 +17,7 @@ ENTRY_PERIOD_COUNT = 24
 VALUE_HINTS = {
     Unit.PERCENTAGE: (
         "A percentage between 0 and 100, for example 87.5. "
-        "Leave blank to work it out from the numerator and denominator."
+        "Leave blank to work it out from the numerator and denominator, or when you say why there is no value."
     ),
     Unit.NUMBER: "A number, for example 1204 or 16.5",
     Unit.RATE_PER_10K: "A rate per 10,000 children, for example 42.1",
@@ -27,6 +27,9 @@ VALUE_HINTS = {
 
 
 class MeasurementForm(ServiceForm):
+    # A value, or a reason there is none (the hints say so): never "(optional)".
+    sometimes_required = ("value",)
+
     period = forms.CharField(label="Period", widget=forms.Select)
     value = forms.DecimalField(
         label="Value",
@@ -95,6 +98,8 @@ class MeasurementForm(ServiceForm):
             (p.isoformat(), periods.period_label(p, indicator.frequency)) for p in choices
         ]
         self.fields["value"].help_text = VALUE_HINTS.get(indicator.unit, "")
+        if indicator.unit != Unit.PERCENTAGE:
+            self.fields["value"].help_text += ". Leave blank only when you say why there is no value."
         if indicator.unit != Unit.PERCENTAGE:
             self.fields["numerator"].help_text = "Optional: the count the figure is worked out from"
             self.fields["denominator"].help_text = "Optional: what the count is divided by"
@@ -195,6 +200,7 @@ class ScorecardFilter(django_filters.FilterSet):
     class Meta:
         model = None
         fields = []
+        form = FilterForm  # the service's GOV.UK widgets, and no filter marked "(optional)"
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -214,6 +220,8 @@ class ScorecardFilter(django_filters.FilterSet):
 
 class SpcBaselineForm(ServiceForm):
     """The owner's choice of XmR baseline: how many points, and optionally a re-base after a known change."""
+
+    sometimes_required = ("reason",)
 
     baseline_points = forms.IntegerField(
         label="How many points make the baseline",
@@ -241,7 +249,8 @@ class SpcBaselineForm(ServiceForm):
         required=False,
         max_length=1000,
         widget=forms.Textarea(attrs={"rows": 3}),
-        help_text="For example: new case system from April 2025, so earlier figures were counted differently",
+        help_text="Needed when you re-base. For example: new case system from April 2025, "
+        "so earlier figures were counted differently",
     )
 
     def __init__(self, *args, indicator, periods_with_values: list, active_rebases: list, **kwargs):

@@ -4,6 +4,7 @@ register can be bookmarked or sent to a chair."""
 import django_filters
 
 from core import clock
+from core.forms import FilterForm
 from meetings import queries
 from meetings.models import Board, MeetingAction
 
@@ -25,6 +26,7 @@ class ActionArisingFilter(django_filters.FilterSet):
     class Meta:
         model = MeetingAction
         fields = ["board", "owner", "kind", "overdue"]
+        form = FilterForm  # the service's GOV.UK widgets, and no filter marked "(optional)"
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)

@@ -12,7 +12,7 @@ from django.db.models import Q
 from django.utils import timezone
 
 from core.formats import date_words, person_name
-from core.forms import GovukDateInput, ServiceForm, ServiceModelForm
+from core.forms import GovukDateInput, ServiceForm, ServiceModelForm, GovukDateField, GovukTimeField
 from improvement.models import Action, Recommendation, Theme
 from indicators.models import Indicator
 from meetings.models import AgendaItem, Board, Meeting, MeetingAction
@@ -29,7 +29,6 @@ def form_token() -> str:
     return secrets.token_urlsafe(32)
 
 
-MULTIPLE_HINT = "Hold Ctrl (Cmd on a Mac) to choose more than one."
 _TEXTAREA = {"rows": 4}
 
 
@@ -56,10 +55,6 @@ class IndicatorMultipleChoiceField(forms.ModelMultipleChoiceField):
 def people():
     """Active users, by name: the choices for chairs, members and owners."""
     return get_user_model().objects.filter(is_active=True).order_by("first_name", "last_name", "username")
-
-
-def _select_multiple(size=8):
-    return forms.SelectMultiple(attrs={"size": size, "class": "govuk-!-width-full"})
 
 
 def _plan_choices(plan, chosen_ids, model, plan_filter):
@@ -92,23 +87,22 @@ class BoardForm(ServiceModelForm):
     members = UserMultipleChoiceField(
         queryset=get_user_model().objects.none(),
         required=False,
-        widget=_select_multiple(),
-        help_text=f"Members who use this service. {MULTIPLE_HINT}",
+        widget=forms.CheckboxSelectMultiple,
+        help_text="Members who use this service",
     )
     themes = forms.ModelMultipleChoiceField(
         label="Themes it reviews",
         queryset=Theme.objects.none(),
         required=False,
-        widget=_select_multiple(),
-        help_text="Lead officers for these themes are reminded to update their actions before each meeting. "
-        + MULTIPLE_HINT,
+        widget=forms.CheckboxSelectMultiple,
+        help_text="Lead officers for these themes are reminded to update their actions before each meeting.",
     )
     indicators = IndicatorMultipleChoiceField(
         label="Indicators it reviews",
         queryset=Indicator.objects.none(),
         required=False,
-        widget=_select_multiple(10),
-        help_text=f"Owners of these indicators are reminded to enter values before each meeting. {MULTIPLE_HINT}",
+        widget=forms.CheckboxSelectMultiple,
+        help_text="Owners of these indicators are reminded to enter values before each meeting.",
     )
 
     class Meta:
@@ -166,25 +160,12 @@ class BoardForm(ServiceModelForm):
 
 
 class MeetingDateTimeMixin(ServiceForm):
-    """A meeting's date and start time as two plain inputs, combined into one local date and time."""
+    """A meeting's date and start time, GOV.UK date input and hour and minute boxes, combined into one
+    local date and time."""
 
-    meeting_date = forms.DateField(
-        label="Date",
-        widget=GovukDateInput,
-        error_messages={
-            "required": "Enter the date of the meeting",
-            "invalid": "Enter the date of the meeting as a real date",
-        },
-    )
-    start_time = forms.TimeField(
-        label="Start time",
-        input_formats=["%H:%M", "%H.%M", "%H%M"],
-        help_text="In 24-hour time, for example 14:00",
-        widget=forms.TimeInput(format="%H:%M", attrs={"class": "govuk-input--width-5", "spellcheck": "false"}),
-        error_messages={
-            "required": "Enter the start time",
-            "invalid": "Enter the start time in 24-hour time, like 14:00",
-        },
+    meeting_date = GovukDateField(label="Date", what="the date of the meeting", help_text="For example 27 3 2027")
+    start_time = GovukTimeField(
+        label="Start time", what="the start time", help_text="On the 24-hour clock, for example 14 00 for 2pm"
     )
 
     def starts_at(self) -> datetime:
@@ -263,22 +244,20 @@ class AgendaItemForm(ServiceModelForm):
         label="Themes discussed",
         queryset=Theme.objects.none(),
         required=False,
-        widget=_select_multiple(6),
-        help_text=MULTIPLE_HINT,
+        widget=forms.CheckboxSelectMultiple,
     )
     actions = ActionMultipleChoiceField(
         label="Plan actions discussed",
         queryset=Action.objects.none(),
         required=False,
-        widget=_select_multiple(10),
-        help_text=f"Actions from the current improvement plan. {MULTIPLE_HINT}",
+        widget=forms.CheckboxSelectMultiple,
+        help_text="Actions from the current improvement plan",
     )
     indicators = IndicatorMultipleChoiceField(
         label="Indicators discussed",
         queryset=Indicator.objects.none(),
         required=False,
-        widget=_select_multiple(8),
-        help_text=MULTIPLE_HINT,
+        widget=forms.CheckboxSelectMultiple,
     )
     # The version the form was loaded at (its minutes included): someone else's save since refuses this one.
     expected_version = forms.IntegerField(widget=forms.HiddenInput, required=False)
@@ -312,6 +291,7 @@ class AgendaItemForm(ServiceModelForm):
         self.fields["order"].min_value = 1
         if self.initial.get("order") == 0:
             del self.initial["order"]  # the model's default: never show a number the form refuses
+        self.fields["order"].initial = None  # nor the model field's default of 0, which Django falls back to
         if self.instance.pk is None:
             self.fields["order"].help_text = "Where the item comes on the agenda. The number shown puts it last."
         self.fields["themes"].queryset = _plan_choices(plan, _linked_ids(self, "themes"), Theme, "plan").order_by(
@@ -354,6 +334,11 @@ class ResolutionForm(ServiceForm):
 
 
 class ActionArisingForm(ServiceForm):
+    # A board is named only for a referral; for any other kind a board chosen and then hidden is dropped.
+    reveals = {"kind": {MeetingAction.Kind.REFERRAL: ("referred_to",)}}
+    # One of the two: a user, or the name of someone without an account (their hints say so).
+    sometimes_required = ("owner", "owner_name", "referred_to")
+
     kind = forms.ChoiceField(
         label="What was asked for",
         choices=MeetingAction.Kind.choices,
@@ -374,36 +359,42 @@ class ActionArisingForm(ServiceForm):
         queryset=get_user_model().objects.none(),
         required=False,
         empty_label="Not a user of this service",
-        help_text="They are reminded when it is overdue",
+        help_text="Choose the user asked, or give the name of someone without an account below. "
+        "A user is reminded when it is overdue and can answer it here.",
     )
     owner_name = forms.CharField(
         label="Asked of (as written in the minutes)",
         max_length=200,
         required=False,
-        help_text="A name or job title. Leave blank to use the user's name.",
+        help_text="A name or job title. Needed when the person asked does not use this service; "
+        "leave blank to use the user's name.",
     )
-    due_date = forms.DateField(
-        label="Due by",
-        required=False,
-        widget=GovukDateInput,
-        error_messages={"invalid": "Enter the due date as a real date"},
-    )
+    due_date = GovukDateField(label="Due by", what="the due date", required=False)
     referred_to = forms.ModelChoiceField(
         label="Referred to board",
         queryset=Board.objects.none(),
         required=False,
-        empty_label="Not referred",
-        help_text="Only for a referral to another board",
+        empty_label="Choose a board",
+        help_text="The board asked to consider it",
     )
     # What it is about (issue 17): the answer is shown on that item's page too. Each may be left blank.
     plan_action = forms.ModelChoiceField(
-        label="Plan action it is about", queryset=Action.objects.none(), required=False, empty_label="None"
+        label="Plan action it is about",
+        queryset=Action.objects.none(),
+        required=False,
+        empty_label="Not about one plan action",
     )
     recommendation = forms.ModelChoiceField(
-        label="Recommendation it is about", queryset=Recommendation.objects.none(), required=False, empty_label="None"
+        label="Recommendation it is about",
+        queryset=Recommendation.objects.none(),
+        required=False,
+        empty_label="Not about one recommendation",
     )
     indicator = forms.ModelChoiceField(
-        label="Indicator it is about", queryset=Indicator.objects.none(), required=False, empty_label="None"
+        label="Indicator it is about",
+        queryset=Indicator.objects.none(),
+        required=False,
+        empty_label="Not about one indicator",
     )
 
     def __init__(self, *args, meeting: Meeting, items, default_due: date, plan=None, **kwargs):
@@ -434,14 +425,11 @@ class ActionArisingForm(ServiceForm):
         due = data.get("due_date")
         if due and due < self.meeting.date:
             self.add_error("due_date", "The due date cannot be before the meeting")
-        if data.get("kind") == MeetingAction.Kind.REFERRAL and not data.get("referred_to"):
-            self.add_error("referred_to", "Choose the board it was referred to")
-        if data.get("referred_to") and data.get("kind") != MeetingAction.Kind.REFERRAL:
-            self.add_error(
-                "referred_to",
-                "Only a referral to another board names a board. "
-                "Choose \u201cReferral to another board\u201d or \u201cNot referred\u201d",
-            )
+        if data.get("kind") == MeetingAction.Kind.REFERRAL:
+            if not data.get("referred_to") and "referred_to" not in self.errors:
+                self.add_error("referred_to", "Choose the board it was referred to")
+        else:
+            data["referred_to"] = None  # asked under "Referral to another board" only
         return data
 
 
@@ -457,6 +445,8 @@ class AnswerForm(ServiceForm):
 
 
 class RespondForm(ServiceForm):
+    sometimes_required = ("response",)
+
     status = forms.ChoiceField(
         label="Status",
         choices=MeetingAction.Status.choices,
@@ -469,19 +459,17 @@ class RespondForm(ServiceForm):
         widget=forms.Textarea(attrs={"rows": 5}),
         help_text="Needed when you close the action: what was done or reported back, or why it was dropped",
     )
-    responded_on = forms.DateField(
+    responded_on = GovukDateField(
         label="Date of the response",
+        what="the date of the response",
         required=False,
-        widget=GovukDateInput,
         help_text="Leave blank for today when you close the action",
-        error_messages={"invalid": "Enter the date of the response as a real date"},
     )
-    due_date = forms.DateField(
+    due_date = GovukDateField(
         label="Due by",
+        what="the due date",
         required=False,
-        widget=GovukDateInput,
         help_text="Change this only if the board agreed a new date",
-        error_messages={"invalid": "Enter the due date as a real date"},
     )
 
     def __init__(self, *args, action_arising: MeetingAction, today: date, **kwargs):

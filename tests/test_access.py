@@ -225,6 +225,23 @@ def _status(response, role, expected):
     return response.status_code
 
 
+# What Django or the browser would show where GOV.UK has a pattern (issue 12): the browser's date and
+# time fields (mm/dd/yyyy in an en-US browser), a Ctrl-click multi-select, an empty option of dashes.
+_NON_GOVUK_WIDGETS = {
+    "a browser date field": re.compile(r'<input[^>]*type="date"'),
+    "a browser time field": re.compile(r'<input[^>]*type="time"'),
+    "a multi-select": re.compile(r"<select[^>]*\bmultiple\b"),
+    'an empty option "---------"': re.compile(r"<option[^>]*>-{9}</option>"),
+}
+
+
+def _non_govuk_widgets(response) -> list[str]:
+    if response.streaming or not response.get("Content-Type", "").startswith("text/html"):
+        return []
+    html = response.content.decode()
+    return [name for name, pattern in _NON_GOVUK_WIDGETS.items() if pattern.search(html)]
+
+
 def _expected(rule, role):
     return rule.anonymous if role == "anonymous" else rule.expect.get(role, "undeclared")
 
@@ -264,9 +281,12 @@ def test_access_by_role_get_and_post(rule, people):
     if rule.method == "get":
         url = _url(rule, users)
         for role in ALL_ROLES:
-            got = _status(clients[role].get(url), role, _expected(rule, role))
+            response = clients[role].get(url)
+            got = _status(response, role, _expected(rule, role))
             if got != _expected(rule, role):
                 wrong.append(f"GET {url} as {role}: got {got}, the table says {_expected(rule, role)}")
+            elif got == 200 and (old := _non_govuk_widgets(response)):
+                wrong.append(f"GET {url} as {role} shows {', '.join(old)}: core.forms gives every form GOV.UK's")
         if id(rule) in _CHECKS_POST:
             # No POST Rule: an empty POST gets what a GET gets (or 405), and those refused change no row.
             order = sorted(_REFUSED_FIRST, key=lambda role: not _refused(_expected(rule, role), role))

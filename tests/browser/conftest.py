@@ -61,6 +61,14 @@ def sign_in(page, live_server):
     return do
 
 
+def fill_date(page, legend: str, day):
+    """Type a date into the GOV.UK date input whose legend starts with `legend`, as a person would."""
+    group = page.get_by_role("group", name=legend)
+    group.get_by_label("Day").fill(str(day.day))
+    group.get_by_label("Month").fill(str(day.month))
+    group.get_by_label("Year").fill(str(day.year))
+
+
 def axe_violations(page):
     """Run axe-core (from node_modules, offline) for WCAG 2.2 AA; return its violations."""
     # Evaluated through the DevTools protocol: a <script> tag would be (rightly) refused by our CSP.

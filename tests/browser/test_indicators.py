@@ -44,7 +44,7 @@ def test_officer_enters_a_value_and_sees_the_rag_change(demo, sign_in, assert_ac
     page.get_by_role("link", name="Enter a value").click()
     assert_accessible(page)
 
-    page.get_by_role("textbox", name="Value (optional)").fill("150")
+    page.get_by_role("textbox", name="Value").fill("150")
     page.get_by_role("button", name="Save value").click()
     assert page.get_by_role("alert").inner_text().startswith("There is a problem")
     assert page.get_by_role("link", name="A percentage must be between 0 and 100").is_visible()
@@ -52,7 +52,7 @@ def test_officer_enters_a_value_and_sees_the_rag_change(demo, sign_in, assert_ac
 
     period = page.locator("#id_period option").nth(1)
     page.get_by_label("Period").select_option(period.get_attribute("value"))
-    page.get_by_role("textbox", name="Value (optional)").fill("92.5")
+    page.get_by_role("textbox", name="Value").fill("92.5")
     page.get_by_label("Commentary").fill("Two extra assessment social workers started in October.")
     page.get_by_role("button", name="Save value").click()
 

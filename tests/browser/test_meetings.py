@@ -106,7 +106,7 @@ def test_clerk_records_an_action_arising_and_it_carries_to_the_next_meeting(
     assert_accessible(page)
 
     page.get_by_label("Done").check()
-    page.get_by_label("Response (optional)", exact=True).fill("Circulated to members by email.")
+    page.get_by_label("Response", exact=True).fill("Circulated to members by email.")
     page.get_by_role("button", name="Save the response").click()
     expect(page.locator(".govuk-notification-banner--success")).to_contain_text("now done")
 

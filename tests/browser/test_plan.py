@@ -3,6 +3,7 @@ from datetime import timedelta
 import pytest
 
 from core.formats import date_words
+from tests.browser.conftest import fill_date
 from tests.dates import TODAY
 
 pytestmark = pytest.mark.browser
@@ -45,7 +46,7 @@ def test_officer_records_an_amber_update_with_a_revised_date(demo, sign_in, live
     revised = TODAY + timedelta(days=120)
     page.get_by_label("What has been done").fill("Recruitment to the new team is slower than planned.")
     page.get_by_label("Evidence of impact").fill("Audit: 55% of plans now have a contingency.")
-    page.get_by_label("Revised target date").fill(revised.isoformat())  # a native date input
+    fill_date(page, "Revised target date", revised)  # GOV.UK's date input: day, month and year
     page.get_by_label("Why the target date changed").fill("Two team manager posts vacant until the spring")
     page.get_by_label("Who agreed the new date").fill("Improvement board")
     page.get_by_role("button", name="Save update").click()

@@ -51,7 +51,7 @@ def test_owner_rebases_the_chart_after_a_known_change(demo, sign_in, assert_acce
     ).is_visible()
     assert_accessible(page)
 
-    page.get_by_label("What changed (optional)").fill("New case system went live")
+    page.get_by_label("What changed").fill("New case system went live")
     page.get_by_role("button", name="Save baseline").click()
     assert page.locator(".govuk-notification-banner--success").inner_text().count("new baseline from") == 1
     assert page.locator("#spc-signal").inner_text() == "Not enough data yet (3 of 12 points)"

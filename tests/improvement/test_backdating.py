@@ -18,6 +18,7 @@ from improvement.services import BackdatedEntryError, record_update
 from meetings.models import PublishedPack
 from tests.factories.improvement import ActionFactory, PlanFactory, ThemeFactory
 from tests.factories.meetings import BoardFactory, MeetingFactory
+from tests.forms import date_parts
 
 pytestmark = pytest.mark.django_db
 
@@ -138,25 +139,28 @@ def test_the_rule_reads_no_frozen_pack_content(action):
 def _post(action, **overrides):
     data = {
         "expected_version": action.version,
-        "date": TODAY.isoformat(),
+        "date": TODAY,
         "status": "in_progress",
         "progress": "on_track",
         "narrative": "Workshops held.",
         "evidence_of_impact": "",
         "rag_override": "",
         "rag_override_reason": "",
-        "revised_target_date": "",
+        "revised_target_date": None,
         "revision_reason": "",
         "revision_agreed_by": "",
     }
-    return {**data, **overrides}
+    data = {**data, **overrides}
+    for name in ("date", "revised_target_date"):
+        data.update(date_parts(name, data.pop(name)))
+    return data
 
 
 @on_today
 def test_officer_cannot_date_an_update_before_the_plan_existed(officer_client, action):
     url = reverse("improvement:action_update", args=[action.pk])
     assert "It cannot be in the future, nor before 1 April 2025." in text_of(officer_client.get(url))
-    response = officer_client.post(url, _post(action, date="1900-01-01"))
+    response = officer_client.post(url, _post(action, date=datetime.date(1900, 1, 1)))
     assert response.status_code == 200
     assert (
         "The date of this update cannot be before 1 April 2025 because the plan started on 1 April 2025. "
@@ -173,8 +177,8 @@ def test_officer_cannot_revise_a_target_date_with_effect_before_a_published_pack
         url,
         _post(
             action,
-            date="2020-01-01",
-            revised_target_date="2027-03-31",
+            date=datetime.date(2020, 1, 1),
+            revised_target_date=datetime.date(2027, 3, 31),
             revision_reason="Recruitment",
             revision_agreed_by="Board",
         ),
@@ -185,7 +189,7 @@ def test_officer_cannot_revise_a_target_date_with_effect_before_a_published_pack
     assert "Reason for recording this earlier date" not in page
     assert not TargetDateRevision.objects.exists() and not ActionUpdate.objects.exists()
     # On the pack's date itself, the update is accepted.
-    assert officer_client.post(url, _post(action, date="2026-05-12")).status_code == 302
+    assert officer_client.post(url, _post(action, date=datetime.date(2026, 5, 12))).status_code == 302
 
 
 @on_today
@@ -193,7 +197,7 @@ def test_admin_must_give_a_reason_to_record_an_earlier_date(admin_client_, actio
     publish(datetime.date(2026, 5, 12))
     url = reverse("improvement:action_update", args=[action.pk])
     assert "Reason for recording this earlier date" in text_of(admin_client_.get(url))
-    response = admin_client_.post(url, _post(action, date="2026-04-30"))
+    response = admin_client_.post(url, _post(action, date=datetime.date(2026, 4, 30)))
     assert "Enter the reason for recording an update dated before 12 May 2026" in text_of(response)
     assert not ActionUpdate.objects.exists()
 
@@ -206,8 +210,8 @@ def test_admin_records_an_earlier_date_with_a_reason_kept_and_shown_beside_the_e
         url,
         _post(
             action,
-            date="2026-04-30",
-            revised_target_date="2027-03-31",
+            date=datetime.date(2026, 4, 30),
+            revised_target_date=datetime.date(2027, 3, 31),
             revision_reason="Recruitment",
             revision_agreed_by="Board",
             backdating_reason="The lead's April update was lost in an email outage",

@@ -18,6 +18,7 @@ from tests.factories.improvement import (
     TargetDateRevisionFactory,
     ThemeFactory,
 )
+from tests.forms import date_parts
 
 pytestmark = pytest.mark.django_db
 
@@ -57,20 +58,26 @@ def officer_action(officer, plan, **kwargs):
 
 
 def valid_post(action, **overrides):
+    """The update form's fields as posted; a date is given as a date (or None, or a dict of the
+    boxes as typed) and posted as the date input's three boxes."""
     data = {
         "expected_version": action.version,
-        "date": today().isoformat(),
+        "date": today(),
         "status": "in_progress",
         "progress": "on_track",
         "narrative": "Workshops held.",
         "evidence_of_impact": "",
         "rag_override": "",
         "rag_override_reason": "",
-        "revised_target_date": "",
+        "revised_target_date": None,
         "revision_reason": "",
         "revision_agreed_by": "",
     }
-    return {**data, **overrides}
+    data = {**data, **overrides}
+    for name in ("date", "revised_target_date"):
+        value = data.pop(name)
+        data.update(value if isinstance(value, dict) else date_parts(name, value))
+    return data
 
 
 # ---- the plan page
@@ -335,7 +342,7 @@ def test_update_records_an_amber_update_with_a_revised_date(officer_client, offi
             action,
             progress="at_risk",
             narrative="Recruitment delayed.",
-            revised_target_date=new_date.isoformat(),
+            revised_target_date=new_date,
             revision_reason="No project lead",
             revision_agreed_by="Improvement board",
         ),
@@ -367,10 +374,12 @@ def test_update_records_an_amber_update_with_a_revised_date(officer_client, offi
             "rag_override_reason",
             "Enter why the RAG is Red - off track when the computed RAG is Green - on track",
         ),
-        ({"revised_target_date": "2030-01-01"}, "revision_reason", "Enter why the target date changed"),
-        ({"revised_target_date": "2030-01-01"}, "revision_agreed_by", "Enter who agreed the new target date"),
-        ({"date": "2099-01-01"}, "date", "The date of the update cannot be in the future"),
-        ({"date": "not a date"}, "date", "Enter the date of this update as a real date"),
+        ({"revised_target_date": date(2030, 1, 1)}, "revision_reason", "Enter why the target date changed"),
+        ({"revised_target_date": date(2030, 1, 1)}, "revision_agreed_by", "Enter who agreed the new target date"),
+        ({"date": date(2099, 1, 1)}, "date", "The date of the update cannot be in the future"),
+        ({"date": {"date-day": "31", "date-month": "2", "date-year": "2026"}}, "date", "must be a real date"),
+        ({"date": {"date-day": "3", "date-month": "", "date-year": "2026"}}, "date", "must include a month"),
+        ({"date": None}, "date", "Enter the date of this update"),
         ({"status": ""}, "status", "Select the status of the action"),
     ],
 )
@@ -468,7 +477,7 @@ def test_recording_an_update_query_count_does_not_grow(
     officer_client.get(url)
     data = valid_post(
         action,
-        revised_target_date=(today() + timedelta(days=300)).isoformat(),
+        revised_target_date=today() + timedelta(days=300),
         revision_reason="Staff shortage",
         revision_agreed_by="Director",
     )

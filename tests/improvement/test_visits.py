@@ -1,8 +1,6 @@
 """Admins enter inspections, visits (held and planned), findings, recommendations and intervention
 steps in the app; everyone reads them; a finding nothing in the plan answers is a gap."""
 
-from datetime import date
-
 import pytest
 from django.urls import reverse
 
@@ -24,17 +22,14 @@ from tests.factories.improvement import (
     ThemeFactory,
     VisitFindingFactory,
 )
+from tests.forms import date_parts
 
 pytestmark = pytest.mark.django_db
 
 
-def _date(prefix: str, day: date) -> dict:
-    return {f"{prefix}-day": str(day.day), f"{prefix}-month": str(day.month), f"{prefix}-year": str(day.year)}
-
-
 def _visit_post(**overrides):
-    data = {"kind": "monitoring_visit", "title": "Monitoring visit 4", **_date("start_date", days_ago(10))}
-    data |= _date("end_date", days_ago(9))
+    data = {"kind": "monitoring_visit", "title": "Monitoring visit 4", **date_parts("start_date", days_ago(10))}
+    data |= date_parts("end_date", days_ago(9))
     data |= overrides
     return data
 
@@ -119,7 +114,7 @@ def test_a_planned_visit_is_listed_apart_and_is_never_the_latest(admin_client_, 
             "kind": "monitoring_visit",
             "title": "Monitoring visit 2",
             "is_planned": "on",
-            **_date("start_date", days_ahead(40)),
+            **date_parts("start_date", days_ahead(40)),
         },
     )
     assert Inspection.objects.get(title="Monitoring visit 2").is_planned
@@ -136,15 +131,15 @@ def test_a_planned_visit_is_listed_apart_and_is_never_the_latest(admin_client_, 
     ("fields", "message"),
     [
         ({"start_date-month": ""}, "First day must include a month"),
-        ({"start_date-day": "", "start_date-month": ""}, "First day must include a day and a month"),
+        ({"start_date-day": "", "start_date-month": ""}, "First day must include a day and month"),
         ({"start_date-day": "31", "start_date-month": "2"}, "First day must be a real date"),
-        ({"start_date-year": "26"}, "First day must be a real date"),
+        ({"start_date-year": "26"}, "First day must include a year with 4 numbers"),
         ({"start_date-day": "\u0663"}, "First day must be a real date"),  # an Arabic-Indic digit
         (
-            _date("start_date", days_ahead(3)) | {"end_date-day": "", "end_date-month": "", "end_date-year": ""},
+            date_parts("start_date", days_ahead(3)) | {"end_date-day": "", "end_date-month": "", "end_date-year": ""},
             "planned visit",
         ),
-        (_date("end_date", days_ago(20)), "last day must be the same as or after"),
+        (date_parts("end_date", days_ago(20)), "last day must be the same as or after"),
     ],
 )
 def test_bad_visit_dates_are_refused_with_a_clear_message_and_nothing_saved(admin_client_, fields, message):
@@ -173,7 +168,7 @@ def test_admin_changes_a_visit_and_links_the_themes_and_recommendations_it_looke
     data = _visit_post(
         title="MV1", focus="The front door", focus_themes=[theme.pk], focus_recommendations=[recommendation.pk]
     )
-    data |= _date("start_date", days_ago(30)) | _date("end_date", days_ago(29))
+    data |= date_parts("start_date", days_ago(30)) | date_parts("end_date", days_ago(29))
     admin_client_.post(reverse("improvement:inspection_edit", args=[visit.pk]), data)
     visit.refresh_from_db()
     assert visit.focus == "The front door"
@@ -241,14 +236,14 @@ def test_admin_changes_a_finding(admin_client_):
 
 def test_intervention_steps_are_entered_in_the_app_and_cannot_be_in_the_future(admin_client_):
     url = reverse("improvement:event_create")
-    future = admin_client_.post(url, {"kind": "improvement_notice", **_date("date", days_ahead(1))})
+    future = admin_client_.post(url, {"kind": "improvement_notice", **date_parts("date", days_ahead(1))})
     assert "must be today or in the past" in future.content.decode()
     assert not InterventionEvent.objects.exists()
-    admin_client_.post(url, {"kind": "improvement_notice", "person": "DfE", **_date("date", days_ago(5))})
+    admin_client_.post(url, {"kind": "improvement_notice", "person": "DfE", **date_parts("date", days_ago(5))})
     event = InterventionEvent.objects.get()
     assert (event.date, event.person) == (days_ago(5), "DfE")
     admin_client_.post(
-        reverse("improvement:event_edit", args=[event.pk]), {"kind": "notice_lifted", **_date("date", days_ago(4))}
+        reverse("improvement:event_edit", args=[event.pk]), {"kind": "notice_lifted", **date_parts("date", days_ago(4))}
     )
     event.refresh_from_db()
     assert (event.kind, event.date) == ("notice_lifted", days_ago(4))

@@ -1,6 +1,7 @@
 """A meeting or agenda item form loaded before someone else's save is refused (nothing saved), and a
 resolution or publish submitted twice from one form creates one record; a fresh form publishes again."""
 
+import datetime
 import re
 
 import pytest
@@ -9,6 +10,7 @@ from django.urls import reverse
 from meetings import services
 from meetings.models import AgendaItem, FormToken, Meeting, PublishedPack, Resolution
 from tests.factories.meetings import AgendaItemFactory, MeetingFactory
+from tests.forms import date_parts, time_parts
 from tests.meetings.test_pages import text_of
 
 pytestmark = pytest.mark.django_db
@@ -51,8 +53,8 @@ def test_meeting_saved_from_a_stale_form_is_refused(clerk_client):
     url = reverse("meetings:meeting_update", args=[meeting.pk])
     loaded = _hidden(clerk_client.get(url), "expected_version")
     data = {
-        "meeting_date": meeting.starts_at.date().isoformat(),
-        "start_time": "14:00",
+        **date_parts("meeting_date", meeting.starts_at.date()),
+        **time_parts("start_time", datetime.time(14, 0)),
         "status": "held",
         "minutes_status": "draft",
         "expected_version": loaded,

@@ -21,6 +21,7 @@ from tests.factories.meetings import (
     MeetingFactory,
     ResolutionFactory,
 )
+from tests.forms import date_parts, time_parts
 
 pytestmark = pytest.mark.django_db
 
@@ -222,7 +223,10 @@ def test_readers_and_outsiders_cannot_post_changes(role, role_clients, board, pa
     _, client = role_clients[role]
     posts = {
         reverse("meetings:board_create"): {"name": "Shadow board", "kind": "other", "cadence": "monthly"},
-        reverse("meetings:meeting_create", args=[board.pk]): {"meeting_date": "2027-01-12", "start_time": "14:00"},
+        reverse("meetings:meeting_create", args=[board.pk]): {
+            **date_parts("meeting_date", datetime.date(2027, 1, 12)),
+            **time_parts("start_time", datetime.time(14, 0)),
+        },
         reverse("meetings:item_create", args=[past_meeting.pk]): {"title": "Extra item"},
         reverse("meetings:resolution_create", args=[item.pk]): {"text": "the report be noted"},
         reverse("meetings:action_create", args=[past_meeting.pk]): {
@@ -307,8 +311,8 @@ def test_clerk_schedules_a_meeting_with_the_standing_items(clerk_client, board):
     response = clerk_client.post(
         reverse("meetings:meeting_create", args=[board.pk]),
         {
-            "meeting_date": "2027-01-12",
-            "start_time": "10:30",
+            **date_parts("meeting_date", datetime.date(2027, 1, 12)),
+            **time_parts("start_time", datetime.time(10, 30)),
             "place": "Council Chamber",
             "add_standing_items": "on",
         },
@@ -323,8 +327,8 @@ def test_clerk_edits_the_meeting_status_and_minutes(clerk_client, past_meeting):
     clerk_client.post(
         reverse("meetings:meeting_update", args=[past_meeting.pk]),
         {
-            "meeting_date": "2026-10-14",
-            "start_time": "14:00",
+            **date_parts("meeting_date", datetime.date(2026, 10, 14)),
+            **time_parts("start_time", datetime.time(14, 0)),
             "place": "Room 2",
             "status": "held",
             "minutes_status": "approved",
@@ -392,7 +396,7 @@ def test_an_action_arising_shows_as_matters_arising_at_the_next_meeting_until_cl
             "description": "A written update on the 30 September targets",
             "item": item.pk,
             "owner_name": "Director of Children's Services",
-            "due_date": "",
+            **date_parts("due_date", None),
         },
     )
     action = MeetingAction.objects.get()
@@ -407,8 +411,8 @@ def test_an_action_arising_shows_as_matters_arising_at_the_next_meeting_until_cl
         {
             "status": "done",
             "response": "Circulated to members on 20 November.",
-            "responded_on": "",
-            "due_date": "",
+            **date_parts("responded_on", None),
+            **date_parts("due_date", None),
         },
     )
     action.refresh_from_db()
@@ -469,7 +473,7 @@ def test_referral_records_the_board_it_was_referred_to(clerk_client, past_meetin
             "description": "Monitor health assessments",
             "owner_name": "Chair",
             "referred_to": other.pk,
-            "due_date": "2027-01-31",
+            **date_parts("due_date", datetime.date(2027, 1, 31)),
         },
     )
     action = MeetingAction.objects.get()
@@ -494,7 +498,7 @@ def test_action_arising_form_explains_every_problem_and_saves_nothing(clerk_clie
         {
             "kind": "referral",
             "description": "  ",
-            "due_date": "2026-10-01",
+            **date_parts("due_date", datetime.date(2026, 10, 1)),
         },
     )
     assert response.status_code == 200
@@ -536,14 +540,31 @@ def test_schedule_form_refuses_a_bad_date_and_time(clerk_client, board):
     response = clerk_client.post(
         reverse("meetings:meeting_create", args=[board.pk]),
         {
-            "meeting_date": "2027-02-30",
-            "start_time": "2pm",
+            "meeting_date-day": "30",
+            "meeting_date-month": "2",
+            "meeting_date-year": "2027",
+            "start_time-hour": "2pm",
+            "start_time-minute": "",
         },
     )
     assert error_summary(response) == [
-        "Enter the date of the meeting as a real date",
-        "Enter the start time in 24-hour time, like 14:00",
+        "The date of the meeting must be a real date",
+        "The start time must be a real time, for example 14 00 for 2pm",
     ]
+    assert Meeting.objects.count() == 0
+    # Only the box that is wrong is marked: 30 is no day in February; the month and year are fine.
+    html = response.content.decode()
+    assert re.search(r'class="[^"]*govuk-input--error[^"]*" id="id_meeting_date-day"', html)
+    assert not re.search(r'class="[^"]*govuk-input--error[^"]*" id="id_meeting_date-(month|year)"', html)
+    assert 'href="#id_meeting_date-day"' in html and 'href="#id_start_time-hour"' in html
+
+
+def test_schedule_form_says_what_is_missing_from_a_date_and_time(clerk_client, board):
+    response = clerk_client.post(
+        reverse("meetings:meeting_create", args=[board.pk]),
+        {"meeting_date-day": "12", "meeting_date-month": "", "meeting_date-year": "", **time_parts("start_time", None)},
+    )
+    assert error_summary(response) == ["The date of the meeting must include a month and year", "Enter the start time"]
     assert Meeting.objects.count() == 0
 
 
@@ -551,8 +572,8 @@ def test_minutes_of_a_meeting_not_held_cannot_be_approved(clerk_client, next_mee
     response = clerk_client.post(
         reverse("meetings:meeting_update", args=[next_meeting.pk]),
         {
-            "meeting_date": "2026-12-09",
-            "start_time": "10:00",
+            **date_parts("meeting_date", datetime.date(2026, 12, 9)),
+            **time_parts("start_time", datetime.time(10, 0)),
             "status": "scheduled",
             "minutes_status": "approved",
         },
@@ -585,7 +606,7 @@ def test_closing_an_action_needs_a_response_and_a_date_not_in_the_future(clerk_c
         {
             "status": "dropped",
             "response": "",
-            "responded_on": "2026-12-25",
+            **date_parts("responded_on", datetime.date(2026, 12, 25)),
         },
     )
     assert error_summary(response) == [
@@ -836,3 +857,14 @@ def test_add_an_agenda_item_to_an_empty_agenda_shows_1(clerk_client, board):
     meeting = MeetingFactory(board=board, starts_at=at(datetime.date(2026, 12, 9)))
     url = reverse("meetings:item_create", args=[meeting.pk])
     assert 'value="1"' in re.search(r'<input[^>]*name="order"[^>]*>', clerk_client.get(url).content.decode()).group(0)
+
+
+def test_editing_an_item_numbered_0_shows_no_number_to_refuse_and_keeps_its_place(clerk_client, past_meeting):
+    # An item can be numbered 0 by Django admin or an old import; the form refuses 0, so it must not show it.
+    item = AgendaItemFactory(meeting=past_meeting, order=0, title="Apologies")
+    url = reverse("meetings:item_update", args=[item.pk])
+    shown = re.search(r'<input[^>]*name="order"[^>]*>', clerk_client.get(url).content.decode()).group(0)
+    assert "value=" not in shown
+    response = clerk_client.post(url, {"order": "", "title": "Apologies for absence", "expected_version": item.version})
+    item.refresh_from_db()
+    assert (response.status_code, item.order, item.title) == (302, 0, "Apologies for absence")
