@@ -4,7 +4,7 @@ import django_filters
 from django.contrib.auth import get_user_model
 
 from core.formats import person_name
-from core.forms import GovukDateInput, FilterForm, GovukDateField, iso_dates_as_parts
+from core.forms import FilterForm, GovukDateField, iso_dates_as_parts
 from improvement.forms import _rag_choices
 from improvement.models import Action, ActionStatus, Recommendation, Theme
 

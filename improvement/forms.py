@@ -1,7 +1,7 @@
 from django import forms
 
 from core.formats import date_words
-from core.forms import GovukDateInput, ServiceForm, GovukDateField
+from core.forms import GovukDateField, ServiceForm
 from improvement.models import Action, ActionStatus, Progress, Rag
 from improvement.rules import (
     EarliestDate,

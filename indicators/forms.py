@@ -6,7 +6,7 @@ from django import forms
 from django.contrib.auth import get_user_model
 
 from core.formats import person_name, value_words
-from core.forms import ServiceForm, FilterForm
+from core.forms import FilterForm, ServiceForm
 from improvement.models import Theme
 from indicators import periods
 from indicators.models import Frequency, KpiRag, Measurement, Unit

@@ -12,7 +12,7 @@ from django.db.models import Q
 from django.utils import timezone
 
 from core.formats import date_words, person_name
-from core.forms import GovukDateInput, ServiceForm, ServiceModelForm, GovukDateField, GovukTimeField
+from core.forms import GovukDateField, GovukTimeField, ServiceForm, ServiceModelForm
 from improvement.models import Action, Recommendation, Theme
 from indicators.models import Indicator
 from meetings.models import AgendaItem, Board, Meeting, MeetingAction
