@@ -235,6 +235,11 @@ class SessionMiddleware(DjangoSessionMiddleware):
     still read, so the request is signed in or sent to sign in."""
 
     def process_response(self, request, response):
+        if response.status_code >= 500:
+            # Nothing is saved on an error page (Django's own rule), so leave the session unread: on
+            # the database-outage page (503) reading it would try the database again and fail inside
+            # the error handling, turning the 503 into a 500.
+            return super().process_response(request, response)
         if is_passive(request):
             patch_vary_headers(response, ("Cookie",))
             return response
