@@ -173,14 +173,19 @@ class RequestBodyGuardMiddleware:
     def _refuse(request, template, status, context):
         if not hasattr(request, "user"):
             _user_from_session(request)  # so the page's header shows who is signed in
-        response = render(request, template, context, status=status)
-        # This answer skips the middleware below that would add these.
-        patch_cache_control(response, no_store=True, private=True)
-        response["X-Content-Type-Options"] = "nosniff"
-        response["X-Frame-Options"] = "DENY"
-        if getattr(settings, "CONTENT_SECURITY_POLICY", ""):
-            response["Content-Security-Policy"] = settings.CONTENT_SECURITY_POLICY
-        return response
+        # This answer skips the middleware below that would add the headers.
+        return with_page_headers(render(request, template, context, status=status))
+
+
+def with_page_headers(response):
+    """The headers the middleware adds to every page, for an answer made before or outside it (a
+    refused body, the error pages): not stored, not sniffed, not framed, the same script policy."""
+    patch_cache_control(response, no_store=True, private=True)
+    response["X-Content-Type-Options"] = "nosniff"
+    response["X-Frame-Options"] = "DENY"
+    if getattr(settings, "CONTENT_SECURITY_POLICY", ""):
+        response["Content-Security-Policy"] = settings.CONTENT_SECURITY_POLICY
+    return response
 
 
 class NoStoreForSignedInMiddleware:

@@ -13,6 +13,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
 from core import throttle, worker
+from core.middleware import with_page_headers
 from core.network import client_ip
 from core.roles import ROLE_DESCRIPTIONS, role_names_for
 from core.text import duration_words
@@ -79,15 +80,15 @@ def server_error(request):
     """
     if isinstance(sys.exc_info()[1], DATABASE_OUTAGE_ERRORS):
         return database_unavailable(request)
-    return HttpResponseServerError(_page_without_database("500.html", request))
+    # The fault may have happened before the middleware that adds these headers ran.
+    return with_page_headers(HttpResponseServerError(_page_without_database("500.html", request)))
 
 
 def database_unavailable(request):
     """The GOV.UK "service unavailable" page, for a request the database could not serve."""
     response = HttpResponse(_page_without_database("503.html", request), status=503)
     response["Retry-After"] = str(OUTAGE_RETRY_AFTER_SECONDS)
-    response["Cache-Control"] = "no-store, private"
-    return response
+    return with_page_headers(response)
 
 
 def _page_without_database(template_name, request):

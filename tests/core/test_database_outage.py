@@ -48,6 +48,9 @@ def _assert_outage_page(response):
     assert "Traceback" not in text and "OperationalError" not in text and "Connection refused" not in text
     assert response["Retry-After"] == "30"
     assert "no-store" in response["Cache-Control"]
+    # Made where the exception was caught, maybe before the middleware that adds these ran.
+    assert response["X-Frame-Options"] == "DENY"
+    assert response["Content-Security-Policy"] == settings.CONTENT_SECURITY_POLICY
 
 
 @pytest.mark.parametrize("role", ["admin", "officer", "board", "clerk"])
