@@ -173,14 +173,19 @@ class RequestBodyGuardMiddleware:
     def _refuse(request, template, status, context):
         if not hasattr(request, "user"):
             _user_from_session(request)  # so the page's header shows who is signed in
-        response = render(request, template, context, status=status)
-        # This answer skips the middleware below that would add these.
-        patch_cache_control(response, no_store=True, private=True)
-        response["X-Content-Type-Options"] = "nosniff"
-        response["X-Frame-Options"] = "DENY"
-        if getattr(settings, "CONTENT_SECURITY_POLICY", ""):
-            response["Content-Security-Policy"] = settings.CONTENT_SECURITY_POLICY
-        return response
+        # This answer skips the middleware below that would add the headers.
+        return with_page_headers(render(request, template, context, status=status))
+
+
+def with_page_headers(response):
+    """The headers the middleware adds to every page, for an answer made before or outside it (a
+    refused body, the error pages): not stored, not sniffed, not framed, the same script policy."""
+    patch_cache_control(response, no_store=True, private=True)
+    response["X-Content-Type-Options"] = "nosniff"
+    response["X-Frame-Options"] = "DENY"
+    if getattr(settings, "CONTENT_SECURITY_POLICY", ""):
+        response["Content-Security-Policy"] = settings.CONTENT_SECURITY_POLICY
+    return response
 
 
 class NoStoreForSignedInMiddleware:
@@ -235,6 +240,11 @@ class SessionMiddleware(DjangoSessionMiddleware):
     still read, so the request is signed in or sent to sign in."""
 
     def process_response(self, request, response):
+        if response.status_code >= 500:
+            # Nothing is saved on an error page (Django's own rule), so leave the session unread: on
+            # the database-outage page (503) reading it would try the database again and fail inside
+            # the error handling, turning the 503 into a 500.
+            return super().process_response(request, response)
         if is_passive(request):
             patch_vary_headers(response, ("Cookie",))
             return response

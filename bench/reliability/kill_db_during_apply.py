@@ -18,6 +18,11 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[2]
 ROWS = int(os.environ.get("ROWS", "4000"))
+# On a PostgreSQL server of your own, kill the whole server instead of the database's connections:
+#   PG_STOP_COMMAND="su postgres -c '.../pg_ctl -D ... stop -m immediate'" PG_START_COMMAND="... start -w ..."
+STOP_COMMAND = os.environ.get("PG_STOP_COMMAND", "")
+START_COMMAND = os.environ.get("PG_START_COMMAND", "")
+OUTAGE_SECONDS = float(os.environ.get("OUTAGE_SECONDS", "5"))
 sys.path.insert(0, str(ROOT))
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
 os.environ.setdefault("DEBUG", "true")
@@ -29,7 +34,7 @@ import django  # noqa: E402
 django.setup()
 
 from django.core.management import call_command  # noqa: E402
-from django.db import connection  # noqa: E402
+from django.db import OperationalError, connection  # noqa: E402
 
 call_command("migrate", verbosity=0)
 
@@ -58,8 +63,12 @@ def plan_file(rows: int) -> bytes:
     return xlsx_bytes({"Plan": body})
 
 
-def state(job) -> str:
-    return ImportJob.objects.values_list("state", flat=True).get(pk=job.pk)
+def state(job) -> str | None:
+    try:
+        return ImportJob.objects.values_list("state", flat=True).get(pk=job.pk)
+    except OperationalError:
+        connection.close()  # the database is down or just back: the next call reconnects
+        return None
 
 
 def wait(check, seconds, step=0.05):
@@ -92,16 +101,25 @@ def main():
         took = wait(lambda: state(job) == "applying", 60, step=0.01)
         time.sleep(float(os.environ.get("KILL_AFTER", "1.0")))  # well inside the apply's transaction
         print(f"applying after {took:.2f} s; state before the kill: {state(job)}")
-        with connection.cursor() as cursor:
-            cursor.execute(
-                "SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity "
-                "WHERE datname = current_database() AND pid <> pg_backend_pid()"
-            )
-            print(f"terminated {cursor.fetchone()[0]} backend(s) of {connection.settings_dict['NAME']}")
-        killed = time.monotonic()
+        if STOP_COMMAND:
+            # The whole (private) server killed, as a crash would: nothing is written after this.
+            subprocess.run(STOP_COMMAND, shell=True, check=True)
+            print(f"{time.strftime('%H:%M:%S')} PostgreSQL killed ({STOP_COMMAND})")
+            time.sleep(OUTAGE_SECONDS)
+            subprocess.run(START_COMMAND, shell=True, check=True)
+            print(f"{time.strftime('%H:%M:%S')} PostgreSQL back after {OUTAGE_SECONDS:g} s")
+            connection.close()
+        else:
+            with connection.cursor() as cursor:
+                cursor.execute(
+                    "SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity "
+                    "WHERE datname = current_database() AND pid <> pg_backend_pid()"
+                )
+                print(f"terminated {cursor.fetchone()[0]} backend(s) of {connection.settings_dict['NAME']}")
+        killed = time.monotonic()  # the database answers again from here
         took = wait(lambda: state(job) in {"failed", "done"}, 90)
         job.refresh_from_db()
-        print(f"job {job.state} {time.monotonic() - killed:.1f} s after the kill: {job.message!r}")
+        print(f"job {job.state} {time.monotonic() - killed:.1f} s after the database returned: {job.message!r}")
         partial = Action.objects.count() - actions_before
         print(f"actions written by the killed apply: {partial} (expected 0)")
         assert job.state == "failed" and partial == 0

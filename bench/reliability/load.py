@@ -77,6 +77,8 @@ class Client:
 
 RESULTS = collections.defaultdict(list)
 ERRORS = collections.Counter()
+FAILED_AT = []  # (wall clock, page, status) of every request that did not succeed
+OUTAGE_PAGE = b"Sorry, the service is unavailable"
 LOCK = threading.Lock()
 
 
@@ -87,10 +89,13 @@ def timed(client, label, method, path, **kwargs):
     except OSError as error:
         status, data = type(error).__name__, b""
     took = time.monotonic() - start
+    if status == 503 and OUTAGE_PAGE in data:
+        status = "503 page"  # the GOV.UK outage page, what a database outage must give
     with LOCK:
         RESULTS[label].append(took)
         if not (isinstance(status, int) and status < 400):
             ERRORS[(label, status)] += 1
+            FAILED_AT.append((time.time(), label, status))
     return status, data
 
 
@@ -141,6 +146,10 @@ def watch_health(base, stop, log):
         time.sleep(0.5)
 
 
+def clock(moment):
+    return time.strftime("%H:%M:%S", time.localtime(moment)) + f".{int(moment % 1 * 10)}"
+
+
 def main():
     parser = argparse.ArgumentParser()
     parser.add_argument("--url", default="http://127.0.0.1:8790")
@@ -148,6 +157,8 @@ def main():
     parser.add_argument("--duration", type=float, default=60)
     args = parser.parse_args()
     keys, cookie_name = sessions()
+    # The outage scripts wait for this line: making the sessions needs the database too.
+    print(f"{time.strftime('%H:%M:%S')} load started", flush=True)
     stop, health_log = threading.Event(), []
     threading.Thread(target=watch_health, args=(args.url, stop, health_log), daemon=True).start()
     end = time.monotonic() + args.duration
@@ -174,6 +185,11 @@ def main():
         p95 = times[max(0, int(len(times) * 0.95) - 1)]
         print(f"{label:<18}{len(times):>9}{statistics.median(times) * 1000:>9.0f}{p95 * 1000:>9.0f}")
     print("errors:", dict(ERRORS) or "none")
+    if FAILED_AT:
+        first, last = min(FAILED_AT), max(FAILED_AT)
+        print(f"failed requests from {clock(first[0])} to {clock(last[0])}:")
+        for status, count in collections.Counter(status for _, _, status in FAILED_AT).most_common():
+            print(f"  {status}: {count}")
 
 
 if __name__ == "__main__":

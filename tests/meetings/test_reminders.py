@@ -1,10 +1,12 @@
 """send_reminders: the right people, one email a day each, plain English, and a dry run that sends nothing."""
 
 import datetime
+import smtplib
 from io import StringIO
 
 import pytest
 from django.core import mail
+from django.core.mail.backends import locmem
 from django.core.management import CommandError, call_command
 from django.utils import timezone
 
@@ -215,3 +217,31 @@ def test_one_refused_address_does_not_stop_the_others_and_is_tried_again_the_nex
     mail.outbox.clear()
     call_command("send_reminders", "--date", (TODAY + datetime.timedelta(days=1)).isoformat(), stdout=StringIO())
     assert "kpi" in _recipients()  # ...so the next day's run sends it
+
+
+class RefusingEmailBackend(locmem.EmailBackend):
+    """Django's test outbox, with the mail server's answer to one address: 550, as smtplib raises it."""
+
+    refused = "kpi@example.gov.uk"
+
+    def send_messages(self, messages):
+        for message in messages:
+            if self.refused in message.recipients():
+                raise smtplib.SMTPRecipientsRefused({self.refused: (550, b"5.1.1 No such user")})
+        return super().send_messages(messages)
+
+
+def test_a_mail_backend_refusing_one_recipient_still_sends_everyone_else_and_retries_it(people, settings, caplog):
+    # Through Django's own sending path (send_mail, the configured backend), not a patched function.
+    settings.EMAIL_BACKEND = f"{__name__}.RefusingEmailBackend"
+    with pytest.raises(CommandError, match="1 reminder\\(s\\) could not be sent"):
+        _run()
+    assert _recipients() == ["asked", "stale"]
+    assert "Reminder to kpi not sent" in caplog.text
+    assert not ReminderLog.objects.filter(user__username="kpi").exists()
+
+    settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+    mail.outbox.clear()
+    call_command("send_reminders", "--date", (TODAY + datetime.timedelta(days=1)).isoformat(), stdout=StringIO())
+    assert "kpi" in _recipients()
+    assert ReminderLog.objects.filter(user__username="kpi").count() == 1
