@@ -241,6 +241,12 @@ def progress_form(data, inspections: list, today) -> ProgressForm:
     )
 
 
+def _progress_with_chart(period, inspections, plans, all_kpis):
+    result = build_progress(period, inspections=inspections, plans=plans, all_kpis=all_kpis)
+    result.chart = rag_trend_figure(result.trend, result.markers)
+    return result
+
+
 def _progress(request):
     """The form and, when it is valid, the comparison: inspections (1) and plans (1) are read once for
     the picker and for build_progress."""
@@ -257,13 +263,16 @@ def _progress(request):
             # Worked out once until the data or the date changes (core.cache), keyed by the period.
             parts = (period.start, period.end, *(v.pk if v else None for v in (period.start_visit, period.end_visit,
                      period.next_visit)), context["all_kpis"])  # fmt: skip
-            context["result"] = cache.cached(
+            # Lazy: when the page's rendered sections come from the cache (templates/dashboard/progress.html),
+            # the comparison is never read or worked out.
+            context["result"] = cache.lazy(
                 request,
                 "progress",
-                lambda: build_progress(period, inspections=inspections, plans=plans, all_kpis=context["all_kpis"]),
+                lambda: _progress_with_chart(period, inspections, plans, context["all_kpis"]),
                 parts=parts,
             )
-            context["chart"] = rag_trend_figure(context["result"].trend, context["result"].markers)
+            context["has_result"] = True
+            context["cache_parts"] = repr(parts)
         else:
             context["no_plan"] = True
     return context
