@@ -53,7 +53,8 @@ def main():
         "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
     }
     client = Client()
-    client.force_login(get_user_model().objects.get(username="board"), backend="django.contrib.auth.backends.ModelBackend")
+    board = get_user_model().objects.get(username="board")
+    client.force_login(board, backend="django.contrib.auth.backends.ModelBackend")
     dummy = {"default": {"BACKEND": "django.core.cache.backends.dummy.DummyCache"}}
     for mode in args.modes.split(","):
         overrides = {"CACHES": dummy, "PAGE_CACHE": False} if mode == "cold" else {"PAGE_CACHE": True}
