@@ -24,7 +24,13 @@ ROLE_DESCRIPTIONS = {
     CLERK: "Records meetings, agendas, minutes, resolutions and actions arising.",
 }
 
-_READ_EVERYTHING = ["core.use_service", "improvement.view_*", "indicators.view_*", "meetings.view_*"]
+_READ_EVERYTHING = [
+    "core.use_service",
+    "improvement.view_*",
+    "indicators.view_*",
+    "meetings.view_*",
+    "dashboard.view_*",
+]
 
 ROLE_PERMISSIONS: dict[str, list[str]] = {
     ADMIN: [
@@ -40,6 +46,7 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         "indicators.*",
         "meetings.*",
         "imports.*",
+        "dashboard.*",
     ],
     OFFICER: [
         *_READ_EVERYTHING,
@@ -57,6 +64,8 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         "meetings.add_*",
         "meetings.change_*",
         "meetings.delete_*",
+        # Clerks publish visit briefs as they publish board packs.
+        "dashboard.add_publishedvisitbrief",
     ],
 }
 
@@ -68,6 +77,7 @@ PERMANENT_RECORDS = {
     "improvement.actionupdate",
     "improvement.targetdaterevision",
     "meetings.publishedpack",
+    "dashboard.publishedvisitbrief",
     "imports.importjob",
     "imports.importchange",
 }

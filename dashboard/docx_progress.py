@@ -38,7 +38,10 @@ def _counts(counts) -> str:
     return ", ".join(f"{rag_label(rag)}: {count}" for rag, count in counts)
 
 
-def progress_docx_bytes(result) -> bytes:
+def progress_docx_bytes(result, *, published: str = "", known_on=None) -> bytes:
+    """The .docx file for the progress page. `published` is a visit brief's stamp (its data date and
+    publication date), `known_on` the day its figures were known (the publication day); a download of
+    the live page has neither: its figures are as known today."""
     period = result.period
     document = Document()
     section = document.sections[0]
@@ -47,9 +50,15 @@ def progress_docx_bytes(result) -> bytes:
     document.styles["Normal"].font.name = "Arial"
     document.styles["Normal"].font.size = Pt(10)
     start_words = f"{period.start_visit} ({_day(period.start)})" if period.start_visit else _day(period.start)
-    end_words = f"{period.end_visit} ({_day(period.end)})" if period.end_visit else f"today ({_day(period.end)})"
+    if period.end_visit:
+        end_words = f"{period.end_visit} ({_day(period.end)})"
+    else:  # a published brief is read later, when its "today" is not
+        end_words = _day(period.end) if known_on else f"today ({_day(period.end)})"
     document.add_heading("Progress between monitoring visits", level=0)
-    document.add_paragraph(clean_text(f"From {start_words} to {end_words}. Figures as known today."))
+    known = f"as known on {date_words(known_on)}" if known_on else "as known today"
+    document.add_paragraph(clean_text(f"From {start_words} to {end_words}. Figures {known}."))
+    if published:
+        document.add_paragraph(clean_text(published))
     document.add_paragraph(f"Actions at the start: {_counts(result.counts_before)}.")
     document.add_paragraph(f"Actions at the end: {_counts(result.counts_after)}.")
 

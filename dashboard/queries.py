@@ -3,14 +3,16 @@ and the KPIs' own "as at" functions: nothing here re-implements a rule."""
 
 from collections import OrderedDict, defaultdict
 from dataclasses import dataclass, field
-from datetime import date, datetime, time, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 
-from django.db.models import F, Value
-from django.db.models.functions import TruncDate
+from django.db.models import Count, DateTimeField, Exists, F, OuterRef, Subquery, Value
+from django.db.models.functions import Coalesce, TruncDate
 from django.urls import reverse
 from django.utils import timezone
 
 from core import worker
+from core.models import WorkerHeartbeat
+from dashboard.models import PublishedVisitBrief
 from imports.models import ImportJob
 from improvement.models import InterventionEvent, Rag
 from improvement.queries import (
@@ -19,8 +21,8 @@ from improvement.queries import (
     action_rag_counts_on_dates,
     month_ends,
 )
-from meetings.models import Meeting
-from meetings.pack import plan_in_force_from
+from meetings.models import Board, Meeting
+from meetings.pack import PaperSource, plan_in_force_from
 from meetings.queries import NOT_CANCELLED
 from meetings.rules import upcoming_meetings
 
@@ -163,19 +165,122 @@ def attach_events(trend: list[TrendMonth], markers: list[Marker]) -> None:
 # ---- the role-aware first screen
 
 
-def my_boards_next_meetings(user, today: date, limit: int = 6) -> list:
-    """The next meeting (not cancelled, from today) of each board the user is a member of, soonest
-    first, with its board: one query (the first `limit` boards)."""
+@dataclass(frozen=True)
+class BriefLink:
+    """Enough of a published visit brief to name and link it (its stored content stays unread)."""
 
-    meetings = (
-        Meeting.objects.filter(NOT_CANCELLED, upcoming_meetings(today), board__members=user)
+    pk: int
+    start_words: str
+    end_words: str
+    published_at: datetime
+    published_by: str
+
+    @property
+    def url(self) -> str:
+        return reverse("published_visit_brief", args=[self.pk])
+
+    @property
+    def title(self) -> str:
+        return f"From {self.start_words} to {self.end_words}"
+
+
+_BRIEF_COLUMNS = {
+    "id": "pk",
+    "start": "content__start_words",
+    "end": "content__end_words",
+    "at": "published_at",
+    "by": "published_by_name",
+}
+
+
+def _brief_annotations(prefix: str, briefs) -> dict:
+    """The first of `briefs` (ordered) as annotations named prefix_id, prefix_start, ... (_BRIEF_COLUMNS)."""
+    return {f"{prefix}_{name}": Subquery(briefs.values(column)[:1]) for name, column in _BRIEF_COLUMNS.items()}
+
+
+def _brief_from(row, prefix: str) -> BriefLink | None:
+    pk = getattr(row, f"{prefix}_id")
+    if pk is None:
+        return None
+    return BriefLink(pk, *(getattr(row, f"{prefix}_{name}") for name in list(_BRIEF_COLUMNS)[1:]))
+
+
+@dataclass(frozen=True)
+class UpcomingMeetings:
+    next_meeting: object  # the first upcoming meeting of any board, or None
+    mine: list  # the next meeting of each board the reader is a member of, soonest first
+    latest_brief: BriefLink | None  # the latest published visit brief
+
+
+def upcoming_meetings_for(user, today: date, limit: int = 6) -> UpcomingMeetings:
+    """The first upcoming (not cancelled) meeting of any board, the next meeting of each of the reader's
+    boards (the first `limit`), and the latest published visit brief: one query, or two when no meeting
+    is scheduled at all (the brief is then read on its own)."""
+    membership = Board.members.through.objects.filter(board_id=OuterRef("board_id"), user_id=user.pk)
+    latest = PublishedVisitBrief.objects.filter(published_at__date__lte=today).order_by("-published_at", "-pk")
+    meetings = list(
+        Meeting.objects.filter(NOT_CANCELLED, upcoming_meetings(today))
         .select_related("board")
-        .order_by("starts_at", "pk")[:100]
+        .annotate(is_mine=Exists(membership), **_brief_annotations("latest_brief", latest))
+        .order_by("starts_at", "pk")[:200]
     )
-    first = {}
+    mine = {}
     for meeting in meetings:
-        first.setdefault(meeting.board_id, meeting)
-    return list(first.values())[:limit]
+        if meeting.is_mine:
+            mine.setdefault(meeting.board_id, meeting)
+    if meetings:
+        brief = _brief_from(meetings[0], "latest_brief")
+    else:
+        row = latest.values_list(*_BRIEF_COLUMNS.values()).first()
+        brief = BriefLink(*row) if row else None
+    return UpcomingMeetings(meetings[0] if meetings else None, list(mine.values())[:limit], brief)
+
+
+# ---- published visit briefs where other pages list them
+
+
+def briefs_of_visit(visit) -> list:
+    """The briefs published from a visit, newest first, without their stored copies (one query)."""
+    return list(PublishedVisitBrief.objects.filter(visit=visit).defer("html", "docx"))
+
+
+# The briefs a pack lists: published after the board's previous meeting began and before this one does.
+_EARLIEST = datetime(1900, 1, 1, tzinfo=UTC)
+
+
+def _briefs_for_pack():
+    since = Coalesce(OuterRef("pack_previous_starts_at"), Value(_EARLIEST, output_field=DateTimeField()))
+    return PublishedVisitBrief.objects.filter(published_at__lt=OuterRef("starts_at"), published_at__gte=since)
+
+
+def _pack_brief_annotations() -> dict:
+    window = _briefs_for_pack()
+    count = window.order_by().annotate(one=Value(1)).values("one").annotate(n=Count("pk")).values("n")[:1]
+    return {
+        "pack_briefs_count": Subquery(count),
+        **_brief_annotations("pack_brief", window.order_by("-published_at", "-pk")),
+    }
+
+
+def _pack_papers(meeting) -> list[dict]:
+    brief = _brief_from(meeting, "pack_brief")
+    if brief is None:
+        return []
+    count = meeting.pack_briefs_count or 1
+    note = f"{count} visit briefs were published since the previous meeting; this is the latest" if count > 1 else ""
+    return [
+        {
+            "kind": "Visit brief",
+            "title": brief.title,
+            "url": brief.url,
+            "published_on": timezone.localdate(brief.published_at).isoformat(),
+            "published_by": brief.published_by,
+            "note": note,
+        }
+    ]
+
+
+VISIT_BRIEF_PAPERS = PaperSource(name="visit_briefs", annotations=_pack_brief_annotations, papers=_pack_papers)
 
 
 STUCK_STATES = ("queued", "previewing", "applying")
@@ -194,13 +299,17 @@ class ImportStatus:
 
 def import_status(limit: int = 3) -> ImportStatus:
     """For an admin's first screen: the latest imports, whether the worker is alive, and any job waiting or
-    running while it is not (stuck until a worker runs). Two queries."""
+    running while it is not (stuck until a worker runs). One query: the worker's last heartbeat is read
+    with the jobs."""
 
+    heartbeat = WorkerHeartbeat.objects.order_by("-last_seen").values("last_seen")[:1]
     jobs = list(
-        ImportJob.objects.defer("file_bytes", "parsed", "preview", "result", "mappings").order_by("-created_at", "-pk")[
-            :limit
-        ]
+        ImportJob.objects.defer("file_bytes", "parsed", "preview", "result", "mappings")
+        .annotate(worker_last_seen=Subquery(heartbeat))
+        .order_by("-created_at", "-pk")[:limit]
     )
-    status = worker.status()
+    # With no import yet nothing can be stuck, and the screen offers to start one rather than naming the
+    # worker: /healthz and the import pages say whether it runs (this screen keeps to its query budget).
+    status = worker.status(jobs[0].worker_last_seen) if jobs else {}
     stuck = [job for job in jobs if job.state in STUCK_STATES] if status.get("worker") != "ok" else []
     return ImportStatus(jobs=jobs, worker=status, stuck=stuck)

@@ -11,15 +11,16 @@ from core.permissions import service_user_required
 from core.roles import is_admin
 from dashboard.charts import rag_trend_figure
 from dashboard.docx_progress import progress_docx_bytes
+from dashboard.permissions import can_publish_briefs
 from dashboard.progress import Period, build_progress
 from dashboard.queries import (
     attach_events,
     counts_by_theme,
     import_status,
     intervention_markers,
-    my_boards_next_meetings,
     rag_trend,
     recent_updates_from,
+    upcoming_meetings_for,
 )
 from improvement.models import Inspection, Rag
 from improvement.queries import (
@@ -40,7 +41,6 @@ from improvement.rules import (
 from indicators.queries import off_target_as_at
 from meetings.docx_pack import DOCX_CONTENT_TYPE
 from meetings.pack import plan_in_force_from
-from meetings.queries import next_meeting_of_any_board
 
 
 class AsAtForm(ServiceForm):
@@ -71,10 +71,12 @@ def home(request):
     plan = current_plan_from(plans) if as_at == today else plan_in_force_from(plans, as_at)
     # Worked out at most once a request, and only when something not in the cache needs it.
     states = SimpleLazyObject(lambda: plan_as_at(plan, as_at) if plan else [])
+    # The next meeting of any board, the reader's boards' next meetings and the latest visit brief: one query.
+    upcoming = upcoming_meetings_for(request.user, as_at)
     summary = cache.cached(
         request,
         "dashboard",
-        lambda: _dashboard_summary(plan, as_at, states, plans, inspections),
+        lambda: _dashboard_summary(plan, as_at, states, plans, inspections, upcoming.next_meeting),
         parts=(as_at, plan.pk if plan else None),
     )
     # The reader's own figures stay outside what is shared: the summary holds every lead's.
@@ -86,7 +88,8 @@ def home(request):
     context["is_today"] = as_at == today
     context["latest_visit"] = latest_held_visit(inspections, today)
     context["chart"] = rag_trend_figure(summary["trend"], summary["markers"])
-    context["my_meetings"] = my_boards_next_meetings(request.user, as_at)
+    context["my_meetings"] = upcoming.mine
+    context["latest_brief"] = upcoming.latest_brief
     if is_admin(request.user):
         context["import_status"] = import_status()
     # The two largest sections are cached as rendered HTML (templates/dashboard/home.html), so these
@@ -102,11 +105,10 @@ def _recommendations(plan, as_at, states):
     return recommendation_progress(recommendations, plan=plan, as_at=as_at, plan_states=list(states), links=links)
 
 
-def _dashboard_summary(plan, today, states, plans, inspections) -> dict:
+def _dashboard_summary(plan, today, states, plans, inspections, next_meeting) -> dict:
     """The dashboard's smaller figures as at `today` (a past date, or today), the same for every reader
     (cached by data version, date and as-at date)."""
     context = {"today": today, "plan": plan, "open_by_lead": {}, "needing_update": {}}
-    next_meeting = next_meeting_of_any_board(today)
     context["next_meeting"] = next_meeting
     context["trend"] = rag_trend(plans, inspections, today)
     context["markers"] = []
@@ -211,18 +213,32 @@ class ProgressForm(ServiceForm):
         return cleaned
 
 
+PERIOD_FIELDS = ("from_visit", "from_date", "to_visit", "to_date")
+
+
+def progress_form(data, inspections: list, today) -> ProgressForm:
+    """The period picker bound to `data` (a query or a POST), choosing among the visits held by today."""
+    held = [v for v in inspections if not v.is_planned and v.last_day <= today]
+    return ProgressForm(
+        iso_dates_as_parts(data, ["from_date", "to_date"]),
+        visits=held,
+        next_visit=next_planned_visit(inspections, today),
+        today=today,
+    )
+
+
+def _progress_with_chart(period, inspections, plans, all_kpis):
+    result = build_progress(period, inspections=inspections, plans=plans, all_kpis=all_kpis)
+    result.chart = rag_trend_figure(result.trend, result.markers)
+    return result
+
+
 def _progress(request):
     """The form and, when it is valid, the comparison: inspections (1) and plans (1) are read once for
     the picker and for build_progress."""
     today = clock.today()
     inspections = list(Inspection.objects.order_by("start_date", "pk"))
-    held = [v for v in inspections if not v.is_planned and v.last_day <= today]
-    form = ProgressForm(
-        iso_dates_as_parts(request.GET, ["from_date", "to_date"]),
-        visits=held,
-        next_visit=next_planned_visit(inspections, today),
-        today=today,
-    )
+    form = progress_form(request.GET, inspections, today)
     context = {"form": form, "today": today}
     if form.is_valid():
         plans = list(plans_newest_first())
@@ -233,13 +249,16 @@ def _progress(request):
             # Worked out once until the data or the date changes (core.cache), keyed by the period.
             parts = (period.start, period.end, *(v.pk if v else None for v in (period.start_visit, period.end_visit,
                      period.next_visit)), context["all_kpis"])  # fmt: skip
-            context["result"] = cache.cached(
+            # Lazy: when the page's rendered sections come from the cache (templates/dashboard/progress.html),
+            # the comparison is never read or worked out.
+            context["result"] = cache.lazy(
                 request,
                 "progress",
-                lambda: build_progress(period, inspections=inspections, plans=plans, all_kpis=context["all_kpis"]),
+                lambda: _progress_with_chart(period, inspections, plans, context["all_kpis"]),
                 parts=parts,
             )
-            context["chart"] = rag_trend_figure(context["result"].trend, context["result"].markers)
+            context["has_result"] = True
+            context["cache_parts"] = repr(parts)
         else:
             context["no_plan"] = True
     return context
@@ -252,6 +271,7 @@ def progress(request):
     query = request.GET.copy()
     query.pop("kpis", None)
     context["query"] = query.urlencode()
+    context["can_publish_brief"] = can_publish_briefs(request.user)
     return render(request, "dashboard/progress.html", context)
 
 

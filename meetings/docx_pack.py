@@ -126,6 +126,10 @@ def pack_docx_bytes(pack: dict, *, published: str = "") -> bytes:
     _say(document, f"Covers actions in {pack['scope']['themes']} and {pack['scope']['indicators']}.")
     counts = ", ".join(f"{item['label']}: {item['count']}" for item in pack["rag_counts"])
     _say(document, f"Actions by RAG. {counts}.")
+    for paper in pack.get("papers", []):
+        note = f" {paper['note']}" if paper.get("note") else ""
+        _say(document, f"Published since the previous meeting: {paper['kind']}, {paper['title']}, by "
+                       f"{paper['published_by']} on {_day(paper['published_on'])}.{note}")  # fmt: skip
 
     document.add_heading("1. Exceptions", level=1)
     actions = pack["exceptions"]["actions"]

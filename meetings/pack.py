@@ -6,6 +6,8 @@ It uses improvement.queries.plan_as_at / changes_between and indicators.queries.
 never a second implementation of "as at".
 """
 
+from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import date
 
 from django.db.models import Exists, OuterRef, Subquery
@@ -54,6 +56,34 @@ def plan_in_force_from(plans: list, as_at: date):
     return current_plan_from(plans)
 
 
+@dataclass(frozen=True)
+class PaperSource:
+    """Papers a higher app publishes between meetings (a visit brief) that go into the next pack of
+    every board, read in the query that finds the meeting, so a pack costs no extra query for them.
+
+    annotations() returns Meeting annotations (subqueries that may use OuterRef("starts_at") and
+    OuterRef("pack_previous_starts_at"), None for a board's first meeting); papers(meeting) turns the
+    annotated meeting into plain dicts {"kind", "title", "url", "published_on", "published_by", "note"}.
+    """
+
+    name: str
+    annotations: Callable[[], dict]
+    papers: Callable[[object], list]
+
+
+_paper_sources: list[PaperSource] = []
+
+
+def register_paper_source(source: PaperSource) -> None:
+    """Called from a higher app's AppConfig.ready(); meetings never imports it. Idempotent."""
+    if source not in _paper_sources:
+        _paper_sources.append(source)
+
+
+def _papers(meeting) -> list[dict]:
+    return [paper for source in _paper_sources for paper in source.papers(meeting)]
+
+
 def pack_meeting_queryset():
     """Meetings with what build_pack needs besides the plan and the KPIs, read in the query that finds
     the meeting: its board, the board's previous and next meetings (id and start) and whether the
@@ -63,7 +93,7 @@ def pack_meeting_queryset():
     earlier = same_board.filter(starts_at__lt=OuterRef("starts_at")).order_by("-starts_at", "-pk")
     # A later day in local time: the same test as next_meeting's "after the end of the meeting's day".
     later = same_board.filter(starts_at__date__gt=OuterRef("starts_at__date")).order_by("starts_at", "pk")
-    return Meeting.objects.select_related("board").annotate(
+    meetings = Meeting.objects.select_related("board").annotate(
         pack_previous_id=Subquery(earlier.values("pk")[:1]),
         pack_previous_starts_at=Subquery(earlier.values("starts_at")[:1]),
         pack_next_id=Subquery(later.values("pk")[:1]),
@@ -71,6 +101,9 @@ def pack_meeting_queryset():
         pack_reviews_themes=Exists(Board.themes.through.objects.filter(board_id=OuterRef("board_id"))),
         pack_reviews_indicators=Exists(Board.indicators.through.objects.filter(board_id=OuterRef("board_id"))),
     )
+    for source in _paper_sources:
+        meetings = meetings.annotate(**source.annotations())
+    return meetings
 
 
 def _with_pack_context(meeting):
@@ -323,6 +356,9 @@ def build_pack(meeting, *, on: date | None = None) -> dict:
         # Open risks to delivery in the themes the board reviews, and those linked to no theme (one query).
         # Risks have no dated history of their own to read "as at", so a pack shows them as they stand.
         "risks": risk_rows(themes=Theme.objects.filter(boards=board) if meeting.pack_reviews_themes else None),
+        # Papers published since the previous meeting (a visit brief), read with the meeting; a pack
+        # published before there were any has no such key and shows none.
+        "papers": [paper for paper in _papers(meeting) if paper["published_on"] <= as_at.isoformat()],
     }
 
 

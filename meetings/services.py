@@ -51,7 +51,7 @@ def _claim(record, expected_version) -> None:
     record.version = expected_version + 1
 
 
-def _first_use(token: str, purpose: str, model):
+def first_use(token: str, purpose: str, model):
     """The record an earlier submission of the same form created, or None (no token, or not used yet)."""
     if not token:
         return None
@@ -59,7 +59,7 @@ def _first_use(token: str, purpose: str, model):
     return model.objects.filter(pk=used.object_id).first() if used else None
 
 
-def _use(token: str, purpose: str, record) -> None:
+def use_token(token: str, purpose: str, record) -> None:
     if token:
         FormToken.objects.create(token=token, purpose=purpose, object_id=record.pk, used_at=clock.now())
 
@@ -171,13 +171,13 @@ def record_resolution(*, item: AgendaItem, text: str, form_token: str = "") -> R
     A form submitted twice (same `form_token`) records one resolution: the second gets the first back,
     marked `already_recorded`."""
     AgendaItem.objects.select_for_update().filter(pk=item.pk).first()
-    earlier = _first_use(form_token, "resolution", Resolution)
+    earlier = first_use(form_token, "resolution", Resolution)
     if earlier is not None:
         earlier.already_recorded = True
         return earlier
     number = (item.resolutions.aggregate(last=Max("number"))["last"] or 0) + 1
     resolution = Resolution.objects.create(item=item, number=number, text=text.strip())
-    _use(form_token, "resolution", resolution)
+    use_token(form_token, "resolution", resolution)
     resolution.already_recorded = False
     return resolution
 
@@ -316,7 +316,7 @@ def publish_pack(*, meeting: Meeting, published_by, published_at=None, form_toke
     `form_token`) publishes once: the second gets the first copy back, marked `already_recorded`."""
     # Locked so two submissions of one form cannot both find the token unused.
     Meeting.objects.select_for_update().filter(pk=meeting.pk).first()
-    earlier = _first_use(form_token, "publish", PublishedPack)
+    earlier = first_use(form_token, "publish", PublishedPack)
     if earlier is not None:
         earlier.already_recorded = True
         return earlier
@@ -336,6 +336,6 @@ def publish_pack(*, meeting: Meeting, published_by, published_at=None, form_toke
         html=render_pack_html(content),
         published_at=published_at,
     )
-    _use(form_token, "publish", published)
+    use_token(form_token, "publish", published)
     published.already_recorded = False
     return published

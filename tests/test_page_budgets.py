@@ -1,7 +1,8 @@
 """Every main page keeps issue 11's query budget: the same number of queries at two data sizes, and at
 most 15, session and permissions included, with every cache off (a cached page would hide the cost).
 
-Signed in as a board member, except "my actions", which is an officer's page. Each page is requested
+Signed in as a board member, except "my actions", which is an officer's page, the dashboard as an
+admin (whose first screen adds the import status) and publishing a visit brief, a clerk's page. Each page is requested
 once to warm the session, counted on a small council, then counted again after the plan, the
 indicators and the board's papers have grown.
 """
@@ -50,8 +51,10 @@ def council(db, officer_user):
     indicator = IndicatorFactory(code="CIN-ASSESS-45")
     TargetFactory(indicator=indicator, value=Decimal("85"))
     MeasurementFactory(indicator=indicator, period=datetime.date(2026, 9, 1), value=Decimal("80"))
-    InspectionFactory(kind=Inspection.Kind.MONITORING_VISIT, start_date=datetime.date(2026, 6, 2), sequence=1)
-    InspectionFactory(kind=Inspection.Kind.MONITORING_VISIT, start_date=datetime.date(2026, 10, 6), sequence=2)
+    visits = [
+        InspectionFactory(kind=Inspection.Kind.MONITORING_VISIT, start_date=datetime.date(2026, 6, 2), sequence=1),
+        InspectionFactory(kind=Inspection.Kind.MONITORING_VISIT, start_date=datetime.date(2026, 10, 6), sequence=2),
+    ]
     board = BoardFactory(name="Children's Improvement Board")
     previous = MeetingFactory(board=board, starts_at=_at(datetime.date(2026, 9, 15)), status="held")
     meeting = MeetingFactory(board=board, starts_at=_at(datetime.date(2026, 10, 13)), status="held")
@@ -63,6 +66,7 @@ def council(db, officer_user):
     return {
         "plan": plan, "theme": theme, "action": action, "indicator": indicator, "recommendation": recommendation,
         "board": board, "previous": previous, "meeting": meeting, "item": item, "officer": officer_user,
+        "visits": visits,
     }  # fmt: skip
 
 
@@ -96,6 +100,8 @@ def _grow(council, n=GROWTH):
         AgendaItemFactory(meeting=council["meeting"])
         MeetingActionFactory(meeting=council["previous"], due_date=datetime.date(2026, 11, 1))
         MeetingActionFactory(meeting=council["meeting"], due_date=datetime.date(2026, 12, 1))
+    for _ in range(2):  # more briefs for the visit page, the packs and the first screen to list
+        _a_brief(council)
 
 
 PAGES = {
@@ -108,7 +114,25 @@ PAGES = {
     "my actions": ("officer", lambda c: reverse("improvement:my_actions")),
     "action page": ("board", lambda c: reverse("improvement:action_detail", args=[c["action"].pk])),
     "meeting page": ("board", lambda c: reverse("meetings:meeting_detail", args=[c["meeting"].pk])),
+    "dashboard as an admin": ("admin", lambda c: reverse("home")),
+    "visit page": ("board", lambda c: reverse("improvement:inspection_detail", args=[c["visits"][-1].pk])),
+    "publishing a visit brief": ("clerk", lambda c: reverse("progress_publish")),
+    "published visit brief": ("board", lambda c: _a_brief(c).get_absolute_url()),
 }
+
+
+def _a_brief(council):
+    from dashboard.progress import Period
+    from dashboard.services import publish_visit_brief
+    from improvement.queries import plans_newest_first
+
+    visit = council["visits"][-1]
+    return publish_visit_brief(
+        period=Period(start=visit.last_day, end=datetime.date(2026, 11, 1), start_visit=visit),
+        inspections=list(Inspection.objects.all()),
+        plans=list(plans_newest_first()),
+        published_by=council["officer"],
+    )
 
 
 def _queries(client, url) -> int:
@@ -127,7 +151,7 @@ def no_cache(settings):
 @pytest.mark.parametrize("page", list(PAGES))
 def test_page_runs_the_same_queries_at_two_sizes_within_the_budget(page, council, no_cache, request):
     role, url_of = PAGES[page]
-    client = request.getfixturevalue(f"{role}_client")
+    client = request.getfixturevalue("admin_client_" if role == "admin" else f"{role}_client")
     url = url_of(council)
     client.get(url)  # warm the session
 

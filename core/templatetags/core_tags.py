@@ -105,7 +105,8 @@ def cachedfragment(parser, token):
     return CachedFragmentNode(nodelist, name, [parser.compile_filter(bit) for bit in bits[2:]])
 
 
-@register.simple_tag
-def linked_panels(obj):
-    """What higher apps show on a lower app's page (core/panels.py); each provider costs its own queries."""
-    return panels_for(obj)
+@register.simple_tag(takes_context=True)
+def linked_panels(context, obj):
+    """What higher apps show on a lower app's page (core/panels.py); each provider costs its own queries.
+    Providers that asked for it are given the signed-in reader (the context's `user`)."""
+    return panels_for(obj, context.get("user"))
