@@ -5,7 +5,7 @@ from collections import OrderedDict, defaultdict
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 
-from django.db.models import F, Value
+from django.db.models import Exists, F, OuterRef, Q, Subquery, Value
 from django.db.models.functions import TruncDate
 from django.urls import reverse
 from django.utils import timezone
@@ -20,7 +20,7 @@ from improvement.queries import (
     rag_counts,
     rag_counts_on_dates,
 )
-from meetings.models import Meeting
+from meetings.models import Board, Meeting
 from meetings.pack import plan_in_force_from
 from meetings.queries import NOT_CANCELLED
 from meetings.rules import upcoming_meetings
@@ -164,19 +164,25 @@ def attach_events(trend: list[TrendMonth], markers: list[Marker]) -> None:
 # ---- the role-aware first screen
 
 
-def my_boards_next_meetings(user, today: date, limit: int = 6) -> list:
-    """The next meeting (not cancelled, from today) of each board the user is a member of, soonest
-    first, with its board: one query (the first `limit` boards)."""
-
-    meetings = (
-        Meeting.objects.filter(NOT_CANCELLED, upcoming_meetings(today), board__members=user)
+def next_meetings(user, today: date, limit: int = 6) -> tuple:
+    """(the first upcoming, non-cancelled meeting of any board, the next such meeting of each board the
+    user is a member of, soonest first, the first `limit` boards), each with its board, in ONE query:
+    the user's boards' meetings and the first of any board, marked `mine` when it is one of theirs."""
+    upcoming = Meeting.objects.filter(NOT_CANCELLED, upcoming_meetings(today))
+    first_of_any = upcoming.order_by("starts_at", "pk").values("pk")[:1]
+    membership = Board.members.through.objects.filter(board_id=OuterRef("board_id"), user_id=user.pk)
+    meetings = list(
+        upcoming.filter(Q(Exists(membership)) | Q(pk=Subquery(first_of_any)))
+        .annotate(mine=Exists(membership))
         .select_related("board")
         .order_by("starts_at", "pk")[:100]
     )
     first = {}
     for meeting in meetings:
-        first.setdefault(meeting.board_id, meeting)
-    return list(first.values())[:limit]
+        if meeting.mine:
+            first.setdefault(meeting.board_id, meeting)
+    # The first of any board is the earliest upcoming meeting, so it is the first row whenever there is one.
+    return (meetings[0] if meetings else None), list(first.values())[:limit]
 
 
 STUCK_STATES = ("queued", "previewing", "applying")

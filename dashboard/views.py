@@ -16,7 +16,7 @@ from dashboard.queries import (
     counts_by_theme,
     import_status,
     intervention_markers,
-    my_boards_next_meetings,
+    next_meetings,
     rag_trend,
     recent_updates_from,
 )
@@ -28,6 +28,7 @@ from improvement.queries import (
     rag_counts,
     recommendation_progress,
     recommendations_and_links,
+    risk_rows,
 )
 from improvement.rules import (
     complete_without_evidence,
@@ -40,7 +41,6 @@ from improvement.rules import (
 from indicators.queries import off_target_as_at
 from meetings.docx_pack import DOCX_CONTENT_TYPE
 from meetings.pack import plan_in_force_from
-from meetings.queries import next_meeting_of_any_board
 
 
 def _iso_dates_as_parts(query, names):
@@ -85,10 +85,12 @@ def home(request):
     plan = current_plan_from(plans) if as_at == today else plan_in_force_from(plans, as_at)
     # Worked out at most once a request, and only when something not in the cache needs it.
     states = SimpleLazyObject(lambda: plan_as_at(plan, as_at) if plan else [])
+    # One query for the next meeting of any board (what is due before it) and the reader's boards' next.
+    next_meeting, my_meetings = next_meetings(request.user, as_at)
     summary = cache.cached(
         request,
         "dashboard",
-        lambda: _dashboard_summary(plan, as_at, states, plans, inspections),
+        lambda: _dashboard_summary(plan, as_at, states, plans, inspections, next_meeting),
         parts=(as_at, plan.pk if plan else None),
     )
     # The reader's own figures stay outside what is shared: the summary holds every lead's.
@@ -100,7 +102,7 @@ def home(request):
     context["is_today"] = as_at == today
     context["latest_visit"] = latest_held_visit(inspections, today)
     context["chart"] = rag_trend_figure(summary["trend"], summary["markers"])
-    context["my_meetings"] = my_boards_next_meetings(request.user, as_at)
+    context["my_meetings"] = my_meetings
     if is_admin(request.user):
         context["import_status"] = import_status()
     # The two largest sections are cached as rendered HTML (templates/dashboard/home.html), so these
@@ -116,12 +118,18 @@ def _recommendations(plan, as_at, states):
     return recommendation_progress(recommendations, plan=plan, as_at=as_at, plan_states=list(states), links=links)
 
 
-def _dashboard_summary(plan, today, states, plans, inspections) -> dict:
+def _dashboard_summary(plan, today, states, plans, inspections, next_meeting) -> dict:
     """The dashboard's smaller figures as at `today` (a past date, or today), the same for every reader
     (cached by data version, date and as-at date)."""
     context = {"today": today, "plan": plan, "open_by_lead": {}, "needing_update": {}}
-    next_meeting = next_meeting_of_any_board(today)
     context["next_meeting"] = next_meeting
+    # Open risks as they stand (the register is not read "as at"), highest first: one query.
+    risks = risk_rows()
+    context["risks"] = risks[:5]
+    shown = len(context["risks"])
+    context["risks_caption"] = (
+        f"The {shown} highest of {len(risks)} open risks" if len(risks) > shown else "Open risks, highest first"
+    )
     context["trend"] = rag_trend(plans, inspections, today)
     context["markers"] = []
     if context["trend"]:
