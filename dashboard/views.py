@@ -29,6 +29,7 @@ from improvement.queries import (
     recommendation_progress,
     recommendations_and_links,
     risk_rows,
+    you_said_we_did_rows,
 )
 from improvement.rules import (
     complete_without_evidence,
@@ -262,6 +263,7 @@ def _progress(request):
                 parts=parts,
             )
             context["chart"] = rag_trend_figure(context["result"].trend, context["result"].markers)
+            context["you_said_we_did"] = you_said_we_did_rows(since=period.start, until=period.end)
         else:
             context["no_plan"] = True
     return context

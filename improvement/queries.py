@@ -41,6 +41,7 @@ from improvement.models import (
     TargetDateRevision,
     Theme,
     VisitFinding,
+    YouSaidWeDid,
 )
 from improvement.rules import (
     action_rag_expression,
@@ -828,3 +829,43 @@ def risk_rows(*, themes=None) -> list[dict]:
         if row["themes__reference"]:
             risk["themes"].append(f"{row['themes__reference']}. {row['themes__title']}")
     return sorted(found.values(), key=lambda r: (-r["score"], r["id"]))
+
+
+def you_said_we_did_records():
+    """The "you said, we did" records a page shows one of, with their theme and author (every reader may
+    read every one)."""
+    return YouSaidWeDid.objects.select_related("theme", "written_by")
+
+
+def you_said_we_did_rows(*, themes=None, since=None, until=None) -> list[dict]:
+    """ "You said, we did" records as plain data (a board pack, the progress page, the list), in ONE query
+    with their themes, by theme reference then newest said first. `until`: said by then, and what we did
+    counted only if it changed by then ("not yet" otherwise). `since`: still open, or said or changed
+    since then (the loop a board has not yet seen closed). `themes` (a queryset of Theme, read as a
+    subquery): those on a theme with one of those references, across plan versions."""
+    records = YouSaidWeDid.objects.all()
+    if until is not None:
+        records = records.filter(said_on__lte=until)
+    if since is not None:
+        records = records.filter(Q(changed_on__isnull=True) | Q(changed_on__gte=since) | Q(said_on__gte=since))
+    if themes is not None:
+        records = records.filter(theme__reference__in=themes.order_by().values("reference"))
+    rows = records.order_by("theme__reference", "-said_on", "pk").values(
+        "pk", "said_by", "what_was_said", "said_on", "what_changed", "changed_on", "theme__reference", "theme__title"
+    )
+    found = []
+    for row in rows:
+        changed = row["changed_on"] is not None and (until is None or row["changed_on"] <= until)
+        found.append(
+            {
+                "id": row["pk"],
+                "theme": f"{row['theme__reference']}. {row['theme__title']}",
+                "said_by": row["said_by"],
+                "what_was_said": row["what_was_said"],
+                "said_on": row["said_on"].isoformat(),
+                "what_changed": row["what_changed"] if changed else "",
+                "changed_on": row["changed_on"].isoformat() if changed else None,
+                "url": reverse("improvement:you_said_detail", args=[row["pk"]]),
+            }
+        )
+    return found

@@ -14,7 +14,14 @@ from django.utils import timezone
 
 from core import clock
 from improvement.models import Rag, Theme
-from improvement.queries import changes_between, current_plan_from, plan_as_at, plans_newest_first, risk_rows
+from improvement.queries import (
+    changes_between,
+    current_plan_from,
+    plan_as_at,
+    plans_newest_first,
+    risk_rows,
+    you_said_we_did_rows,
+)
 from improvement.rules import is_due_before_meeting, rag_label
 from indicators import periods
 from indicators.models import Indicator
@@ -246,7 +253,8 @@ def build_pack(meeting, *, on: date | None = None) -> dict:
     the meeting with its board, neighbours and scope (pack_meeting_queryset; none when the meeting was
     read that way), plans (1), plan as at this meeting and the previous one (plan_as_at twice), the
     scorecard (scorecard_as_at, whose targets also give the targets starting before the next
-    meeting), matters arising with the referrals to this board (1), risks to delivery (1)."""
+    meeting), matters arising with the referrals to this board (1), risks to delivery (1), "you said,
+    we did" (1)."""
     meeting = _with_pack_context(meeting)
     board = meeting.board
     # A pack for a meeting still to come shows what is known on `on` (today, or the publication day).
@@ -295,6 +303,7 @@ def build_pack(meeting, *, on: date | None = None) -> dict:
     arising = [_arising_row(a, as_at) for a in arising_actions]
     referred = [_arising_row(a, as_at) for a in referred_actions]
 
+    board_themes = Theme.objects.filter(boards=board) if meeting.pack_reviews_themes else None
     return {
         "version": PACK_VERSION,
         "as_at": _iso(as_at),
@@ -326,7 +335,12 @@ def build_pack(meeting, *, on: date | None = None) -> dict:
         "referred_to_board": referred,
         # Open risks to delivery in the themes the board reviews, and those linked to no theme (one query).
         # Risks have no dated history of their own to read "as at", so a pack shows them as they stand.
-        "risks": risk_rows(themes=Theme.objects.filter(boards=board) if meeting.pack_reviews_themes else None),
+        "risks": risk_rows(themes=board_themes),
+        # What children and young people told us (issue 17): still being acted on, or said or changed since
+        # the previous meeting, as known at the pack's date (one query).
+        "you_said_we_did": you_said_we_did_rows(
+            themes=board_themes, since=previous.date if previous else None, until=as_at
+        ),
     }
 
 
