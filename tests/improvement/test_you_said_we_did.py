@@ -10,8 +10,8 @@ from django.urls import reverse
 from django.utils import timezone
 from docx import Document
 
-from improvement.models import YouSaidWeDid
-from improvement.queries import you_said_we_did_rows
+from improvement.models import Risk, Theme, YouSaidWeDid
+from improvement.queries import risk_rows, risks_and_you_said, you_said_we_did_rows
 from meetings.pack import build_pack
 from tests.factories.improvement import PlanFactory, ThemeFactory
 from tests.factories.meetings import BoardFactory, MeetingFactory
@@ -201,3 +201,25 @@ def test_form_query_count_does_not_grow(size, officer_client, theme, django_asse
     # 1 session, 2 user, 3-4 permissions, 5 the record, 6 plans (the current plan), 7 its themes.
     with django_assert_num_queries(7):
         assert officer_client.get(url).status_code == 200
+
+
+def test_the_packs_one_query_reads_the_same_risks_and_records_as_the_two_alone(theme, django_assert_num_queries):
+    other = ThemeFactory(plan=theme.plan, reference="2", title="Front door")
+    _record(theme, said_on=D(2025, 1, 10), what_was_said="Still open")
+    _record(theme, said_on=D(2026, 6, 1), changed_on=D(2026, 11, 1), what_was_said="Changed after")
+    _record(other, said_on=D(2026, 7, 1), changed_on=D(2026, 8, 1), what_was_said="Front door")
+    linked = Risk.objects.create(title="Recruitment", likelihood=4, impact=4, owner_name="HR", cause="Pay")
+    linked.themes.set([theme, other])
+    Risk.objects.create(title="Budget", likelihood=5, impact=3, owner_name="Finance", review_date=D(2027, 1, 5))
+    chosen = Theme.objects.filter(pk=theme.pk)
+
+    with django_assert_num_queries(1):
+        both = risks_and_you_said(themes=chosen, since=D(2026, 6, 1), until=D(2026, 10, 1))
+
+    assert both == (
+        risk_rows(themes=chosen),
+        you_said_we_did_rows(themes=chosen, since=D(2026, 6, 1), until=D(2026, 10, 1)),
+    )
+    assert [r["title"] for r in both[0]] == ["Recruitment", "Budget"] and len(both[1]) == 2
+    assert both[0][1]["review_date"] == "2027-01-05"
+    assert both[0][0]["themes"] == ["2. Front door", "4. Children in care"]
