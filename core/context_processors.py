@@ -17,6 +17,8 @@ def _navigation(request):
     items = [("Dashboard", reverse("home"), "home")]
     if user.has_perm("improvement.view_plan"):
         items.append(("Plan", reverse("improvement:plan"), "improvement"))
+    if user.has_perm("improvement.view_risk"):
+        items.append(("Risks", reverse("improvement:risk_list"), "risks"))
     if user.has_perm("indicators.view_indicator"):
         items.append(("Indicators", reverse("indicators:scorecard"), "indicators"))
     if user.has_perm("meetings.view_meeting"):
@@ -28,6 +30,9 @@ def _navigation(request):
         items.append(("Audit log", reverse("audit:log"), "audit"))
     match = getattr(request, "resolver_match", None)
     current = (match.namespace or ("home" if match.url_name == "home" else "")) if match else ""
+    # The risk register lives in the plan's app but has its own item: only one item is current.
+    if current == "improvement" and (match.url_name or "").startswith("risk_"):
+        current = "risks"
     return [{"label": label, "url": url, "current": key == current} for label, url, key in items]
 
 

@@ -55,6 +55,9 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         # The risks to delivery register (issue 17): officers and admins keep it.
         "improvement.add_risk",
         "improvement.change_risk",
+        # "You said, we did" (issue 17): officers and admins keep it.
+        "improvement.add_yousaidwedid",
+        "improvement.change_yousaidwedid",
         "indicators.add_measurement",
         "indicators.change_measurement",
     ],

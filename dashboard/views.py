@@ -30,6 +30,8 @@ from improvement.queries import (
     plans_newest_first,
     recommendation_progress,
     recommendations_and_links,
+    risk_rows,
+    you_said_we_did_rows,
 )
 from improvement.rules import (
     complete_without_evidence,
@@ -110,6 +112,13 @@ def _dashboard_summary(plan, today, states, plans, inspections, next_meeting) ->
     (cached by data version, date and as-at date)."""
     context = {"today": today, "plan": plan, "open_by_lead": {}, "needing_update": {}}
     context["next_meeting"] = next_meeting
+    # Open risks as they stand (the register is not read "as at"), highest first: one query.
+    risks = risk_rows()
+    context["risks"] = risks[:5]
+    shown = len(context["risks"])
+    context["risks_caption"] = (
+        f"The {shown} highest of {len(risks)} open risks" if len(risks) > shown else "Open risks, highest first"
+    )
     context["trend"] = rag_trend(plans, inspections, today)
     context["markers"] = []
     if context["trend"]:
@@ -259,6 +268,7 @@ def _progress(request):
             )
             context["has_result"] = True
             context["cache_parts"] = repr(parts)
+            context["you_said_we_did"] = you_said_we_did_rows(since=period.start, until=period.end)
         else:
             context["no_plan"] = True
     return context

@@ -488,3 +488,38 @@ class Risk(models.Model):
     @property
     def score(self) -> int:
         return self.likelihood * self.impact
+
+
+class YouSaidWeDid(models.Model):
+    """What children and young people told us and what changed because of it (issue 17), per theme:
+    said by a group (the children in care council, care leavers), never a named child, since the service
+    holds no information about individual children. Officers and admins keep it; everyone reads it, in
+    the board pack and on the progress page. Every edit is kept in its history."""
+
+    theme = models.ForeignKey(Theme, on_delete=models.PROTECT, related_name="you_said_we_did")
+    said_by = models.CharField("who said it", max_length=200)
+    what_was_said = models.TextField()
+    said_on = models.DateField("when it was said")
+    what_changed = models.TextField(blank=True)
+    changed_on = models.DateField("when it changed", null=True, blank=True)
+    written_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["theme__reference", "-said_on", "pk"]
+        verbose_name = "you said, we did record"
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(changed_on__isnull=True) | models.Q(changed_on__gte=models.F("said_on")),
+                name="you_said_changed_after_said",
+            )
+        ]
+
+    def __str__(self):
+        return f"{self.said_by}: {self.what_was_said[:60]}"
+
+    def get_absolute_url(self):
+        return reverse("improvement:you_said_detail", args=[self.pk])

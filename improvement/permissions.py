@@ -17,3 +17,8 @@ def can_update_action(user, action) -> bool:
 def can_edit_risks(user) -> bool:
     """Officers and admins keep the risks to delivery register; everyone with a role reads it."""
     return user.is_authenticated and user.has_perm("improvement.change_risk")
+
+
+def can_edit_you_said(user) -> bool:
+    """Officers and admins keep the "you said, we did" record; everyone with a role reads it."""
+    return user.is_authenticated and user.has_perm("improvement.change_yousaidwedid")

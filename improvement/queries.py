@@ -42,6 +42,7 @@ from improvement.models import (
     TargetDateRevision,
     Theme,
     VisitFinding,
+    YouSaidWeDid,
 )
 from improvement.rules import (
     action_rag_expression,
@@ -788,21 +789,23 @@ def recommendations_and_links(plan) -> tuple[list, list]:
     return recommendations, links
 
 
-def risk_rows(*, themes=None) -> list[dict]:
-    """Open risks to delivery as plain data (for a board pack, the register, the dashboard), highest score
-    first, in ONE query: the risk's columns joined to its themes (a row per theme, folded here). `themes`
-    (a queryset of Theme, read as a subquery) narrows them to risks linked to a theme with one of those
-    references, across plan versions, plus risks linked to no theme (they threaten the whole plan)."""
+_RISK_COLUMNS = (
+    "pk", "title", "cause", "likelihood", "impact", "owner_name", "owner__first_name", "owner__last_name",
+    "owner__username", "mitigation", "review_date", "themes__reference", "themes__title",
+)  # fmt: skip
 
+
+def _open_risks(themes=None) -> QuerySet:
     risks = Risk.objects.filter(status=Risk.Status.OPEN)
     if themes is not None:
         linked = Risk.themes.through.objects.filter(risk_id=OuterRef("pk"))
         chosen = linked.filter(theme__reference__in=themes.order_by().values("reference"))
         risks = risks.filter(~Exists(linked) | Exists(chosen))
-    rows = risks.order_by("pk", "themes__reference").values(
-        "pk", "title", "cause", "likelihood", "impact", "owner_name", "owner__first_name", "owner__last_name",
-        "owner__username", "mitigation", "review_date", "themes__reference", "themes__title",
-    )  # fmt: skip
+    return risks
+
+
+def _fold_risks(rows) -> list[dict]:
+    """Risk rows (dicts of _RISK_COLUMNS, a row per theme, in pk then theme order) folded, highest first."""
     found = {}
     for row in rows:
         risk = found.get(row["pk"])
@@ -829,3 +832,100 @@ def risk_rows(*, themes=None) -> list[dict]:
         if row["themes__reference"]:
             risk["themes"].append(f"{row['themes__reference']}. {row['themes__title']}")
     return sorted(found.values(), key=lambda r: (-r["score"], r["id"]))
+
+
+def risk_rows(*, themes=None) -> list[dict]:
+    """Open risks to delivery as plain data (for a board pack, the register, the dashboard), highest score
+    first, in ONE query: the risk's columns joined to its themes (a row per theme, folded here). `themes`
+    (a queryset of Theme, read as a subquery) narrows them to risks linked to a theme with one of those
+    references, across plan versions, plus risks linked to no theme (they threaten the whole plan)."""
+    return _fold_risks(_open_risks(themes).order_by("pk", "themes__reference").values(*_RISK_COLUMNS))
+
+
+def you_said_we_did_records():
+    """The "you said, we did" records a page shows one of, with their theme and author (every reader may
+    read every one)."""
+    return YouSaidWeDid.objects.select_related("theme", "written_by")
+
+
+_SAID_COLUMNS = (
+    "pk", "said_by", "what_was_said", "said_on", "what_changed", "changed_on", "theme__reference", "theme__title",
+)  # fmt: skip
+
+
+def _you_said(*, themes=None, since=None, until=None) -> QuerySet:
+    records = YouSaidWeDid.objects.all()
+    if until is not None:
+        records = records.filter(said_on__lte=until)
+    if since is not None:
+        records = records.filter(Q(changed_on__isnull=True) | Q(changed_on__gte=since) | Q(said_on__gte=since))
+    if themes is not None:
+        records = records.filter(theme__reference__in=themes.order_by().values("reference"))
+    return records
+
+
+def _you_said_row(row, until) -> dict:
+    changed = row["changed_on"] is not None and (until is None or row["changed_on"] <= until)
+    return {
+        "id": row["pk"],
+        "theme": f"{row['theme__reference']}. {row['theme__title']}",
+        "said_by": row["said_by"],
+        "what_was_said": row["what_was_said"],
+        "said_on": row["said_on"].isoformat(),
+        "what_changed": row["what_changed"] if changed else "",
+        "changed_on": row["changed_on"].isoformat() if changed else None,
+        "url": reverse("improvement:you_said_detail", args=[row["pk"]]),
+    }
+
+
+def _said_order(row):
+    return (row["theme__reference"], -row["said_on"].toordinal(), row["pk"])
+
+
+def you_said_we_did_rows(*, themes=None, since=None, until=None) -> list[dict]:
+    """ "You said, we did" records as plain data (a board pack, the progress page, the list), in ONE query
+    with their themes, by theme reference then newest said first. `until`: said by then, and what we did
+    counted only if it changed by then ("not yet" otherwise). `since`: still open, or said or changed
+    since then (the loop a board has not yet seen closed). `themes` (a queryset of Theme, read as a
+    subquery): those on a theme with one of those references, across plan versions."""
+    rows = _you_said(themes=themes, since=since, until=until).values(*_SAID_COLUMNS)
+    return [_you_said_row(row, until) for row in sorted(rows, key=_said_order)]
+
+
+def _as_loop_columns(queryset, source: str, columns: dict) -> QuerySet:
+    """The queryset's rows as (source, c0, c1...): `columns` maps each position to a field, or to a typed
+    value where this side has no such column (a UNION needs the same columns, typed alike, on each side)."""
+    return (
+        queryset.order_by()
+        .annotate(l_source=Value(source, output_field=CharField()), **{f"l{i}": c for i, c in enumerate(columns)})
+        .values_list("l_source", *(f"l{i}" for i in range(len(columns))))
+    )
+
+
+def risks_and_you_said(*, themes=None, since=None, until=None) -> tuple[list[dict], list[dict]]:
+    """(risk_rows(themes=themes), you_said_we_did_rows(themes=..., since=..., until=...)) in ONE query, a
+    UNION of the two: a board pack reads both within its budget of queries. Both sides have 14 columns,
+    typed alike: the risk's, with a second (empty) date; the record's, padded where a risk has more."""
+    no_text, no_number = Value("", output_field=TextField()), Value(0, output_field=IntegerField())
+    no_date = Cast(Value(None), DateField())  # typed: PostgreSQL will not match an untyped NULL with a date
+    risk_side = [F(name) for name in _RISK_COLUMNS]
+    risk_side.insert(11, no_date)
+    said_side = [
+        F("pk"), F("what_was_said"), F("said_by"), no_number, no_number, no_text, no_text, no_text, no_text,
+        F("what_changed"), F("said_on"), F("changed_on"), F("theme__reference"), F("theme__title"),
+    ]  # fmt: skip
+    risks = _as_loop_columns(_open_risks(themes), "risk", risk_side)
+    said = _as_loop_columns(_you_said(themes=themes, since=since, until=until), "said", said_side)
+    risk_rows_found, said_rows_found = [], []
+    for source, *values in risks.union(said, all=True):
+        if source == "risk":
+            risk_rows_found.append(dict(zip(_RISK_COLUMNS, values[:11] + values[12:], strict=True)))
+        else:
+            pk, said_text, said_by, *_, changed, said_on, changed_on, reference, title = values
+            said_rows_found.append({
+                "pk": pk, "said_by": said_by, "what_was_said": said_text, "said_on": said_on, "what_changed": changed,
+                "changed_on": changed_on, "theme__reference": reference, "theme__title": title,
+            })  # fmt: skip
+    risk_rows_found.sort(key=lambda r: (r["pk"], r["themes__reference"] or ""))
+    said_rows_found.sort(key=_said_order)
+    return _fold_risks(risk_rows_found), [_you_said_row(row, until) for row in said_rows_found]

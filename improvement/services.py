@@ -23,6 +23,7 @@ from improvement.models import (
     Risk,
     TargetDateRevision,
     VisitFinding,
+    YouSaidWeDid,
 )
 from improvement.queries import latest_update_as_at, plan_contents, target_date_as_at
 from improvement.rules import (
@@ -480,3 +481,15 @@ def save_risk(*, risk=None, themes=(), **fields):
     risk.save()
     risk.themes.set(themes)
     return risk
+
+
+def save_you_said(*, record=None, written_by, **fields):
+    """Add or change a "you said, we did" record; its history keeps every earlier version and who made
+    it (simple_history). The first writer stays its author."""
+    record = record or YouSaidWeDid(written_by=written_by)
+    for name, value in fields.items():
+        setattr(record, name, value)
+    record._history_user = written_by
+    record.full_clean()
+    record.save()
+    return record

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from improvement import plan_views, risk_views, views, visit_views
+from improvement import plan_views, risk_views, views, visit_views, you_said_views
 
 app_name = "improvement"
 urlpatterns = [
@@ -8,6 +8,10 @@ urlpatterns = [
     path("risks/add/", risk_views.risk_create, name="risk_create"),
     path("risks/<int:pk>/", risk_views.risk_detail, name="risk_detail"),
     path("risks/<int:pk>/edit/", risk_views.risk_update, name="risk_update"),
+    path("you-said-we-did/", you_said_views.you_said_list, name="you_said_list"),
+    path("you-said-we-did/add/", you_said_views.you_said_create, name="you_said_create"),
+    path("you-said-we-did/<int:pk>/", you_said_views.you_said_detail, name="you_said_detail"),
+    path("you-said-we-did/<int:pk>/edit/", you_said_views.you_said_update, name="you_said_update"),
     path("", views.plan, name="plan"),
     path("print/", views.plan_print, name="plan_print"),
     path("plans/<int:pk>/delete/", views.plan_delete, name="plan_delete"),

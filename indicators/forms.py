@@ -10,7 +10,8 @@ from core.forms import FilterForm, ServiceForm
 from improvement.models import Theme
 from indicators import periods
 from indicators.models import Frequency, KpiRag, Measurement, Unit
-from indicators.rules import DEFAULT_BASELINE_POINTS, MAX_BASELINE_POINTS, MIN_BASELINE_POINTS
+from indicators.queries import rags_against_previous_period
+from indicators.rules import DEFAULT_BASELINE_POINTS, MAX_BASELINE_POINTS, MIN_BASELINE_POINTS, commentary_needed
 
 ENTRY_PERIOD_COUNT = 24
 
@@ -70,7 +71,10 @@ class MeasurementForm(ServiceForm):
         label="Commentary",
         required=False,
         widget=forms.Textarea(attrs={"rows": 4}),
-        help_text="What the figure means for children and what is being done about it. Board members read this.",
+        help_text=(
+            "Required when the value turns the indicator red (red this period, not red the period before). "
+            "What the figure means for children and what is being done about it. Board members read this."
+        ),
     )
     data_quality_note = forms.CharField(
         label="Data quality note",
@@ -97,6 +101,8 @@ class MeasurementForm(ServiceForm):
         self.fields["period"].widget.choices = [
             (p.isoformat(), periods.period_label(p, indicator.frequency)) for p in choices
         ]
+        # Required only when the value turns the indicator red (clean): not labelled "(optional)".
+        self.fields["commentary"].sometimes_required = True
         self.fields["value"].help_text = VALUE_HINTS.get(indicator.unit, "")
         if indicator.unit != Unit.PERCENTAGE:
             self.fields["value"].help_text += ". Leave blank only when you say why there is no value."
@@ -179,7 +185,22 @@ class MeasurementForm(ServiceForm):
             self.add_error("value", "A percentage must be between 0 and 100")
         elif value < 0:
             self.add_error("value", "The value cannot be negative")
+        elif cleaned.get("period") is not None:
+            self._require_commentary_if_it_turns_red(cleaned["period"], value, cleaned.get("commentary", ""))
         return cleaned
+
+    def _require_commentary_if_it_turns_red(self, period, value, commentary):
+        """As a red action needs a narrative: a value that turns the KPI red is not saved without the
+        owner's commentary (indicators.rules.commentary_needed; 3 queries)."""
+        saving = Measurement(indicator=self.indicator, period=period, value=value)
+        rags = rags_against_previous_period([saving])[0]
+        if commentary_needed(rag_now=rags.rag_now, rag_before=rags.rag_before, commentary=commentary):
+            shown = value_words(value, self.indicator.unit, self.indicator.decimal_places)
+            self.add_error(
+                "commentary",
+                f"Enter commentary: {shown} turns the indicator red, and it was not red in {rags.previous_label}. "
+                "Say what the figure means for children and what is being done about it",
+            )
 
 
 RAG_FILTER_CHOICES = KpiRag.choices

@@ -227,6 +227,9 @@ class Measurement(models.Model):
     suppression_code = models.CharField(max_length=3, choices=SuppressionCode.choices, blank=True)
     commentary = models.TextField(blank=True, help_text="What the figure means and what is being done about it")
     data_quality_note = models.TextField(blank=True, help_text="For example a case-system change breaking the series")
+    # Set by indicators.services.save_measurements, the one writer: the value turned the indicator red
+    # (indicators.rules.commentary_needed) and came with no commentary, so its owner is asked for some.
+    commentary_needed = models.BooleanField(default=False)
     entered_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True)
     entered_at = models.DateTimeField(default=clock.now)
 

@@ -126,6 +126,57 @@ def target_in_force(targets: list, period: date) -> Target | None:
     return in_force
 
 
+class RagAgainstPrevious(NamedTuple):
+    rag_now: str
+    rag_before: str  # the previous period's: "none" when it has no value
+    is_latest: bool  # no later period has a value or a reason, counting the values being written
+    previous_label: str
+
+
+def rags_against_previous_period(measurements) -> list[RagAgainstPrevious]:
+    """For values about to be written (unsaved, or changed in memory), each one's RAG and the previous
+    period's, each against the target in force for its own period (kpi_rag), and whether it is the
+    indicator's latest period, the values being written counted over those stored. In the order given;
+    3 queries however many: the indicators, their targets, the stored values from the earliest
+    previous period on."""
+    measurements = list(measurements)
+    if not measurements:
+        return []
+    indicators = {
+        indicator.pk: indicator
+        for indicator in Indicator.objects.filter(pk__in={m.indicator_id for m in measurements}).prefetch_related(
+            Prefetch("targets", queryset=Target.objects.order_by("effective_from"), to_attr="targets_in_order")
+        )
+    }
+    before = [periods.previous_period(m.period, indicators[m.indicator_id].frequency) for m in measurements]
+    values = dict(
+        (((i, p), v) for i, p, v in Measurement.objects.filter(indicator_id__in=indicators, period__gte=min(before))
+         .values_list("indicator_id", "period", "value"))
+    )  # fmt: skip
+    values.update({(m.indicator_id, m.period): m.value for m in measurements})
+    latest = {}
+    for indicator_id, period in values:
+        latest[indicator_id] = max(period, latest.get(indicator_id, period))
+    found = []
+    for measurement, previous in zip(measurements, before, strict=True):
+        indicator = indicators[measurement.indicator_id]
+
+        def rag_of(period, value, indicator=indicator):
+            return kpi_rag(
+                value=value, target=target_in_force(indicator.targets_in_order, period), polarity=indicator.polarity
+            )
+
+        found.append(
+            RagAgainstPrevious(
+                rag_now=rag_of(measurement.period, measurement.value),
+                rag_before=rag_of(previous, values.get((indicator.pk, previous))),
+                is_latest=latest[indicator.pk] == measurement.period,
+                previous_label=periods.period_label(previous, indicator.frequency),
+            )
+        )
+    return found
+
+
 def benchmark_display(benchmark: Benchmark | None, indicator: Indicator) -> str:
     if benchmark is None:
         return "Not published"

@@ -87,6 +87,19 @@ def kpi_rag(*, value: Decimal | None, target, polarity: str) -> str:
     return RED
 
 
+def turns_red(*, rag_now: str, rag_before: str) -> bool:
+    """A KPI turns red when its value is red for this period (kpi_rag) and was not red for the previous
+    period: amber, green, no RAG, or no value then. Red after red is not turning red: the commentary
+    given when it turned is still the story."""
+    return rag_now == RED and rag_before != RED
+
+
+def commentary_needed(*, rag_now: str, rag_before: str, commentary: str) -> bool:
+    """A value that turns the KPI red needs the owner's commentary before the board reads it: the entry
+    form refuses it without; an import saves it and flags it until the owner adds commentary."""
+    return turns_red(rag_now=rag_now, rag_before=rag_before) and not (commentary or "").strip()
+
+
 def rag_label(rag: str, polarity: str = "") -> str:
     """The words shown with a KPI RAG colour."""
     if rag == NONE and polarity == "none":

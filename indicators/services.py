@@ -11,7 +11,8 @@ from django.utils import timezone
 from core import audit, clock
 from indicators import periods
 from indicators.models import CouncilSettings, Measurement, MeasurementVersion, SpcRebase
-from indicators.rules import changes_the_figure, version_known_from
+from indicators.queries import rags_against_previous_period
+from indicators.rules import changes_the_figure, commentary_needed, version_known_from
 
 
 @dataclass(frozen=True)
@@ -44,7 +45,8 @@ def save_measurements(
     `update_fields` names the columns to write. `describes_until`: {(indicator id, period): last day the
     figure describes} where that is not the end of its period (an academic year loaded from DfE).
 
-    Side effects: inserts and updates the Measurements; one simple_history row each (by `user`, with
+    Side effects: inserts and updates the Measurements, each with its commentary_needed flag (set or
+    cleared, see _flag_commentary_needed); one simple_history row each (by `user`, with
     `reason`); and the knowledge history: an original MeasurementVersion for each new value, and for a
     changed one whose figure or commentary differs, the current version closed and a new one opened
     (a correction when the figure changed), known from the days indicators.rules.version_known_from
@@ -56,6 +58,9 @@ def save_measurements(
     for measurement in new:
         # A period given as text (a fixture, a form's raw value) is a date from here on, as the version needs.
         measurement.period = period_field.to_python(measurement.period)
+    if changed and update_fields:
+        update_fields = list(dict.fromkeys([*update_fields, "commentary_needed"]))
+    _flag_commentary_needed(new + (changed if update_fields else []))
     if new:
         Measurement.objects.bulk_create(new, batch_size=batch_size)
     if changed and update_fields:
@@ -69,6 +74,17 @@ def save_measurements(
             batch_size=batch_size,
         )
     return _record_versions(new, changed, user=user, now=now, describes_until=describes_until or {})
+
+
+def _flag_commentary_needed(measurements) -> None:
+    """Set commentary_needed on values about to be written (3 queries, none when there are none): a value
+    that turns its indicator red with no commentary (indicators.rules.commentary_needed) is flagged for
+    its owner when it is the indicator's latest period; an earlier period keeps a flag it already had
+    until commentary is added or it is no longer red, but is not newly flagged, so loading years of
+    published history asks for no commentary on figures the board has long moved past."""
+    for measurement, rags in zip(measurements, rags_against_previous_period(measurements), strict=True):
+        needed = commentary_needed(rag_now=rags.rag_now, rag_before=rags.rag_before, commentary=measurement.commentary)
+        measurement.commentary_needed = needed and (rags.is_latest or measurement.commentary_needed)
 
 
 def _figure(measurement) -> dict:

@@ -231,11 +231,14 @@ class EntryRow:
     next_label: str
     is_due: bool
     due_text: str
+    # (period, label) of each value turned red with no commentary yet (Measurement.commentary_needed).
+    needing_commentary: tuple = ()
 
 
 def entry_list_rows(owned, *, today: date) -> list[EntryRow]:
-    """For each owned indicator: its latest period and the next period needing a value, due ones first
-    (2 queries: indicators_with_values_newest_first)."""
+    """For each owned indicator: its latest period, the next period needing a value and the values
+    needing commentary; those needing commentary first, then due ones (2 queries:
+    indicators_with_values_newest_first)."""
     rows = []
     for indicator in indicators_with_values_newest_first(owned):
         frequency = indicator.frequency
@@ -250,9 +253,17 @@ def entry_list_rows(owned, *, today: date) -> list[EntryRow]:
                 next_label=periods.period_label(due.period, frequency),
                 is_due=due.is_due,
                 due_text="Due now" if due.is_due else f"Not due until after {date_words(due.ends)}",
+                needing_commentary=tuple(
+                    (m.period, periods.period_label(m.period, frequency))
+                    for m in indicator.measurements_newest_first
+                    if m.commentary_needed
+                ),
             )
         )
-    return sorted(rows, key=lambda row: (not row.is_due, row.indicator.order, row.indicator.code))
+    # Asked for commentary, or due: first.
+    return sorted(
+        rows, key=lambda row: (not row.needing_commentary, not row.is_due, row.indicator.order, row.indicator.code)
+    )
 
 
 def spc_context(indicator, rebase_history: list) -> dict:

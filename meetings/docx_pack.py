@@ -217,7 +217,7 @@ def pack_docx_bytes(pack: dict, *, published: str = "") -> bytes:
             ],
             [
                 [
-                    f"{r['title']} ({r['code']})",
+                    f"{r['title']} ({r['code']})" + (". New since the previous meeting" if _is_new(r) else ""),
                     f"{r['value']} ({r['period']})",
                     r["target"],
                     r["rag_label"],
@@ -259,6 +259,11 @@ def pack_docx_bytes(pack: dict, *, published: str = "") -> bytes:
     buffer = BytesIO()
     document.save(buffer)
     return buffer.getvalue()
+
+
+def _is_new(row) -> bool:
+    # A pack published before "what moved" existed has no "since" on its rows.
+    return bool(row.get("since", {}).get("new"))
 
 
 def _answer(r) -> str:
@@ -318,6 +323,28 @@ def _closing_the_loop(document, pack: dict) -> None:
             )
         else:
             _say(document, "No open risk to delivery is recorded.")
+    if "you_said_we_did" in pack:
+        document.add_heading("8. What children and young people told us", level=1)
+        rows = pack["you_said_we_did"]
+        if rows:
+            _table(
+                document,
+                ["You said", "Who, and when", "We did", "Theme"],
+                [
+                    [
+                        r["what_was_said"],
+                        f"{r['said_by']}, {_day(r['said_on'])}",
+                        f"{r['what_changed']} ({_day(r['changed_on'])})"
+                        if r["changed_on"]
+                        else "Not yet: the change is still being made",
+                        r["theme"],
+                    ]
+                    for r in rows
+                ],
+                f"You said, we did ({len(rows)})",
+            )
+        else:
+            _say(document, "Nothing new is recorded.")
 
 
 def _change_table(document, rows, caption, empty, *, from_rag=False, from_date=False):

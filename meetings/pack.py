@@ -22,7 +22,7 @@ from improvement.queries import (
     current_plan_from,
     plan_as_at,
     plans_newest_first,
-    risk_rows,
+    risks_and_you_said,
 )
 from improvement.rules import is_due_before_meeting, rag_label
 from indicators import periods
@@ -275,7 +275,8 @@ def build_pack(meeting, *, on: date | None = None) -> dict:
     the meeting with its board, neighbours and scope (pack_meeting_queryset; none when the meeting was
     read that way), plans (1), plan as at this meeting and the previous one (plan_as_at twice), the
     scorecard (scorecard_as_at, whose targets also give the targets starting before the next
-    meeting), matters arising with the referrals to this board (1), risks to delivery (1)."""
+    meeting), matters arising with the referrals to this board (1), risks to delivery with "you said,
+    we did" (1)."""
     meeting = _with_pack_context(meeting)
     board = meeting.board
     # A pack for a meeting still to come shows what is known on `on` (today, or the publication day).
@@ -324,6 +325,15 @@ def build_pack(meeting, *, on: date | None = None) -> dict:
     arising = [_arising_row(a, as_at) for a in arising_actions]
     referred = [_arising_row(a, as_at) for a in referred_actions]
 
+    # Open risks to delivery in the themes the board reviews, and those linked to no theme; and what
+    # children and young people told us in those themes, still being acted on or said or changed since the
+    # previous meeting, as known at the pack's date (issue 17). One query for both.
+    # Risks have no dated history of their own to read "as at", so a pack shows them as they stand.
+    risks, you_said = risks_and_you_said(
+        themes=Theme.objects.filter(boards=board) if meeting.pack_reviews_themes else None,
+        since=previous.date if previous else None,
+        until=as_at,
+    )
     return {
         "version": PACK_VERSION,
         "as_at": _iso(as_at),
@@ -353,9 +363,8 @@ def build_pack(meeting, *, on: date | None = None) -> dict:
         "scorecard": scorecard,
         "actions_arising": arising,
         "referred_to_board": referred,
-        # Open risks to delivery in the themes the board reviews, and those linked to no theme (one query).
-        # Risks have no dated history of their own to read "as at", so a pack shows them as they stand.
-        "risks": risk_rows(themes=Theme.objects.filter(boards=board) if meeting.pack_reviews_themes else None),
+        "risks": risks,
+        "you_said_we_did": you_said,
         # Papers published since the previous meeting (a visit brief), read with the meeting; a pack
         # published before there were any has no such key and shows none.
         "papers": [paper for paper in _papers(meeting) if paper["published_on"] <= as_at.isoformat()],

@@ -16,7 +16,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
-from improvement.models import ActionStatus, Inspection, Progress
+from improvement.models import ActionStatus, Inspection, Progress, Risk
 from tests.factories.improvement import (
     ActionFactory,
     ActionUpdateFactory,
@@ -100,6 +100,8 @@ def _grow(council, n=GROWTH):
         AgendaItemFactory(meeting=council["meeting"])
         MeetingActionFactory(meeting=council["previous"], due_date=datetime.date(2026, 11, 1))
         MeetingActionFactory(meeting=council["meeting"], due_date=datetime.date(2026, 12, 1))
+        risk = Risk.objects.create(title=f"Risk {i}", likelihood=1 + i % 5, impact=3, owner_name="Head of service")
+        risk.themes.add(council["theme"])
     for _ in range(2):  # more briefs for the visit page, the packs and the first screen to list
         _a_brief(council)
 

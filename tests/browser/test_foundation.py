@@ -3,10 +3,10 @@ import pytest
 pytestmark = pytest.mark.browser
 
 NAV_BY_ROLE = {
-    "admin": ["Dashboard", "Plan", "Indicators", "Meetings", "Import", "Users", "Audit log"],
-    "officer": ["Dashboard", "Plan", "Indicators", "Meetings"],
-    "board": ["Dashboard", "Plan", "Indicators", "Meetings"],
-    "clerk": ["Dashboard", "Plan", "Indicators", "Meetings"],
+    "admin": ["Dashboard", "Plan", "Risks", "Indicators", "Meetings", "Import", "Users", "Audit log"],
+    "officer": ["Dashboard", "Plan", "Risks", "Indicators", "Meetings"],
+    "board": ["Dashboard", "Plan", "Risks", "Indicators", "Meetings"],
+    "clerk": ["Dashboard", "Plan", "Risks", "Indicators", "Meetings"],
 }
 
 

@@ -35,10 +35,10 @@ def test_account_page_for_user_without_role_says_so(outsider_client):
 @pytest.mark.parametrize(
     "persona, visible, hidden",
     [
-        ("admin", ["Dashboard", "Plan", "Indicators", "Meetings", "Import", "Users", "Audit log"], []),
-        ("officer", ["Dashboard", "Plan", "Indicators", "Meetings"], ["Import", "Users", "Audit log"]),
-        ("board", ["Dashboard", "Plan", "Indicators", "Meetings"], ["Import", "Users", "Audit log"]),
-        ("clerk", ["Dashboard", "Plan", "Indicators", "Meetings"], ["Import", "Users", "Audit log"]),
+        ("admin", ["Dashboard", "Plan", "Risks", "Indicators", "Meetings", "Import", "Users", "Audit log"], []),
+        ("officer", ["Dashboard", "Plan", "Risks", "Indicators", "Meetings"], ["Import", "Users", "Audit log"]),
+        ("board", ["Dashboard", "Plan", "Risks", "Indicators", "Meetings"], ["Import", "Users", "Audit log"]),
+        ("clerk", ["Dashboard", "Plan", "Risks", "Indicators", "Meetings"], ["Import", "Users", "Audit log"]),
     ],
 )
 def test_navigation_shows_only_what_the_role_may_use(persona, visible, hidden, role_clients):
@@ -170,3 +170,10 @@ def test_visitors_read_about_cookies_on_the_sign_in_page_and_signed_in_users_on_
     assert "sessionid" in cookies
     assert "After 60 minutes without using the service, 12 hours after you sign in, or when you sign out" in cookies
     assert 'href="/cookies/"' in officer_client.get("/accessibility/").content.decode()
+
+
+def test_the_risk_register_is_the_current_navigation_item_not_the_plan(board_client):
+    html = board_client.get(reverse("improvement:risk_list")).content.decode()
+    nav = html.split('id="navigation"')[1].split("</ul>")[0]
+    current = [item for item in nav.split("<li")[1:] if "aria-current" in item]
+    assert len(current) == 1 and "Risks" in current[0]

@@ -1,4 +1,4 @@
-from improvement.models import Plan
+from improvement.models import Plan, YouSaidWeDid
 from tests.access import ADMIN_ONLY, READ_ALL, Rule
 from tests.factories.improvement import (
     ActionFactory,
@@ -6,6 +6,7 @@ from tests.factories.improvement import (
     InterventionEventFactory,
     PlanFactory,
     RecommendationFactory,
+    ThemeFactory,
     VisitFindingFactory,
 )
 
@@ -30,6 +31,14 @@ def _a_risk(users):
     from improvement.models import Risk
 
     return {"pk": Risk.objects.create(title="Recruitment", likelihood=4, impact=4, owner_name="Head of HR").pk}
+
+
+def _a_you_said(users):
+    record = YouSaidWeDid.objects.create(
+        theme=ThemeFactory(), said_by="Children in care council", what_was_said="Fewer changes of worker",
+        said_on="2026-06-01",
+    )  # fmt: skip
+    return {"pk": record.pk}
 
 
 RULES = [
@@ -96,4 +105,11 @@ RULES = [
     Rule("improvement:risk_create", RISK_EDIT, method="post", data=lambda users: {}, note="invalid POST: errors"),
     Rule("improvement:risk_update", RISK_EDIT, kwargs=_a_risk),
     Rule("improvement:risk_update", RISK_EDIT, kwargs=_a_risk, method="post", data=lambda users: {}),
+    # "You said, we did" (issue 17): everyone reads; officers and admins keep it (the same roles as risks).
+    Rule("improvement:you_said_list", READ_ALL),
+    Rule("improvement:you_said_detail", READ_ALL, kwargs=_a_you_said),
+    Rule("improvement:you_said_create", RISK_EDIT),
+    Rule("improvement:you_said_create", RISK_EDIT, method="post", data=lambda users: {}, note="invalid POST: errors"),
+    Rule("improvement:you_said_update", RISK_EDIT, kwargs=_a_you_said),
+    Rule("improvement:you_said_update", RISK_EDIT, kwargs=_a_you_said, method="post", data=lambda users: {}),
 ]

@@ -7,7 +7,7 @@ import pytest
 from core.formats import value_words
 from indicators import periods
 from indicators.models import KpiRag
-from indicators.rules import direction_of_travel, kpi_rag, rag_label, value_due
+from indicators.rules import commentary_needed, direction_of_travel, kpi_rag, rag_label, turns_red, value_due
 
 
 def target(value, tolerance, kind="relative"):
@@ -205,3 +205,24 @@ def test_value_due(latest, frequency, today, expected):
     due = value_due(latest, frequency, today)
 
     assert (due.period, due.ends, due.is_due) == expected
+
+
+# Issue 17: a KPI that turns red (red now, not red in the previous period) needs commentary.
+TURNS_RED_TABLE = [
+    # rag_now, rag_before, commentary, turns red, commentary needed
+    ("red", "green", "", True, True),
+    ("red", "amber", "", True, True),
+    ("red", "none", "", True, True),  # no value, or no target, last period: not red then
+    ("red", "amber", "Agency staff left in August", True, False),
+    ("red", "amber", "   \n", True, True),  # blank is no commentary
+    ("red", "red", "", False, False),  # still red: the story was told when it turned
+    ("amber", "green", "", False, False),
+    ("green", "red", "", False, False),
+    ("none", "green", "", False, False),
+]
+
+
+@pytest.mark.parametrize("rag_now, rag_before, commentary, turned, needed", TURNS_RED_TABLE)
+def test_turns_red_and_commentary_needed_table(rag_now, rag_before, commentary, turned, needed):
+    assert turns_red(rag_now=rag_now, rag_before=rag_before) is turned
+    assert commentary_needed(rag_now=rag_now, rag_before=rag_before, commentary=commentary) is needed

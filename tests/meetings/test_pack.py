@@ -266,7 +266,7 @@ def test_word_download_has_the_sections_and_the_exception_table(board_case, boar
     assert headings == [
         "1. Exceptions", "2. What changed since the previous meeting", "3. Due before the next meeting",
         "4. Indicator scorecard", "5. Actions arising from previous meetings", "6. Referred to this board",
-        "7. Risks to delivery",
+        "7. Risks to delivery", "8. What children and young people told us",
     ]  # fmt: skip
     exception_table = next(t for t in _tables(document) if t[0] == EXCEPTION_HEADERS)
     assert [row[0].split(" (lead")[0] for row in exception_table[1:]] == [
