@@ -165,8 +165,8 @@ def _kpi_since(row, since: date | None) -> dict:
 
 def _kpi_row(row, since: date | None = None) -> dict:
     indicator = row.indicator
-    short_words, _ = direction_words(row.short_term)
-    long_words, _ = direction_words(row.long_term)
+    short_words = direction_words(row.short_term)
+    long_words = direction_words(row.long_term)
     return {
         "id": indicator.pk,
         "code": indicator.code,

@@ -22,7 +22,7 @@ TESTED = {
     "core_tags": {"summary_errors", "is_invalid", "rag_tag_class", "rag_tag", "cachedfragment", "linked_panels"},
     "dashboard_tags": {"action_rag_label", "lead", "rag_count"},
     "improvement_tags": {"rag_words", "action_rag", "iso_day", "risk_rating"},
-    "indicators_tags": {"sparkline_points", "direction_text", "direction_arrow", "quartile_for"},
+    "indicators_tags": {"sparkline_points", "direction_text", "quartile_for"},
     "meetings_tags": {
         "iso_date",
         "days_words",
@@ -186,19 +186,18 @@ def test_sparkline_points_need_two_values(trend):
 
 
 @pytest.mark.parametrize(
-    ("direction", "words", "arrow"),
+    ("direction", "words"),
     [
-        ("improving", "Improving", "\u2197"),
-        ("declining", "Declining", "\u2198"),
-        ("no_change", "No change", "\u2192"),
-        ("up", "Up", "\u2191"),
-        ("down", "Down", "\u2193"),
-        (None, "No comparison", ""),
+        ("improving", "Better"),
+        ("declining", "Worse"),
+        ("no_change", "No change"),
+        ("up", "Higher, neither better nor worse"),
+        ("down", "Lower, neither better nor worse"),
+        (None, "No comparison"),
     ],
 )
-def test_direction_text_and_arrow(direction, words, arrow):
-    page = render("indicators_tags", "{{ d|direction_text }}|{{ d|direction_arrow }}", d=direction)
-    assert page == f"{words}|{arrow}"
+def test_direction_text_says_better_or_worse_in_words(direction, words):
+    assert render("indicators_tags", "{{ d|direction_text }}", d=direction) == words
 
 
 def test_quartile_for_reads_the_views_words_or_says_there_is_no_rank():
