@@ -8,6 +8,7 @@ from datetime import date
 from django import template
 from django.utils import timezone
 from django.utils.dateformat import format as format_date
+from django.utils.safestring import mark_safe
 
 from meetings.rules import days_overdue as _days_overdue
 from meetings.rules import has_minutes as _has_minutes
@@ -28,6 +29,16 @@ def iso_date(value, fmt="j F Y"):
     except ValueError:
         return value
     return format_date(day, fmt)
+
+
+@register.filter
+def css_string(value) -> str:
+    """Text for inside a double-quoted CSS string in a <style> element: every character other than a
+    letter, digit or space written as a six-digit CSS escape and the space that ends one, so no quote,
+    backslash, "<" or "&" of a board's name can end the string or the element (HTML escaping does not
+    apply inside <style>)."""
+    kept = lambda ch: ch.isascii() and (ch.isalnum() or ch == " ")  # noqa: E731
+    return mark_safe("".join(ch if kept(ch) else f"\\{ord(ch):06x} " for ch in str(value)))
 
 
 @register.filter

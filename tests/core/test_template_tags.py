@@ -36,6 +36,7 @@ TESTED = {
         "minutes_words",
         "action_status_class",
         "resolution_wording",
+        "css_string",
     },
 }
 OUR_APPS = ("core", "improvement", "indicators", "meetings", "imports", "dashboard", "demo")
@@ -226,6 +227,20 @@ def test_iso_date_writes_a_stored_date_the_govuk_way(value, expected):
 
 def test_iso_date_takes_a_format():
     assert render("meetings_tags", '{{ "2026-11-22"|iso_date:"D j M" }}') == "Sun 22 Nov"
+
+
+@pytest.mark.parametrize(
+    ("value", "expected"),
+    [
+        ("Board 2", "Board 2"),
+        # Each escape ends with the one space CSS swallows after it, so a real space after it stays.
+        ("Children's Board, 3 May", "Children\\000027 s Board\\00002c  3 May"),
+        ('"</style><script>', "\\000022 \\00003c \\00002f style\\00003e \\00003c script\\00003e "),
+        ("back\\slash \u2014 é", "back\\00005c slash \\002014  \\0000e9 "),
+    ],
+)
+def test_css_string_escapes_all_but_letters_digits_and_spaces(value, expected):
+    assert render("meetings_tags", "{{ value|css_string }}", value=value) == expected
 
 
 @pytest.mark.parametrize(("days", "expected"), [(0, ""), (None, ""), (1, "1 day overdue"), (12, "12 days overdue")])
