@@ -3,7 +3,7 @@ import pytest
 pytestmark = pytest.mark.browser
 
 NAV_BY_ROLE = {
-    "admin": ["Dashboard", "Plan", "Indicators", "Meetings", "Import", "Users", "Audit log"],
+    "admin": ["Dashboard", "Plan", "Indicators", "Meetings", "Import", "Admin"],
     "officer": ["Dashboard", "Plan", "Indicators", "Meetings"],
     "board": ["Dashboard", "Plan", "Indicators", "Meetings"],
     "clerk": ["Dashboard", "Plan", "Indicators", "Meetings"],
