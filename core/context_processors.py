@@ -25,15 +25,36 @@ def _navigation(request):
         items.append(("Meetings", reverse("meetings:board_list"), "meetings"))
     if user.has_perm("core.run_imports"):
         items.append(("Import", reverse("imports:start"), "imports"))
-    if user.has_perm("core.manage_users"):
-        items.append(("Users", reverse("users:list"), "users"))
-        items.append(("Audit log", reverse("audit:log"), "audit"))
+    if is_admin(user):
+        # One entry for every page an admin keeps the service with (users, audit log, definitions...).
+        items.append(("Admin", reverse("admin_area"), "admin"))
     match = getattr(request, "resolver_match", None)
-    current = (match.namespace or ("home" if match.url_name == "home" else "")) if match else ""
+    current = _section(match)
     # The risk register lives in the plan's app but has its own item: only one item is current.
     if current == "improvement" and (match.url_name or "").startswith("risk_"):
         current = "risks"
     return [{"label": label, "url": url, "current": key == current} for label, url, key in items]
+
+
+# Admin pages of their own apps that the "Admin" entry stays marked as current on.
+_ADMIN_NAMESPACES = {"users", "audit"}
+_ADMIN_URL_NAMES = {
+    "admin_area",
+    "definition_list",
+    "definition_create",
+    "definition_update",
+    "target_list",
+    "target_create",
+    "target_update",
+}
+
+
+def _section(match) -> str:
+    if match is None:
+        return ""
+    if match.namespace in _ADMIN_NAMESPACES or match.url_name in _ADMIN_URL_NAMES:
+        return "admin"
+    return match.namespace or ("home" if match.url_name == "home" else "")
 
 
 def service(request):

@@ -1,7 +1,7 @@
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
-from core import user_views, views
+from core import admin_area_views, user_views, views
 
 user_patterns = [
     path("", user_views.user_list, name="list"),
@@ -15,6 +15,7 @@ user_patterns = [
 ]
 
 urlpatterns = [
+    path("manage/", admin_area_views.admin_area, name="admin_area"),
     path("users/", include((user_patterns, "users"))),
     path("audit/", include(([path("", user_views.audit_log, name="log")], "audit"))),
     path("account/", views.account, name="account"),

@@ -122,11 +122,11 @@ class KpiRow:
 
     @property
     def then_direction(self) -> str:
-        return direction_words(self.then.short_term)[0]
+        return direction_words(self.then.short_term)
 
     @property
     def now_direction(self) -> str:
-        return direction_words(self.now.short_term)[0]
+        return direction_words(self.now.short_term)
 
 
 @dataclass

@@ -20,3 +20,8 @@ def can_change_spc_baseline(user, indicator) -> bool:
 def can_use_entry_list(user) -> bool:
     """Whether "Enter values" makes sense for this user: admins, and officers who can add measurements."""
     return user.is_authenticated and (is_admin(user) or user.has_perm("indicators.add_measurement"))
+
+
+def can_manage_definitions(user) -> bool:
+    """Indicator definitions and targets are kept by admins (the role with indicators.change_indicator)."""
+    return user.is_authenticated and user.has_perm("indicators.change_indicator")

@@ -302,10 +302,10 @@ def scorecard_row(indicator: Indicator, as_at: date, known: list | None = None) 
         previous = by_period.get(periods.previous_period(latest.period, frequency))
         last_year = by_period.get(periods.same_period_last_year(latest.period))
         short_term = direction_of_travel(
-            current=value, previous=previous.value if previous else None, polarity=indicator.polarity
+            current=value, previous=previous.value if previous else None, polarity=indicator.polarity, target=target
         )
         long_term = direction_of_travel(
-            current=value, previous=last_year.value if last_year else None, polarity=indicator.polarity
+            current=value, previous=last_year.value if last_year else None, polarity=indicator.polarity, target=target
         )
     trend = [(k.period, k.value) for k in shown if k.value is not None][-TREND_LENGTH:]
     return ScorecardRow(

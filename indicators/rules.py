@@ -17,12 +17,15 @@ CONTEXT_MEASURE_LABEL = "No RAG - context measure"
 
 IMPROVING, DECLINING, NO_CHANGE, UP, DOWN = "improving", "declining", "no_change", "up", "down"
 
+# One set of words for a direction of travel on every page, pack and export (issue 17): better or
+# worse for the people the figure is about, never "up" on one page and "improving" on another. No
+# arrows: an arrow pointing down beside "better" (fewer re-referrals) read as bad news to board members.
 _DIRECTION_WORDS = {
-    IMPROVING: ("Improving", "\u2197"),
-    DECLINING: ("Declining", "\u2198"),
-    NO_CHANGE: ("No change", "\u2192"),
-    UP: ("Up", "\u2191"),
-    DOWN: ("Down", "\u2193"),
+    IMPROVING: "Better",
+    DECLINING: "Worse",
+    NO_CHANGE: "No change",
+    UP: "Higher, neither better nor worse",
+    DOWN: "Lower, neither better nor worse",
 }
 
 
@@ -107,14 +110,15 @@ def rag_label(rag: str, polarity: str = "") -> str:
     return KpiRag(rag).label
 
 
-def direction_of_travel(*, current: Decimal | None, previous: Decimal | None, polarity: str) -> str | None:
+def direction_of_travel(*, current: Decimal | None, previous: Decimal | None, polarity: str, target=None) -> str | None:
     """Which way a value moved since an earlier one, read through polarity.
 
     Higher or lower is better: "improving", "declining" or "no_change".
-    Close to target or no polarity: the move cannot be called good or bad from the two values
-    alone (for "close" it depends on which side of the target they sit), so the answer is a
-    neutral "up", "down" or "no_change".
-    None when either value is missing: never an arrow without two values.
+    Close to target, with the target given: nearer to it (to a band's nearer end; inside the band
+    counts as on it) is "improving", further "declining", as far "no_change". Without a target, or
+    with no polarity, the move cannot be called good or bad, so the answer is a neutral "up",
+    "down" or "no_change".
+    None when either value is missing: never a direction without two values.
     """
     if current is None or previous is None:
         return None
@@ -126,13 +130,27 @@ def direction_of_travel(*, current: Decimal | None, previous: Decimal | None, po
         return IMPROVING if went_up else DECLINING
     if polarity == "lower":
         return DECLINING if went_up else IMPROVING
+    if polarity == "close" and target is not None:
+        now, then = _distance_from_target(current, target), _distance_from_target(previous, target)
+        if now == then:
+            return NO_CHANGE
+        return IMPROVING if now < then else DECLINING
     return UP if went_up else DOWN
 
 
-def direction_words(direction: str | None) -> tuple[str, str]:
-    """(words, arrow) for a direction of travel; ("No comparison", "") when there is none."""
+def _distance_from_target(value: Decimal, target) -> Decimal:
+    band = target_band(target)
+    if band is None:
+        return abs(value - Decimal(target.value))
+    lower, upper = band
+    return max(lower - value, value - upper, Decimal(0))
+
+
+def direction_words(direction: str | None) -> str:
+    """A direction of travel in words: "Better", "Worse", "No change", or for a measure where neither
+    way is better "Higher, neither better nor worse"; "No comparison" when there is none."""
     if direction is None:
-        return "No comparison", ""
+        return "No comparison"
     return _DIRECTION_WORDS[direction]
 
 

@@ -10,7 +10,7 @@ from django.utils import timezone
 
 from core import audit, clock
 from indicators import periods
-from indicators.models import CouncilSettings, Measurement, MeasurementVersion, SpcRebase
+from indicators.models import CouncilSettings, Indicator, Measurement, MeasurementVersion, SpcRebase, Target
 from indicators.queries import rags_against_previous_period
 from indicators.rules import changes_the_figure, commentary_needed, version_known_from
 
@@ -332,3 +332,29 @@ def check_measurement_version(*, indicator, period, expected: str) -> None:
     current = Measurement.objects.select_for_update().filter(indicator=indicator, period=period).first()
     if measurement_version(period, current) != expected:
         raise StaleMeasurementError(current)
+
+
+@transaction.atomic
+def save_indicator(*, indicator: Indicator | None = None, themes=(), saved_by, **fields) -> Indicator:
+    """Add an indicator or change its definition; its history keeps every earlier version, with who
+    changed it (simple_history). Fields not given keep their values."""
+    indicator = indicator or Indicator()
+    for name, value in fields.items():
+        setattr(indicator, name, value)
+    indicator.full_clean()
+    indicator._history_user = saved_by
+    indicator.save()
+    indicator.themes.set(themes)
+    return indicator
+
+
+@transaction.atomic
+def save_target(*, indicator: Indicator, target: Target | None = None, saved_by, **fields) -> Target:
+    """Add a target to an indicator's trajectory or change one; its history keeps earlier versions."""
+    target = target or Target(indicator=indicator)
+    for name, value in fields.items():
+        setattr(target, name, value)
+    target.full_clean()
+    target._history_user = saved_by
+    target.save()
+    return target

@@ -142,14 +142,15 @@ def detail_context(indicator, *, today: date) -> dict:
         ):
             earlier = by_period.get(earlier_period)
             direction = direction_of_travel(
-                current=latest.value, previous=earlier.value if earlier else None, polarity=indicator.polarity
+                current=latest.value,
+                previous=earlier.value if earlier else None,
+                polarity=indicator.polarity,
+                target=latest_target,
             )
-            words, arrow = direction_words(direction)
             directions.append(
                 {
                     "heading": heading,
-                    "words": words,
-                    "arrow": arrow,
+                    "words": direction_words(direction),
                     "compared_with": (
                         f"{value_display(earlier, indicator)} "
                         f"in {periods.period_label(earlier_period, indicator.frequency)}"

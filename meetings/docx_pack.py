@@ -10,6 +10,7 @@ from io import BytesIO
 
 from docx import Document
 from docx.enum.section import WD_ORIENT
+from docx.enum.text import WD_ALIGN_PARAGRAPH, WD_BREAK
 from docx.oxml import OxmlElement
 from docx.oxml.ns import qn
 from docx.shared import Mm, Pt
@@ -20,6 +21,61 @@ from core.text import clean_nested, clean_text
 DOCX_CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
 
 EXCEPTION_HEADERS = ["Action", "RAG", "Why it is here", "Target date", "Latest update"]
+
+# The width of the text on a landscape A4 page with 15 mm margins.
+TEXT_WIDTH_MM = 297 - 2 * 15
+
+# How wide each column is, relative to the others in its table: what people write (an update, a
+# commentary, an answer) gets the room; a RAG, a date or a number gets only what it needs. Word's own
+# autofit gives every column the same width, squeezing a paragraph of narrative into a sliver.
+COLUMN_WEIGHTS = {
+    "Latest update": 5,
+    "Commentary": 5,
+    "Status": 4,
+    "Cause and mitigation": 5,
+    "Why it is here": 2.5,
+    "Action": 3.5,
+    "Indicator": 3,
+    "What was asked": 4,
+    "What was referred": 4,
+    "Risk": 3,
+    "Direction of travel": 2.2,
+    "England; statistical neighbours": 2.2,
+    "Change or normal variation": 3,
+    "Likelihood and impact": 2,
+    "Owner and review": 2,
+    "Of whom": 1.8,
+    "From": 1.8,
+    "Note": 3,
+    "Latest value": 1.6,
+    "New target": 1.4,
+    "Target": 1.4,
+    "RAG": 1.3,
+    "RAG now": 1.3,
+    "RAG before": 1.3,
+    "Rating": 1,
+    "Target date": 1.4,
+    "Target date before": 1.4,
+    "Due": 1.4,
+    "Raised": 1.4,
+}
+
+# The pack's sections, in order, for the cover's contents list.
+SECTIONS = [
+    "1. Exceptions",
+    "2. What changed since the previous meeting",
+    "3. Due before the next meeting",
+    "4. Indicator scorecard",
+    "5. Actions arising from previous meetings",
+    "6. Referred to this board",
+    "7. Risks to delivery",
+]
+
+
+def column_widths(headers: list[str]) -> list[int]:
+    """Each column's width in mm (whole mm), in proportion to COLUMN_WEIGHTS, filling the text width."""
+    weights = [COLUMN_WEIGHTS.get(header, 2) for header in headers]
+    return [round(TEXT_WIDTH_MM * weight / sum(weights)) for weight in weights]
 
 
 def _day(value) -> str:
@@ -33,16 +89,24 @@ def _table(document, headers: list[str], rows: list[list[str]], caption: str):
     document.add_paragraph(caption, style="Caption")
     table = document.add_table(rows=1, cols=len(headers))
     table.style = "Table Grid"
+    table.autofit = False
+    widths = [Mm(width) for width in column_widths(headers)]
+    for column, width in zip(table.columns, widths, strict=True):
+        column.width = width  # the table's grid, which LibreOffice reads
     header_cells = table.rows[0].cells
-    for cell, text in zip(header_cells, headers, strict=True):
+    for cell, text, width in zip(header_cells, headers, widths, strict=True):
         cell.text = ""
+        cell.width = width  # each cell's own width, which Word reads
         cell.paragraphs[0].add_run(text).bold = True
     _repeat_header(table.rows[0])
     # A large pack has a thousand rows: python-docx's add_row() and cell.text re-read the table's grid
     # and look up styles for every cell (about half a second). Each row is instead a copy of one empty
     # row python-docx made, with one run a cell written as cell.text would write it.
     if rows:
-        blank = table.add_row()._tr
+        blank_row = table.add_row()
+        for cell, width in zip(blank_row.cells, widths, strict=True):
+            cell.width = width
+        blank = blank_row._tr
         table._tbl.remove(blank)
         for values in rows:
             row = deepcopy(blank)
@@ -117,10 +181,12 @@ def pack_docx_bytes(pack: dict, *, published: str = "") -> bytes:
     document.styles["Normal"].font.size = Pt(10)
 
     meeting = pack["meeting"]
+    _header_and_footer(section, f"{meeting['board']}, {_day(meeting['date'])}")
     document.add_heading(f"{meeting['board']}: board pack", level=0)
     place = f", {meeting['place']}" if meeting["place"] else ""
     _say(document, f"Meeting on {_day(meeting['date'])}, {meeting['time']}{place}.")
     _say(document, published or f"Plan and indicator data as at {_day(pack['as_at'])}.")
+    _cover(document, pack)
     if pack.get("plan"):
         _say(document, f"Plan: {pack['plan']['title']}, {pack['plan']['version']}.")
     _say(document, f"Covers actions in {pack['scope']['themes']} and {pack['scope']['indicators']}.")
@@ -264,6 +330,56 @@ def pack_docx_bytes(pack: dict, *, published: str = "") -> bytes:
 def _is_new(row) -> bool:
     # A pack published before "what moved" existed has no "since" on its rows.
     return bool(row.get("since", {}).get("new"))
+
+
+def _header_and_footer(section, heading: str) -> None:
+    """Every page headed with the board and the meeting's date, and footed "Page n of m" with Word's
+    PAGE and NUMPAGES fields (Word and LibreOffice fill them in as the document is laid out)."""
+    section.header.paragraphs[0].text = heading
+    footer = section.footer.paragraphs[0]
+    footer.alignment = WD_ALIGN_PARAGRAPH.RIGHT
+    footer.add_run("Page ")
+    _field(footer, "PAGE", "1")
+    footer.add_run(" of ")
+    _field(footer, "NUMPAGES", "1")
+
+
+def _field(paragraph, code: str, shown: str) -> None:
+    """A complex field (begin, instruction, separate, the last value shown, end): the form Word itself
+    writes, which every word processor reads."""
+    for kind, text in (("begin", None), ("instr", code), ("separate", None), ("shown", shown), ("end", None)):
+        run = paragraph.add_run()
+        if kind == "instr":
+            instruction = OxmlElement("w:instrText")
+            instruction.set(qn("xml:space"), "preserve")
+            instruction.text = f" {text} "
+            run._r.append(instruction)
+        elif kind == "shown":
+            run.text = text
+        else:
+            marker = OxmlElement("w:fldChar")
+            marker.set(qn("w:fldCharType"), kind)
+            run._r.append(marker)
+
+
+def _cover(document, pack: dict) -> None:
+    """The first page: the meeting's agenda and the pack's contents, then a page break. A pack published
+    before the agenda was part of it has no agenda key and shows no agenda."""
+    if "agenda" in pack:
+        document.add_heading("Agenda", level=1)
+        if pack["agenda"]:
+            for item in pack["agenda"]:
+                presenter = f" ({item['presenter']})" if item["presenter"] else ""
+                document.add_paragraph(f"{item['title']}{presenter}", style="List Number")
+        else:
+            _say(document, "No agenda items have been added to this meeting.")
+    document.add_heading("Contents", level=1)
+    # Sections 6 and 7 came with issue 17: a pack published before then has neither.
+    later = {"6. Referred to this board": "referred_to_board", "7. Risks to delivery": "risks"}
+    sections = [name for name in SECTIONS if later.get(name, "meeting") in pack]
+    for name in sections:
+        document.add_paragraph(name)
+    document.add_paragraph().add_run().add_break(WD_BREAK.PAGE)
 
 
 def _answer(r) -> str:

@@ -10,7 +10,8 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
 
-from django.db.models import Exists, OuterRef, Subquery
+from django.db.models import Aggregate, Exists, JSONField, OuterRef, Subquery
+from django.db.models.functions import JSONObject
 from django.template.loader import render_to_string
 
 from core import clock
@@ -32,7 +33,7 @@ from indicators.rules import direction_words, kpi_rag
 from indicators.rules import rag_label as kpi_rag_label
 from meetings import queries
 from meetings.dates import after_one_cycle
-from meetings.models import Board, Meeting
+from meetings.models import AgendaItem, Board, Meeting
 from meetings.rules import days_overdue, pack_data_date
 
 PACK_VERSION = 1
@@ -84,11 +85,30 @@ def _papers(meeting) -> list[dict]:
     return [paper for source in _paper_sources for paper in source.papers(meeting)]
 
 
+class _JSONArrayOf(Aggregate):
+    """The aggregated JSON objects as one JSON array: jsonb_agg on PostgreSQL, json_group_array on
+    SQLite (Django 5.2 has no aggregate for both). The pack reads its agenda with it inside the meeting's
+    own query, so the pack page stays within its query budget."""
+
+    function = "JSONB_AGG"
+    output_field = JSONField()
+
+    def as_sqlite(self, compiler, connection, **extra_context):
+        return super().as_sql(compiler, connection, function="JSON_GROUP_ARRAY", **extra_context)
+
+
+def _agenda_subquery():
+    items = AgendaItem.objects.filter(meeting=OuterRef("pk")).order_by().values("meeting")
+    rows = items.annotate(rows=_JSONArrayOf(JSONObject(id="pk", order="order", title="title", presenter="presenter")))
+    return Subquery(rows.values("rows")[:1], output_field=JSONField())
+
+
 def pack_meeting_queryset():
     """Meetings with what build_pack needs besides the plan and the KPIs, read in the query that finds
-    the meeting: its board, the board's previous and next meetings (id and start) and whether the
-    board reviews chosen themes and indicators. The rules are queries.previous_meeting (not cancelled,
-    starting earlier) and queries.next_meeting (not cancelled, on a later day)."""
+    the meeting: its board, the board's previous and next meetings (id and start), whether the board
+    reviews chosen themes and indicators, and the meeting's agenda (for the pack's cover). The rules
+    are queries.previous_meeting (not cancelled, starting earlier) and queries.next_meeting (not
+    cancelled, on a later day)."""
     same_board = Meeting.objects.filter(queries.NOT_CANCELLED, board_id=OuterRef("board_id"))
     earlier = same_board.filter(starts_at__lt=OuterRef("starts_at")).order_by("-starts_at", "-pk")
     # A later day in local time: the same test as next_meeting's "after the end of the meeting's day".
@@ -100,6 +120,7 @@ def pack_meeting_queryset():
         pack_next_starts_at=Subquery(later.values("starts_at")[:1]),
         pack_reviews_themes=Exists(Board.themes.through.objects.filter(board_id=OuterRef("board_id"))),
         pack_reviews_indicators=Exists(Board.indicators.through.objects.filter(board_id=OuterRef("board_id"))),
+        pack_agenda=_agenda_subquery(),
     )
     for source in _paper_sources:
         meetings = meetings.annotate(**source.annotations())
@@ -202,8 +223,8 @@ def _kpi_since(row, since: date | None) -> dict:
 
 def _kpi_row(row, since: date | None = None) -> dict:
     indicator = row.indicator
-    short_words, _ = direction_words(row.short_term)
-    long_words, _ = direction_words(row.long_term)
+    short_words = direction_words(row.short_term)
+    long_words = direction_words(row.long_term)
     return {
         "id": indicator.pk,
         "code": indicator.code,
@@ -261,6 +282,12 @@ def _arising_row(action_arising, as_at: date) -> dict:
         "about": _about(action_arising),
         "url": action_arising.get_absolute_url(),
     }
+
+
+def _agenda(rows) -> list[dict]:
+    """The meeting's agenda items in their order (as the meeting page lists them: order, then when added)."""
+    rows = sorted(rows or [], key=lambda row: (row["order"], row["id"]))
+    return [{"order": row["order"], "title": row["title"], "presenter": row["presenter"]} for row in rows]
 
 
 def _meeting_summary(meeting, board) -> dict | None:
@@ -353,6 +380,7 @@ def build_pack(meeting, *, on: date | None = None) -> dict:
             "themes": "the themes this board reviews" if actions is not None else "every theme of the plan",
             "indicators": "the indicators this board reviews" if indicators is not None else "every active indicator",
         },
+        "agenda": _agenda(meeting.pack_agenda),
         "previous_meeting": _meeting_summary(previous, board),
         "next_meeting": _meeting_summary(following, board),
         "window_end": _iso(window_end),

@@ -75,7 +75,16 @@ def pack(request, pk):
 @service_user_required
 def pack_print(request, pk):
     meeting = _meeting(request, pk)
-    return render(request, "meetings/pack_print.html", {"meeting": meeting, "pack": build_pack(meeting)})
+    return render(
+        request,
+        "meetings/pack_print.html",
+        {
+            "meeting": meeting,
+            "pack": build_pack(meeting),
+            # Printed at the top of every page: "Children's Improvement Board, 14 October 2026 - page 2 of 9".
+            "running_header": f"{meeting.board.name}, {date_words(meeting.date)}",
+        },
+    )
 
 
 @service_user_required

@@ -29,12 +29,8 @@ def sparkline_points(trend) -> str:
 
 @register.filter
 def direction_text(direction) -> str:
-    return direction_words(direction)[0]
-
-
-@register.filter
-def direction_arrow(direction) -> str:
-    return direction_words(direction)[1]
+    """The one way a direction of travel is written on a page: indicators.rules.direction_words."""
+    return direction_words(direction)
 
 
 @register.filter

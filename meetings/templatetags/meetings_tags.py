@@ -4,6 +4,7 @@ None runs a query: related objects they read must be fetched by the view.
 """
 
 from django import template
+from django.utils.safestring import mark_safe
 
 from core.formats import person_name
 from meetings.rules import days_overdue as _days_overdue
@@ -13,6 +14,16 @@ from meetings.rules import overdue_words as _overdue_words
 from meetings.rules import resolution_wording as _resolution_wording
 
 register = template.Library()
+
+
+@register.filter
+def css_string(value) -> str:
+    """Text for inside a double-quoted CSS string in a <style> element: every character other than a
+    letter, digit or space written as a six-digit CSS escape and the space that ends one, so no quote,
+    backslash, "<" or "&" of a board's name can end the string or the element (HTML escaping does not
+    apply inside <style>)."""
+    kept = lambda ch: ch.isascii() and (ch.isalnum() or ch == " ")  # noqa: E731
+    return mark_safe("".join(ch if kept(ch) else f"\\{ord(ch):06x} " for ch in str(value)))
 
 
 @register.filter

@@ -1,8 +1,10 @@
 """Browser: a board member opens a meeting's pack, its print view and a published copy; a clerk publishes."""
 
+from io import BytesIO
 from urllib.parse import urlsplit
 
 import pytest
+from pypdf import PdfReader
 
 from meetings.models import Meeting
 
@@ -53,7 +55,13 @@ def test_board_member_opens_the_pack_the_print_view_and_a_published_pack(demo, s
     assert_accessible(page)
     page.emulate_media(media="print")
     assert not page.get_by_role("link", name="Back to the board pack").is_visible()  # screen-only help
-    assert page.locator(".app-page-break-before").first.evaluate("e => getComputedStyle(e).breakBefore") == "page"
+    # The cover (agenda and contents) has a page of its own; the sections then follow on without
+    # forced breaks, so no page is left half empty before a small section.
+    assert page.locator(".app-pack-cover").evaluate("e => getComputedStyle(e).breakAfter") == "page"
+    assert (
+        page.locator(".app-pack__section").evaluate_all("es => es.map(e => getComputedStyle(e).breakBefore)")
+        == ["auto"] * 7
+    )
     page.emulate_media(media="screen")
 
     page.go_back()
@@ -76,3 +84,23 @@ def test_clerk_publishes_a_pack(demo, sign_in, live_server, assert_accessible):
     assert page.get_by_text("Pack published as at").is_visible()
     assert page.get_by_text(f"As at {meeting.date.day} {meeting.date:%B %Y}, published by Priya Shah").is_visible()
     assert_accessible(page)
+
+
+def test_the_printed_pack_has_a_cover_and_numbered_pages_with_a_running_header(demo, sign_in, live_server):
+    """Chromium prints the print view to PDF as a browser's Print command would (A4 from the page's CSS):
+    every page is headed with the board, the date and "page n of m", and the cover lists the agenda."""
+    meeting = _latest_held_meeting()
+    agenda = list(meeting.agenda_items.order_by("order", "pk").values_list("title", flat=True))
+    page = sign_in("board")
+    page.goto(f"{live_server.url}/meetings/{meeting.pk}/pack/print/")
+
+    pages = PdfReader(BytesIO(page.pdf(prefer_css_page_size=True))).pages
+
+    texts = [" ".join(p.extract_text().split()) for p in pages]
+    heading = f"Children's Improvement Board, {meeting.date.day} {meeting.date:%B %Y}"
+    assert texts[0].startswith(f"{heading} \u2014 page 1 of {len(pages)}")
+    assert texts[-1].startswith(f"{heading} \u2014 page {len(pages)} of {len(pages)}")
+    assert agenda and all(title in texts[0] for title in agenda)
+    assert "Contents 1. Exceptions 2. What changed since the previous meeting" in texts[0]
+    assert "1. Exceptions" in texts[1]  # the sections start after the cover
+    assert round(float(pages[0].mediabox.width) / 72 * 25.4) == 210  # A4 portrait, in mm

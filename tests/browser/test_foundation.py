@@ -3,7 +3,7 @@ import pytest
 pytestmark = pytest.mark.browser
 
 NAV_BY_ROLE = {
-    "admin": ["Dashboard", "Plan", "Risks", "Indicators", "Meetings", "Import", "Users", "Audit log"],
+    "admin": ["Dashboard", "Plan", "Risks", "Indicators", "Meetings", "Import", "Admin"],
     "officer": ["Dashboard", "Plan", "Risks", "Indicators", "Meetings"],
     "board": ["Dashboard", "Plan", "Risks", "Indicators", "Meetings"],
     "clerk": ["Dashboard", "Plan", "Risks", "Indicators", "Meetings"],

@@ -13,7 +13,8 @@ def test_admin_creates_an_account_changes_its_role_and_reads_the_audit_log(
     demo, sign_in, live_server, assert_accessible, mailoutbox
 ):
     page = sign_in("admin")
-    page.get_by_role("link", name="Users").first.click()
+    page.get_by_role("link", name="Admin", exact=True).click()
+    page.get_by_role("link", name="Users and roles").click()
     assert page.get_by_role("heading", level=1).inner_text() == "Users"
     assert_accessible(page)
 
@@ -44,7 +45,8 @@ def test_admin_creates_an_account_changes_its_role_and_reads_the_audit_log(
     expect(page.get_by_text("can no longer sign in")).to_be_visible()
     assert not get_user_model().objects.get(username="nia.newton").is_active
 
-    page.get_by_role("link", name="Audit log").first.click()
+    page.get_by_role("link", name="Admin", exact=True).click()
+    page.get_by_role("link", name="Audit log").click()
     rows = page.locator("tbody tr").all_inner_texts()
     assert "Account deactivated" in rows[0] and "Role changed" in rows[1]
     assert_accessible(page)

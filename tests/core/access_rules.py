@@ -12,6 +12,7 @@ def _another_account(users):
 
 
 RULES = [
+    Rule("admin_area", ADMIN_ONLY, note="the Admin area: links to every page an admin keeps the service with"),
     Rule("home", READ_ALL),
     Rule("account", EVERYONE_SIGNED_IN),
     Rule("accessibility", EVERYONE_SIGNED_IN, anonymous=200),

@@ -57,10 +57,12 @@ def test_list_with_an_unknown_role_says_so_and_shows_everyone(admin_client_, mak
     assert "There is a problem" in html and "Bella Board" in html
 
 
-def test_navigation_links_users_and_audit_log_for_admins_only(admin_client_, officer_client):
-    assert 'href="/users/"' in admin_client_.get(reverse("account")).content.decode()
-    assert 'href="/audit/"' in admin_client_.get(reverse("account")).content.decode()
-    assert 'href="/users/"' not in officer_client.get(reverse("account")).content.decode()
+def test_navigation_links_the_admin_area_with_users_and_audit_log_for_admins_only(admin_client_, officer_client):
+    # One "Admin" entry in the navigation (issue 17); the users and audit pages are listed there.
+    assert 'href="/manage/"' in admin_client_.get(reverse("account")).content.decode()
+    admin_area = admin_client_.get(reverse("admin_area")).content.decode()
+    assert 'href="/users/"' in admin_area and 'href="/audit/"' in admin_area
+    assert 'href="/manage/"' not in officer_client.get(reverse("account")).content.decode()
 
 
 def test_create_account_emails_a_password_link_and_is_audited(admin_client_, admin_user, mailoutbox):

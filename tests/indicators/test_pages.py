@@ -62,7 +62,7 @@ def test_scorecard_shows_value_target_rag_words_and_benchmarks(board_client, off
     assert "87.3% Mar 2025" in text
     assert "90.0%" in text
     assert "Amber - within tolerance" in text
-    assert "Improving" in text
+    assert "Since last period: Better" in text
     assert "85.7%" in text
     assert "Suppressed (c: small numbers)" in text
     assert "Last 3 values, oldest first: 80.0%, 85.0%, 87.3%" in text

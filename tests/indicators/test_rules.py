@@ -7,7 +7,15 @@ import pytest
 from core.formats import value_words
 from indicators import periods
 from indicators.models import KpiRag
-from indicators.rules import commentary_needed, direction_of_travel, kpi_rag, rag_label, turns_red, value_due
+from indicators.rules import (
+    commentary_needed,
+    direction_of_travel,
+    direction_words,
+    kpi_rag,
+    rag_label,
+    turns_red,
+    value_due,
+)
 
 
 def target(value, tolerance, kind="relative"):
@@ -102,6 +110,41 @@ def test_direction_of_travel_table(current, previous, polarity, expected):
     assert (
         direction_of_travel(current=to_decimal(current), previous=to_decimal(previous), polarity=polarity) == expected
     )
+
+
+# Close to target, read against the target: nearer is better, whichever side of it the values sit.
+CLOSE_TO_TARGET_TABLE = [
+    ("11", "14", SimpleNamespace(value="10", band_lower=None, band_upper=None), "improving"),
+    ("9", "12", SimpleNamespace(value="10", band_lower=None, band_upper=None), "improving"),  # 1 off, was 2
+    ("7", "9", SimpleNamespace(value="10", band_lower=None, band_upper=None), "declining"),
+    ("8", "12", SimpleNamespace(value="10", band_lower=None, band_upper=None), "no_change"),  # 2 off either side
+    ("9", "11", SimpleNamespace(value="10", band_lower="8", band_upper="12"), "no_change"),  # both in the band
+    ("13", "11", SimpleNamespace(value="10", band_lower="8", band_upper="12"), "declining"),
+    ("12", "15", SimpleNamespace(value="10", band_lower="8", band_upper="12"), "improving"),
+]
+
+
+@pytest.mark.parametrize("current, previous, target, expected", CLOSE_TO_TARGET_TABLE)
+def test_direction_of_travel_close_to_target_reads_the_target(current, previous, target, expected):
+    assert (
+        direction_of_travel(current=Decimal(current), previous=Decimal(previous), polarity="close", target=target)
+        == expected
+    )
+
+
+@pytest.mark.parametrize(
+    ("direction", "words"),
+    [
+        ("improving", "Better"),
+        ("declining", "Worse"),
+        ("no_change", "No change"),
+        ("up", "Higher, neither better nor worse"),
+        ("down", "Lower, neither better nor worse"),
+        (None, "No comparison"),
+    ],
+)
+def test_direction_words_say_better_or_worse(direction, words):
+    assert direction_words(direction) == words
 
 
 FORMAT_TABLE = [

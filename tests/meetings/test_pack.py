@@ -1,6 +1,7 @@
 """The board pack: what it lists as at a meeting's date, its pages, publishing, and the Word download."""
 
 import datetime
+import re
 from decimal import Decimal
 from io import BytesIO
 
@@ -8,10 +9,12 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 from docx import Document
+from docx.oxml.ns import qn
+from docx.shared import Length
 
 from improvement.models import ActionStatus, Progress, Rag
 from indicators.models import Measurement
-from meetings.docx_pack import EXCEPTION_HEADERS
+from meetings.docx_pack import EXCEPTION_HEADERS, column_widths
 from meetings.models import PublishedPack
 from meetings.pack import build_pack, pack_meeting_queryset, render_pack_html
 from meetings.services import publish_pack
@@ -23,7 +26,7 @@ from tests.factories.improvement import (
     ThemeFactory,
 )
 from tests.factories.indicators import IndicatorFactory, MeasurementFactory, TargetFactory
-from tests.factories.meetings import BoardFactory, MeetingActionFactory, MeetingFactory
+from tests.factories.meetings import AgendaItemFactory, BoardFactory, MeetingActionFactory, MeetingFactory
 
 PREVIOUS = datetime.date(2026, 1, 13)
 MEETING = datetime.date(2026, 2, 10)
@@ -243,12 +246,47 @@ def test_outsider_cannot_read_a_pack_or_a_published_pack(board_case, clerk_user,
     assert outsider_client.get(published.get_absolute_url()).status_code == 403
 
 
-def test_print_view_has_no_navigation_and_breaks_pages_between_sections(board_case, officer_client):
-    page = officer_client.get(reverse("meetings:pack_print", args=[board_case["meeting"].pk])).content.decode()
+def _words(html: str) -> str:
+    return " ".join(re.sub(r"<[^>]+>", " ", html).split())
+
+
+def test_print_view_has_a_cover_with_the_agenda_and_contents_and_a_running_header(board_case, officer_client):
+    meeting = board_case["meeting"]
+    AgendaItemFactory(meeting=meeting, order=2, title="Performance scorecard", presenter="Head of Performance")
+    AgendaItemFactory(meeting=meeting, order=1, title="Minutes of the last meeting", presenter="")
+    board_case["board"].name = 'The "Improvement" Board & <Partners>'
+    board_case["board"].save()
+
+    response = officer_client.get(reverse("meetings:pack_print", args=[meeting.pk]))
+
+    page = response.content.decode()
     assert "govuk-service-navigation" not in page and "govuk-footer" not in page
     assert 'href="/static/css/print.css" media="print"' in page
-    assert page.count("app-page-break-before") == 4
+    assert "app-page-break-before" not in page  # no forced breaks: small sections follow on
+    cover = _words(page.split('<div class="app-pack-cover">')[1].split("</ol>\n      </div>")[0])
+    assert "Agenda Minutes of the last meeting Performance scorecard (Head of Performance)" in cover
+    assert "Contents 1. Exceptions 2. What changed since the previous meeting 3. Due before the next meeting" in cover
     assert "Red - off track" in page
+    # The header's text is escaped for CSS inside the <style> element: the name's quotes and angle
+    # brackets cannot end the string or the element.
+    header = page.split("<style>")[1].split("</style>")[0]
+    name = "The \\000022 Improvement\\000022  Board \\000026  \\00003c Partners\\00003e "
+    assert f'"{name}\\00002c  10 February 2026' in header
+    assert 'counter(page) " of " counter(pages)' in header
+
+
+def test_pack_lists_the_agenda_in_order_from_the_meetings_own_query(board_case, django_assert_num_queries):
+    meeting = board_case["meeting"]
+    AgendaItemFactory(meeting=meeting, order=2, title="Scorecard", presenter="Head of Performance")
+    AgendaItemFactory(meeting=meeting, order=1, title="Apologies", presenter="Chair")
+    AgendaItemFactory(meeting=board_case["previous"], order=1, title="Another meeting's item")
+    with django_assert_num_queries(1):
+        read = pack_meeting_queryset().get(pk=meeting.pk)
+    assert build_pack(read)["agenda"] == [
+        {"order": 1, "title": "Apologies", "presenter": "Chair"},
+        {"order": 2, "title": "Scorecard", "presenter": "Head of Performance"},
+    ]
+    assert build_pack(board_case["following"])["agenda"] == []
 
 
 def _tables(document):
@@ -264,6 +302,7 @@ def test_word_download_has_the_sections_and_the_exception_table(board_case, boar
     document = Document(BytesIO(response.content))
     headings = [p.text for p in document.paragraphs if p.style.name.startswith("Heading")]
     assert headings == [
+        "Agenda", "Contents",
         "1. Exceptions", "2. What changed since the previous meeting", "3. Due before the next meeting",
         "4. Indicator scorecard", "5. Actions arising from previous meetings", "6. Referred to this board",
         "7. Risks to delivery", "8. What children and young people told us",
@@ -275,6 +314,54 @@ def test_word_download_has_the_sections_and_the_exception_table(board_case, boar
     ]
     assert exception_table[1][1] == "Red - off track"
     assert exception_table[2][3] == "30 September 2026 (originally 30 June 2026)"
+
+
+def _field_codes(paragraph) -> list[str]:
+    return [node.text.strip() for node in paragraph._p.iter(qn("w:instrText"))]
+
+
+def test_word_pages_have_a_header_a_numbered_footer_and_a_cover(board_case, board_client):
+    AgendaItemFactory(meeting=board_case["meeting"], order=1, title="Improvement plan: exceptions", presenter="Chair")
+    response = board_client.get(reverse("meetings:pack_docx", args=[board_case["meeting"].pk]))
+    document = Document(BytesIO(response.content))
+    section = document.sections[0]
+
+    assert [p.text for p in section.header.paragraphs] == ["Children's Improvement Board, 10 February 2026"]
+    footer = section.footer.paragraphs[0]
+    assert _field_codes(footer) == ["PAGE", "NUMPAGES"]
+    assert footer.text == "Page 1 of 1"  # the last values shown; Word fills in the real ones
+    kinds = [node.get(qn("w:fldCharType")) for node in footer._p.iter(qn("w:fldChar"))]
+    assert kinds == ["begin", "separate", "end"] * 2
+
+    paragraphs = document.paragraphs
+    first_section = next(i for i, p in enumerate(paragraphs) if p.style.name == "Heading 1" and p.text[0] == "1")
+    cover = [p.text for p in paragraphs[:first_section]]
+    assert cover[cover.index("Agenda") + 1] == "Improvement plan: exceptions (Chair)"
+    contents = cover[cover.index("Contents") + 1 : cover.index("Contents") + 8]
+    assert contents[0] == "1. Exceptions" and contents[-1] == "7. Risks to delivery"
+    page_breaks = document.element.body.findall(f".//{qn('w:br')}[@{qn('w:type')}='page']")
+    assert len(page_breaks) == 1  # after the cover only
+
+
+def test_word_columns_are_sized_to_their_content(board_case, board_client):
+    response = board_client.get(reverse("meetings:pack_docx", args=[board_case["meeting"].pk]))
+    document = Document(BytesIO(response.content))
+    table = next(t for t in document.tables if [c.text for c in t.rows[0].cells] == EXCEPTION_HEADERS)
+    cells = table.rows[1].cells
+    widths = {header: round(Length(cell.width).mm) for header, cell in zip(EXCEPTION_HEADERS, cells, strict=True)}
+
+    assert widths == {"Action": 68, "RAG": 25, "Why it is here": 49, "Target date": 27, "Latest update": 97}
+    assert sum(widths.values()) <= 267  # the text width of landscape A4 with 15 mm margins
+    assert [round(Length(column.width).mm) for column in table.columns] == list(widths.values())
+    assert table.autofit is False
+
+
+def test_column_widths_give_narrative_the_room_and_rag_little():
+    headers = ["Indicator", "RAG", "Commentary"]
+    widths = dict(zip(headers, column_widths(headers), strict=True))
+    assert widths["Commentary"] > widths["Indicator"] > widths["RAG"]
+    assert sum(widths.values()) in (266, 267, 268)  # whole millimetres, rounded
+    assert column_widths(["Something new", "Something else"]) == [134, 134]
 
 
 def test_word_download_of_a_published_pack_comes_from_the_stored_copy(board_case, clerk_user, board_client):
