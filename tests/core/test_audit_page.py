@@ -25,7 +25,7 @@ def test_newest_first_with_who_what_and_when(admin_client_, admin_user, make_use
     html = admin_client_.get(reverse("audit:log")).content.decode()
     table = html.split("<tbody")[1]
     assert table.index("Role changed") < table.index("Account created")
-    assert "alice.admin" in html and "Officer to no role" in html and "2 Nov 2026" in html
+    assert "alice.admin" in html and "Officer to no role" in html and "2 November 2026 at 9am" in html
     assert f'href="{reverse("users:detail", args=[target.pk])}"' in html
 
 
