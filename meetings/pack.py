@@ -303,7 +303,8 @@ def build_pack(meeting, *, on: date | None = None) -> dict:
     read that way), plans (1), plan as at this meeting and the previous one (plan_as_at twice), the
     scorecard (scorecard_as_at, whose targets also give the targets starting before the next
     meeting), matters arising with the referrals to this board (1), risks to delivery with "you said,
-    we did" (1)."""
+    we did" (1). Papers
+    published since the previous meeting (PaperSource) come with the meeting: no query of their own."""
     meeting = _with_pack_context(meeting)
     board = meeting.board
     # A pack for a meeting still to come shows what is known on `on` (today, or the publication day).

@@ -163,6 +163,18 @@ def test_progress_between_visits_is_worked_out_once_until_the_data_changes(board
     assert len(calls) == 2
 
 
+def test_the_progress_pages_sections_come_from_the_cache_without_reading_the_plan(board_client, one_action):
+    InspectionFactory(kind=Inspection.Kind.MONITORING_VISIT, start_date=datetime.date(2026, 7, 1))
+    first = _text(board_client.get(reverse("progress")))
+    with CaptureQueriesContext(connection) as captured:
+        again = _text(board_client.get(reverse("progress")))
+    assert again == first
+    read = " ".join(q["sql"] for q in captured.captured_queries)
+    assert "improvement_actionstateperiod" not in read and "indicators_indicator" not in read
+    ActionUpdateFactory(action=one_action, date=TODAY, status=ActionStatus.COMPLETE, progress="")
+    assert _text(board_client.get(reverse("progress"))) != first  # a write moves the key on
+
+
 def test_the_indicator_page_and_the_pack_run_fewer_queries_when_cached(
     board_case,  # noqa: F811
     board_client,

@@ -456,3 +456,15 @@ def test_linked_panels_renders_what_providers_registered_for_the_object(monkeypa
 
     monkeypatch.setattr(panels, "_providers", [lambda obj: f"<p>About {obj}</p>"])
     assert render("core_tags", "{% linked_panels thing %}", thing="<b>x</b>") == "<p>About <b>x</b></p>"
+
+
+def test_linked_panels_gives_the_reader_to_providers_that_ask_for_it(monkeypatch):
+    from core import panels
+
+    def for_reader(obj, reader):
+        return f"<p>{obj} for {reader}</p>"
+
+    monkeypatch.setattr(panels, "_providers", [lambda obj: f"<p>About {obj}</p>", for_reader])
+    monkeypatch.setattr(panels, "_reader_providers", {for_reader})
+    html = render("core_tags", "{% linked_panels thing %}", thing="x", user="jo")
+    assert html == "<p>About x</p><p>x for jo</p>"

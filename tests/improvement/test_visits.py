@@ -276,7 +276,8 @@ def test_a_visit_page_with_findings_runs_the_same_queries_at_two_sizes(size, boa
     board_client.get(visit.get_absolute_url())
     # 1 session, 2 user, 3-4 permissions, 5 visit, 6-7 focus themes and recommendations, 8 its
     # recommendations, 9 current plan, 10 findings with "answered", 11 their recommendations,
-    # 12 recommendation-action links, 13 actions as at today (the session, touched within the minute, is not saved)
-    with django_assert_num_queries(13):
+    # 12 recommendation-action links, 13 actions as at today, 14 the visit briefs published from it (the
+    # dashboard's panel) (the session, touched within the minute, is not saved)
+    with django_assert_num_queries(14):
         response = board_client.get(visit.get_absolute_url())
     assert len(response.context["findings"]) == size
