@@ -64,8 +64,9 @@ class YouSaidWeDidForm(ServiceForm):
             # A record on a theme of an earlier plan version stays editable without moving it.
             themes = themes | Theme.objects.filter(pk=getattr(chosen, "pk", chosen))
         self.fields["theme"].queryset = themes.order_by("order", "reference")
-        # Required once "what we did" is filled in (clean): not labelled "(optional)".
+        # Each is required once the other is given (clean): neither is labelled "(optional)".
         self.fields["changed_on"].sometimes_required = True
+        self.fields["what_changed"].sometimes_required = True  # once when it changed is given
 
     def clean(self):
         data = super().clean()

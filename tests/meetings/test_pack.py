@@ -14,7 +14,7 @@ from docx.shared import Length
 
 from improvement.models import ActionStatus, Progress, Rag
 from indicators.models import Measurement
-from meetings.docx_pack import EXCEPTION_HEADERS, column_widths
+from meetings.docx_pack import EXCEPTION_HEADERS, column_widths, pack_docx_bytes
 from meetings.models import PublishedPack
 from meetings.pack import build_pack, pack_meeting_queryset, render_pack_html
 from meetings.services import publish_pack
@@ -501,3 +501,15 @@ def test_word_cells_keep_line_breaks_tabs_and_spaces_as_python_docx_writes_them(
     assert [w.split("</w:tcPr>")[1] for w in written] == [
         c._tc.xml.split("</w:tcPr>")[1] for c in reference.rows[0].cells
     ]
+
+
+def test_the_word_scorecard_marks_an_indicator_new_since_the_previous_meeting_as_the_page_does(db):
+    IndicatorFactory(code="NEW-1", title="Care leavers in touch")
+    meeting = MeetingFactory(starts_at=_at(datetime.date(2026, 10, 14)))
+    pack = build_pack(meeting)
+    pack["scorecard"][0]["since"]["new"] = True  # no value by the previous meeting (see _kpi_since)
+
+    document = Document(BytesIO(pack_docx_bytes(pack)))
+
+    scorecard = next(t for t in _tables(document) if "Direction of travel" in t[0])
+    assert scorecard[1][0] == "Care leavers in touch (NEW-1). New since the previous meeting"
