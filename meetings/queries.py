@@ -36,16 +36,6 @@ def next_upcoming_meeting(board, today: date) -> Meeting | None:
     )
 
 
-def next_meeting_of_any_board(today: date) -> Meeting | None:
-    """The first upcoming, non-cancelled meeting of any board, with its board (one query)."""
-    return (
-        Meeting.objects.filter(NOT_CANCELLED, upcoming_meetings(today))
-        .select_related("board")
-        .order_by("starts_at", "pk")
-        .first()
-    )
-
-
 def previous_meeting(meeting) -> Meeting | None:
     """The board's latest held or scheduled meeting before this one (one query)."""
     return (
