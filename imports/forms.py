@@ -268,7 +268,8 @@ class PlanPreviewForm(ServiceForm):
             *[(ref, f"{ref} \u2013 {title}"[:120]) for ref, title in previous_actions],
         ]
         if self.is_bound:
-            refs = [ref for ref in str(self.data.get("remap_refs", "")).split("\n") if ref]
+            # A browser sends the hidden field's line breaks as CRLF.
+            refs = [ref.strip() for ref in str(self.data.get("remap_refs", "")).splitlines() if ref.strip()]
             titles = dict(page_actions)
             page_actions = [(ref, titles.get(ref, "")) for ref in refs]
         chosen = options.get("carried_refs") or {}

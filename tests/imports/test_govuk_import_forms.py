@@ -100,6 +100,8 @@ def test_the_inspection_choice_reveals_a_select_under_existing_and_kind_and_date
     # Neither is chosen yet: both start hidden (GOV.UK's script shows one when its radio is chosen).
     assert existing_class == new_class == "govuk-radios__conditional govuk-radios__conditional--hidden"
     assert "Create the inspection and its 2 recommendations from the file" in page
+    # Required whenever their radio is chosen, so never "(optional)".
+    assert "(optional)" not in existing + new
 
 
 def test_a_chosen_new_inspection_is_shown_open_with_its_kind_and_date(admin_client_, admin_user):
