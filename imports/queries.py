@@ -35,6 +35,6 @@ def preview_rows_page(job, *, show: str = "", page=None):
 
 def preview_action_titles(job, refs) -> list[tuple[str, str]]:
     """(reference, title) of the new actions among `refs` in the job's preview rows, in their order."""
-    wanted = [ref for ref in refs if ref][:PREVIEW_PAGE_SIZE]
+    wanted = [ref.strip() for ref in refs if ref.strip()][:PREVIEW_PAGE_SIZE]
     rows = ImportPreviewRow.objects.filter(job=job, entity="action", key__in=wanted).values_list("key", "title")
     return list(rows.order_by("position"))

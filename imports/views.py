@@ -98,7 +98,7 @@ def job_plan_choices(request, pk):
         request.POST,
         options=job.options or {},
         preview=job.preview or {},
-        page_actions=queries.preview_action_titles(job, [ref.strip() for ref in request.POST.get("remap_refs", "").splitlines()]),
+        page_actions=queries.preview_action_titles(job, request.POST.get("remap_refs", "").splitlines()),
     )
     if job.file_removed_at is None and plan_form.is_valid():
         services.save_options(job, plan_form.options(job.options or {}))
