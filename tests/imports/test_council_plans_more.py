@@ -7,14 +7,24 @@ import datetime
 import pytest
 import time_machine
 from django.core.management import CommandError, call_command
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from imports.models import ImportJob
 from improvement.models import Action, Plan, TargetDateRevision
-from tests.factories.improvement import InspectionFactory, RecommendationFactory
+from tests.factories.improvement import InspectionFactory, PlanFactory, RecommendationFactory, ThemeFactory
 from tests.imports import fixtures
 from tests.imports.helpers import run_import
-from tests.imports.test_council_plans import HEADER, _choose, _upload, council_plan_rows, council_plan_xlsx, text_of
+from tests.imports.test_council_plans import (
+    HEADER,
+    _choose,
+    _job_with_rows,
+    _upload,
+    council_plan_rows,
+    council_plan_xlsx,
+    text_of,
+)
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("frozen_today")]
 
@@ -122,3 +132,30 @@ def test_a_revision_dated_by_the_file_takes_effect_on_that_date():
     assert (revision.previous_date, revision.new_date) == (datetime.date(2018, 12, 31), datetime.date(2019, 3, 31))
     assert revision.effective_on == datetime.date(2019, 1, 20)
     assert "date unknown" not in revision.reason
+
+
+def _older_version(actions):
+    plan = PlanFactory(title=f"Older plan with {actions} actions")
+    theme = ThemeFactory(plan=plan, reference="1")
+    Action.objects.bulk_create(
+        Action(theme=theme, reference=f"1.{n}", title=f"Older {n}") for n in range(1, actions + 1)
+    )
+    return plan
+
+
+def test_the_preview_with_its_re_map_selects_opens_with_the_same_queries_at_two_sizes(admin_client_, admin_user):
+    counts = []
+    for rows, actions in ((20, 3), (2_000, 60)):
+        job = _job_with_rows(admin_user, rows)
+        job.options = {**job.options, "previous_version_id": _older_version(actions).pk}
+        job.save(update_fields=["options"])
+        url = reverse("imports:job_preview", args=[job.pk])
+        admin_client_.get(url)  # warm the session
+        with CaptureQueriesContext(connection) as queries:
+            response = admin_client_.get(url, {"page": "2"})
+        page = response.content.decode()
+        # One select per new action on the page shown (rows 51 to 100 on page 2), each with every older action.
+        shown = min(rows, 100) - 50 if rows > 50 else rows
+        assert page.count('<label class="govuk-label govuk-visually-hidden" for="id_continues_') == max(shown, 0)
+        counts.append(len(queries))
+    assert counts[0] == counts[1] and counts[0] <= 15, counts
