@@ -4,6 +4,7 @@ from django.conf import settings
 from core.forms import GovukDateField, ServiceForm
 from imports.parsing.plan import FIELD_LABELS
 from imports.parsing.values import MEANING_LABELS
+from imports.queries import PREVIEW_PAGE_SIZE
 from improvement.models import Action, Inspection, Plan
 from indicators.models import Indicator, Unit
 
@@ -268,10 +269,11 @@ class PlanPreviewForm(ServiceForm):
             *[(ref, f"{ref} \u2013 {title}"[:120]) for ref, title in previous_actions],
         ]
         if self.is_bound:
-            # A browser sends the hidden field's line breaks as CRLF.
+            # Only the posted references that are new actions of this preview (the view looked them up),
+            # at most a page of them; a browser sends the hidden field's line breaks as CRLF.
             refs = [ref.strip() for ref in str(self.data.get("remap_refs", "")).splitlines() if ref.strip()]
             titles = dict(page_actions)
-            page_actions = [(ref, titles.get(ref, "")) for ref in refs]
+            page_actions = [(ref, titles[ref]) for ref in refs[:PREVIEW_PAGE_SIZE] if ref in titles]
         chosen = options.get("carried_refs") or {}
         self.fields["remap_refs"].initial = "\n".join(ref for ref, _ in page_actions)
         for index, (ref, title) in enumerate(page_actions):
