@@ -52,7 +52,10 @@ class PlanUploadForm(_UploadForm):
         help_text="Actions are matched by their reference; new ones are added.",
     )
     new_plan_title = forms.CharField(
-        label="Title of the new plan", max_length=200, required=False, help_text="Only when you are creating a new plan"
+        label="Title of the new plan",
+        max_length=200,
+        required=False,
+        help_text="Needed when you are creating a new plan; leave it empty when you update one",
     )
     inspection = forms.ModelChoiceField(
         queryset=Inspection.objects.all(),

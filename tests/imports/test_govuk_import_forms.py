@@ -136,3 +136,11 @@ def test_a_new_inspection_without_its_kind_and_date_says_what_is_missing(admin_c
     assert new_class == "govuk-radios__conditional" and "govuk-form-group--error" in new
     job.refresh_from_db()
     assert not job.options.get("inspection_new")
+
+
+def test_the_plan_upload_says_optional_only_on_the_field_that_always_is(admin_client_):
+    page = admin_client_.get(reverse("imports:upload_plan")).content.decode()
+    assert '<label class="govuk-label govuk-label--s" for="id_plan">Plan to update</label>' in page
+    assert '<label class="govuk-label govuk-label--s" for="id_new_plan_title">Title of the new plan</label>' in page
+    assert "Needed when you are creating a new plan; leave it empty when you update one" in page
+    assert "Inspection whose recommendations the plan answers (optional)" in page
