@@ -10,9 +10,10 @@ from indicators.models import Indicator, Unit
 
 
 class GovukFileUpload(forms.FileInput):
-    """GOV.UK's file upload component: the input inside its wrapper, which GOV.UK Frontend's script turns
-    into a drop zone with a "Choose file" button (without JavaScript the plain input still works). Django's
-    own file input template writes no class, so the component's styles and error border would be lost."""
+    """GOV.UK's file upload component (its default markup: the browser's own file input, styled). Django's
+    own file input template writes no class, so the component's styles and error border would be lost.
+    Not GOV.UK Frontend's enhanced drop zone: axe-core finds its button's accessible name does not contain
+    its visible text (label-content-name-mismatch, WCAG 2.5.3), and pages here must be axe-clean."""
 
     template_name = "imports/widgets/file_upload.html"
 

@@ -7,36 +7,11 @@ from django.urls import reverse
 from playwright.sync_api import expect
 
 from improvement.models import Action, Plan
-from tests.browser.conftest import axe_violations
 from tests.imports import fixtures
 from tests.imports.helpers import run_import
 from tests.imports.test_council_plans import council_plan_rows, council_plan_xlsx
 
 pytestmark = pytest.mark.browser
-
-
-@pytest.fixture
-def assert_accessible(assert_accessible):
-    """axe-core with no violations, except the one GOV.UK Frontend keeps on purpose: its script sets
-    aria-expanded on a radio that reveals fields, which ARIA does not list for radios, because screen
-    readers announce it (alphagov/govuk-frontend#979, a documented known issue). Only that finding, and
-    only on such radios, is let through; everything else still fails."""
-
-    def check(page):
-        revealing = set(
-            page.eval_on_selector_all(
-                ".govuk-radios__input[aria-controls][aria-expanded]", "inputs => inputs.map(i => '#' + i.id)"
-            )
-        )
-        kept = []
-        for violation in axe_violations(page):
-            nodes = {target[0] for target in violation["nodes"]}
-            if violation["id"] == "aria-allowed-attr" and nodes <= revealing:
-                continue
-            kept.append(violation)
-        assert kept == [], f"axe-core found problems on {page.url}: {kept}"
-
-    return check
 
 
 def test_admin_imports_a_council_plan_with_its_recommendations_and_history(

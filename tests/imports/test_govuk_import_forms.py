@@ -24,8 +24,6 @@ def _file_input(page: str, name: str = "file") -> str:
 @override_settings(IMPORT_MAX_UPLOAD_BYTES=7 * 1_048_576)
 def test_each_upload_form_uses_the_file_upload_component_and_names_the_limit(admin_client_, url_name):
     page = admin_client_.get(reverse(url_name)).content.decode()
-    wrapper = page.index('<div class="govuk-file-upload-wrapper" data-module="govuk-file-upload">')
-    assert page.index('<input type="file" name="file"', wrapper) > wrapper
     field = _file_input(page)
     assert 'class="govuk-file-upload"' in field and 'aria-describedby="id_file_helptext"' in field
     hint = re.search(r'<div id="id_file_helptext" class="govuk-hint">([^<]*)</div>', page).group(1)
@@ -79,7 +77,7 @@ def _reveal(page: str, value: str) -> tuple[str, str]:
     radio = re.search(
         rf'<input class="govuk-radios__input" type="radio" name="inspection_choice" value="{value}"[^>]*>', page
     )
-    controls = re.search(r'data-aria-controls="([^"]+)"', radio.group(0)).group(1)
+    controls = re.search(r' aria-controls="([^"]+)"', radio.group(0)).group(1)
     block = re.search(rf'<div class="([^"]*)" id="{controls}">(.*?)\n        </div>\n', page, re.S)
     return block.group(1), block.group(2)
 
@@ -87,9 +85,9 @@ def _reveal(page: str, value: str) -> tuple[str, str]:
 def test_the_inspection_choice_reveals_a_select_under_existing_and_kind_and_date_under_new(admin_client_, admin_user):
     job = _plan_preview_job(admin_user)
     page = admin_client_.get(reverse("imports:job_preview", args=[job.pk])).content.decode()
-    assert '<div class="govuk-radios" data-module="govuk-radios">' in page
+    assert '<div class="govuk-radios">' in page
     none = re.search(r'<input[^>]*name="inspection_choice" value="none"[^>]*>', page).group(0)
-    assert "checked" in none and "data-aria-controls" not in none
+    assert "checked" in none and "aria-controls" not in none
     existing_class, existing = _reveal(page, "existing")
     assert 'name="inspection"' in existing and 'name="new_kind"' not in existing
     new_class, new = _reveal(page, "new")
@@ -97,7 +95,7 @@ def test_the_inspection_choice_reveals_a_select_under_existing_and_kind_and_date
     for part in ("day", "month", "year"):
         assert f'name="inspection_date-{part}"' in new
     assert 'type="date"' not in page
-    # Neither is chosen yet: both start hidden (GOV.UK's script shows one when its radio is chosen).
+    # Neither is chosen yet: both start hidden (static/js/imports.js shows one when its radio is chosen).
     assert existing_class == new_class == "govuk-radios__conditional govuk-radios__conditional--hidden"
     assert "Create the inspection and its 2 recommendations from the file" in page
     # Required whenever their radio is chosen, so never "(optional)".
