@@ -1,18 +1,27 @@
-import re
-
 from django import forms
 from django.conf import settings
 
 from core.forms import GovukDateField, ServiceForm
 from imports.parsing.plan import FIELD_LABELS
 from imports.parsing.values import MEANING_LABELS
+from imports.queries import PREVIEW_PAGE_SIZE
 from improvement.models import Action, Inspection, Plan
 from indicators.models import Indicator, Unit
+
+
+class GovukFileUpload(forms.FileInput):
+    """GOV.UK's file upload component (its default markup: the browser's own file input, styled). Django's
+    own file input template writes no class, so the component's styles and error border would be lost.
+    Not GOV.UK Frontend's enhanced drop zone: axe-core finds its button's accessible name does not contain
+    its visible text (label-content-name-mismatch, WCAG 2.5.3), and pages here must be axe-clean."""
+
+    template_name = "imports/widgets/file_upload.html"
 
 
 class _UploadForm(ServiceForm):
     file = forms.FileField(
         label="Spreadsheet",
+        widget=GovukFileUpload,
         help_text="An Excel workbook (.xlsx) or a CSV file, up to {mb} MB.",
         error_messages={"required": "Choose the spreadsheet to import", "empty": "The file you chose is empty"},
     )
@@ -44,7 +53,10 @@ class PlanUploadForm(_UploadForm):
         help_text="Actions are matched by their reference; new ones are added.",
     )
     new_plan_title = forms.CharField(
-        label="Title of the new plan", max_length=200, required=False, help_text="Only when you are creating a new plan"
+        label="Title of the new plan",
+        max_length=200,
+        required=False,
+        help_text="Needed when you are creating a new plan; leave it empty when you update one",
     )
     inspection = forms.ModelChoiceField(
         queryset=Inspection.objects.all(),
@@ -156,13 +168,18 @@ class ConfirmForm(ServiceForm):
         return (self.cleaned_data.get("backdate_reason") or "").strip()
 
 
-REMAP_LINE = re.compile(r"^\s*(\S+)\s*(?:=|->|\u2192|continues)\s*(\S+)\s*$", re.IGNORECASE)
-NO_ACTION = {"none", "new", "-", "nothing"}
+NEW_ACTION = "new"
+NO_ACTION = {"none", "new", "-", "nothing"}  # what carried_refs holds for "continues none"
 
 
 class PlanPreviewForm(ServiceForm):
     """The plan import's choices on the preview: the new plan's start, the inspection its recommendations
-    belong to (an existing one, or one created from the file), and which plan version it continues."""
+    belong to (an existing one, or one created from the file), which plan version it continues, and, once
+    that version is chosen, which of its actions each action shown on this page of the preview continues.
+
+    The re-mapping is one select per action, for the actions on the page of rows the admin is looking at
+    (`page_actions`): a 20,000-row preview still sends fifty selects, and an action on a page not shown
+    keeps what it had (by default the action with the same reference)."""
 
     INSPECTION_CHOICES = [
         ("none", "Do not link the actions to recommendations"),
@@ -175,46 +192,53 @@ class PlanPreviewForm(ServiceForm):
         help_text="Actions are added on this date. It is the earliest date in the file unless you change it.",
     )
     inspection_choice = forms.ChoiceField(
-        label="Recommendations in the file", choices=INSPECTION_CHOICES, widget=forms.RadioSelect, initial="none"
+        label="Recommendations in the file",
+        choices=INSPECTION_CHOICES,
+        widget=forms.RadioSelect,
+        initial="none",
+        error_messages={"required": "Choose what to do with the recommendations in the file"},
     )
     inspection = forms.ModelChoiceField(
         queryset=Inspection.objects.all(), required=False, label="Inspection", empty_label="Choose an inspection"
     )
     new_kind = forms.ChoiceField(
-        label="Kind of inspection to create",
+        label="Kind of inspection",
         choices=[("", "Choose the kind of inspection"), *Inspection.Kind.choices],
         required=False,
     )
-    new_date = GovukDateField(label="Date of the inspection to create", required=False)
+    inspection_date = GovukDateField(
+        label="Date of the inspection",
+        required=False,
+        help_text="The first day of the inspection, for example 2 7 2018",
+    )
     previous_version = forms.ModelChoiceField(
         queryset=Plan.objects.all(),
         required=False,
         label="This plan is a newer version of",
         empty_label="None: it does not continue another plan",
-        help_text="Each action is matched to the action with the same reference in that plan.",
+        help_text="Each action is matched to the action with the same reference in that plan; once you have "
+        "chosen it and checked again, you can match each action differently.",
     )
-    carried = forms.CharField(
-        label="Actions matched differently",
-        required=False,
-        widget=forms.Textarea(attrs={"rows": 3}),
-        help_text="One a line: the new reference, an equals sign, then the reference it continues in the older "
-        "version, or \u201cnone\u201d. For example: 2.1 = 3.4",
-    )
+    # The references of the actions whose selects this page showed, so a POST changes only those.
+    remap_refs = forms.CharField(required=False, widget=forms.HiddenInput)
 
-    def __init__(self, *args, options: dict, preview: dict, **kwargs):
+    def __init__(self, *args, options: dict, preview: dict, page_actions=(), **kwargs):
         super().__init__(*args, **kwargs)
         self.creates_plan = bool(preview.get("creates_plan"))
+        self.options_before = options
+        self.remap_fields = []
+        self.previous, self.previous_refs = None, set()
+        # Names only the inspection choice's own fields, so the template can put them under their radio.
+        self.conditional = {"existing": ["inspection"], "new": ["new_kind", "inspection_date"]}
         if not self.creates_plan:
-            for name in ("plan_start", "previous_version", "carried"):
+            for name in ("plan_start", "previous_version", "remap_refs"):
                 del self.fields[name]
         else:
             self.fields["plan_start"].required = True
             self.fields["plan_start"].error_messages["required"] = "Enter the date the plan started"
             self.fields["plan_start"].initial = options.get("plan_start") or preview.get("plan_start")
             self.fields["previous_version"].initial = options.get("previous_version_id")
-            self.fields["carried"].initial = "\n".join(
-                f"{new} = {old_ref}" for new, old_ref in (options.get("carried_refs") or {}).items()
-            )
+            self._add_remap_fields(options, page_actions)
         count = len(preview.get("file_recommendations", []))
         if count:
             self.fields["inspection_choice"].choices = [
@@ -230,7 +254,65 @@ class PlanPreviewForm(ServiceForm):
         )
         self.fields["inspection"].initial = options.get("inspection_id")
         self.fields["new_kind"].initial = new.get("kind", "")
-        self.fields["new_date"].initial = new.get("date")
+        self.fields["inspection_date"].initial = new.get("date")
+
+    # -- re-mapping, one select per action shown ------------------------------------------------------
+
+    def _add_remap_fields(self, options, page_actions):
+        self.previous = Plan.objects.filter(pk=options.get("previous_version_id")).first()
+        if self.previous is None:
+            return
+        previous_actions = list(
+            Action.objects.filter(theme__plan=self.previous)
+            .order_by("theme__order", "order", "pk")
+            .values_list("reference", "title")
+        )
+        self.previous_refs = {ref for ref, _ in previous_actions}
+        choices = [
+            (NEW_ACTION, "A new action (it continues none)"),
+            *[(ref, f"{ref} \u2013 {title}"[:120]) for ref, title in previous_actions],
+        ]
+        if self.is_bound:
+            # Only the posted references that are new actions of this preview (the view looked them up),
+            # at most a page of them; a browser sends the hidden field's line breaks as CRLF.
+            refs = [ref.strip() for ref in str(self.data.get("remap_refs", "")).splitlines() if ref.strip()]
+            titles = dict(page_actions)
+            page_actions = [(ref, titles[ref]) for ref in refs[:PREVIEW_PAGE_SIZE] if ref in titles]
+        chosen = options.get("carried_refs") or {}
+        self.fields["remap_refs"].initial = "\n".join(ref for ref, _ in page_actions)
+        for index, (ref, title) in enumerate(page_actions):
+            name = f"continues_{index}"
+            self.fields[name] = forms.ChoiceField(
+                label=f"Action {ref} continues",
+                choices=choices,
+                required=False,
+                initial=self._shown_choice(chosen.get(ref), ref),
+                error_messages={
+                    "invalid_choice": f"Choose an action of {self.previous} for action {ref}, or a new action"
+                },
+            )
+            self.fields[name].widget.attrs["class"] = "govuk-!-width-full"
+            self.remap_fields.append((ref, title, name))
+
+    def _default_choice(self, ref):
+        return ref if ref in self.previous_refs else NEW_ACTION
+
+    def _shown_choice(self, stored, ref):
+        if stored is None:
+            return self._default_choice(ref)
+        return NEW_ACTION if stored.lower() in NO_ACTION else stored
+
+    @property
+    def remap_bound_fields(self):
+        """(reference, title, bound select) for each action shown, for the template's table."""
+        return [(ref, title, self[name]) for ref, title, name in self.remap_fields]
+
+    def inspection_options(self):
+        """The inspection radios, each with the fields revealed under it when it is chosen."""
+        return [
+            (radio, [self[name] for name in self.conditional.get(radio.data["value"], [])])
+            for radio in self["inspection_choice"]
+        ]
 
     def clean(self):
         data = super().clean()
@@ -240,39 +322,25 @@ class PlanPreviewForm(ServiceForm):
         if choice == "new":
             if not data.get("new_kind"):
                 self.add_error("new_kind", "Choose the kind of inspection to create")
-            if not data.get("new_date") and "new_date" not in self.errors:
-                self.add_error("new_date", "Enter the date of the inspection to create")
+            if not data.get("inspection_date") and "inspection_date" not in self.errors:
+                self.add_error("inspection_date", "Enter the date of the inspection to create")
         if self.creates_plan and not data.get("plan_start") and "plan_start" not in self.errors:
             self.add_error("plan_start", "Enter the date the plan started")
-        data["carried_refs"] = self._read_remaps(data)
         return data
 
-    def _read_remaps(self, data) -> dict:
-        text = (data.get("carried") or "").strip()
-        if not text:
+    def _carried_refs(self, previous_version) -> dict:
+        """{new reference: old reference or "none"} for every action matched other than by its reference.
+        A choice of another version than the selects were built for starts again from the default."""
+        if previous_version is None or self.previous is None or previous_version.pk != self.previous.pk:
             return {}
-        if not data.get("previous_version"):
-            self.add_error("carried", "Choose the plan this one is a newer version of, then match its actions")
-            return {}
-        found = {}
-        for number, line in enumerate(text.splitlines(), start=1):
-            if not line.strip():
-                continue
-            match = REMAP_LINE.match(line)
-            if not match:
-                self.add_error("carried", f"Line {number} should read like \u201c2.1 = 3.4\u201d")
-                return {}
-            found[match.group(1)] = match.group(2)
-        known = dict(Action.objects.filter(theme__plan=data["previous_version"]).values_list("reference", "pk"))
-        unknown = [old for old in found.values() if old.lower() not in NO_ACTION and old not in known]
-        if unknown:
-            self.add_error(
-                "carried",
-                f"{', '.join(unknown)} {'is not an action' if len(unknown) == 1 else 'are not actions'} of "
-                f"{data['previous_version']}",
-            )
-            return {}
-        return found
+        refs = dict(self.options_before.get("carried_refs") or {})
+        for ref, _title, name in self.remap_fields:
+            chosen = self.cleaned_data.get(name) or self._default_choice(ref)
+            if chosen == self._default_choice(ref):
+                refs.pop(ref, None)
+            else:
+                refs[ref] = "none" if chosen == NEW_ACTION else chosen
+        return refs
 
     def options(self, previous: dict) -> dict:
         data = self.cleaned_data
@@ -280,18 +348,22 @@ class PlanPreviewForm(ServiceForm):
         choice = data["inspection_choice"]
         options["inspection_id"] = data["inspection"].pk if choice == "existing" else None
         options["inspection_new"] = (
-            {"kind": data["new_kind"], "date": data["new_date"].isoformat()} if choice == "new" else None
+            {"kind": data["new_kind"], "date": data["inspection_date"].isoformat()} if choice == "new" else None
         )
         if self.creates_plan:
             options["plan_start"] = data["plan_start"].isoformat()
             previous_version = data.get("previous_version")
             options["previous_version_id"] = previous_version.pk if previous_version else None
-            refs = data.get("carried_refs") or {}
+            refs = self._carried_refs(previous_version)
             options["carried_refs"] = refs
             known = (
                 dict(Action.objects.filter(theme__plan=previous_version).values_list("reference", "pk"))
                 if previous_version
                 else {}
             )
-            options["carried"] = {new: (0 if old.lower() in NO_ACTION else known[old]) for new, old in refs.items()}
+            options["carried"] = {
+                new: (0 if old.lower() in NO_ACTION else known[old])
+                for new, old in refs.items()
+                if old in known or old.lower() in NO_ACTION
+            }
         return options

@@ -249,16 +249,12 @@ class ImportResult:
     columns: ColumnMap | None = None
     extra: dict = field(default_factory=dict)
     parsed: dict | None = None
-    # A summary an importer built itself (published statistics, which is not a pipeline yet): used as it is.
-    built_summary: dict | None = None
 
     @property
     def errors(self) -> list[Problem]:
         return [p for p in self.problems if p.severity == "error"]
 
     def summary(self) -> dict:
-        if self.built_summary is not None:
-            return self.built_summary
         problems = sorted(self.problems, key=lambda p: (SEVERITIES.index(p.severity), p.row or 0))
         errors = [p for p in problems if p.severity == "error"]
         return {

@@ -6,9 +6,22 @@ for every year in the file: the council's own value (a Measurement), England, th
 and the mean of its statistical neighbours (Benchmarks), and the council's rank and quartile among
 all councils (PublishedRank). DfE symbols (c, z, x, k, low, u) are kept as symbols, never numbers.
 
+The importer is a pipeline (imports.pipeline), as the plan and KPI importers are:
+
+    read       read_release: DfE's CSV (and its .meta.csv) -> Release, checked against the format and the
+               row and cell caps. Not imports.parsing.workbook: a release is always CSV in DfE's layout.
+    recognise  recognise: Release + mappings -> RecognisedRelease, the figures each mapping picks, year by
+               year (own value, region, England, the neighbours' mean, every council's number for the
+               rank); pure Python.
+    plan       resolve() matches each mapping to an indicator and loads what is stored, in four queries;
+               then one planner per entity (indicators and their published source, own values,
+               benchmarks, ranks) gives PlannedChange rows with old -> new in the preview's words.
+               Reads only: the dry run.
+    apply      apply_changes writes exactly what was planned, in one transaction, so a release loads all
+               or nothing.
+
 Used by the admin pages (through imports.services, as an ImportJob) and the import_published command
-alike. Reading and checking only reads; `apply_changes` writes everything in one transaction, so a
-release loads all or nothing. Loading the same file again finds nothing to change.
+alike. Loading the same file again finds nothing to change.
 """
 
 import csv
@@ -27,6 +40,7 @@ from core import clock
 from core.formats import value_words
 from imports.models import ImportChange
 from imports.parsing import limits
+from imports.pipeline import CREATE, UNCHANGED, UPDATE, ChangeSet, FieldChange, ImportResult, PlannedChange, Problem
 from indicators import periods
 from indicators.models import (
     SYMBOL_WORDS,
@@ -299,29 +313,6 @@ class Figure:
     name: str = ""
 
 
-@dataclass
-class IndicatorLoad:
-    mapping: Mapping
-    indicator: Indicator | None  # None: to be created
-    new_fields: dict = field(default_factory=dict)
-    source_changed: bool = False
-    measurements: list = field(default_factory=list)  # (Period, Figure, existing Measurement | None)
-    benchmarks: list = field(default_factory=list)  # (Period, kind, Figure, existing Benchmark | None)
-    ranks: list = field(default_factory=list)  # (Period, rank, quartile, out_of, existing PublishedRank | None)
-    preview_rows: list = field(default_factory=list)
-
-    @property
-    def code(self) -> str:
-        return self.indicator.code if self.indicator else self.new_fields["code"]
-
-
-@dataclass
-class ReleaseChanges:
-    loads: list = field(default_factory=list)
-    problems: list = field(default_factory=list)  # {"message", "severity"}
-    counts: dict = field(default_factory=dict)
-
-
 def _same_measurement(existing: Measurement, figure: Figure) -> bool:
     return existing.value == figure.value and existing.suppression_code == figure.symbol
 
@@ -435,10 +426,86 @@ def _figure(row, column, mapping) -> Figure:
     return Figure(value=value, symbol=symbol)
 
 
-def release_changes(
-    release: Release, mappings: list[Mapping], *, la_code: str, neighbours: list[str]
-) -> ReleaseChanges:
-    """What loading `release` with `mappings` would change. Reads only; ReleaseRefused when it cannot load."""
+# ------------------------------------------------------------------ recognise: the figures the mappings pick
+
+
+@dataclass
+class YearFigures:
+    """What the file says for one mapped indicator in one year, before anything is compared with what is
+    stored. `own` is None when the file has no row for the council that year (it may not have existed)."""
+
+    period: Period
+    own: Figure | None = None
+    own_key: str = ""  # the council's geography key ("la:E09000099"): its place in the rank
+    region: Figure | None = None  # the council's own region, so only beside its own row
+    england: Figure | None = None
+    neighbours: Figure | None = None  # the mean of the neighbours with a number; None when none are set
+    council_values: dict = field(default_factory=dict)  # every council with a number: geography key -> value
+
+
+@dataclass
+class RecognisedIndicator:
+    """One mapping and the figures it picks, year by year; or why it cannot be loaded. The refusal waits
+    until planning reaches this mapping, so the admin hears of the first problem in the mappings' order
+    (an indicator that is not annual before a later mapping's missing column)."""
+
+    mapping: Mapping
+    years: list[YearFigures] = field(default_factory=list)
+    refusal: str = ""
+
+
+@dataclass
+class RecognisedRelease:
+    release: Release
+    indicators: list[RecognisedIndicator]
+
+
+def _years(groups, mapping: Mapping, la_code: str, neighbour_codes: list[str]) -> list[YearFigures]:
+    by_year = defaultdict(dict)
+    for (key, start), found in groups.items():
+        by_year[start][key] = found[0]
+    years = []
+    for start in sorted(by_year):
+        year = by_year[start]
+        figures = YearFigures(period=next(iter(year.values()))[1])
+        own_row = next(
+            (row for key, (row, _) in year.items() if key.startswith("la:") and _matches(la_code, row)), None
+        )
+        for key, (row, _) in year.items():
+            if key.startswith("la:"):
+                figure = _figure(row, mapping.measure_column, mapping)
+                if figure.value is not None:
+                    figures.council_values[key] = figure.value
+        if own_row is not None:
+            figures.own = _figure(own_row, mapping.measure_column, mapping)
+            figures.own_key = "la:" + (_codes(own_row)[0] or _codes(own_row)[1])
+            region_key = "region:" + own_row.get("region_code", "").strip().upper()
+            if region_key in year:
+                region_row = year[region_key][0]
+                figures.region = _figure(region_row, mapping.measure_column, mapping)
+                figures.region.name = region_row.get("region_name", "").strip()[:200]
+        if ENGLAND_KEY in year:
+            figures.england = _figure(year[ENGLAND_KEY][0], mapping.measure_column, mapping)
+        if neighbour_codes:
+            with_number = [
+                figures.council_values[key]
+                for key, (row, _) in year.items()
+                if key.startswith("la:")
+                and any(_matches(code, row) for code in neighbour_codes)
+                and key in figures.council_values
+            ]
+            if with_number:
+                mean = (sum(with_number) / len(with_number)).quantize(Decimal("0.0001"))
+                figures.neighbours = Figure(mean, "", len(with_number), len(neighbour_codes))
+            else:
+                figures.neighbours = Figure(None, "x", 0, len(neighbour_codes))
+        years.append(figures)
+    return years
+
+
+def recognise(release: Release, mappings: list[Mapping], *, la_code: str, neighbours: list[str]) -> RecognisedRelease:
+    """The figures each mapping picks from the release, year by year: pure Python, nothing stored is read.
+    ReleaseRefused when the council or the mappings cannot be used at all."""
     la_code = (la_code or "").strip()
     if not la_code:
         raise ReleaseRefused("The council's code is not set: set it in the council settings (or pass --la).")
@@ -449,10 +516,94 @@ def release_changes(
         )
     if not mappings:
         raise ReleaseRefused("No indicator is mapped to a column of the file, so there is nothing to load.")
-    changes = ReleaseChanges()
     codes = [m.indicator_code for m in mappings]
     if len({c.lower() for c in codes}) != len(codes):
         raise ReleaseRefused("An indicator is mapped twice; map each indicator once.")
+    neighbour_codes = [code.strip().upper() for code in neighbours if code.strip()]
+    found = []
+    for mapping in mappings:
+        try:
+            years = _years(_select(release, mapping, la_code), mapping, la_code, neighbour_codes)
+        except ReleaseRefused as refusal:
+            found.append(RecognisedIndicator(mapping, refusal=str(refusal)))
+        else:
+            found.append(RecognisedIndicator(mapping, years))
+    return RecognisedRelease(release, found)
+
+
+# ------------------------------------------------------------------ plan: what is stored, then one planner per entity
+
+INDICATOR, VALUE, BENCHMARK, RANK = "indicator", "value", "benchmark", "rank"
+FIGURE_ENTITIES = (VALUE, BENCHMARK, RANK)
+
+
+@dataclass
+class PublishedIndicator:
+    """A recognised indicator and the one it loads into: `existing`, or a new annual one (`new_fields`)."""
+
+    recognised: RecognisedIndicator
+    existing: Indicator | None
+    new_fields: dict = field(default_factory=dict)
+    source_changed: bool = False
+
+    @property
+    def mapping(self) -> Mapping:
+        return self.recognised.mapping
+
+    @property
+    def code(self) -> str:
+        return self.existing.code if self.existing else self.new_fields["code"]
+
+    @property
+    def title(self) -> str:
+        return self.existing.title if self.existing else self.new_fields["title"]
+
+    @property
+    def pk(self):
+        return self.existing.pk if self.existing else None
+
+    @property
+    def unit(self) -> str:
+        return self.existing.unit if self.existing else self.new_fields["unit"]
+
+    @property
+    def places(self) -> int:
+        return self.existing.decimal_places if self.existing else 1
+
+    @property
+    def polarity(self) -> str:
+        return self.existing.polarity if self.existing else Polarity.NONE
+
+
+@dataclass
+class PublishedContext:
+    """Everything the planners read: the recognised release, the indicators it loads into and what is
+    stored for them, each loaded once."""
+
+    indicators: list[PublishedIndicator]
+    measurements: dict  # (indicator id, period) -> Measurement
+    benchmarks: dict  # (indicator id, kind, period) -> Benchmark
+    ranks: dict  # (indicator id, period) -> PublishedRank
+    problems: list = field(default_factory=list)
+
+
+def _new_indicator_fields(mapping: Mapping) -> dict:
+    return {
+        "code": mapping.indicator_code,
+        "title": f"{mapping.measure_column.replace('_', ' ').capitalize()} ({mapping.describe()})"[:300],
+        "unit": _unit_for(mapping.measure_column),
+        "frequency": Frequency.ANNUAL,
+        "period_type": "annual",
+        # Whether higher or lower is better is the admin's call: until set, no rank or quartile.
+        "polarity": Polarity.NONE,
+        "source": "DfE published statistics",
+    }
+
+
+def resolve(recognised: RecognisedRelease) -> PublishedContext:
+    """Match each mapping's code to an indicator and load what is stored for them: four queries, whatever
+    the size. ReleaseRefused for the first mapping, in order, that cannot load."""
+    codes = [item.mapping.indicator_code for item in recognised.indicators]
     # Codes may be written in any case; an exact match wins over one that differs only in case.
     any_case = Q()
     for code in codes:
@@ -462,174 +613,261 @@ def release_changes(
         if indicator.code in codes or indicator.code.lower() not in existing_indicators:
             existing_indicators[indicator.code.lower()] = indicator
     ids = [i.pk for i in existing_indicators.values() if i.code.lower() in {c.lower() for c in codes}]
-    measurements = {(m.indicator_id, m.period): m for m in Measurement.objects.filter(indicator_id__in=ids)}
     benchmarks = {}
     for b in Benchmark.objects.filter(
         indicator_id__in=ids,
         kind__in=[Benchmark.Kind.ENGLAND, Benchmark.Kind.REGION, Benchmark.Kind.STAT_NEIGHBOURS],
     ).order_by("pk"):
         benchmarks.setdefault((b.indicator_id, b.kind, b.period), b)
-    ranks = {(r.indicator_id, r.period): r for r in PublishedRank.objects.filter(indicator_id__in=ids)}
-    neighbour_codes = [code.strip().upper() for code in neighbours if code.strip()]
-    for mapping in mappings:
+    context = PublishedContext(
+        indicators=[],
+        measurements={(m.indicator_id, m.period): m for m in Measurement.objects.filter(indicator_id__in=ids)},
+        benchmarks=benchmarks,
+        ranks={(r.indicator_id, r.period): r for r in PublishedRank.objects.filter(indicator_id__in=ids)},
+    )
+    for item in recognised.indicators:
+        mapping = item.mapping
         indicator = existing_indicators.get(mapping.indicator_code.lower())
         if indicator is not None and indicator.frequency != Frequency.ANNUAL:
             raise ReleaseRefused(
                 f"{indicator.code} is {indicator.get_frequency_display().lower()}: only annual indicators take "
                 "a published source."
             )
-        groups = _select(release, mapping, la_code)
-        load = IndicatorLoad(mapping=mapping, indicator=indicator)
-        if indicator is None:
-            load.new_fields = {
-                "code": mapping.indicator_code,
-                "title": f"{mapping.measure_column.replace('_', ' ').capitalize()} ({mapping.describe()})"[:300],
-                "unit": _unit_for(mapping.measure_column),
-                "frequency": Frequency.ANNUAL,
-                "period_type": "annual",
-                # Whether higher or lower is better is the admin's call: until set, no rank or quartile.
-                "polarity": Polarity.NONE,
-                "source": "DfE published statistics",
-            }
+        if item.refusal:
+            raise ReleaseRefused(item.refusal)
+        loaded = PublishedIndicator(item, indicator, {} if indicator else _new_indicator_fields(mapping))
         source = getattr(indicator, "published_source", None) if indicator else None
-        load.source_changed = source is None or (
+        loaded.source_changed = source is None or (
             source.measure_column != mapping.measure_column or source.filters != mapping.filters
         )
-        polarity = indicator.polarity if indicator else Polarity.NONE
-        unit = indicator.unit if indicator else load.new_fields["unit"]
-        places = indicator.decimal_places if indicator else 1
-        pk = indicator.pk if indicator else None
-        by_year = defaultdict(dict)
-        for (key, start), found in groups.items():
-            by_year[start][key] = found[0]
-        for start in sorted(by_year):
-            year = by_year[start]
-            period = next(iter(year.values()))[1]
-            own_row = next(
-                (row for key, (row, _) in year.items() if key.startswith("la:") and _matches(la_code, row)), None
-            )
-            council_values = {}
-            for key, (row, _) in year.items():
-                if key.startswith("la:"):
-                    figure = _figure(row, mapping.measure_column, mapping)
-                    if figure.value is not None:
-                        council_values[key] = figure.value
-            if own_row is None:
-                changes.problems.append(
-                    {
-                        "severity": "warning",
-                        "message": f"{load.code}: the file has no row for the council in {period.label} (it may "
-                        "not have existed in that form then); its own value, region and rank for that year are "
-                        "left out.",
-                    }
-                )
-            else:
-                own = _figure(own_row, mapping.measure_column, mapping)
-                load.measurements.append((period, own, measurements.get((pk, start))))
-                region_key = "region:" + own_row.get("region_code", "").strip().upper()
-                if region_key in year:
-                    region_row = year[region_key][0]
-                    region = _figure(region_row, mapping.measure_column, mapping)
-                    region.name = region_row.get("region_name", "").strip()[:200]
-                    load.benchmarks.append(
-                        (period, Benchmark.Kind.REGION, region, benchmarks.get((pk, Benchmark.Kind.REGION, start)))
+        context.indicators.append(loaded)
+    return context
+
+
+@dataclass
+class FigureChange(PlannedChange):
+    """One figure's row (the council's value, a benchmark or its rank, in one year), in the preview's words."""
+
+    indicator: PublishedIndicator | None = None
+    period: Period | None = None
+    what: str = ""  # "Our value", "England", "Region (London)", "Rank among councils"
+    old_words: str = ""
+    new_words: str = ""
+    correction: bool = False  # a published value over one entered here is saved as a correction of it
+
+    @property
+    def status(self) -> str:
+        return {CREATE: "new", UPDATE: "changed"}.get(self.kind, "same")
+
+    def as_preview(self) -> dict:
+        return {
+            "period": self.period.label,
+            "what": self.what,
+            "old": self.old_words,
+            "new": self.new_words,
+            "status": self.status,
+            "correction": self.correction,
+        }
+
+
+def _figure_row(entity, item, period, what, old, new, existing, same, target) -> FigureChange:
+    kind = CREATE if existing is None else UNCHANGED if same else UPDATE
+    row = FigureChange(
+        entity,
+        f"{item.code} {period.label} {what}",
+        item.title,
+        kind,
+        indicator=item,
+        period=period,
+        what=what,
+        old_words=old,
+        new_words=new,
+        target=target,
+    )
+    if kind != UNCHANGED:
+        row.changes.append(FieldChange(entity, f"{period.label} {what}", old, new))
+    return row
+
+
+class IndicatorPlanner:
+    """The indicators: a new annual one for a code not in the service, and the published source (the
+    column and filters) saved on each, so next year's release loads without questions."""
+
+    entity = INDICATOR
+
+    def plan(self, context: PublishedContext) -> list[PlannedChange]:
+        rows = []
+        for item in context.indicators:
+            row = PlannedChange(INDICATOR, item.code, item.title, UNCHANGED, target=item)
+            if item.existing is None:
+                row.kind = CREATE
+                row.change("code", "Code", "", item.code)
+                row.change("title", "Title", "", item.title)
+                row.change("unit", "Unit", "", Unit(item.unit).label)
+            elif item.source_changed:
+                row.kind = UPDATE
+            if item.source_changed:
+                source = getattr(item.existing, "published_source", None) if item.existing else None
+                old = Mapping("", source.measure_column, dict(source.filters)).describe() if source else ""
+                row.change("published_source", "Published source", old, item.mapping.describe())
+            rows.append(row)
+        return rows
+
+
+class ValuePlanner:
+    """The council's own value for each year; a year the file has no row for the council is left out,
+    and said so."""
+
+    entity = VALUE
+
+    def plan(self, context: PublishedContext) -> list[PlannedChange]:
+        rows = []
+        for item in context.indicators:
+            for year in item.recognised.years:
+                period, figure = year.period, year.own
+                if figure is None:
+                    context.problems.append(
+                        Problem(
+                            "",
+                            None,
+                            "",
+                            f"{item.code}: the file has no row for the council in {period.label} (it may not have "
+                            "existed in that form then); its own value, region and rank for that year are left out.",
+                            "warning",
+                        )
                     )
-                placed = council_rank(council_values, "la:" + (_codes(own_row)[0] or _codes(own_row)[1]), polarity)
+                    continue
+                existing = context.measurements.get((item.pk, period.start))
+                same = existing is not None and _same_measurement(existing, figure)
+                old = ""
+                if existing is not None:
+                    old = figure_words(existing.value, existing.suppression_code or "", item.unit, item.places)
+                    if existing.value is None and not existing.suppression_code:
+                        old = existing.get_missing_reason_display().lower()
+                new = figure_words(figure.value, figure.symbol, item.unit, item.places)
+                target = (item, period, figure, existing)
+                row = _figure_row(VALUE, item, period, "Our value", old, new, existing, same, target)
+                row.correction = row.kind == UPDATE
+                rows.append(row)
+        return rows
+
+
+class BenchmarkPlanner:
+    """England, the council's region and the mean of its statistical neighbours, for each year."""
+
+    entity = BENCHMARK
+
+    def plan(self, context: PublishedContext) -> list[PlannedChange]:
+        kinds = dict(Benchmark.Kind.choices)
+        rows = []
+        for item in context.indicators:
+            for year in item.recognised.years:
+                for kind, figure in (
+                    (Benchmark.Kind.REGION, year.region),
+                    (Benchmark.Kind.ENGLAND, year.england),
+                    (Benchmark.Kind.STAT_NEIGHBOURS, year.neighbours),
+                ):
+                    if figure is None:
+                        continue
+                    existing = context.benchmarks.get((item.pk, kind, year.period.start))
+                    same = existing is not None and _same_benchmark(existing, figure)
+                    old = (
+                        ""
+                        if existing is None
+                        else figure_words(
+                            existing.value,
+                            existing.suppression_code,
+                            item.unit,
+                            item.places,
+                            existing.neighbours_counted,
+                            existing.neighbours_total,
+                        )
+                    )
+                    new = figure_words(
+                        figure.value, figure.symbol, item.unit, item.places, figure.counted, figure.total
+                    )
+                    what = kinds[kind] + (f" ({figure.name})" if figure.name else "")
+                    target = (item, year.period, kind, figure, existing)
+                    rows.append(_figure_row(BENCHMARK, item, year.period, what, old, new, existing, same, target))
+        return rows
+
+
+class RankPlanner:
+    """The council's rank and quartile among the councils with a number, each year it has a row; an
+    indicator without a polarity (a context measure, or one just created) has no rank."""
+
+    entity = RANK
+
+    def plan(self, context: PublishedContext) -> list[PlannedChange]:
+        rows = []
+        for item in context.indicators:
+            for year in item.recognised.years:
+                if year.own is None:
+                    continue
+                placed = council_rank(year.council_values, year.own_key, item.polarity)
                 rank = placed[0] if placed else None
-                load.ranks.append(
-                    (period, rank, quartile(rank, len(council_values)), len(council_values), ranks.get((pk, start)))
+                out_of = len(year.council_values)
+                quart = quartile(rank, out_of)
+                existing = context.ranks.get((item.pk, year.period.start))
+                same = existing is not None and (existing.rank, existing.quartile, existing.out_of) == (
+                    rank,
+                    quart,
+                    out_of,
                 )
-            if ENGLAND_KEY in year:
-                england = _figure(year[ENGLAND_KEY][0], mapping.measure_column, mapping)
-                load.benchmarks.append(
-                    (period, Benchmark.Kind.ENGLAND, england, benchmarks.get((pk, Benchmark.Kind.ENGLAND, start)))
+                old = "" if existing is None else rank_words(existing.rank, existing.quartile, existing.out_of)
+                target = (item, year.period, rank, quart, out_of, existing)
+                new = rank_words(rank, quart, out_of)
+                rows.append(
+                    _figure_row(RANK, item, year.period, "Rank among councils", old, new, existing, same, target)
                 )
-            if neighbour_codes:
-                with_number = []
-                for key, (row, _) in year.items():
-                    if key.startswith("la:") and any(_matches(code, row) for code in neighbour_codes):
-                        value = council_values.get(key)
-                        if value is not None:
-                            with_number.append(value)
-                if with_number:
-                    mean = (sum(with_number) / len(with_number)).quantize(Decimal("0.0001"))
-                    figure = Figure(mean, "", len(with_number), len(neighbour_codes))
-                else:
-                    figure = Figure(None, "x", 0, len(neighbour_codes))
-                load.benchmarks.append(
-                    (
-                        period,
-                        Benchmark.Kind.STAT_NEIGHBOURS,
-                        figure,
-                        benchmarks.get((pk, Benchmark.Kind.STAT_NEIGHBOURS, start)),
-                    )
-                )
-        _preview_rows(load, unit, places)
-        changes.loads.append(load)
-    changes.counts = _counts(changes)
+        return rows
+
+
+PLANNERS = (IndicatorPlanner(), ValuePlanner(), BenchmarkPlanner(), RankPlanner())
+
+
+@dataclass
+class ReleaseChanges(ChangeSet):
+    """What loading a release would do, planner by planner."""
+
+    context: PublishedContext | None = None
+
+    @property
+    def figures(self) -> list[FigureChange]:
+        return [row for entity in FIGURE_ENTITIES for row in self.of(entity)]
+
+    def figures_of(self, item: PublishedIndicator) -> list[FigureChange]:
+        """One indicator's figure rows as the preview lists them: by year, then by what they are."""
+        return sorted((row for row in self.figures if row.indicator is item), key=lambda r: (r.period.label, r.what))
+
+    @property
+    def counts(self) -> dict:
+        figures = self.figures
+        created = self.count(INDICATOR, CREATE)
+        return {
+            "created": sum(1 for row in figures if row.kind == CREATE) + created,
+            "updated": sum(1 for row in figures if row.kind == UPDATE),
+            "unchanged": sum(1 for row in figures if row.kind == UNCHANGED),
+            "indicators_created": created,
+            "corrections": sum(1 for row in figures if row.correction),
+        }
+
+
+def plan_changes(recognised: RecognisedRelease) -> ReleaseChanges:
+    """What loading the recognised release would change. Reads only; ReleaseRefused when it cannot load."""
+    context = resolve(recognised)
+    changes = ReleaseChanges(context=context)
+    for planner in PLANNERS:
+        changes.add(planner.entity, planner.plan(context))
+    changes.problems = context.problems
     return changes
 
 
-def _status(existing, same) -> str:
-    if existing is None:
-        return "new"
-    return "same" if same else "changed"
-
-
-def _preview_rows(load: IndicatorLoad, unit, places) -> None:
-    kinds = dict(Benchmark.Kind.choices)
-    for period, figure, existing in load.measurements:
-        status = _status(existing, existing is not None and _same_measurement(existing, figure))
-        old = ""
-        if existing is not None:
-            old = figure_words(existing.value, existing.suppression_code or "", unit, places)
-            if existing.value is None and not existing.suppression_code:
-                old = existing.get_missing_reason_display().lower()
-        load.preview_rows.append(
-            {
-                "period": period.label,
-                "what": "Our value",
-                "old": old,
-                "new": figure_words(figure.value, figure.symbol, unit, places),
-                "status": status,
-                # A published value meeting one entered here is saved as a correction of it.
-                "correction": status == "changed",
-            }
-        )
-    for period, kind, figure, existing in load.benchmarks:
-        same = existing is not None and _same_benchmark(existing, figure)
-        load.preview_rows.append(
-            {
-                "period": period.label,
-                "what": kinds[kind] + (f" ({figure.name})" if figure.name else ""),
-                "old": ""
-                if existing is None
-                else figure_words(
-                    existing.value,
-                    existing.suppression_code,
-                    unit,
-                    places,
-                    existing.neighbours_counted,
-                    existing.neighbours_total,
-                ),
-                "new": figure_words(figure.value, figure.symbol, unit, places, figure.counted, figure.total),
-                "status": _status(existing, same),
-                "correction": False,
-            }
-        )
-    for period, rank, quart, out_of, existing in load.ranks:
-        same = existing is not None and (existing.rank, existing.quartile, existing.out_of) == (rank, quart, out_of)
-        load.preview_rows.append(
-            {
-                "period": period.label,
-                "what": "Rank among councils",
-                "old": "" if existing is None else rank_words(existing.rank, existing.quartile, existing.out_of),
-                "new": rank_words(rank, quart, out_of),
-                "status": _status(existing, same),
-                "correction": False,
-            }
-        )
-    load.preview_rows.sort(key=lambda row: (row["period"], row["what"]))
+def release_changes(
+    release: Release, mappings: list[Mapping], *, la_code: str, neighbours: list[str]
+) -> ReleaseChanges:
+    """recognise -> plan changes for a release read by read_release. Reads only; ReleaseRefused when it cannot load."""
+    return plan_changes(recognise(release, mappings, la_code=la_code, neighbours=neighbours))
 
 
 def rank_words(rank, quart, out_of) -> str:
@@ -638,40 +876,21 @@ def rank_words(rank, quart, out_of) -> str:
     return f"{rank} of {out_of}, quartile {quart}"
 
 
-def _counts(changes: ReleaseChanges) -> dict:
-    created = updated = unchanged = 0
-    for load in changes.loads:
-        for row in load.preview_rows:
-            if row["status"] == "new":
-                created += 1
-            elif row["status"] == "changed":
-                updated += 1
-            else:
-                unchanged += 1
-        created += load.indicator is None
-    return {
-        "created": created,
-        "updated": updated,
-        "unchanged": unchanged,
-        "indicators_created": sum(1 for load in changes.loads if load.indicator is None),
-        "corrections": sum(1 for load in changes.loads for row in load.preview_rows if row["correction"]),
-    }
-
-
 def preview_summary(changes: ReleaseChanges) -> list[dict]:
     """Per indicator, what would change (JSON for the preview page): only new and changed figures listed."""
     shown = []
-    for load in changes.loads:
-        rows = [row for row in load.preview_rows if row["status"] != "same"]
+    for item in changes.context.indicators:
+        figures = changes.figures_of(item)
+        rows = [row.as_preview() for row in figures if row.kind != UNCHANGED]
         shown.append(
             {
-                "code": load.code,
-                "title": load.indicator.title if load.indicator else load.new_fields["title"],
-                "creating": load.indicator is None,
-                "mapping": load.mapping.describe(),
+                "code": item.code,
+                "title": item.title,
+                "creating": item.existing is None,
+                "mapping": item.mapping.describe(),
                 "rows": rows[:MAX_PREVIEW_ROWS],
                 "more_rows": max(0, len(rows) - MAX_PREVIEW_ROWS),
-                "unchanged": sum(1 for row in load.preview_rows if row["status"] == "same"),
+                "unchanged": sum(1 for row in figures if row.kind == UNCHANGED),
             }
         )
     return shown
@@ -692,39 +911,45 @@ def _missing_reason(symbol: str) -> str:
 
 
 def apply_changes(changes: ReleaseChanges, *, job, user, file_name: str) -> None:
-    """Write the load in one transaction: indicators, sources, values, benchmarks, ranks and the import log."""
+    """Write exactly what was planned, in one transaction: indicators, sources, values, benchmarks, ranks
+    and the import log."""
     reason = f"Published statistics {file_name}"[:100]
     source_text = f"DfE published statistics ({file_name})"[:200]
     now = clock.now()
+    rows_of = defaultdict(lambda: defaultdict(list))  # indicator -> entity -> its figure rows
+    for row in changes.figures:
+        rows_of[id(row.indicator)][row.entity].append(row)
     with transaction.atomic():
-        new_indicators = [Indicator(**load.new_fields) for load in changes.loads if load.indicator is None]
+        new_indicators = [Indicator(**item.new_fields) for item in changes.context.indicators if item.existing is None]
         Indicator.objects.bulk_create(new_indicators)
         Indicator.history.bulk_history_create(new_indicators, default_user=user, default_change_reason=reason)
         fresh = iter(new_indicators)
         new_m, changed_m, new_b, changed_b, new_r, changed_r, log = [], [], [], [], [], [], []
         described = {}
-        for load in changes.loads:
-            created = load.indicator is None
-            indicator = next(fresh) if created else load.indicator
+        for item in changes.context.indicators:
+            created = item.existing is None
+            indicator = next(fresh) if created else item.existing
+            planned = rows_of[id(item)]
             fields = []
-            if load.source_changed:
+            if item.source_changed:
                 source, _ = PublishedSource.objects.update_or_create(
                     indicator=indicator,
                     defaults={
-                        "measure_column": load.mapping.measure_column,
-                        "filters": load.mapping.filters,
+                        "measure_column": item.mapping.measure_column,
+                        "filters": item.mapping.filters,
                         "release_name": file_name[:255],
                         "updated_at": now,
                     },
                 )
                 fields.append({"field": "published source", "before": "", "after": str(source)})
-            for period, figure, existing in load.measurements:
+            for row in planned[VALUE]:
+                _, period, figure, existing = row.target
                 values = {
                     "value": figure.value,
                     "suppression_code": figure.symbol,
                     "missing_reason": "" if figure.value is not None else _missing_reason(figure.symbol),
                 }
-                if existing is None:
+                if row.kind == CREATE:
                     described[(indicator.pk, period.start)] = period.described_end
                     new_m.append(
                         Measurement(
@@ -735,7 +960,7 @@ def apply_changes(changes: ReleaseChanges, *, job, user, file_name: str) -> None
                             **values,
                         )
                     )
-                elif not _same_measurement(existing, figure):
+                elif row.kind == UPDATE:
                     before = existing.value if existing.value is not None else existing.suppression_code
                     for name, value in values.items():
                         setattr(existing, name, value)
@@ -749,14 +974,15 @@ def apply_changes(changes: ReleaseChanges, *, job, user, file_name: str) -> None
                             "after": str(figure.value if figure.value is not None else figure.symbol),
                         }
                     )
-            for period, kind, figure, existing in load.benchmarks:
+            for row in planned[BENCHMARK]:
+                _, period, kind, figure, existing = row.target
                 values = {
                     "value": figure.value,
                     "suppression_code": figure.symbol,
                     "neighbours_counted": figure.counted,
                     "neighbours_total": figure.total,
                 }
-                if existing is None:
+                if row.kind == CREATE:
                     new_b.append(
                         Benchmark(
                             indicator=indicator,
@@ -767,15 +993,16 @@ def apply_changes(changes: ReleaseChanges, *, job, user, file_name: str) -> None
                             **values,
                         )
                     )
-                elif not _same_benchmark(existing, figure):
+                elif row.kind == UPDATE:
                     for name, value in values.items():
                         setattr(existing, name, value)
                     if figure.name:
                         existing.name = figure.name
                     existing.source = source_text
                     changed_b.append(existing)
-            for period, rank, quart, out_of, existing in load.ranks:
-                if existing is None:
+            for row in planned[RANK]:
+                _, period, rank, quart, out_of, existing = row.target
+                if row.kind == CREATE:
                     new_r.append(
                         PublishedRank(
                             indicator=indicator,
@@ -786,22 +1013,17 @@ def apply_changes(changes: ReleaseChanges, *, job, user, file_name: str) -> None
                             source=source_text,
                         )
                     )
-                elif (existing.rank, existing.quartile, existing.out_of) != (rank, quart, out_of):
-                    existing.rank, existing.quartile, existing.out_of, existing.source = (
-                        rank,
-                        quart,
-                        out_of,
-                        source_text,
-                    )
+                elif row.kind == UPDATE:
+                    existing.rank, existing.quartile, existing.out_of = rank, quart, out_of
+                    existing.source = source_text
                     changed_r.append(existing)
-            added = sum(1 for row in load.preview_rows if row["status"] == "new")
-            changed = sum(1 for row in load.preview_rows if row["status"] == "changed")
-            if created or added or changed or load.source_changed:
+            figures = [row for entity in FIGURE_ENTITIES for row in planned[entity]]
+            added = sum(1 for row in figures if row.kind == CREATE)
+            changed = sum(1 for row in figures if row.kind == UPDATE)
+            if created or added or changed or item.source_changed:
                 fields.insert(0, {"field": "figures", "before": "", "after": f"{added} added, {changed} changed"})
-                log.append(
-                    ImportChange.of(job, "created" if created else "updated", indicator, url="", fields=fields[:200])
-                )
-                log[-1]._indicator = indicator
+                kind = "created" if created else "updated"
+                log.append((indicator, ImportChange.of(job, kind, indicator, url="", fields=fields[:200])))
         # The one writer of KPI values; a new figure is known from the end of the DfE period it describes.
         save_measurements(
             new=new_m,
@@ -822,11 +1044,11 @@ def apply_changes(changes: ReleaseChanges, *, job, user, file_name: str) -> None
         if changed_r:
             PublishedRank.objects.bulk_update(changed_r, ["rank", "quartile", "out_of", "source"])
         if job is not None:
-            for record in log:
-                record.object_id = record._indicator.pk
-                record.object_label = str(record._indicator)[:300]
-                record.object_url = record._indicator.get_absolute_url()
-            ImportChange.objects.bulk_create(log)
+            for indicator, record in log:
+                record.object_id = indicator.pk
+                record.object_label = str(indicator)[:300]
+                record.object_url = indicator.get_absolute_url()
+            ImportChange.objects.bulk_create([record for _, record in log])
 
 
 def parse_mappings(raw: list) -> list[Mapping]:
@@ -846,62 +1068,43 @@ def saved_mappings(release: Release) -> list[Mapping]:
 # ------------------------------------------------------------------ as an import job
 
 
-def _problem(message: str, severity: str) -> dict:
-    return {"sheet": "", "row": None, "column": "", "message": message, "severity": severity}
-
-
-def process_job(job, *, dry_run: bool) -> dict:
-    """The preview (or, not dry_run, the load) of a published-statistics ImportJob, as its summary.
+def run(job, *, dry_run: bool) -> ImportResult:
+    """read -> recognise -> plan changes -> apply, for a published-statistics ImportJob: the preview (or,
+    not dry_run, the load) as an ImportResult.
 
     job.options: {"la_code", "neighbours", "meta"}: the council and neighbours used (from the council
     settings unless given) and the release's metadata file as text. job.mappings: {"published": [..]};
-    until the admin has chosen, the mappings saved on indicators for the release's columns.
+    until the admin has chosen, the mappings saved on indicators for the release's columns. The load
+    reads the file again (it is small, and DfE's CSV reads the same way twice) rather than keeping a copy.
     """
     options = job.options or {}
-    summary = {
-        "counts": {},
-        "problems": [],
-        "problem_count": 0,
-        "error_count": 0,
-        "refusal": "",
-        "can_confirm": False,
-    }
     try:
         release = read_release(bytes(job.file_bytes), job.file_name, (options.get("meta") or "").encode() or None)
     except ReleaseRefused as refusal:
-        summary["refusal"] = str(refusal)
-        return summary
-    summary.update(
-        measure_columns=release.measure_columns,
-        filter_columns=release.filter_columns,
-        filter_values={column: values[:200] for column, values in release.filter_values.items()},
-        rows=len(release.rows),
-    )
+        return ImportResult(refusal=str(refusal))
+    extra = {
+        "measure_columns": release.measure_columns,
+        "filter_columns": release.filter_columns,
+        "filter_values": {column: values[:200] for column, values in release.filter_values.items()},
+        "rows": len(release.rows),
+    }
     if "published" in (job.mappings or {}):
         mappings = parse_mappings(job.mappings["published"])
     else:
         # The command line's --map adds to (or replaces, for the same indicator) the saved mappings.
-        extra = parse_mappings((job.mappings or {}).get("published_extra", []))
-        named = {m.indicator_code.lower() for m in extra}
-        mappings = [m for m in saved_mappings(release) if m.indicator_code.lower() not in named] + extra
-    summary["mappings"] = [m.as_dict() for m in mappings]
+        added = parse_mappings((job.mappings or {}).get("published_extra", []))
+        named = {m.indicator_code.lower() for m in added}
+        mappings = [m for m in saved_mappings(release) if m.indicator_code.lower() not in named] + added
+    extra["mappings"] = [m.as_dict() for m in mappings]
     settings_row = council_settings() if not options.get("la_code") or "neighbours" not in options else None
     la_code = options.get("la_code") or (settings_row.la_code if settings_row else "")
     neighbours = options["neighbours"] if "neighbours" in options else settings_row.neighbour_codes
-    summary.update(la_code=la_code, neighbours=list(neighbours))
+    extra.update(la_code=la_code, neighbours=list(neighbours))
     try:
-        changes = release_changes(release, mappings, la_code=la_code, neighbours=neighbours)
+        changes = plan_changes(recognise(release, mappings, la_code=la_code, neighbours=neighbours))
     except ReleaseRefused as refusal:
-        summary["refusal"] = str(refusal)
-        return summary
-    problems = [_problem(p["message"], p["severity"]) for p in changes.problems]
-    summary.update(
-        counts=changes.counts,
-        problems=problems,
-        problem_count=len(problems),
-        indicators=preview_summary(changes),
-        can_confirm=True,
-    )
+        return ImportResult(refusal=str(refusal), extra=extra)
+    extra["indicators"] = preview_summary(changes)
     if not dry_run:
         apply_changes(changes, job=job, user=job.uploaded_by, file_name=job.file_name)
-    return summary
+    return ImportResult(counts=changes.counts, problems=changes.problems, rows=changes.rows, extra=extra)

@@ -6,7 +6,7 @@ import re
 from django import forms
 
 from core.forms import ServiceForm
-from imports.forms import _UploadForm
+from imports.forms import GovukFileUpload, _UploadForm
 from indicators.models import Frequency, Indicator
 
 NEW = "__new__"
@@ -15,10 +15,11 @@ CODE_PATTERN = re.compile(r"^(E\d{8}|\d{3})$")
 
 class PublishedUploadForm(_UploadForm):
     meta = forms.FileField(
-        label="The release's metadata file (optional)",
+        label="The release's metadata file",
         required=False,
+        widget=GovukFileUpload,
         help_text="The .meta.csv file published beside the data, if you have it: it says which columns are "
-        "filters and which are figures.",
+        "filters and which are figures. Up to 1 MB.",
     )
 
     def __init__(self, *args, **kwargs):

@@ -31,3 +31,10 @@ def preview_rows_page(job, *, show: str = "", page=None):
     indexes: a count and a slice, the same two queries for 20 rows or 20,000."""
     rows = ImportPreviewRow.objects.filter(job=job, **PREVIEW_FILTERS.get(show, {})).order_by("position")
     return Paginator(rows, PREVIEW_PAGE_SIZE).get_page(page)
+
+
+def preview_action_titles(job, refs) -> list[tuple[str, str]]:
+    """(reference, title) of the new actions among `refs` in the job's preview rows, in their order."""
+    wanted = [ref.strip() for ref in refs if ref.strip()][:PREVIEW_PAGE_SIZE]
+    rows = ImportPreviewRow.objects.filter(job=job, entity="action", key__in=wanted).values_list("key", "title")
+    return list(rows.order_by("position"))

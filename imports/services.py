@@ -131,7 +131,7 @@ def process(job: ImportJob, *, dry_run: bool) -> ImportResult:
     """Read and dry-run (or apply) the job's file, by its kind's importer."""
     _set_phase(job, 0)
     if job.kind == ImportJob.Kind.PUBLISHED:
-        return ImportResult(built_summary=published.process_job(job, dry_run=dry_run))
+        return published.run(job, dry_run=dry_run)
     if job.kind == ImportJob.Kind.PLAN:
         return _plan_result(job, dry_run=dry_run)
     return _kpi_result(job, dry_run=dry_run)

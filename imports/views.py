@@ -94,7 +94,12 @@ def job_plan_choices(request, pk):
     job = get_object_or_404(queries.job_for_page(pk), pk=pk)
     if job.kind != ImportJob.Kind.PLAN or job.state not in {ImportJob.State.PREVIEWED, ImportJob.State.REFUSED}:
         return redirect("imports:job_status", pk=job.pk)
-    plan_form = PlanPreviewForm(request.POST, options=job.options or {}, preview=job.preview or {})
+    plan_form = PlanPreviewForm(
+        request.POST,
+        options=job.options or {},
+        preview=job.preview or {},
+        page_actions=queries.preview_action_titles(job, request.POST.get("remap_refs", "").splitlines()),
+    )
     if job.file_removed_at is None and plan_form.is_valid():
         services.save_options(job, plan_form.options(job.options or {}))
         return _run_preview(job)
@@ -108,15 +113,17 @@ def _confirm_form(job, data=None):
 
 def _render_preview(request, job, form, confirm_form, plan_form=None):
     mappings = job.mappings or {}
+    show = request.GET.get("show", "")
+    rows_page = queries.preview_rows_page(job, show=show, page=request.GET.get("page"))
     if job.kind == ImportJob.Kind.PLAN and plan_form is None and job.preview and not job.preview.get("refusal"):
-        plan_form = PlanPreviewForm(options=job.options or {}, preview=job.preview)
+        # One "continues" select for each new action on the page of rows shown.
+        page_actions = [(row.key, row.title) for row in rows_page if row.entity == "action" and row.kind == "create"]
+        plan_form = PlanPreviewForm(options=job.options or {}, preview=job.preview, page_actions=page_actions)
     value_texts = mappings.get("value_texts", {})
     chosen_values = [
         (value_texts.get(key, key), MEANING_LABELS.get(meaning, meaning))
         for key, meaning in mappings.get("values", {}).items()
     ]
-    show = request.GET.get("show", "")
-    rows_page = queries.preview_rows_page(job, show=show, page=request.GET.get("page"))
     return render(
         request,
         "imports/importjob_preview.html",

@@ -409,6 +409,23 @@ def _section_heading(row, periods) -> str:
     return ""
 
 
+def _long_section_heading(row) -> str:
+    """In a file of one row per value (indicator, period, value), a row with only one piece of text and no
+    period or value ("FRONT DOOR" merged across the row, which fills every cell it covers, or alone in its
+    first cell) is a section heading, or "". A number or a period on its own is not a heading."""
+    cells = [c for c in row if not c.is_blank]
+    texts = {clean_text(c.value) for c in cells}
+    if len(texts) != 1:
+        return ""
+    (text,) = texts
+    first = cells[0]
+    if isinstance(first.value, (int, float)) or read_number(text).value is not None:
+        return ""
+    if read_period_header(first.value, first.number_format):
+        return ""
+    return text[:100]
+
+
 def _read_wide(sheet, header_index, periods, fields, labels, headers, result):
     for name in ("england", "stat_neighbours"):
         if name in labels:
@@ -464,6 +481,10 @@ def _read_long(sheet, header_index, fields, headers, result):
         row = sheet.rows[index]
         code, title = _identity(row, fields)
         if not code and not title:
+            continue
+        heading = _long_section_heading(row)
+        if heading:
+            result.section_headings.append((index + 1, heading))
             continue
         key = code or title.lower()
         indicator = by_key.get(key)

@@ -48,3 +48,30 @@
   }
   window.setTimeout(poll, 1000);
 })();
+
+// The plan preview's inspection choice: each radio shows the fields it needs (GOV.UK's conditional reveal
+// markup and classes). Not GOV.UK Frontend's own radios script: it sets aria-expanded on the radios, which
+// ARIA does not allow there and axe-core reports (govuk-frontend#979); aria-controls, which is allowed,
+// still ties each radio to its fields. Without JavaScript every field shows.
+(function () {
+  "use strict";
+  var radios = document.querySelectorAll("input.govuk-radios__input[data-reveal]");
+  if (!radios.length) {
+    return;
+  }
+  function sync() {
+    Array.prototype.forEach.call(radios, function (radio) {
+      var target = document.getElementById(radio.getAttribute("data-reveal"));
+      if (target) {
+        target.classList.toggle("govuk-radios__conditional--hidden", !radio.checked);
+      }
+    });
+  }
+  Array.prototype.forEach.call(radios, function (radio) {
+    var group = document.querySelectorAll('input[name="' + radio.name + '"]');
+    Array.prototype.forEach.call(group, function (other) {
+      other.addEventListener("change", sync);
+    });
+  });
+  sync();
+})();

@@ -6,7 +6,10 @@ import pytest
 from django.urls import reverse
 from playwright.sync_api import expect
 
-from tests.imports.test_council_plans import council_plan_xlsx
+from improvement.models import Action, Plan
+from tests.imports import fixtures
+from tests.imports.helpers import run_import
+from tests.imports.test_council_plans import council_plan_rows, council_plan_xlsx
 
 pytestmark = pytest.mark.browser
 
@@ -18,7 +21,7 @@ def test_admin_imports_a_council_plan_with_its_recommendations_and_history(
     path.write_bytes(council_plan_xlsx())
     page = sign_in("admin")
     page.goto(live_server.url + reverse("imports:upload_plan"))
-    page.get_by_label("Spreadsheet").set_input_files(str(path))
+    page.locator("input[type=file][name=file]").set_input_files(str(path))
     page.get_by_label("Title of the new plan").fill("Westmoor improvement plan")
     page.get_by_role("button", name="Check the file").click()
     page.get_by_role("link", name="See what the import would do").click()
@@ -33,11 +36,20 @@ def test_admin_imports_a_council_plan_with_its_recommendations_and_history(
     choices.locator("[name='plan_start-day']").fill("1")
     choices.locator("[name='plan_start-month']").fill("9")
     choices.locator("[name='plan_start-year']").fill("2018")
+    # GOV.UK radios with conditional reveal: the kind and date appear only under "create".
+    kind = choices.get_by_label("Kind of inspection")
+    expect(kind).to_be_hidden()
+    choices.get_by_label("Link them to an inspection already in the service").check()
+    expect(choices.get_by_label("Inspection", exact=True)).to_be_visible()
+    expect(kind).to_be_hidden()
     choices.get_by_label("Create the inspection and its 3 recommendations from the file").check()
-    choices.get_by_label("Kind of inspection to create").select_option(label="ILACS standard inspection")
-    choices.locator("[name='new_date-day']").fill("2")
-    choices.locator("[name='new_date-month']").fill("7")
-    choices.locator("[name='new_date-year']").fill("2018")
+    expect(kind).to_be_visible()
+    expect(choices.get_by_label("Inspection", exact=True)).to_be_hidden()
+    assert_accessible(page)
+    kind.select_option(label="ILACS standard inspection")
+    choices.locator("[name='inspection_date-day']").fill("2")
+    choices.locator("[name='inspection_date-month']").fill("7")
+    choices.locator("[name='inspection_date-year']").fill("2018")
     choices.get_by_role("button", name="Check again with this start and inspection").click()
     page.get_by_role("link", name="See what the import would do").click()
     rows = page.locator("table.imports-rows")
@@ -62,3 +74,52 @@ def test_admin_imports_a_council_plan_with_its_recommendations_and_history(
     # The history the file brought: at the start nothing had begun; by March 2019 every action was under way.
     expect(page.get_by_role("link", name="1.2 Train every duty social worker in thresholds").first).to_be_visible()
     assert_accessible(page)
+
+
+def test_admin_imports_a_newer_version_and_re_maps_one_action_on_the_preview(
+    demo, sign_in, live_server, assert_accessible, tmp_path
+):
+    first = run_import(council_plan_xlsx(), options={"new_plan_title": "Westmoor plan v3"})
+    assert first.state == "done", first.message
+    rows = council_plan_rows()
+    rows[5][0] = "1.3"  # 1.2 renumbered in the newer version
+    path = tmp_path / "westmoor v4.xlsx"
+    path.write_bytes(fixtures.xlsx_bytes({"Plan v4": rows}))
+    page = sign_in("admin")
+    page.goto(live_server.url + reverse("imports:upload_plan"))
+    page.locator("input[type=file][name=file]").set_input_files(str(path))
+    page.get_by_label("Title of the new plan").fill("Westmoor plan v4")
+    page.get_by_role("button", name="Check the file").click()
+    page.get_by_role("link", name="See what the import would do").click()
+
+    choices = page.locator("form[action$='plan-choices/']")
+    choices.locator("[name='plan_start-day']").fill("1")
+    choices.locator("[name='plan_start-month']").fill("4")
+    choices.locator("[name='plan_start-year']").fill("2019")
+    choices.get_by_label("This plan is a newer version of").select_option(label="Westmoor plan v3")
+    choices.get_by_role("button", name="Check again with this start and inspection").click()
+    page.get_by_role("link", name="See what the import would do").click()
+
+    # One select per action, each defaulting to the action with the same reference.
+    expect(page.get_by_role("heading", name="Which action of Westmoor plan v3 each action continues")).to_be_visible()
+    expect(page.get_by_label("Action 1.1 continues")).to_have_value("1.1")
+    renumbered = page.get_by_label("Action 1.3 continues")
+    expect(renumbered).to_have_value("new")
+    assert_accessible(page)
+    page.screenshot(path=str(tmp_path / "re-map.png"), full_page=True)
+    renumbered.select_option(label="1.2 \u2013 Train every duty social worker in thresholds")
+    page.get_by_role("button", name="Check again with this start and inspection").click()
+    page.get_by_role("link", name="See what the import would do").click()
+    expect(page.get_by_label("Action 1.3 continues")).to_have_value("1.2")
+    rows_table = page.locator("table.imports-rows")
+    expect(
+        rows_table.get_by_text(
+            "Continues: (none) \u2192 1.2 Train every duty social worker in thresholds (as you chose)"
+        )
+    ).to_be_visible()
+    page.get_by_label("Reason for recording these earlier dates").fill("History of the older version")
+    page.get_by_role("button", name="Import now").click()
+    expect(page.get_by_role("heading", name="Import complete")).to_be_visible()
+    new_plan = Plan.objects.get(title="Westmoor plan v4")
+    carried = dict(Action.objects.filter(theme__plan=new_plan).values_list("reference", "carried_from__reference"))
+    assert carried == {"1.1": "1.1", "1.3": "1.2", "2.1": "2.1"}

@@ -43,7 +43,7 @@ def test_admin_previews_rows_clears_a_reported_value_and_imports(
     MeasurementFactory(indicator=indicator, period=Q2, value=Decimal("25.8"))
     page = sign_in("admin")
     page.goto(live_server.url + reverse("imports:upload_indicators"))
-    page.get_by_label("Spreadsheet").set_input_files(str(_scorecard(tmp_path / "scorecard.xlsx")))
+    page.locator("input[type=file][name=file]").set_input_files(str(_scorecard(tmp_path / "scorecard.xlsx")))
     page.get_by_role("button", name="Check the file").click()
     page.get_by_role("link", name="See what the import would do").click()
 

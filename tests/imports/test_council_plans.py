@@ -161,9 +161,9 @@ def test_creating_the_inspection_on_the_preview_then_confirming_brings_the_histo
                 "plan_start-year": "2018",
                 "inspection_choice": "new",
                 "new_kind": "ilacs_standard",
-                "new_date-day": "2",
-                "new_date-month": "7",
-                "new_date-year": "2018",
+                "inspection_date-day": "2",
+                "inspection_date-month": "7",
+                "inspection_date-year": "2018",
             },
         )
     )
@@ -235,7 +235,9 @@ def test_row_filters_and_pages(admin_client_):
 def test_preview_choices_with_errors_say_what_to_fix(admin_client_):
     _upload(admin_client_, council_plan_xlsx(), new_plan_title="Westmoor plan")
     job = ImportJob.objects.get()
-    response = _choose(admin_client_, job, inspection_choice="new", **{"plan_start-day": "", "new_date-day": "31"})
+    response = _choose(
+        admin_client_, job, inspection_choice="new", **{"plan_start-day": "", "inspection_date-day": "31"}
+    )
     assert response.status_code == 200
     page = text_of(response)
     assert "Choose the kind of inspection to create" in page
@@ -343,6 +345,21 @@ def test_importing_the_same_file_again_adds_nothing(admin_client_):
     assert Action.objects.get(reference="1.1").updates.count() == 3
 
 
+V4_START = {"plan_start-day": "1", "plan_start-month": "4", "plan_start-year": "2019", "inspection_choice": "none"}
+
+
+def _continues_selects(page_html):
+    """{action reference: (select name, chosen value)} for the preview's "continues" selects."""
+    found = {}
+    for label, name in re.findall(
+        r'<label[^>]*for="id_(continues_\d+)"[^>]*>Action (\S+) continues</label>', page_html
+    ):
+        select = re.search(rf'<select name="{label}".*?</select>', page_html, re.S).group(0)
+        chosen = re.search(r'<option value="([^"]*)" selected>', select).group(1)
+        found[name] = (label, chosen)
+    return found
+
+
 def test_a_newer_version_continues_the_older_by_reference_unless_re_mapped(admin_client_):
     first = run_import(council_plan_xlsx(), options={"new_plan_title": "Westmoor plan v3"})
     old_plan = Plan.objects.get(pk=first.result["plan_id"])
@@ -351,23 +368,26 @@ def test_a_newer_version_continues_the_older_by_reference_unless_re_mapped(admin
     rows[5][0] = "1.3"  # 1.2 renumbered in the new version
     _upload(admin_client_, fixtures.xlsx_bytes({"Plan v4": rows}), new_plan_title="Westmoor plan v4")
     job = ImportJob.objects.latest("pk")
+    response = _choose(admin_client_, job, **V4_START, previous_version=str(old_plan.pk))
+    # One select per action, defaulting to the action with the same reference (or a new action).
+    selects = _continues_selects(response.content.decode())
+    assert {ref: chosen for ref, (_, chosen) in selects.items()} == {"1.1": "1.1", "1.3": "new", "2.1": "2.1"}
+    assert "1.2 \u2013 Train every duty social worker in thresholds" in text_of(response)
+    remap_refs = "\r\n".join(selects)  # as a browser sends the hidden field's line breaks
     page = text_of(
         _choose(
             admin_client_,
             job,
-            **{
-                "plan_start-day": "1",
-                "plan_start-month": "4",
-                "plan_start-year": "2019",
-                "inspection_choice": "none",
-                "previous_version": str(old_plan.pk),
-                "carried": "1.3 = 1.2",
-            },
+            **V4_START,
+            previous_version=str(old_plan.pk),
+            remap_refs=remap_refs,
+            **{name: ("1.2" if ref == "1.3" else chosen) for ref, (name, chosen) in selects.items()},
         )
     )
     assert "Continues : (none) \u2192 1.1 Set up a multi-agency safeguarding hub" in page
     assert "Continues : (none) \u2192 1.2 Train every duty social worker in thresholds (as you chose)" in page
     job.refresh_from_db()
+    assert job.options["carried_refs"] == {"1.3": "1.2"}
     admin_client_.post(
         reverse("imports:job_confirm", args=[job.pk]), {"backdate_reason": "History of the older version"}
     )
@@ -381,20 +401,46 @@ def test_a_newer_version_continues_the_older_by_reference_unless_re_mapped(admin
     assert new["2.1"].carried_from == old["2.1"]
 
 
+def test_an_action_re_mapped_to_a_new_action_continues_none(admin_client_):
+    first = run_import(council_plan_xlsx(), options={"new_plan_title": "Westmoor plan v3"})
+    _upload(admin_client_, council_plan_xlsx(), new_plan_title="Westmoor plan v4")
+    job = ImportJob.objects.latest("pk")
+    selects = _continues_selects(
+        _choose(admin_client_, job, **V4_START, previous_version=str(first.result["plan_id"])).content.decode()
+    )
+    fields = {name: ("new" if ref == "2.1" else chosen) for ref, (name, chosen) in selects.items()}
+    page = text_of(
+        _choose(
+            admin_client_,
+            job,
+            **V4_START,
+            previous_version=str(first.result["plan_id"]),
+            remap_refs="\n".join(selects),
+            **fields,
+        )
+    )
+    assert "Continues : (none) \u2192 nothing (as you chose)" in page
+    job.refresh_from_db()
+    assert job.options["carried_refs"] == {"2.1": "none"}
+    assert job.options["carried"] == {"2.1": 0}
+
+
 def test_a_re_mapping_to_an_action_the_older_version_lacks_is_refused(admin_client_):
     first = run_import(council_plan_xlsx(), options={"new_plan_title": "Westmoor plan v3"})
     _upload(admin_client_, council_plan_xlsx(), new_plan_title="Westmoor plan v4")
     job = ImportJob.objects.latest("pk")
+    _choose(admin_client_, job, **V4_START, previous_version=str(first.result["plan_id"]))
+    job.refresh_from_db()
+    before = dict(job.options)
     response = _choose(
         admin_client_,
         job,
-        **{
-            "plan_start-day": "1",
-            "plan_start-month": "4",
-            "plan_start-year": "2019",
-            "inspection_choice": "none",
-            "previous_version": str(first.result["plan_id"]),
-            "carried": "1.1 = 9.9",
-        },
+        **V4_START,
+        previous_version=str(first.result["plan_id"]),
+        remap_refs="1.1",
+        continues_0="9.9",
     )
-    assert "9.9 is not an action of Westmoor plan v3" in text_of(response)
+    assert response.status_code == 200
+    assert "Choose an action of Westmoor plan v3 for action 1.1, or a new action" in text_of(response)
+    job.refresh_from_db()
+    assert job.options == before

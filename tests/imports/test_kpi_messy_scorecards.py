@@ -12,6 +12,8 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from imports.models import ImportChange, ImportJob, ImportPreviewRow
+from imports.parsing.kpi import _long_section_heading
+from imports.parsing.workbook import Cell
 from indicators.models import Indicator, Measurement, MeasurementVersion, Target
 from indicators.rules import kpi_rag
 from tests.factories.indicators import IndicatorFactory, MeasurementFactory
@@ -105,6 +107,58 @@ def test_section_headings_polarity_words_and_targets_in_words(admin_client_, adm
         "amber",  # 1 above the band: within 10% of its upper end (1.2)
         "red",
     ]
+
+
+def messy_long_file() -> bytes:
+    """One row per value, with the council's section headings between the groups of rows."""
+    rows = [
+        ["Indicator", "Period", "Value", "Target"],
+        ["FRONT DOOR"],  # merged across the row below: every cell it covers reads "FRONT DOOR"
+        ["Re-referrals within 12 months (%)", "Q1 2026/27", "24.0%", "Less than 22%"],
+        ["Re-referrals within 12 months (%)", "Q2 2026/27", "21.5%", "Less than 22%"],
+        ["ASSESSMENT & CHILDREN IN NEED"],  # alone in its first cell
+        ["Assessments completed in 45 working days (%)", "Q1 2026/27", 58, "Above 60"],
+        ["Assessments completed in 45 working days (%)", "Q2 2026/27", 63, "Above 60"],
+    ]
+    return fixtures.xlsx_bytes({"Values": rows}, merges={"Values": ["A2:D2"]})
+
+
+def test_long_format_files_read_section_heading_rows_as_headings_not_indicators(admin_client_, admin_user):
+    job = preview(messy_long_file(), "values.xlsx", kind="indicators", user=admin_user)
+    assert job.state == ImportJob.State.PREVIEWED, job.message
+    assert job.preview["layout"] == "long"
+    assert job.preview["section_headings"] == [
+        {"row": 2, "text": "FRONT DOOR"},
+        {"row": 5, "text": "ASSESSMENT & CHILDREN IN NEED"},
+    ]
+    assert [u["title"] for u in job.preview["unknown_indicators"]] == [
+        "Re-referrals within 12 months (%)",
+        "Assessments completed in 45 working days (%)",
+    ]
+    assert not [p for p in job.preview["problems"] if p["severity"] != "guess"]
+    page = _preview_page(admin_client_, job)
+    assert "These rows were read as headings between groups of indicators, not as indicators:" in page
+    assert "Row 2: FRONT DOOR" in page and "Row 5: ASSESSMENT &amp; CHILDREN IN NEED" in page
+
+    job = run_import(messy_long_file(), "values.xlsx", kind="indicators", user=admin_user)
+    assert job.state == ImportJob.State.DONE, job.message
+    assert sorted(Indicator.objects.values_list("title", flat=True)) == [
+        "Assessments completed in 45 working days (%)",
+        "Re-referrals within 12 months (%)",
+    ]
+    assert Measurement.objects.count() == 4
+
+
+def test_a_long_format_row_with_a_lone_period_or_number_is_not_a_heading():
+    def row(*values):
+        return [Cell(v) for v in values]
+
+    assert _long_section_heading(row("FRONT DOOR", "FRONT DOOR", "FRONT DOOR")) == "FRONT DOOR"
+    assert _long_section_heading(row("", "Early help", "")) == "Early help"
+    assert _long_section_heading(row("Q1 2026/27")) == ""
+    assert _long_section_heading(row(42)) == ""
+    assert _long_section_heading(row("24.5%")) == ""
+    assert _long_section_heading(row("Contacts", "Q1 2026/27", 5200)) == ""
 
 
 def _reported_quarterly():
