@@ -451,6 +451,23 @@ def apply_changes(changes: KpiChangeSet, *, job, user, file_name) -> None:
         Indicator.objects.bulk_update(changed_indicators, ["polarity"])
         Indicator.history.bulk_history_create(changed_indicators, default_user=user, default_change_reason=reason)
 
+    # Targets first: a value is judged against the target in force (commentary needed when it turns
+    # red), and a file may bring both.
+    new_targets, changed_targets = [], []
+    for row in changes.of(TARGET):
+        if row.kind == CREATE:
+            _, item, _, wanted = row.target
+            wanted.indicator = item.indicator
+            new_targets.append(wanted)
+        elif row.kind == UPDATE:
+            _, _, current, wanted = row.target
+            current.value, current.band_lower, current.band_upper = wanted.value, wanted.band_lower, wanted.band_upper
+            changed_targets.append(current)
+    Target.objects.bulk_create(new_targets)
+    if changed_targets:
+        Target.objects.bulk_update(changed_targets, ["value", "band_lower", "band_upper"])
+    Target.history.bulk_history_create(new_targets + changed_targets, default_user=user, default_change_reason=reason)
+
     new_measurements, changed_measurements = [], []
     for row in changes.of(VALUE):
         if row.kind == CREATE:
@@ -473,21 +490,6 @@ def apply_changes(changes: KpiChangeSet, *, job, user, file_name) -> None:
         reason=reason,
         batch_size=BATCH,
     )
-
-    new_targets, changed_targets = [], []
-    for row in changes.of(TARGET):
-        if row.kind == CREATE:
-            _, item, _, wanted = row.target
-            wanted.indicator = item.indicator
-            new_targets.append(wanted)
-        elif row.kind == UPDATE:
-            _, _, current, wanted = row.target
-            current.value, current.band_lower, current.band_upper = wanted.value, wanted.band_lower, wanted.band_upper
-            changed_targets.append(current)
-    Target.objects.bulk_create(new_targets)
-    if changed_targets:
-        Target.objects.bulk_update(changed_targets, ["value", "band_lower", "band_upper"])
-    Target.history.bulk_history_create(new_targets + changed_targets, default_user=user, default_change_reason=reason)
 
     new_benchmarks, changed_benchmarks = [], []
     for row in changes.of(BENCHMARK):

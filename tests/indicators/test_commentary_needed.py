@@ -185,3 +185,21 @@ def test_my_indicators_query_count_is_fixed_with_flags(officer_client, officer_u
     # session, user, user permissions, group permissions, indicators, measurements; session save (3)
     with django_assert_num_queries(9):
         assert "Commentary needed" in text_of(officer_client.get(reverse("indicators:my_indicators")))
+
+
+def test_a_value_judged_against_the_target_arriving_in_the_same_file_is_flagged(admin_user, officer_user):
+    """The importer saves a file's targets before its values, so a red value is judged against them."""
+    indicator = IndicatorFactory(owner=officer_user, frequency="monthly", code="CSC-02")
+    MeasurementFactory(indicator=indicator, period=D(2026, 9, 1), value=Decimal("95"), commentary="Good month")
+    data = fixtures.csv_bytes(
+        [
+            ["Indicator code", "Indicator", "Period", "Value", "Target", "Commentary"],
+            ["CSC-02", indicator.title, "Oct 2026", "50", "90", ""],
+        ]
+    )
+
+    run_import(data, "values.csv", kind="indicators", user=admin_user)
+
+    imported = Measurement.objects.get(indicator=indicator, period=D(2026, 10, 1))
+    assert indicator.targets.count() == 1
+    assert (imported.value, imported.commentary_needed) == (Decimal("50"), True)
