@@ -20,3 +20,15 @@ def can_change_spc_baseline(user, indicator) -> bool:
 def can_use_entry_list(user) -> bool:
     """Whether "Enter values" makes sense for this user: admins, and officers who can add measurements."""
     return user.is_authenticated and (is_admin(user) or user.has_perm("indicators.add_measurement"))
+
+
+def entry_rights_part(user) -> str:
+    """Everything can_enter_values and can_change_spc_baseline read of the user, for a cache key: pages
+    rendered for one kind of reader are served to another only when both would see the same links."""
+    if not user.is_authenticated:
+        return "anonymous"
+    if is_admin(user):
+        return "admin"
+    if user.has_perm("indicators.add_measurement"):
+        return f"may-enter:{user.pk}"  # enters values for the indicators they own
+    return "reader"
