@@ -367,8 +367,9 @@ def build_indicator_figure(indicator, measurements, targets, benchmarks, markers
         "template": _TEMPLATE,
         "shapes": shapes,
         "annotations": annotations,
+        # Each row of numbers above the plot adds to the chart's height, so the plot keeps its size.
         "margin": {"l": 60, "r": 20, "t": 20 + 22 * rows, "b": 60},
-        "height": 420,
+        "height": 420 + 22 * rows,
         "font": {"family": "arial, sans-serif", "size": 14, "color": "#0b0c0c"},
         "legend": {"orientation": "h", "y": -0.15},
         "plot_bgcolor": "#ffffff",
@@ -403,7 +404,8 @@ def indicator_chart_figure(indicator, measurements, targets, benchmarks, markers
     if markers is None:
         markers = chart_markers(indicator, *covered)
     figure = build_indicator_figure(indicator, measurements, targets, benchmarks, markers)
-    return {**figure, "config": {"displaylogo": False, "responsive": True}}
+    # showTips off: plotly's "double-click on legend" note pops up on the first legend click in low contrast.
+    return {**figure, "config": {"displaylogo": False, "responsive": True, "showTips": False}}
 
 
 # SPC: the mean and process limits of each baseline segment, and the points that are signals.

@@ -216,7 +216,7 @@ def test_indicator_page_loads_scripts_only_from_our_own_static_files(board_clien
     assert inline == [' id="indicator-chart-figure" type="application/json"']
     figure = json.loads(re.search(r'<script id="indicator-chart-figure"[^>]*>(.*?)</script>', html, re.S).group(1))
     assert [trace["name"] for trace in figure["data"]] == ["Our value", "Target", "England"]
-    assert figure["config"] == {"displaylogo": False, "responsive": True}
+    assert figure["config"] == {"displaylogo": False, "responsive": True, "showTips": False}
 
 
 def test_indicator_chart_draws_inspection_and_provider_markers(officer_user, monkeypatch):
