@@ -8,6 +8,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 
 from core import audit, clock
+from core.formats import date_words
 from core.permissions import service_user_required
 from dashboard.models import PublishedVisitBrief
 from dashboard.permissions import can_publish_briefs
@@ -15,7 +16,6 @@ from dashboard.services import brief_stamp, period_words, publish_visit_brief
 from dashboard.views import PERIOD_FIELDS, progress_form
 from improvement.models import Inspection
 from improvement.queries import plans_newest_first
-from improvement.rules import date_words
 from meetings.docx_pack import DOCX_CONTENT_TYPE
 from meetings.forms import form_token
 

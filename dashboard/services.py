@@ -5,12 +5,13 @@ from django.template.loader import render_to_string
 from django.utils import timezone
 
 from core import clock
+from core.formats import date_words
 from dashboard.charts import rag_trend_figure
 from dashboard.docx_progress import progress_docx_bytes
 from dashboard.models import PublishedVisitBrief
 from dashboard.progress import Period, build_progress
 from improvement.models import Inspection
-from improvement.rules import date_words, rag_label
+from improvement.rules import rag_label
 from meetings.services import first_use, use_token
 
 BRIEF_VERSION = 1

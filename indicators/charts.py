@@ -1,30 +1,31 @@
-"""The indicator chart, built with plotly on the server and drawn in the browser.
+"""The indicator chart: plotly.js JSON written on the server, drawn in the browser.
 
 Only scatter traces and layout shapes are used, so the self-hosted plotly "basic" bundle
 (static js/plotly-basic.min.js) can draw it, from JSON the page carries (no inline script). The same
 data is always shown in a table below it, and the events marked on it in a list.
 
-Vertical markers: inspections and monitoring visits (labelled lines), and board meetings (light lines
-with a legend entry and hover labels; a label on each would crowd a monthly board's chart). Which
+Vertical markers: inspections and monitoring visits (dotted lines, each numbered at the top, horizontal,
+so labels never run over one another; the key under the chart names them), and board meetings (light
+lines with one legend entry and hover labels; a label on each would crowd a monthly board's chart, and
+more than MEETINGS_SHOWN_AT_MOST start hidden, shown by the legend entry or the page's checkbox). Which
 meetings: those held or scheduled, not cancelled, of every improvement board (it oversees the whole
 plan and all its indicators) and of any other board that lists this indicator among those it reviews
 (a scrutiny committee or corporate parenting board looks at only some). The meetings app adds
 its markers with register_marker_provider from its AppConfig.ready() (this app may not import it).
+England, statistical neighbours and region run across our own series where a published figure exists.
 """
 
-import json
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, timedelta
 from html import escape
 
-import plotly.graph_objects as go
 from django.db.models import DateTimeField, F, Value
 
 from core.formats import date_words
 from improvement.models import Inspection
 from indicators import periods
-from indicators.queries import target_in_force
+from indicators.queries import latest_benchmark, target_in_force
 
 _marker_providers = []  # callables: (indicator, start, end) -> markers, each running its own queries
 _marker_sources = []  # MarkerSource: rows read in the same UNION query as the inspections
@@ -142,132 +143,252 @@ def _middle(period: date, frequency) -> date:
     return period + timedelta(days=(end - period).days // 2)
 
 
-def build_indicator_figure(indicator, measurements, targets, benchmarks, markers):
-    """A plotly Figure: values, target trajectory as steps, England and neighbours, vertical markers."""
-    frequency = indicator.frequency
-    figure = go.Figure()
+# The parts of plotly's default template ("plotly") that a 2-D scatter chart with shapes and
+# annotations uses, so the chart looks as it did when plotly.py built it, without the 7 KB of
+# defaults for map, 3-D and polar charts the page would otherwise carry. The figure is written as
+# plotly.js JSON directly: building plotly.graph_objects validates every property in Python, which
+# took most of the indicator page's time.
+_TEMPLATE = {
+    "data": {"scatter": [{"fillpattern": {"fillmode": "overlay", "size": 10, "solidity": 0.2}, "type": "scatter"}]},
+    "layout": {
+        "autotypenumbers": "strict",
+        "colorway": [
+            "#636efa", "#EF553B", "#00cc96", "#ab63fa", "#FFA15A",
+            "#19d3f3", "#FF6692", "#B6E880", "#FF97FF", "#FECB52",
+        ],
+        "font": {"color": "#2a3f5f"},
+        "hovermode": "closest",
+        "hoverlabel": {"align": "left"},
+        "paper_bgcolor": "white",
+        "plot_bgcolor": "#E5ECF6",
+        "xaxis": {
+            "gridcolor": "white", "linecolor": "white", "ticks": "", "title": {"standoff": 15},
+            "zerolinecolor": "white", "automargin": True, "zerolinewidth": 2,
+        },
+        "yaxis": {
+            "gridcolor": "white", "linecolor": "white", "ticks": "", "title": {"standoff": 15},
+            "zerolinecolor": "white", "automargin": True, "zerolinewidth": 2,
+        },
+        "shapedefaults": {"line": {"color": "#2a3f5f"}},
+        "annotationdefaults": {"arrowcolor": "#2a3f5f", "arrowhead": 0, "arrowwidth": 1},
+        "title": {"x": 0.05},
+    },
+}  # fmt: skip
+
+# More board meetings than this in the chart's range and their lines start hidden (a monthly board
+# over a few years draws a comb over the series); the legend entry and the page's checkbox show them.
+MEETINGS_SHOWN_AT_MOST = 8
+MEETINGS_GROUP = "meetings"
+BENCHMARK_LINES = (
+    ("england", "England", _ENGLAND_COLOUR, "diamond"),
+    ("stat_neighbours", "Statistical neighbours", _NEIGHBOURS_COLOUR, "square"),
+    ("region", "Region", _REGION_COLOUR, "triangle-up"),
+)
+
+
+def _value_trace(measurements, frequency) -> dict:
     with_values = [m for m in measurements if m.value is not None]
-    figure.add_trace(
-        go.Scatter(
-            x=[_middle(m.period, frequency) for m in with_values],
-            y=[float(m.value) for m in with_values],
-            mode="lines+markers",
-            name="Our value",
-            line={"color": _VALUE_COLOUR, "width": 3},
-            text=[periods.period_label(m.period, frequency) for m in with_values],
-            hovertemplate="%{text}: %{y}<extra></extra>",
+    return {
+        "type": "scatter",
+        "x": [_middle(m.period, frequency).isoformat() for m in with_values],
+        "y": [float(m.value) for m in with_values],
+        "mode": "lines+markers",
+        "name": "Our value",
+        "line": {"color": _VALUE_COLOUR, "width": 3},
+        "text": [periods.period_label(m.period, frequency) for m in with_values],
+        "hovertemplate": "%{text}: %{y}<extra></extra>",
+    }
+
+
+def _target_trace(measurements, targets, frequency) -> dict | None:
+    x, y = [], []
+    for m in measurements:
+        target = target_in_force(targets, m.period)
+        if target is not None:
+            x.append(m.period.isoformat())
+            y.append(float(target.value))
+    if not x:
+        return None
+    x.append(periods.period_end(measurements[-1].period, frequency).isoformat())
+    y.append(y[-1])
+    return {
+        "type": "scatter",
+        "x": x,
+        "y": y,
+        "mode": "lines",
+        "line": {"shape": "hv", "color": _TARGET_COLOUR, "dash": "dash", "width": 2},
+        "name": "Target",
+        "hovertemplate": "Target: %{y}<extra></extra>",
+    }
+
+
+def _benchmark_trace(measurements, benchmarks, frequency, kind, label, colour, symbol) -> dict | None:
+    """A published comparison drawn across our own series: at each of our periods, the latest figure
+    published for a year starting on or before it (the value the table below gives for that period),
+    held as a step until a newer year's figure. The hover names the year the figure is for."""
+    points = [b for b in benchmarks if b.kind == kind and b.value is not None]
+    x, y, years = [], [], []
+    for m in measurements:
+        benchmark = latest_benchmark(points, kind, m.period)
+        if benchmark is not None:
+            x.append(_middle(m.period, frequency).isoformat())
+            y.append(float(benchmark.value))
+            years.append(periods.period_label(benchmark.period, "annual"))
+    if not x:
+        return None
+    # Yearly series have a point a year; monthly and quarterly ones would show a marker every period.
+    many = frequency != "annual"
+    trace = {
+        "type": "scatter",
+        "x": x,
+        "y": y,
+        "mode": "lines" if many else "lines+markers",
+        "name": label,
+        "line": {"color": colour, "dash": "dot", "width": 2, **({"shape": "hv"} if many else {})},
+        "marker": {"symbol": symbol, "size": 9},
+        "text": years,
+        "hovertemplate": f"{label} (%{{text}}): %{{y}}<extra></extra>",
+    }
+    return trace
+
+
+# About how much of the chart's width a boxed number takes on a phone (some 16 px of 280): numbers
+# closer than this go up a row.
+_NUMBER_WIDTH = 0.06
+
+
+def _event_annotations(events, start: date, end: date) -> list[dict]:
+    """A number at the top of each inspection or visit line, horizontal and boxed, oldest first (the
+    key under the chart and the events table give the names). Numbers close enough to touch are
+    raised a row, so none overlaps another."""
+    span = max((end - start).days, 1)
+    annotations = []
+    last_in_row = {}  # row -> date of the last number placed in it
+    for number, event in enumerate(events, start=1):
+        row = 0
+        while row in last_in_row and (event.date - last_in_row[row]).days / span < _NUMBER_WIDTH:
+            row += 1
+        last_in_row[row] = event.date
+        annotations.append(
+            {
+                "x": event.date.isoformat(),
+                "y": 1,
+                "yref": "paper",
+                "yanchor": "bottom",
+                "yshift": 2 + 22 * row,
+                "text": str(number),
+                "hovertext": _plotly_text(f"{number}: {event.label}, {date_words(event.date)}"),
+                "showarrow": False,
+                "bgcolor": "#ffffff",
+                "bordercolor": _MARKER_COLOUR,
+                "borderwidth": 1,
+                "borderpad": 2,
+                "font": {"size": 12, "color": "#0b0c0c"},
+            }
         )
-    )
+    return annotations
+
+
+def _meeting_traces(meetings) -> list[dict]:
+    """Board meetings as one legend entry: light vertical lines (under the series) and a marker along the
+    top with the meeting's name and date on hover. Many meetings start hidden; clicking the legend
+    entry, or the page's checkbox, shows them all (js/indicator-chart.js)."""
+    shown = True if len(meetings) <= MEETINGS_SHOWN_AT_MOST else "legendonly"
+    x, y = [], []
+    for m in meetings:
+        x += [m.date.isoformat(), m.date.isoformat(), None]
+        y += [0, 1, None]
+    lines = {
+        "type": "scatter",
+        "x": x,
+        "y": y,
+        "yaxis": "y2",
+        "mode": "lines",
+        "name": "Board meeting lines",
+        "legendgroup": MEETINGS_GROUP,
+        "showlegend": False,
+        "visible": shown,
+        "hoverinfo": "skip",
+        "line": {"color": _MEETING_COLOUR, "width": 1},
+    }
+    markers = {
+        "type": "scatter",
+        "x": [m.date.isoformat() for m in meetings],
+        "y": [1] * len(meetings),
+        "yaxis": "y2",
+        "mode": "markers",
+        "name": "Board meetings",
+        "legendgroup": MEETINGS_GROUP,
+        "visible": shown,
+        "marker": {"symbol": "triangle-down", "size": 8, "color": _MARKER_COLOUR},
+        "text": [_plotly_text(f"{m.label}, {date_words(m.date)}") for m in meetings],
+        "hovertemplate": "%{text}<extra></extra>",
+    }
+    return [lines, markers]
+
+
+def build_indicator_figure(indicator, measurements, targets, benchmarks, markers) -> dict:
+    """{"data", "layout"} as plotly.js reads them: values, the target trajectory as steps, England,
+    neighbours and region across the series, a numbered line for each inspection or visit, and the
+    board meetings (one legend entry that shows or hides them all). No queries."""
+    frequency = indicator.frequency
+    data = [_value_trace(measurements, frequency)]
     if measurements and targets:
-        last = measurements[-1].period
-        x, y = [], []
-        for m in measurements:
-            target = target_in_force(targets, m.period)
-            if target is not None:
-                x.append(m.period)
-                y.append(float(target.value))
-        if x:
-            x.append(periods.period_end(last, frequency))
-            y.append(y[-1])
-            figure.add_trace(
-                go.Scatter(
-                    x=x,
-                    y=y,
-                    mode="lines",
-                    line={"shape": "hv", "color": _TARGET_COLOUR, "dash": "dash", "width": 2},
-                    name="Target",
-                    hovertemplate="Target: %{y}<extra></extra>",
-                )
-            )
-    for kind, label, colour, symbol in (
-        ("england", "England", _ENGLAND_COLOUR, "diamond"),
-        ("stat_neighbours", "Statistical neighbours", _NEIGHBOURS_COLOUR, "square"),
-        ("region", "Region", _REGION_COLOUR, "triangle-up"),
-    ):
-        points = [b for b in benchmarks if b.kind == kind and b.value is not None]
-        if points:
-            figure.add_trace(
-                go.Scatter(
-                    x=[_middle(b.period, "annual") for b in points],
-                    y=[float(b.value) for b in points],
-                    mode="lines+markers",
-                    name=label,
-                    line={"color": colour, "dash": "dot"},
-                    marker={"symbol": symbol, "size": 9},
-                    hovertemplate=f"{label}: %{{y}}<extra></extra>",
-                )
-            )
+        target = _target_trace(measurements, targets, frequency)
+        if target:
+            data.append(target)
+    for kind, label, colour, symbol in BENCHMARK_LINES:
+        trace = _benchmark_trace(measurements, benchmarks, frequency, kind, label, colour, symbol)
+        if trace:
+            data.append(trace)
     events = [m for m in markers if not m.is_meeting]
     meetings = [m for m in markers if m.is_meeting]
-    # Shapes and annotations are set in one go: add_vline per marker re-validates the whole layout
-    # each time, which took seconds for a few dozen meetings.
     shapes = [
         {
             "type": "line",
             "xref": "x",
             "yref": "paper",
-            "x0": m.date,
-            "x1": m.date,
+            "x0": m.date.isoformat(),
+            "x1": m.date.isoformat(),
             "y0": 0,
             "y1": 1,
             "line": {"color": _MARKER_COLOUR, "width": 1, "dash": "dot"},
         }
         for m in events
-    ] + [
-        {
-            "type": "line",
-            "xref": "x",
-            "yref": "paper",
-            "x0": m.date,
-            "x1": m.date,
-            "y0": 0,
-            "y1": 1,
-            "line": {"color": _MEETING_COLOUR, "width": 1},
-            "layer": "below",
-        }
-        for m in meetings
     ]
-    annotations = [
-        {
-            "x": m.date,
-            "y": 1,
-            "yref": "paper",
-            "text": _plotly_text(m.label),
-            "showarrow": False,
-            "textangle": -90,
-            "xanchor": "right",
-            "yanchor": "top",
-            "font": {"size": 11, "color": _MARKER_COLOUR},
-        }
-        for m in events
-    ]
-    figure.update_layout(shapes=shapes, annotations=annotations)
-    if meetings:
-        # One legend entry and a hover label for every meeting, drawn along the top on a hidden axis.
-        figure.add_trace(
-            go.Scatter(
-                x=[m.date for m in meetings],
-                y=[1] * len(meetings),
-                yaxis="y2",
-                mode="markers",
-                name="Board meetings",
-                marker={"symbol": "triangle-down", "size": 8, "color": _MARKER_COLOUR},
-                text=[_plotly_text(f"{m.label}, {date_words(m.date, 'short')}") for m in meetings],
-                hovertemplate="%{text}<extra></extra>",
-            )
-        )
-        figure.update_layout(yaxis2={"overlaying": "y", "range": [0, 1.02], "visible": False, "fixedrange": True})
+    covered = chart_range(indicator, measurements)
+    start, end = covered if covered else (date.min, date.max)
+    if events:
+        start, end = min(start, events[0].date), max(end, events[-1].date)
+    annotations = _event_annotations(events, start, end)
+    rows = max((a["yshift"] - 2) // 22 + 1 for a in annotations) if annotations else 0
     unit_titles = {"percentage": "Per cent", "rate_per_10k": "Per 10,000 children", "days": "Days"}
-    figure.update_layout(
-        margin={"l": 60, "r": 20, "t": 20, "b": 60},
-        height=420,
-        font={"family": "arial, sans-serif", "size": 14, "color": "#0b0c0c"},
-        legend={"orientation": "h", "y": -0.15},
-        plot_bgcolor="#ffffff",
-        yaxis={"title": {"text": unit_titles.get(indicator.unit, "")}, "gridcolor": "#e6e6e6", "rangemode": "tozero"},
-        xaxis={"gridcolor": "#f3f2f1"},
-    )
-    return figure
+    layout = {
+        "template": _TEMPLATE,
+        "shapes": shapes,
+        "annotations": annotations,
+        # Each row of numbers above the plot adds to the chart's height, so the plot keeps its size.
+        "margin": {"l": 60, "r": 20, "t": 20 + 22 * rows, "b": 60},
+        "height": 420 + 22 * rows,
+        "font": {"family": "arial, sans-serif", "size": 14, "color": "#0b0c0c"},
+        "legend": {"orientation": "h", "y": -0.15},
+        "plot_bgcolor": "#ffffff",
+        "yaxis": {
+            "title": {"text": unit_titles.get(indicator.unit, "")},
+            "gridcolor": "#e6e6e6",
+            "rangemode": "tozero",
+        },
+        "xaxis": {"gridcolor": "#f3f2f1", "type": "date"},
+    }
+    if meetings:
+        data.extend(_meeting_traces(meetings))
+        layout["yaxis2"] = {"overlaying": "y", "range": [0, 1.02], "visible": False, "fixedrange": True}
+    return {"data": data, "layout": layout}
+
+
+def numbered_events(markers) -> list[tuple[int, ChartMarker]]:
+    """The inspections and visits with the number each carries on the chart, oldest first."""
+    return list(enumerate((m for m in markers if not m.is_meeting), start=1))
 
 
 def indicator_chart_figure(indicator, measurements, targets, benchmarks, markers=None) -> dict | None:
@@ -283,13 +404,8 @@ def indicator_chart_figure(indicator, measurements, targets, benchmarks, markers
     if markers is None:
         markers = chart_markers(indicator, *covered)
     figure = build_indicator_figure(indicator, measurements, targets, benchmarks, markers)
-    # plotly's own encoder turns dates and numbers into what plotly.js expects.
-    drawn = json.loads(figure.to_json())
-    return {
-        "data": drawn["data"],
-        "layout": drawn["layout"],
-        "config": {"displaylogo": False, "responsive": True},
-    }
+    # showTips off: plotly's "double-click on legend" note pops up on the first legend click in low contrast.
+    return {**figure, "config": {"displaylogo": False, "responsive": True, "showTips": False}}
 
 
 # SPC: the mean and process limits of each baseline segment, and the points that are signals.

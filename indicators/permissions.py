@@ -25,3 +25,15 @@ def can_use_entry_list(user) -> bool:
 def can_manage_definitions(user) -> bool:
     """Indicator definitions and targets are kept by admins (the role with indicators.change_indicator)."""
     return user.is_authenticated and user.has_perm("indicators.change_indicator")
+
+
+def entry_rights_part(user) -> str:
+    """Everything can_enter_values and can_change_spc_baseline read of the user, for a cache key: pages
+    rendered for one kind of reader are served to another only when both would see the same links."""
+    if not user.is_authenticated:
+        return "anonymous"
+    if is_admin(user):
+        return "admin"
+    if user.has_perm("indicators.add_measurement"):
+        return f"may-enter:{user.pk}"  # enters values for the indicators they own
+    return "reader"

@@ -4,15 +4,23 @@ from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.shortcuts import get_object_or_404, redirect, render
+from django.template.loader import render_to_string
 from django.utils.functional import SimpleLazyObject
 
 from core import cache, clock
 from core.formats import value_words
 from core.permissions import service_user_required
 from indicators import periods, queries, services
-from indicators.charts import chart_markers, chart_range, indicator_chart_figure, spc_traces
+from indicators.charts import (
+    MEETINGS_SHOWN_AT_MOST,
+    chart_markers,
+    chart_range,
+    indicator_chart_figure,
+    numbered_events,
+    spc_traces,
+)
 from indicators.forms import MeasurementForm, ScorecardFilter, SpcBaselineForm, WithdrawRebaseForm
-from indicators.permissions import can_change_spc_baseline, can_enter_values, can_use_entry_list
+from indicators.permissions import can_change_spc_baseline, can_enter_values, can_use_entry_list, entry_rights_part
 from indicators.rules import kpi_rag, rag_label
 from indicators.services import change_spc_baseline, rebase_spc, record_measurement, withdraw_spc_rebase
 from indicators.view_models import detail_context, entry_list_rows, published_context, spc_context, spc_rebase_rows
@@ -31,14 +39,14 @@ def scorecard(request):
     )
 
     # Every reader may read every indicator (queries.indicators_for_user), so the filter is the only
-    # part of the key. The table is cached as rendered HTML (the template), so the rows are worked out
-    # only when that or the counts are not in the cache.
+    # part of the key. The counts, the filter form and the table are one cached fragment (the
+    # template), so the rows are worked out only when it is not in the cache.
     query = sorted(request.GET.lists())
     all_rows = SimpleLazyObject(lambda: queries.scorecard_as_at(today, indicators=indicator_filter.qs))
     rows = SimpleLazyObject(
         lambda: [row for row in all_rows if row.rag == chosen_rag] if chosen_rag else list(all_rows)
     )
-    counts = cache.cached(request, "scorecard-counts", lambda: queries.kpi_rag_counts(all_rows), parts=query)
+    counts = SimpleLazyObject(lambda: queries.kpi_rag_counts(all_rows))
     return render(
         request,
         "indicators/indicator_scorecard.html",
@@ -57,17 +65,31 @@ def scorecard(request):
 
 @service_user_required
 def indicator_detail(request, pk):
-    context = cache.cached(
-        request, "indicator", lambda: _indicator_detail_context(request.user, pk), parts=(pk,)
-    ).copy()
+    # The page's content is rendered once per data version, day, indicator and kind of reader (the
+    # only per-reader parts are the "Enter a value" button and the baseline link): a cached page
+    # then costs the cache read and the page's frame, not the chart, SPC and tables again.
+    page = cache.cached(
+        request,
+        "indicator-page",
+        lambda: _indicator_page(request.user, pk),
+        parts=(pk, entry_rights_part(request.user)),
+    )
+    return render(request, "indicators/indicator_detail.html", page)
+
+
+def _indicator_page(user, pk) -> dict:
+    context = _indicator_detail_context(user, pk)
     indicator = context["indicator"]
-    context["can_enter"] = can_enter_values(request.user, indicator)
-    context["can_change_baseline"] = can_change_spc_baseline(request.user, indicator)
-    return render(request, "indicators/indicator_detail.html", context)
+    context["can_enter"] = can_enter_values(user, indicator)
+    context["can_change_baseline"] = can_change_spc_baseline(user, indicator)
+    # Rendered without the request, so nothing of the reader's session (their name, messages, a CSRF
+    # token) can reach the cached HTML.
+    body = render_to_string("indicators/includes/indicator_body.html", context)
+    return {"title": indicator.title, "has_chart": context["chart"] is not None, "body": body}
 
 
 def _indicator_detail_context(user, pk) -> dict:
-    """What the indicator page shows that is the same for every reader (cached by data version and date)."""
+    """What the indicator page's content shows (the same for every reader)."""
     indicator = get_object_or_404(queries.indicator_detail_queryset(user), pk=pk)
     queries.attach_values(indicator)
     queries.attach_published_ranks(indicator)
@@ -79,6 +101,9 @@ def _indicator_detail_context(user, pk) -> dict:
         indicator, indicator.measurements_sorted, indicator.targets_sorted, indicator.benchmarks_sorted, markers
     )
     context["markers"] = markers
+    context["chart_events"] = numbered_events(markers)
+    context["chart_meetings"] = sum(1 for marker in markers if marker.is_meeting)
+    context["chart_meetings_shown"] = context["chart_meetings"] <= MEETINGS_SHOWN_AT_MOST
     # Re-bases only matter where there is a chart of change (monthly and quarterly): no query otherwise.
     applies = indicator.frequency in queries.SPC_FREQUENCIES
     context.update(spc_context(indicator, queries.spc_rebase_history(indicator) if applies else []))

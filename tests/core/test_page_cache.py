@@ -7,6 +7,7 @@ from decimal import Decimal
 import pytest
 from django.core.cache import cache
 from django.db import connection
+from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
@@ -265,3 +266,63 @@ def test_a_fragment_that_differs_by_role_is_keyed_by_the_readers_roles(board_use
     assert render(board_user, "changed words, same data version") == "for board members"  # from the cache
     assert render(clerk_user, "for clerks") == "for clerks"
     assert page_cache.roles_part(clerk_user) == "Clerk"
+
+
+def test_the_indicator_page_is_cached_per_kind_of_reader_so_entry_links_go_only_to_those_who_may_enter(
+    role_clients, make_user
+):
+    owner, owner_client = role_clients["officer"]
+    indicator = IndicatorFactory(owner=owner, code="CIN-ASSESS-45", frequency="monthly")
+    MeasurementFactory(indicator=indicator, period=datetime.date(2026, 9, 1), value=Decimal("61.0"))
+    url = reverse("indicators:indicator_detail", args=[indicator.pk])
+    other_officer_client = Client()
+    other_officer_client.force_login(make_user("officer"))
+
+    pages = {}
+    # The owner first, so a shared entry would carry the button to everyone after.
+    for name, client in [
+        ("officer", owner_client),
+        ("board", role_clients["board"][1]),
+        ("other officer", other_officer_client),
+        ("clerk", role_clients["clerk"][1]),
+        ("admin", role_clients["admin"][1]),
+    ]:
+        pages[name] = _text(client.get(url))
+    has_button = {name: ">Enter a value</a>" in page for name, page in pages.items()}
+    assert has_button == {"officer": True, "board": False, "other officer": False, "clerk": False, "admin": True}
+    # The readers who may not enter share one rendered page, their own name aside.
+    assert pages["board"] == pages["clerk"]
+
+
+def test_a_cached_indicator_page_costs_the_same_few_queries_however_long_its_history(board_client, officer_user):
+    counts = []
+    for months in (3, 30):
+        indicator = IndicatorFactory(owner=officer_user, frequency="monthly")
+        for i in range(months):
+            MeasurementFactory(
+                indicator=indicator, period=datetime.date(2024 + i // 12, 1 + i % 12, 1), value=Decimal(60 + i % 7)
+            )
+        url = reverse("indicators:indicator_detail", args=[indicator.pk])
+        board_client.get(url)
+        counts.append(_count(board_client, url))
+    assert counts[0] == counts[1] <= 10, counts
+
+
+def test_the_cached_scorecard_keeps_each_filter_and_the_entry_link_to_those_who_enter(
+    board_client, officer_client, officer_user
+):
+    IndicatorFactory(owner=officer_user, code="MONTHLY-1", title="A monthly one", frequency="monthly")
+    IndicatorFactory(owner=officer_user, code="QUARTERLY-1", title="A quarterly one", frequency="quarterly")
+    url = reverse("indicators:scorecard")
+
+    officer_page = _text(officer_client.get(url))
+    board_page = _text(board_client.get(url))
+    assert "Enter values for the indicators you own" in officer_page
+    assert "Enter values for the indicators you own" not in board_page
+    assert "A monthly one" in board_page and "A quarterly one" in board_page
+
+    filtered = _text(board_client.get(url, {"frequency": "quarterly"}))
+    assert "A quarterly one" in filtered and "A monthly one" not in filtered
+    assert '<option value="quarterly" selected>' in filtered
+    # And the unfiltered page is still the whole list.
+    assert "A monthly one" in _text(board_client.get(url))

@@ -34,9 +34,11 @@ def test_inspection_titles_and_board_names_reach_the_chart_escaped(board_client,
     html = board_client.get(indicator.get_absolute_url()).content.decode()
     figure = json.loads(re.search(r'<script id="indicator-chart-figure"[^>]*>(.*?)</script>', html, re.S).group(1))
 
-    assert [a["text"] for a in figure["layout"]["annotations"]] == [
-        'Visit &lt;a href="https://evil.example"&gt;Click&lt;/a&gt;'
+    # The line is numbered; its name is in the hover text (and the key under the chart).
+    assert [(a["text"], a["hovertext"]) for a in figure["layout"]["annotations"]] == [
+        ("1", '1: Visit &lt;a href="https://evil.example"&gt;Click&lt;/a&gt;, 10 February 2025')
     ]
     meetings = next(trace for trace in figure["data"] if trace["name"] == "Board meetings")
-    assert meetings["text"] == ['Board &lt;a href="https://evil.example"&gt;Click&lt;/a&gt; &amp; partners, 4 Mar 2025']
+    escaped_board = 'Board &lt;a href="https://evil.example"&gt;Click&lt;/a&gt; &amp; partners'
+    assert meetings["text"] == [f"{escaped_board}, 4 March 2025"]
     assert "<a href" not in json.dumps(figure)

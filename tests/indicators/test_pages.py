@@ -216,7 +216,7 @@ def test_indicator_page_loads_scripts_only_from_our_own_static_files(board_clien
     assert inline == [' id="indicator-chart-figure" type="application/json"']
     figure = json.loads(re.search(r'<script id="indicator-chart-figure"[^>]*>(.*?)</script>', html, re.S).group(1))
     assert [trace["name"] for trace in figure["data"]] == ["Our value", "Target", "England"]
-    assert figure["config"] == {"displaylogo": False, "responsive": True}
+    assert figure["config"] == {"displaylogo": False, "responsive": True, "showTips": False}
 
 
 def test_indicator_chart_draws_inspection_and_provider_markers(officer_user, monkeypatch):
@@ -234,10 +234,14 @@ def test_indicator_chart_draws_inspection_and_provider_markers(officer_user, mon
         charts.chart_markers(indicator, datetime.date(2025, 1, 1), datetime.date(2025, 3, 31)),
     )
 
-    assert [trace.name for trace in figure.data] == ["Our value", "Target", "England"]
-    assert {trace.type for trace in figure.data} == {"scatter"}
-    assert [a.text for a in figure.layout.annotations] == ["First monitoring visit", "Partnership summit"]
-    assert figure.data[1].line.shape == "hv"
+    assert [trace["name"] for trace in figure["data"]] == ["Our value", "Target", "England"]
+    assert {trace["type"] for trace in figure["data"]} == {"scatter"}
+    # Each event's line carries its number, horizontal; the hover and the key under the chart name it.
+    assert [(a["text"], a["hovertext"], a.get("textangle")) for a in figure["layout"]["annotations"]] == [
+        ("1", "1: First monitoring visit, 10 February 2025", None),
+        ("2", "2: Partnership summit, 11 March 2025", None),
+    ]
+    assert figure["data"][1]["line"]["shape"] == "hv"
 
 
 def _meeting(board, day, **kwargs):
@@ -274,15 +278,25 @@ def test_chart_marks_improvement_board_meetings_and_boards_that_review_the_indic
         (datetime.date(2025, 3, 12), "Board meeting", "Children's Scrutiny Committee"),
     ]
     figure = charts.build_indicator_figure(indicator, list(indicator.measurements.order_by("period")), [], [], markers)
-    meetings_trace = next(trace for trace in figure.data if trace.name == "Board meetings")
-    assert list(meetings_trace.text) == [
-        "Improvement Board, 4 Feb 2025",
-        "Improvement Board (scheduled), 4 Mar 2025",
-        "Children's Scrutiny Committee, 12 Mar 2025",
+    meetings_trace = next(trace for trace in figure["data"] if trace["name"] == "Board meetings")
+    assert meetings_trace["text"] == [
+        "Improvement Board, 4 February 2025",
+        "Improvement Board (scheduled), 4 March 2025",
+        "Children's Scrutiny Committee, 12 March 2025",
     ]
-    # Only the inspection carries a written label on the chart; every marker has a vertical line.
-    assert [a.text for a in figure.layout.annotations] == ["First monitoring visit"]
-    assert len(figure.layout.shapes) == 4
+    # Only the inspection carries a label (its number) on the chart; every marker has a vertical line:
+    # the inspection's a dotted shape, the meetings' one trace of segments in the meetings' legend group.
+    assert [a["text"] for a in figure["layout"]["annotations"]] == ["1"]
+    assert [shape["x0"] for shape in figure["layout"]["shapes"]] == ["2025-02-10"]
+    lines = next(trace for trace in figure["data"] if trace["name"] == "Board meeting lines")
+    assert lines["x"] == ["2025-02-04", "2025-02-04", None, "2025-03-04", "2025-03-04", None] + [
+        "2025-03-12",
+        "2025-03-12",
+        None,
+    ]
+    assert {lines["legendgroup"], meetings_trace["legendgroup"]} == {"meetings"}
+    # Three meetings are few enough to show from the start.
+    assert lines["visible"] is True and meetings_trace["visible"] is True
 
 
 def test_indicator_page_lists_the_chart_markers_in_words(board_client, officer_user, no_marker_providers):
