@@ -164,7 +164,7 @@ def test_start_page_query_count(admin_client_, admin_user, django_assert_num_que
         ImportJobFactory(uploaded_by=admin_user)
     # session, user, user permissions, group permissions, jobs with their uploaders (one join),
     # then the session save every request does (savepoint, update, release)
-    with django_assert_num_queries(8):
+    with django_assert_num_queries(7):
         assert admin_client_.get(reverse("imports:start")).status_code == 200
 
 
@@ -174,5 +174,5 @@ def test_log_page_query_count(admin_client_, django_assert_num_queries, actions)
     job = run_import(fixtures.xlsx_bytes({"Plan": rows}))
     # session, user, user permissions, group permissions, the job with its uploader, its changes,
     # then the session save every request does (savepoint, update, release)
-    with django_assert_num_queries(9):
+    with django_assert_num_queries(8):
         assert admin_client_.get(reverse("imports:job_log", args=[job.pk])).status_code == 200

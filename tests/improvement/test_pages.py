@@ -22,14 +22,14 @@ from tests.forms import date_parts
 
 pytestmark = pytest.mark.django_db
 
-# Recording an update with a revised date: 1 session, 2 user, 3-4 permissions, 5 action, 6 delegates,
-# 7 state as at today, 8 published packs (the back-dating rule), 9 savepoint, 10 claim the version,
-# 11 re-read the action, 12-13 the revision and its history row, 14-15 the update and its history row,
-# 16-17 refreshing the action's current state from the log and reading it back, 18-21 its state history
-# (the updates, the revisions, deleting and inserting the periods), 22-23 saving it with its history row,
-# 24 release. The session is not saved: it was touched within the minute (core.middleware) and the
+# Recording an update with a revised date: 1 session, 2 user, 3 permissions, 4 action, 5 delegates,
+# 6 state as at today, 7 published packs (the back-dating rule), 8 savepoint, 9 claim the version,
+# 10 re-read the action, 11-12 the revision and its history row, 13-14 the update and its history row,
+# 15-16 refreshing the action's current state from the log and reading it back, 17-20 its state history
+# (the updates, the revisions, deleting and inserting the periods), 21-22 saving it with its history row,
+# 23 release. The session is not saved: it was touched within the minute (core.middleware) and the
 # success message travels in a cookie.
-QUERIES_TO_RECORD_AN_UPDATE = 24
+QUERIES_TO_RECORD_AN_UPDATE = 23
 
 
 def today():
@@ -190,7 +190,7 @@ def test_plan_page_query_count_does_not_grow(size, officer_client, plan, django_
     # 1 session, 2 user, 3-4 user and group permissions, 5 plans, 6-8 filter choices (themes, leads,
     # recommendations: validating a choice needs no query), 9 actions as at today with their
     # updates (the session, touched within the minute, is not saved)
-    with django_assert_num_queries(9):
+    with django_assert_num_queries(8):
         response = officer_client.get(reverse("improvement:plan"), {"recommendation": recommendation.pk, "sort": "rag"})
     assert response.context["body"]["total"] == size
 
@@ -266,7 +266,7 @@ def test_action_page_query_count_does_not_grow(size, officer_client, officer_use
     # recommendations with inspections, revisions with recorders, updates with authors), 9 state as at
     # today (the stored state period with its update), 10-11 permissions (the session, touched within
     # the minute, is not saved)
-    with django_assert_num_queries(12):
+    with django_assert_num_queries(11):
         response = officer_client.get(reverse("improvement:action_detail", args=[action.pk]))
     assert len(response.context["updates"]) == size
 
@@ -316,9 +316,9 @@ def test_my_actions_query_count_does_not_grow(size, officer_client, officer_user
         action = officer_action(officer_user, plan)
         ActionUpdateFactory(action=action, date=today() - timedelta(days=40))
     officer_client.get(reverse("improvement:my_actions"))
-    # 1 session, 2 user, 3-4 permissions, 5 current plan, 6 actions as at today (the session, touched
+    # 1 session, 2 user, 3 permissions, 4 current plan, 5 actions as at today (the session, touched
     # within the minute, is not saved)
-    with django_assert_num_queries(6):
+    with django_assert_num_queries(5):
         response = officer_client.get(reverse("improvement:my_actions"))
     assert len(response.context["needing_update"]) == size
 
@@ -460,7 +460,7 @@ def test_update_form_query_count_does_not_grow(size, officer_client, officer_use
     # 1 session, 2 user, 3 action with theme, plan and lead, 4 delegates, 5-6 permissions,
     # 7 state as at today (the stored state period, with its update), 8 published packs (the back-dating
     # rule; with packs, their boards' themes and the plans too) (the session, touched within the minute, is not saved)
-    with django_assert_num_queries(8):
+    with django_assert_num_queries(7):
         response = officer_client.get(url)
     assert response.context["form"].initial["expected_version"] == action.version
 
@@ -550,8 +550,8 @@ def test_inspection_list_query_count_does_not_grow(size, board_client, django_as
         InspectionFactory()
         InterventionEventFactory()
     board_client.get(reverse("improvement:inspection_list"))
-    # 1 session, 2 user, 3-4 permissions, 5 inspections, 6 events (the session, touched within the minute, is not saved)
-    with django_assert_num_queries(6):
+    # 1 session, 2 user, 3 permissions, 4 inspections, 5 events (the session, touched within the minute, is not saved)
+    with django_assert_num_queries(5):
         response = board_client.get(reverse("improvement:inspection_list"))
     assert len(response.context["timeline"]) == 2 * size
 
@@ -566,8 +566,8 @@ def test_inspection_page_query_count_does_not_grow(size, board_client, plan, dja
         action.recommendations.add(recommendation)
         ActionUpdateFactory(action=action, date=today() - timedelta(days=1))
     board_client.get(reverse("improvement:inspection_detail", args=[inspection.pk]))
-    # 1 session, 2 user, 3-4 permissions, 5 inspection, 6-7 focus themes and recommendations, 8 its
-    # recommendations, 9 current plan, 10 findings, 11 recommendation-action links, 12 actions as at
+    # 1 session, 2 user, 3 permissions, 4 inspection, 5-6 focus themes and recommendations, 7 its
+    # recommendations, 8 current plan, 9 findings, 10 recommendation-action links, 11 actions as at
     # today with their updates (the session, touched within the minute, is not saved)
     with django_assert_num_queries(12):
         response = board_client.get(reverse("improvement:inspection_detail", args=[inspection.pk]))
@@ -583,9 +583,9 @@ def test_recommendation_page_query_count_does_not_grow(size, board_client, plan,
         action.recommendations.add(recommendation)
         ActionUpdateFactory(action=action, date=today() - timedelta(days=1))
     board_client.get(reverse("improvement:recommendation_detail", args=[recommendation.pk]))
-    # 1 session, 2 user, 3-4 permissions, 5 recommendation with inspection, 6 current plan, 7 links,
-    # 8 actions as at today (with their updates) (the session, touched within the minute, is not saved)
-    with django_assert_num_queries(9):
+    # 1 session, 2 user, 3 permissions, 4 recommendation with inspection, 5 current plan, 6 links,
+    # 7 actions as at today (with their updates) (the session, touched within the minute, is not saved)
+    with django_assert_num_queries(8):
         response = board_client.get(reverse("improvement:recommendation_detail", args=[recommendation.pk]))
     assert response.context["progress"].total == size
 

@@ -302,7 +302,7 @@ def test_plan_views_query_count_does_not_grow(
     # recommendations), 9 the RAG counts per theme (collapsed themes) or the matching actions as at
     # today with their updates, and for an opened theme 10 its actions too
     # (the session, touched within the minute, is not saved)
-    with django_assert_num_queries(10 if view == "theme" else 9):
+    with django_assert_num_queries(9 if view == "theme" else 8):
         response = officer_client.get(url, params)
     assert response.status_code == 200
     # Paged views show at most 100 rows; page 2 of 3 matches falls back to the last page (page 1).

@@ -274,10 +274,10 @@ def test_a_visit_page_with_findings_runs_the_same_queries_at_two_sizes(size, boa
         visit.focus_recommendations.add(recommendation)
         visit.focus_themes.add(theme)
     board_client.get(visit.get_absolute_url())
-    # 1 session, 2 user, 3-4 permissions, 5 visit, 6-7 focus themes and recommendations, 8 its
-    # recommendations, 9 current plan, 10 findings with "answered", 11 their recommendations,
-    # 12 recommendation-action links, 13 actions as at today, 14 the visit briefs published from it (the
+    # 1 session, 2 user, 3 permissions, 4 visit, 5-6 focus themes and recommendations, 7 its
+    # recommendations, 8 current plan, 9 findings with "answered", 10 their recommendations,
+    # 11 recommendation-action links, 12 actions as at today, 13 the visit briefs published from it (the
     # dashboard's panel) (the session, touched within the minute, is not saved)
-    with django_assert_num_queries(14):
+    with django_assert_num_queries(13):
         response = board_client.get(visit.get_absolute_url())
     assert len(response.context["findings"]) == size

@@ -183,7 +183,7 @@ def test_my_indicators_query_count_is_fixed_with_flags(officer_client, officer_u
     for _ in range(3):
         MeasurementFactory(indicator=_indicator(officer_user), period=D(2026, 9, 1), value=Decimal("70"))
     # session, user, user permissions, group permissions, indicators, measurements; session save (3)
-    with django_assert_num_queries(9):
+    with django_assert_num_queries(8):
         assert "Commentary needed" in text_of(officer_client.get(reverse("indicators:my_indicators")))
 
 

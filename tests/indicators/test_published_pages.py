@@ -119,7 +119,7 @@ def test_scorecard_query_count_is_fixed_with_published_ranks(count, board_client
     # session, user, user permissions, group permissions, filter: themes, owners; scorecard: indicators,
     # targets, benchmarks, values (known_values), SPC re-bases; published ranks; session save (savepoint,
     # update, release)
-    with django_assert_num_queries(15):
+    with django_assert_num_queries(14):
         response = board_client.get(reverse("indicators:scorecard"))
     assert len(response.context["rows"]) == count
 
@@ -133,7 +133,7 @@ def test_indicator_page_query_count_is_fixed_with_published_figures(
     # their measurements and history), targets, benchmarks, themes, actions; published ranks (it has a
     # published source); chart markers (inspections and meetings in one); no SPC re-bases (annual);
     # session save (savepoint, update, release)
-    with django_assert_num_queries(16):
+    with django_assert_num_queries(15):
         response = board_client.get(indicator.get_absolute_url())
     assert response.status_code == 200
 
@@ -150,6 +150,6 @@ def test_indicator_page_query_count_does_not_grow_with_years(
         neighbours=data.NEIGHBOUR_CODES,
     )
     apply_changes(changes, job=None, user=None, file_name="long.csv")
-    with django_assert_num_queries(16):
+    with django_assert_num_queries(15):
         response = board_client.get(indicator.get_absolute_url())
     assert len(response.context["published"]["rows"]) == 15

@@ -132,7 +132,7 @@ def test_scorecard_with_signals_keeps_a_fixed_query_count(count, board_client, o
     # session, user, user permissions, group permissions, filter: themes, owners; scorecard:
     # indicators, targets, benchmarks, values (also the SPC series), SPC re-bases; published ranks;
     # session save 3
-    with django_assert_num_queries(15):
+    with django_assert_num_queries(14):
         response = board_client.get(reverse("indicators:scorecard"))
     assert [row.spc.words for row in response.context["rows"]] == [
         "Signal: the latest point is above the upper limit \u2014 an improvement"

@@ -410,10 +410,10 @@ def test_build_pack_reads_the_meeting_again_when_given_a_plain_one(board_case, d
     assert (pack["previous_meeting"]["date"], pack["next_meeting"]["date"]) == ("2026-01-13", "2026-03-10")
 
 
-# Sign-in and permissions (session, user, the user's and the groups' permissions: 4; the session is
+# Sign-in and permissions (session, user, the permissions in one query: 3; the session is
 # not saved, touched within the minute), the meeting with its board, neighbours and scope 1, then
 # build_pack's 10.
-PAGE_OVERHEAD = 4 + 1
+PAGE_OVERHEAD = 3 + 1
 
 
 @pytest.mark.parametrize("extra", [0, 12])
