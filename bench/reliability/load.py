@@ -95,7 +95,7 @@ def timed(client, label, method, path, **kwargs):
         RESULTS[label].append(took)
         if not (isinstance(status, int) and status < 400):
             ERRORS[(label, status)] += 1
-            FAILED_AT.append((time.time(), label, status))
+            FAILED_AT.append((time.time(), label, status))  # machine clock: when a real request failed
     return status, data
 
 

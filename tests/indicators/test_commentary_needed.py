@@ -182,7 +182,7 @@ def test_the_writer_reads_a_fixed_number_of_queries_for_the_flags_however_many_v
 def test_my_indicators_query_count_is_fixed_with_flags(officer_client, officer_user, django_assert_num_queries):
     for _ in range(3):
         MeasurementFactory(indicator=_indicator(officer_user), period=D(2026, 9, 1), value=Decimal("70"))
-    # session, user, user permissions, group permissions, indicators, measurements; session save (3)
+    # session, user, permissions (one query), indicators, measurements; session save (3)
     with django_assert_num_queries(8):
         assert "Commentary needed" in text_of(officer_client.get(reverse("indicators:my_indicators")))
 

@@ -138,11 +138,11 @@ def test_scorecard_query_count_is_fixed(count, board_client, django_assert_num_q
         TargetFactory(indicator=indicator)
         BenchmarkFactory(indicator=indicator)
         monthly_series(indicator, [70, 75, 80])
-    # session, user, user permissions, group permissions, filter: themes, owners;
+    # session, user, permissions (one query), filter: themes, owners;
     # scorecard: indicators, targets, benchmarks, values (known_values: also the SPC series), SPC
     # re-bases; published ranks (quartile column); session save (savepoint, update, release: the idle
     # timeout refreshes it every request)
-    with django_assert_num_queries(15):
+    with django_assert_num_queries(14):
         response = board_client.get(reverse("indicators:scorecard"))
     assert len(response.context["rows"]) == count
 
@@ -331,11 +331,11 @@ def test_indicator_page_query_count_is_fixed(
         _meeting(board, datetime.date(2025, 1, 2 + i))
     first = indicator.measurements.first()
     record_measurement(indicator=indicator, period=first.period, value=Decimal("71.5"), entered_by=officer_user)
-    # session, user, user permissions, group permissions; indicator (with owner and published source),
+    # session, user, permissions (one query); indicator (with owner and published source),
     # value versions (with their measurements, who entered and corrected them), targets, benchmarks,
     # themes, actions (with theme); chart markers (inspections and board meetings: one UNION); SPC
     # re-bases; no published ranks (no published source); session save (savepoint, update, release)
-    with django_assert_num_queries(16):
+    with django_assert_num_queries(15):
         response = board_client.get(indicator.get_absolute_url())
     assert len(response.context["markers"]) == 2 * count
 
@@ -476,9 +476,9 @@ def test_entry_form_prefills_a_period_to_correct(officer_client, officer_user):
 @pytest.mark.parametrize("count", [1, 5])
 def test_entry_page_query_count_is_fixed(count, officer_client, officer_user, django_assert_num_queries):
     indicator = assessments_indicator(officer_user, values=[70 + i for i in range(count)])
-    # session, user, user permissions, group permissions, indicator, recent values;
+    # session, user, permissions (one query), indicator, recent values;
     # session save (savepoint, update, release)
-    with django_assert_num_queries(9):
+    with django_assert_num_queries(8):
         officer_client.get(entry_url(indicator))
 
 
@@ -509,9 +509,9 @@ def test_enter_list_current_period_is_not_yet_due(officer_client, officer_user):
 def test_enter_list_query_count_is_fixed(count, officer_client, officer_user, django_assert_num_queries):
     for _ in range(count):
         monthly_series(IndicatorFactory(owner=officer_user), [50, 60])
-    # session, user, user permissions, group permissions, indicators, measurements;
+    # session, user, permissions (one query), indicators, measurements;
     # session save (savepoint, update, release)
-    with django_assert_num_queries(9):
+    with django_assert_num_queries(8):
         officer_client.get(reverse("indicators:my_indicators"))
 
 

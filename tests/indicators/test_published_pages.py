@@ -116,7 +116,7 @@ def test_the_scorecard_shows_the_quartile_in_words(board_client):
 @pytest.mark.parametrize("count", [1, 4])
 def test_scorecard_query_count_is_fixed_with_published_ranks(count, board_client, django_assert_num_queries):
     loaded(*[f"CLA-{i}" for i in range(count)])
-    # session, user, user permissions, group permissions, filter: themes, owners; scorecard: indicators,
+    # session, user, permissions (one query), filter: themes, owners; scorecard: indicators,
     # targets, benchmarks, values (known_values), SPC re-bases; published ranks; session save (savepoint,
     # update, release)
     with django_assert_num_queries(14):

@@ -129,7 +129,7 @@ def test_scorecard_with_signals_keeps_a_fixed_query_count(count, board_client, o
             reason="New case system",
             recorded_at=timezone.make_aware(datetime.datetime(2026, 1, 5)),
         )
-    # session, user, user permissions, group permissions, filter: themes, owners; scorecard:
+    # session, user, permissions (one query), filter: themes, owners; scorecard:
     # indicators, targets, benchmarks, values (also the SPC series), SPC re-bases; published ranks;
     # session save 3
     with django_assert_num_queries(14):

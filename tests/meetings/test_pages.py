@@ -720,7 +720,7 @@ def build_boards(size: int, clerk):
     return boards
 
 
-# Every page: 1 session, 2 user, 3-4 user and group permissions, and at the end three more saving the
+# Every page: 1 session, 2 user, 3 permissions (users and groups in one query), and at the end three more saving the
 # session (its idle timeout is renewed on each request).
 @pytest.mark.parametrize("size", [1, 4])
 def test_boards_list_query_count_does_not_grow(size, clerk_client, clerk_user, django_assert_num_queries):
