@@ -10,7 +10,7 @@ from demo import users
 from demo.context import DemoContext
 
 # Later parts are added here, each a module with build(ctx).
-PARTS = ["demo.plan", "demo.voice", "demo.indicators", "demo.meetings"]
+PARTS = ["demo.plan", "demo.voice", "demo.risks", "demo.indicators", "demo.meetings"]
 
 
 def demo_is_loaded() -> bool:
