@@ -12,6 +12,7 @@ import time_machine
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management import call_command
 from django.urls import reverse
+from django.utils import timezone
 
 from imports.models import ImportJob, ImportPreviewRow
 from improvement.models import (
@@ -22,6 +23,9 @@ from improvement.models import (
     TargetDateRevision,
 )
 from improvement.queries import plan_as_at
+from improvement.services import make_plan_active
+from meetings.pack import build_pack
+from tests.factories.meetings import MeetingFactory
 from tests.imports import fixtures
 from tests.imports.helpers import after_worker, run_import
 
@@ -203,6 +207,27 @@ def test_creating_the_inspection_on_the_preview_then_confirming_brings_the_histo
     assert february["1.1"].status == "in_progress"
     assert february["1.1"].last_update.narrative == "Jan 19: audit of contacts completed"
     assert february["2.1"].status == "not_started"
+
+
+def test_a_past_meetings_board_pack_shows_what_the_imported_history_knew_then(admin_user):
+    """Imported history is known from the dates it describes: a pack for a meeting in February 2019 shows
+    the plan as the file says it stood then, and one for a meeting before the plan began shows no action."""
+    job = run_import(council_plan_xlsx(), options={"new_plan_title": "Westmoor plan"})
+    assert job.state == ImportJob.State.DONE, job.message
+    make_plan_active(plan=Plan.objects.get(title="Westmoor plan"), by=admin_user)
+
+    def counts(day):
+        pack = build_pack(MeetingFactory(starts_at=timezone.make_aware(datetime.datetime(*day, 14, 0))))
+        return {item["rag"]: item["count"] for item in pack["rag_counts"]}, pack
+
+    february, pack = counts((2019, 2, 20))
+    assert february == {"red": 1, "amber": 0, "green": 1, "grey": 1, "blue": 0}
+    assert pack["plan"]["title"] == "Westmoor plan"
+    # red first (1.2, overdue), then 1.1, whose target date the file revised
+    assert [action["reference"] for action in pack["exceptions"]["actions"]] == ["1.2", "1.1"]
+    assert pack["exceptions"]["actions"][1]["reasons"] == ["Target date moved"]
+    before_the_plan, _ = counts((2018, 8, 1))
+    assert sum(before_the_plan.values()) == 0
 
 
 def test_the_sheets_green_on_an_overdue_action_shows_red_with_the_plan_said_green(admin_client_):
