@@ -8,13 +8,15 @@ from core.text import duration_words
 def _navigation(request):
     """Service navigation items the signed-in user may use.
 
-    Reads the user's permissions, which Django caches on the user object: a fixed two
-    queries per request however many items there are.
+    Reads the user's permissions, which are cached on the user object: one query a request
+    (core.auth_backends) however many items there are.
     """
     user = getattr(request, "user", None)
     if user is None or not user.is_authenticated or not user.has_perm("core.use_service"):
         return []
     items = [("Dashboard", reverse("home"), "home")]
+    # The headline page (issue 14): progress since the latest monitoring visit, and the briefs published from it.
+    items.append(("Progress", reverse("progress"), "progress"))
     if user.has_perm("improvement.view_plan"):
         items.append(("Plan", reverse("improvement:plan"), "improvement"))
     if user.has_perm("improvement.view_risk"):
@@ -49,9 +51,15 @@ _ADMIN_URL_NAMES = {
 }
 
 
+# The progress page, its print view and the visit briefs published from it.
+_PROGRESS_URL_NAMES = {"progress", "progress_print", "progress_publish", "published_visit_brief"}
+
+
 def _section(match) -> str:
     if match is None:
         return ""
+    if match.url_name in _PROGRESS_URL_NAMES:
+        return "progress"
     if match.namespace in _ADMIN_NAMESPACES or match.url_name in _ADMIN_URL_NAMES:
         return "admin"
     return match.namespace or ("home" if match.url_name == "home" else "")

@@ -3,10 +3,10 @@ import pytest
 pytestmark = pytest.mark.browser
 
 NAV_BY_ROLE = {
-    "admin": ["Dashboard", "Plan", "Risks", "Indicators", "Meetings", "Import", "Admin"],
-    "officer": ["Dashboard", "Plan", "Risks", "Indicators", "Meetings"],
-    "board": ["Dashboard", "Plan", "Risks", "Indicators", "Meetings"],
-    "clerk": ["Dashboard", "Plan", "Risks", "Indicators", "Meetings"],
+    "admin": ["Dashboard", "Progress", "Plan", "Risks", "Indicators", "Meetings", "Import", "Admin"],
+    "officer": ["Dashboard", "Progress", "Plan", "Risks", "Indicators", "Meetings"],
+    "board": ["Dashboard", "Progress", "Plan", "Risks", "Indicators", "Meetings"],
+    "clerk": ["Dashboard", "Progress", "Plan", "Risks", "Indicators", "Meetings"],
 }
 
 

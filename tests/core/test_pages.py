@@ -35,10 +35,10 @@ def test_account_page_for_user_without_role_says_so(outsider_client):
 @pytest.mark.parametrize(
     "persona, visible, hidden",
     [
-        ("admin", ["Dashboard", "Plan", "Risks", "Indicators", "Meetings", "Import", "Admin"], []),
-        ("officer", ["Dashboard", "Plan", "Risks", "Indicators", "Meetings"], ["Import", "Admin"]),
-        ("board", ["Dashboard", "Plan", "Risks", "Indicators", "Meetings"], ["Import", "Admin"]),
-        ("clerk", ["Dashboard", "Plan", "Risks", "Indicators", "Meetings"], ["Import", "Admin"]),
+        ("admin", ["Dashboard", "Progress", "Plan", "Risks", "Indicators", "Meetings", "Import", "Admin"], []),
+        ("officer", ["Dashboard", "Progress", "Plan", "Risks", "Indicators", "Meetings"], ["Import", "Admin"]),
+        ("board", ["Dashboard", "Progress", "Plan", "Risks", "Indicators", "Meetings"], ["Import", "Admin"]),
+        ("clerk", ["Dashboard", "Progress", "Plan", "Risks", "Indicators", "Meetings"], ["Import", "Admin"]),
     ],
 )
 def test_navigation_shows_only_what_the_role_may_use(persona, visible, hidden, role_clients):
@@ -48,6 +48,16 @@ def test_navigation_shows_only_what_the_role_may_use(persona, visible, hidden, r
         assert f">{label}<" in nav.replace("\n", "").replace(" ", "") or label in nav
     for label in hidden:
         assert label not in nav
+
+
+@pytest.mark.parametrize(
+    ("url_name", "current"), [("progress", "Progress"), ("progress_publish", "Progress"), ("home", "Dashboard")]
+)
+def test_the_progress_page_has_its_own_navigation_item_marked_current_on_its_pages(url_name, current, clerk_client):
+    html = clerk_client.get(reverse(url_name)).content.decode()
+    nav = html.split('id="navigation"')[1].split("</ul>")[0]
+    marked = [item for item in nav.split("<li")[1:] if "govuk-service-navigation__item--active" in item]
+    assert len(marked) == 1 and f">{current}<" in marked[0].replace("\n", "").replace(" ", "")
 
 
 def test_unknown_page_shows_404_page_without_detail(officer_client):
