@@ -7,7 +7,7 @@ from docx import Document
 from docx.enum.section import WD_ORIENT
 from docx.shared import Mm, Pt
 
-from core.formats import date_words
+from core.formats import as_date, date_words
 from core.text import clean_text
 from dashboard.progress import lead_of
 from improvement.rules import rag_label, rag_with_reason
@@ -38,10 +38,11 @@ def _counts(counts) -> str:
     return ", ".join(f"{rag_label(rag)}: {count}" for rag, count in counts)
 
 
-def progress_docx_bytes(result, *, published: str = "", known_on=None) -> bytes:
+def progress_docx_bytes(result, *, published: str = "", known_on=None, you_said_we_did=None) -> bytes:
     """The .docx file for the progress page. `published` is a visit brief's stamp (its data date and
     publication date), `known_on` the day its figures were known (the publication day); a download of
-    the live page has neither: its figures are as known today."""
+    the live page has neither: its figures are as known today. `you_said_we_did`: the period's records
+    (improvement.queries.you_said_we_did_rows), in their own section when given."""
     period = result.period
     document = Document()
     section = document.sections[0]
@@ -184,6 +185,28 @@ def progress_docx_bytes(result, *, published: str = "", known_on=None) -> bytes:
             )
         else:
             document.add_paragraph("No action target date falls before the next visit.")
+
+    if you_said_we_did is not None:
+        document.add_heading("What children and young people told us", level=1)
+        if you_said_we_did:
+            _table(
+                document,
+                "You said, we did",
+                ["Theme", "You said", "Who, and when", "We did"],
+                [
+                    [
+                        row["theme"],
+                        row["what_was_said"],
+                        f"{row['said_by']}, {_day(as_date(row['said_on']))}",
+                        f"{row['what_changed']} ({_day(as_date(row['changed_on']))})"
+                        if row["changed_on"]
+                        else "Not yet: the change is still being made",
+                    ]
+                    for row in you_said_we_did
+                ],
+            )
+        else:
+            document.add_paragraph("Nothing is recorded for this period.")
 
     buffer = BytesIO()
     document.save(buffer)

@@ -298,7 +298,8 @@ def progress_docx(request):
     if "result" not in context:
         return redirect(reverse("progress") + "?" + request.GET.urlencode())
     result = context["result"]
-    response = HttpResponse(progress_docx_bytes(result), content_type=DOCX_CONTENT_TYPE)
+    docx = progress_docx_bytes(result, you_said_we_did=context["you_said_we_did"])
+    response = HttpResponse(docx, content_type=DOCX_CONTENT_TYPE)
     filename = f"progress-{result.period.start.isoformat()}-to-{result.period.end.isoformat()}.docx"
     response["Content-Disposition"] = f'attachment; filename="{filename}"'
     words = f"Progress from {date_words(result.period.start)} to {date_words(result.period.end)} (Word)"

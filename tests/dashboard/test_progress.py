@@ -231,6 +231,30 @@ def test_print_view_and_word_download_say_the_same(board_client, case):
     assert "1.2 Reopened after audit" in text and "Waiting for two social workers to start" in text
 
 
+def test_print_view_and_word_download_have_what_children_and_young_people_told_us(board_client, officer_user, case):
+    from docx import Document
+
+    from improvement.services import save_you_said
+
+    save_you_said(
+        theme=case["new_theme"],
+        said_by="Children in care council",
+        what_was_said="We have to tell our story again to every new worker",
+        said_on=D(2026, 7, 1),
+        what_changed="A named back-up worker for every child in care",
+        changed_on=D(2026, 10, 1),
+        written_by=officer_user,
+    )
+    printed = " ".join(board_client.get(reverse("progress_print")).content.decode().split())
+    assert "What children and young people told us" in printed
+    assert "We have to tell our story again to every new worker" in printed
+    document = Document(io.BytesIO(board_client.get(reverse("progress_docx")).content))
+    assert "What children and young people told us" in [p.text for p in document.paragraphs]
+    cells = [cell.text for table in document.tables for row in table.rows for cell in row.cells]
+    assert "Children in care council, 1 July 2026" in cells
+    assert "A named back-up worker for every child in care (1 October 2026)" in cells
+
+
 def test_the_visit_page_links_to_progress_since_it(board_client, case):
     html = board_client.get(case["visit"].get_absolute_url()).content.decode()
     assert f'href="/progress/?from_visit={case["visit"].pk}"' in html
