@@ -69,6 +69,7 @@ SECTIONS = [
     "5. Actions arising from previous meetings",
     "6. Referred to this board",
     "7. Risks to delivery",
+    "8. What children and young people told us",
 ]
 
 
@@ -374,8 +375,12 @@ def _cover(document, pack: dict) -> None:
         else:
             _say(document, "No agenda items have been added to this meeting.")
     document.add_heading("Contents", level=1)
-    # Sections 6 and 7 came with issue 17: a pack published before then has neither.
-    later = {"6. Referred to this board": "referred_to_board", "7. Risks to delivery": "risks"}
+    # Sections 6 to 8 came with issue 17: a pack published before then has none of them.
+    later = {
+        "6. Referred to this board": "referred_to_board",
+        "7. Risks to delivery": "risks",
+        "8. What children and young people told us": "you_said_we_did",
+    }
     sections = [name for name in SECTIONS if later.get(name, "meeting") in pack]
     for name in sections:
         document.add_paragraph(name)

@@ -58,10 +58,8 @@ def test_board_member_opens_the_pack_the_print_view_and_a_published_pack(demo, s
     # The cover (agenda and contents) has a page of its own; the sections then follow on without
     # forced breaks, so no page is left half empty before a small section.
     assert page.locator(".app-pack-cover").evaluate("e => getComputedStyle(e).breakAfter") == "page"
-    assert (
-        page.locator(".app-pack__section").evaluate_all("es => es.map(e => getComputedStyle(e).breakBefore)")
-        == ["auto"] * 7
-    )
+    breaks = page.locator(".app-pack__section").evaluate_all("es => es.map(e => getComputedStyle(e).breakBefore)")
+    assert len(breaks) >= 8 and set(breaks) == {"auto"}  # sections 1 to 8, and papers when there are some
     page.emulate_media(media="screen")
 
     page.go_back()

@@ -266,6 +266,7 @@ def test_print_view_has_a_cover_with_the_agenda_and_contents_and_a_running_heade
     cover = _words(page.split('<div class="app-pack-cover">')[1].split("</ol>\n      </div>")[0])
     assert "Agenda Minutes of the last meeting Performance scorecard (Head of Performance)" in cover
     assert "Contents 1. Exceptions 2. What changed since the previous meeting 3. Due before the next meeting" in cover
+    assert cover.endswith("7. Risks to delivery 8. What children and young people told us")
     assert "Red - off track" in page
     # The header's text is escaped for CSS inside the <style> element: the name's quotes and angle
     # brackets cannot end the string or the element.
@@ -337,8 +338,8 @@ def test_word_pages_have_a_header_a_numbered_footer_and_a_cover(board_case, boar
     first_section = next(i for i, p in enumerate(paragraphs) if p.style.name == "Heading 1" and p.text[0] == "1")
     cover = [p.text for p in paragraphs[:first_section]]
     assert cover[cover.index("Agenda") + 1] == "Improvement plan: exceptions (Chair)"
-    contents = cover[cover.index("Contents") + 1 : cover.index("Contents") + 8]
-    assert contents[0] == "1. Exceptions" and contents[-1] == "7. Risks to delivery"
+    contents = cover[cover.index("Contents") + 1 : cover.index("Contents") + 9]
+    assert contents[0] == "1. Exceptions" and contents[-1] == "8. What children and young people told us"
     page_breaks = document.element.body.findall(f".//{qn('w:br')}[@{qn('w:type')}='page']")
     assert len(page_breaks) == 1  # after the cover only
 
