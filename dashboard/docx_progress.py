@@ -7,10 +7,11 @@ from docx import Document
 from docx.enum.section import WD_ORIENT
 from docx.shared import Mm, Pt
 
-from core.formats import as_date, date_words
+from core.formats import date_words
 from core.text import clean_text
 from dashboard.progress import lead_of
 from improvement.rules import rag_label, rag_with_reason
+from meetings.docx_pack import YOU_SAID_HEADERS, you_said_cells
 
 
 def _day(value) -> str:
@@ -192,18 +193,8 @@ def progress_docx_bytes(result, *, published: str = "", known_on=None, you_said_
             _table(
                 document,
                 "You said, we did",
-                ["Theme", "You said", "Who, and when", "We did"],
-                [
-                    [
-                        row["theme"],
-                        row["what_was_said"],
-                        f"{row['said_by']}, {_day(as_date(row['said_on']))}",
-                        f"{row['what_changed']} ({_day(as_date(row['changed_on']))})"
-                        if row["changed_on"]
-                        else "Not yet: the change is still being made",
-                    ]
-                    for row in you_said_we_did
-                ],
+                YOU_SAID_HEADERS,
+                [you_said_cells(row) for row in you_said_we_did],
             )
         else:
             document.add_paragraph("Nothing is recorded for this period.")

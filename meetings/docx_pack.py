@@ -450,22 +450,25 @@ def _closing_the_loop(document, pack: dict) -> None:
         if rows:
             _table(
                 document,
-                ["You said", "Who, and when", "We did", "Theme"],
-                [
-                    [
-                        r["what_was_said"],
-                        f"{r['said_by']}, {_day(r['said_on'])}",
-                        f"{r['what_changed']} ({_day(r['changed_on'])})"
-                        if r["changed_on"]
-                        else "Not yet: the change is still being made",
-                        r["theme"],
-                    ]
-                    for r in rows
-                ],
+                YOU_SAID_HEADERS,
+                [you_said_cells(r) for r in rows],
                 f"You said, we did ({len(rows)})",
             )
         else:
             _say(document, "Nothing new is recorded.")
+
+
+YOU_SAID_HEADERS = ["You said", "Who, and when", "We did", "Theme"]
+
+
+def you_said_cells(row: dict) -> list[str]:
+    """One "you said, we did" record (improvement.queries.you_said_we_did_rows) as a Word table's cells,
+    for the pack and the progress paper alike."""
+    if row["changed_on"]:
+        did = f"{row['what_changed']} ({_day(row['changed_on'])})"
+    else:
+        did = "Not yet: the change is still being made"
+    return [row["what_was_said"], f"{row['said_by']}, {_day(row['said_on'])}", did, row["theme"]]
 
 
 def _change_table(document, rows, caption, empty, *, from_rag=False, from_date=False):
