@@ -1,6 +1,8 @@
 """Visit briefs: publishing the progress page for a period (a confirmation page, then a POST), and the
 published briefs, which are shown only from what was stored when they were published."""
 
+from urllib.parse import urlencode
+
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.http import HttpResponse
@@ -74,7 +76,7 @@ def brief_publish(request):
             "end_words": end_words,
             "today": today,
             "fields": fields,
-            "query": "&".join(f"{name}={value}" for name, value in fields),
+            "query": urlencode(fields),
             "earlier": period.start_visit.visit_briefs.count() if period and period.start_visit else 0,
             # One-time: a double-submitted publish makes one brief; publishing again needs a fresh page.
             "publish_token": form_token(),

@@ -258,3 +258,12 @@ def test_a_board_members_first_screen_shows_the_latest_visit_brief(visit, clerk_
     assert latest.get_absolute_url() in line and older.get_absolute_url() not in line
     assert "22 November 2026" in line
     assert "board pack" in html.split('id="my-meetings"')[1]
+
+
+def test_the_links_back_to_the_progress_page_carry_the_period_url_encoded(visit, clerk_client):
+    """What a reader typed in a date box goes back into the link as data, never as more of the query."""
+    html = clerk_client.get(
+        reverse("progress_publish"), {"from_date-day": "1&kpis=all", "from_date-month": "6"}
+    ).content
+    assert b"from_date-day=1%26kpis%3Dall&amp;from_date-month=6" in html
+    assert b"from_date-day=1&kpis=all" not in html
