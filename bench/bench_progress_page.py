@@ -54,7 +54,7 @@ def main():
     }
     client = Client()
     board = get_user_model().objects.get(username="board")
-    client.force_login(board, backend="django.contrib.auth.backends.ModelBackend")
+    client.force_login(board, backend="core.auth_backends.PermissionsInOneQueryBackend")
     dummy = {"default": {"BACKEND": "django.core.cache.backends.dummy.DummyCache"}}
     for mode in args.modes.split(","):
         overrides = {"CACHES": dummy, "PAGE_CACHE": False} if mode == "cold" else {"PAGE_CACHE": True}
