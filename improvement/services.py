@@ -454,6 +454,12 @@ def save_recommendation(
 
 
 @transaction.atomic
+def delete_finding(*, finding: VisitFinding) -> None:
+    """The finding and its links to recommendations go; its history row records the deletion."""
+    finding.delete()
+
+
+@transaction.atomic
 def save_finding(*, inspection: Inspection, data: dict, finding: VisitFinding | None = None) -> VisitFinding:
     finding = finding or VisitFinding(inspection=inspection)
     _assign(finding, data, ("kind", "text"))

@@ -28,6 +28,7 @@ urlpatterns = [
     path("recommendations/<int:pk>/edit/", visit_views.recommendation_edit, name="recommendation_edit"),
     path("inspections/<int:pk>/findings/new/", visit_views.finding_create, name="finding_create"),
     path("findings/<int:pk>/edit/", visit_views.finding_edit, name="finding_edit"),
+    path("findings/<int:pk>/delete/", visit_views.finding_delete, name="finding_delete"),
     path("intervention/new/", visit_views.event_create, name="event_create"),
     path("intervention/<int:pk>/edit/", visit_views.event_edit, name="event_edit"),
 ]

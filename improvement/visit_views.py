@@ -135,6 +135,18 @@ def finding_edit(request, pk):
     return _form_page(request, form, title="Change a finding", caption=str(inspection), back=_back_to(inspection))
 
 
+def finding_delete(request, pk):
+    """Delete a finding entered by mistake, after a confirmation; its history keeps what it said."""
+    _require_admin(request.user)
+    finding = get_object_or_404(VisitFinding.objects.select_related("inspection"), pk=pk)
+    inspection = finding.inspection
+    if request.method == "POST":
+        services.delete_finding(finding=finding)
+        messages.success(request, "The finding has been deleted.")
+        return redirect(inspection)
+    return render(request, "improvement/finding_delete.html", {"finding": finding, "back": _back_to(inspection)})
+
+
 def event_create(request):
     _require_admin(request.user)
     form = InterventionEventForm(request.POST or None)

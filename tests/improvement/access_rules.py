@@ -96,6 +96,15 @@ RULES = [
     Rule("improvement:recommendation_edit", ADMIN_ONLY, kwargs=lambda users: {"pk": RecommendationFactory().pk}),
     Rule("improvement:finding_create", ADMIN_ONLY, kwargs=lambda users: {"pk": InspectionFactory().pk}),
     Rule("improvement:finding_edit", ADMIN_ONLY, kwargs=lambda users: {"pk": VisitFindingFactory().pk}),
+    Rule("improvement:finding_delete", ADMIN_ONLY, kwargs=lambda users: {"pk": VisitFindingFactory().pk}),
+    Rule(
+        "improvement:finding_delete",
+        {**ADMIN_ONLY, "admin": 302},
+        kwargs=lambda users: {"pk": VisitFindingFactory().pk},
+        method="post",
+        data=lambda users: {},
+        note="the admin deletes the finding and is sent to its visit; everyone else is refused",
+    ),
     Rule("improvement:event_create", ADMIN_ONLY),
     Rule("improvement:event_edit", ADMIN_ONLY, kwargs=lambda users: {"pk": InterventionEventFactory().pk}),
     # The risks to delivery register (issue 17): everyone reads; officers and admins keep it.

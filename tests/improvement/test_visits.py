@@ -234,6 +234,38 @@ def test_admin_changes_a_finding(admin_client_):
     assert list(finding.recommendations.all()) == [recommendation]
 
 
+def test_admin_deletes_a_finding_after_confirming_and_its_recommendation_stays(admin_client_, board_client):
+    recommendation = RecommendationFactory(reference="R7")
+    finding = VisitFindingFactory(text="Entered against the wrong visit")
+    finding.recommendations.add(recommendation)
+    visit = finding.inspection
+    page = admin_client_.get(visit.get_absolute_url()).content.decode()
+    delete_url = reverse("improvement:finding_delete", args=[finding.pk])
+    assert f'href="{delete_url}"' in page
+    assert f'href="{delete_url}"' not in board_client.get(visit.get_absolute_url()).content.decode()
+
+    confirm = admin_client_.get(delete_url)
+    assert "Delete this finding?" in confirm.content.decode()
+    assert "Entered against the wrong visit" in confirm.content.decode()
+    assert VisitFinding.objects.filter(pk=finding.pk).exists()  # asking changes nothing
+
+    response = admin_client_.post(delete_url, follow=True)
+    assert response.redirect_chain[-1][0] == visit.get_absolute_url()
+    assert "The finding has been deleted." in response.content.decode()
+    assert not VisitFinding.objects.filter(pk=finding.pk).exists()
+    assert Recommendation.objects.filter(pk=recommendation.pk).exists()
+    # The record of changes keeps the deleted finding's words.
+    deleted = VisitFinding.history.filter(id=finding.pk, history_type="-").get()
+    assert deleted.text == "Entered against the wrong visit"
+
+
+def test_a_board_member_cannot_delete_a_finding(board_client):
+    finding = VisitFindingFactory()
+    response = board_client.post(reverse("improvement:finding_delete", args=[finding.pk]))
+    assert response.status_code == 403
+    assert VisitFinding.objects.filter(pk=finding.pk).exists()
+
+
 def test_intervention_steps_are_entered_in_the_app_and_cannot_be_in_the_future(admin_client_):
     url = reverse("improvement:event_create")
     future = admin_client_.post(url, {"kind": "improvement_notice", **date_parts("date", days_ahead(1))})
