@@ -142,7 +142,8 @@ def signed_in_client():
     logging.getLogger("axes").setLevel(logging.WARNING)  # one sign-in a run: not worth a log line
 
     client = Client()
-    # Our ModelBackend (settings.AUTHENTICATION_BACKENDS), because django-axes' backend has no get_user to restore the user from the session.
+    # Our ModelBackend (settings.AUTHENTICATION_BACKENDS): django-axes' backend has no get_user to
+    # restore the user from the session.
     client.force_login(board_member(), backend="core.auth_backends.PermissionsInOneQueryBackend")
     return client
 
