@@ -11,10 +11,13 @@ from dashboard.docx_progress import progress_docx_bytes
 from dashboard.models import PublishedVisitBrief
 from dashboard.progress import Period, build_progress
 from improvement.models import Inspection
+from improvement.queries import you_said_we_did_rows
 from improvement.rules import rag_label
 from meetings.services import first_use, use_token
 
-BRIEF_VERSION = 1
+# 2: the brief carries "you said, we did" for its period (its HTML and Word copy); a version 1 brief
+# was published without it and keeps showing what it stored.
+BRIEF_VERSION = 2
 TOKEN_PURPOSE = "visit_brief"
 
 
@@ -44,7 +47,7 @@ def _counts(counts) -> list[dict]:
     return [{"rag": rag, "label": rag_label(rag), "count": count} for rag, count in counts]
 
 
-def _summary(result, *, start_words: str, end_words: str, published_on) -> dict:
+def _summary(result, *, start_words: str, end_words: str, published_on, you_said_we_did: list) -> dict:
     """The brief's few figures as plain data, for the lists that name it (the visit's page, the packs, the
     dashboard) without reading its HTML."""
     period = result.period
@@ -71,6 +74,7 @@ def _summary(result, *, start_words: str, end_words: str, published_on) -> dict:
         "dates_moved": len(result.moved),
         "kpis_turned_red": len(result.kpis_turned_red),
         "has_chart": bool(result.trend),
+        "you_said_we_did": len(you_said_we_did),
     }
 
 
@@ -94,8 +98,13 @@ def publish_visit_brief(
     published_at = published_at or clock.now()
     published_on = timezone.localdate(published_at)
     result = build_progress(period, inspections=inspections, plans=plans)
+    # The page shows "you said, we did" for the period outside its cached sections (and the print view
+    # and Word download have it), so the brief stores it beside them: as it stands on the data date.
+    you_said = you_said_we_did_rows(since=period.start, until=period.end)
     start_words, end_words = period_words(period)
-    content = _summary(result, start_words=start_words, end_words=end_words, published_on=published_on)
+    content = _summary(
+        result, start_words=start_words, end_words=end_words, published_on=published_on, you_said_we_did=you_said
+    )
     html = render_to_string(
         "dashboard/includes/progress_body.html",
         {
@@ -104,6 +113,8 @@ def publish_visit_brief(
             "known_on": published_on,
             "today": None,  # the body says "today" only on the live page
         },
+    ) + render_to_string(
+        "improvement/includes/you_said_we_did_section.html", {"you_said_we_did": you_said, "period": period}
     )
     brief = PublishedVisitBrief(
         visit=period.start_visit,
@@ -116,7 +127,9 @@ def publish_visit_brief(
         html=html,
         docx=b"",
     )
-    brief.docx = progress_docx_bytes(result, published=brief_stamp(brief), known_on=published_on)
+    brief.docx = progress_docx_bytes(
+        result, published=brief_stamp(brief), known_on=published_on, you_said_we_did=you_said
+    )
     brief.save()
     use_token(form_token, TOKEN_PURPOSE, brief)
     brief.already_recorded = False

@@ -7,6 +7,7 @@ from django.db.models import Count, OuterRef, Subquery
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
+from django.utils.functional import SimpleLazyObject
 from django.utils.text import slugify
 
 from core import audit, cache, clock
@@ -56,6 +57,13 @@ def _with_latest_copy(queryset):
     )
 
 
+def _live_pack(request, meeting):
+    """build_pack(meeting) as known today, worked out once per data version and day and shared by the pack
+    page, its print view and its Word download (core.cache: the same key for all three), so printing or
+    downloading the pack a board member has just read does not work it out again."""
+    return cache.cached(request, "pack", lambda: build_pack(meeting), parts=(meeting.pk,))
+
+
 @service_user_required
 def pack(request, pk):
     meeting = get_object_or_404(_with_latest_copy(pack_meeting_queryset()), pk=pk)
@@ -65,7 +73,7 @@ def pack(request, pk):
         {
             "meeting": meeting,
             # Lazy: when the pack's sections come from the cache, the pack is never worked out.
-            "pack": cache.lazy(request, "pack", lambda: build_pack(meeting), parts=(meeting.pk,)),
+            "pack": SimpleLazyObject(lambda: _live_pack(request, meeting)),
             "can_publish": can_edit_meetings(request.user),
             "still_to_come": meeting.date > clock.today(),
         },
@@ -80,7 +88,7 @@ def pack_print(request, pk):
         "meetings/pack_print.html",
         {
             "meeting": meeting,
-            "pack": build_pack(meeting),
+            "pack": _live_pack(request, meeting),
             # Printed at the top of every page: "Children's Improvement Board, 14 October 2026 - page 2 of 9".
             "running_header": f"{meeting.board.name}, {date_words(meeting.date)}",
         },
@@ -90,7 +98,7 @@ def pack_print(request, pk):
 @service_user_required
 def pack_docx(request, pk):
     meeting = _meeting(request, pk)
-    content = build_pack(meeting)
+    content = _live_pack(request, meeting)
     response = _docx_response(pack_docx_bytes(content), docx_filename(content))
     audit.record_download(request.user, response, f"Board pack for {meeting} (Word, live)", meeting)
     return response

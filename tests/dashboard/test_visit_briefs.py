@@ -267,3 +267,40 @@ def test_the_links_back_to_the_progress_page_carry_the_period_url_encoded(visit,
     ).content
     assert b"from_date-day=1%26kpis%3Dall&amp;from_date-month=6" in html
     assert b"from_date-day=1&kpis=all" not in html
+
+
+def test_a_brief_carries_what_children_and_young_people_told_us_as_it_was_published(
+    visit, clerk_user, officer_user, board_client
+):
+    """The progress page, its print view and its Word download have "you said, we did" for the period, so
+    the brief frozen from them has it too: on its page and in its Word copy, as it stood that day."""
+    from io import BytesIO
+
+    from docx import Document
+
+    from improvement.models import Theme
+    from improvement.services import save_you_said
+
+    record = save_you_said(
+        theme=Theme.objects.get(reference="1"),
+        said_by="Children in care council",
+        what_was_said="We have to tell our story again to every new worker",
+        said_on=datetime.date(2026, 8, 1),
+        written_by=officer_user,
+    )
+    brief = _publish(visit, user=clerk_user)
+    # Acted on after publication: the live page shows it, the brief keeps "not yet".
+    save_you_said(record=record, what_changed="A named back-up worker", changed_on=TODAY, written_by=officer_user)
+
+    stored = " ".join(board_client.get(brief.get_absolute_url()).content.decode().split())
+    assert "What children and young people told us" in stored
+    assert "We have to tell our story again to every new worker" in stored
+    assert "A named back-up worker" not in stored
+    live = " ".join(board_client.get(reverse("progress"), {"from_visit": visit.pk}).content.decode().split())
+    assert "A named back-up worker" in live
+
+    document = Document(BytesIO(bytes(PublishedVisitBrief.objects.get().docx)))
+    assert "What children and young people told us" in [p.text for p in document.paragraphs]
+    cells = [cell.text for table in document.tables for row in table.rows for cell in row.cells]
+    assert "Children in care council, 1 August 2026" in cells
+    assert not any("A named back-up worker" in cell for cell in cells)

@@ -1,0 +1,55 @@
+"""The live pack is worked out once per data version and day (core/cache.py) and shared by the pack page,
+its print view and its Word download: opening the print view or downloading the pack a board member has
+just read costs no second build, and a write still shows at once in all three."""
+
+import datetime
+import io
+
+import pytest
+from django.core.cache import cache
+from django.urls import reverse
+
+from improvement.models import Progress
+from meetings import pack_views
+from tests.meetings.test_pack import _update, board_case  # noqa: F401 (board_case is a fixture)
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def builds(settings, monkeypatch):
+    settings.PAGE_CACHE = True
+    cache.clear()
+    calls = []
+    real = pack_views.build_pack
+    monkeypatch.setattr(pack_views, "build_pack", lambda *args, **kwargs: calls.append(args) or real(*args, **kwargs))
+    return calls
+
+
+def _words(response) -> str:
+    assert response.status_code == 200
+    return " ".join(response.content.decode().split())
+
+
+def test_the_print_view_and_word_download_reuse_the_pack_the_page_worked_out(
+    board_case,  # noqa: F811
+    board_client,
+    builds,
+):
+    from docx import Document
+
+    pk = board_case["meeting"].pk
+    page = _words(board_client.get(reverse("meetings:pack", args=[pk])))
+    printed = _words(board_client.get(reverse("meetings:pack_print", args=[pk])))
+    download = board_client.get(reverse("meetings:pack_docx", args=[pk]))
+    assert len(builds) == 1
+    sections = page[page.index('<div class="app-pack">') :].split("</main>")[0]
+    assert sections in printed  # the same cached sections
+    assert Document(io.BytesIO(download.content)).paragraphs
+
+    _update(board_case["steady"], datetime.date(2026, 2, 5), progress=Progress.OFF_TRACK, narrative="Now off track")
+
+    assert "Now off track" in _words(board_client.get(reverse("meetings:pack_print", args=[pk])))
+    assert len(builds) == 2
+    assert "Now off track" in _words(board_client.get(reverse("meetings:pack", args=[pk])))
+    assert len(builds) == 2  # the print view's build, reused
