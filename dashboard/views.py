@@ -160,11 +160,12 @@ def _dashboard_summary(plan, today, states, plans, inspections, next_meeting) ->
             (s for s in states if s.rag == Rag.RED), key=lambda s: (-s.days_overdue, s.action.reference)
         )[:10]
         if next_meeting:
+            meeting_date = next_meeting.date  # worked out from its start time each time it is read
             context["due_before_next_meeting"] = [
                 s
                 for s in states
                 if is_due_before_meeting(
-                    finished=s.is_finished, target_date=s.target_date, as_at=today, meeting_date=next_meeting.date
+                    finished=s.is_finished, target_date=s.target_date, as_at=today, meeting_date=meeting_date
                 )
             ]
         open_by_lead = context["open_by_lead"]
