@@ -217,11 +217,19 @@ def year_ago_pairs(wanted, pack_url) -> list[tuple[str, str, str]]:
 
 
 _TOKEN = re.compile(r'name="csrfmiddlewaretoken" value="[^"]*"|<meta name="csrf-token" content="[^"]*">')
+# A page that ignores ?as_at= may still carry its querystring into its links (the plan page's filters and
+# pages do): the date written there is no sign that the page read it.
+_AS_AT_IN_LINKS = re.compile(r"as_at=\d{4}-\d{2}-\d{2}")
 
 
 def same_page(first: bytes, second: bytes) -> bool:
-    """Whether two responses are the same page, but for their CSRF tokens (a page ignoring ?as_at=)."""
-    return _TOKEN.sub("", first.decode()) == _TOKEN.sub("", second.decode())
+    """Whether two responses are the same page, but for their CSRF tokens and the ?as_at= their links
+    carry (a page ignoring ?as_at=)."""
+
+    def bare(body: bytes) -> str:
+        return _AS_AT_IN_LINKS.sub("", _TOKEN.sub("", body.decode()))
+
+    return bare(first) == bare(second)
 
 
 def load_size(args):
