@@ -93,7 +93,7 @@ def prepare(size: str) -> None:
     from improvement.models import Action
 
     call_command("migrate", verbosity=0)
-    call_command("createcachetable", verbosity=0)
+    create_app_cache_table()
     actions = Action.objects.count()
     if actions and (actions >= LARGE_ACTIONS) == (size == "large"):
         return
@@ -102,6 +102,25 @@ def prepare(size: str) -> None:
     began = time.perf_counter()
     build_demo(size=size, password="bench-password")
     print(f"built the {size} demo in {time.perf_counter() - began:.0f} s", flush=True)
+
+
+def create_app_cache_table() -> None:
+    """The app's database cache table (config.settings' CACHES, core_cache), whatever BENCH_CACHE says.
+
+    With BENCH_CACHE=off this process runs on Django's dummy cache, so `createcachetable` and the core
+    migration that calls it create nothing; a demo built that way had no core_cache table, and a server
+    started on it later with the cache on failed every cached page ("no such table: core_cache": the
+    500s, later 503s, that stopped the small demo's runs while the large demo, first built by
+    profile_pages.py with the cache on, worked)."""
+    from django.core.management.commands.createcachetable import Command
+    from django.db import DEFAULT_DB_ALIAS
+
+    app_caches = sys.modules["config.settings"].CACHES
+    command = Command()
+    for cache in app_caches.values():
+        if cache["BACKEND"] == "django.core.cache.backends.db.DatabaseCache":
+            command.verbosity = 0
+            command.create_table(DEFAULT_DB_ALIAS, cache["LOCATION"], dry_run=False)
 
 
 def pages() -> list[tuple[str, str]]:

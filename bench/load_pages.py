@@ -36,7 +36,11 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 from _pages import DATABASES, PAGE_NAMES, ROOT, SIZES, pick, run_per_size  # noqa: E402
 
 BENCH_DIR = Path(__file__).resolve().parent
-STATIC_ROOT = "/tmp/bench_pages_static"
+# One per checkout, as the SQLite files are (_pages.database_url): every checkout collecting into one
+# directory at once would let a server read a manifest another branch's collectstatic was rewriting.
+STATIC_ROOT = f"/tmp/bench_pages_static_{ROOT.name}"
+# gunicorn's output (its workers' tracebacks), one file per checkout: printed when a page fails.
+SERVER_LOG = Path(f"/tmp/bench_pages_gunicorn_{ROOT.name}.log")
 # Sessions are checked against SECRET_KEY, so this process and gunicorn share one (never a real one).
 BENCH_SECRET_KEY = "bench-only-secret-key-not-for-any-real-deployment-0123456789"
 FLOOR_URL = "/bench/floor/"
@@ -103,12 +107,14 @@ def wait_until_serving(port: int, cookie: str, server: subprocess.Popen) -> None
 def serving(port: int, cookie: str, cache: str, urls):
     """gunicorn, 2 workers, with the cache on or off, answering every url with 200 (each warmed)."""
     gunicorn = shutil.which("gunicorn", path=str(Path(sys.executable).parent)) or "gunicorn"
+    # To a file, not a pipe nobody reads: a worker writing tracebacks into a full pipe would block.
+    log = SERVER_LOG.open("w")
     server = subprocess.Popen(
         [gunicorn, "config.wsgi:application", "--workers", "2", "--bind", f"127.0.0.1:{port}"],
         cwd=ROOT,
         env=server_env(cache),
         stdout=subprocess.DEVNULL,
-        stderr=subprocess.PIPE,
+        stderr=log,
         text=True,
     )
     try:
@@ -116,7 +122,12 @@ def serving(port: int, cookie: str, cache: str, urls):
         for url in [FLOOR_URL, *urls]:
             status = status_of(port, url, cookie)
             if status != 200:
-                sys.exit(f"{url} answered {status} under gunicorn (expected 200 for a signed-in board member)")
+                log.flush()
+                tail = "".join(SERVER_LOG.read_text().splitlines(keepends=True)[-30:])
+                sys.exit(
+                    f"{url} answered {status} under gunicorn (expected 200 for a signed-in board member); "
+                    f"the end of its log ({SERVER_LOG}):\n{tail}"
+                )
             status_of(port, url, cookie)  # warm the second worker too, more or less
         yield
     finally:
@@ -125,6 +136,7 @@ def serving(port: int, cookie: str, cache: str, urls):
             server.wait(timeout=30)
         except subprocess.TimeoutExpired:
             server.kill()
+        log.close()
 
 
 def milliseconds(text: str) -> float:
@@ -205,11 +217,19 @@ def year_ago_pairs(wanted, pack_url) -> list[tuple[str, str, str]]:
 
 
 _TOKEN = re.compile(r'name="csrfmiddlewaretoken" value="[^"]*"|<meta name="csrf-token" content="[^"]*">')
+# A page that ignores ?as_at= may still carry its querystring into its links (the plan page's filters and
+# pages do): the date written there is no sign that the page read it.
+_AS_AT_IN_LINKS = re.compile(r"as_at=\d{4}-\d{2}-\d{2}")
 
 
 def same_page(first: bytes, second: bytes) -> bool:
-    """Whether two responses are the same page, but for their CSRF tokens (a page ignoring ?as_at=)."""
-    return _TOKEN.sub("", first.decode()) == _TOKEN.sub("", second.decode())
+    """Whether two responses are the same page, but for their CSRF tokens and the ?as_at= their links
+    carry (a page ignoring ?as_at=)."""
+
+    def bare(body: bytes) -> str:
+        return _AS_AT_IN_LINKS.sub("", _TOKEN.sub("", body.decode()))
+
+    return bare(first) == bare(second)
 
 
 def load_size(args):

@@ -11,7 +11,5 @@ from config.settings import *  # noqa: F403
 ROOT_URLCONF = "urls_bench"
 
 if os.environ.get("BENCH_CACHE", "on") == "off":
-    # The app's own cache stays configured under another name, unused, so that `createcachetable`, run
-    # in this mode when the demo is built, still creates the table the cached server then needs.
-    CACHES = {"default": {"BACKEND": "django.core.cache.backends.dummy.DummyCache"}, "app": CACHES["default"]}  # noqa: F405
+    CACHES = {"default": {"BACKEND": "django.core.cache.backends.dummy.DummyCache"}}
     PAGE_CACHE = False  # and the pages do not even read the data version

@@ -5,7 +5,7 @@ from collections import OrderedDict, defaultdict
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
 
-from django.db.models import Count, DateTimeField, Exists, F, OuterRef, Subquery, Value
+from django.db.models import Count, DateTimeField, Exists, F, OuterRef, Q, Subquery, Value
 from django.db.models.functions import Coalesce, TruncDate
 from django.urls import reverse
 from django.utils import timezone
@@ -218,8 +218,16 @@ def upcoming_meetings_for(user, today: date, limit: int = 6) -> UpcomingMeetings
     is scheduled at all (the brief is then read on its own)."""
     membership = Board.members.through.objects.filter(board_id=OuterRef("board_id"), user_id=user.pk)
     latest = PublishedVisitBrief.objects.filter(published_at__date__lte=today).order_by("-published_at", "-pk")
+    upcoming = Meeting.objects.filter(NOT_CANCELLED, upcoming_meetings(today))
+    # Only each board's next meeting (none of its upcoming meetings comes before it, in (starts_at, pk)
+    # order): the first of those is the next meeting of any board, and the reader's are among them. So
+    # the rows are one a board, not every meeting scheduled ahead (on the large demo, 200 instances a
+    # request for the few shown).
+    earlier = upcoming.filter(board_id=OuterRef("board_id")).filter(
+        Q(starts_at__lt=OuterRef("starts_at")) | Q(starts_at=OuterRef("starts_at"), pk__lt=OuterRef("pk"))
+    )
     meetings = list(
-        Meeting.objects.filter(NOT_CANCELLED, upcoming_meetings(today))
+        upcoming.filter(~Exists(earlier))
         .select_related("board")
         .annotate(is_mine=Exists(membership), **_brief_annotations("latest_brief", latest))
         .order_by("starts_at", "pk")[:200]

@@ -1,8 +1,8 @@
 from django import forms
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
+from django.template.loader import render_to_string
 from django.urls import reverse
-from django.utils.functional import SimpleLazyObject
 
 from core import audit, cache, clock
 from core.formats import date_words
@@ -63,43 +63,72 @@ class AsAtForm(ServiceForm):
 
 @service_user_required
 def home(request):
+    """Every role's first screen. What every reader sees alike (the counts, the chart, the lists, the
+    KPIs off target, the risks) is rendered once per data version, day and as-at date, without the
+    request, as the indicator page is (core.cache; templates/dashboard/includes/dashboard_body.html):
+    a cached request then costs the session, the reader's meetings, the data version and one cache
+    read, whatever the size of the plan. The reader's own figures (their open actions, those needing
+    an update) are rendered in the same pass for every lead and picked out here, so nothing of one
+    reader reaches another's page."""
     today = clock.today()
     query = iso_dates_as_parts(request.GET, ["as_at"])
     form = AsAtForm(query if "as_at-year" in query else None, today=today)
     as_at = (form.cleaned_data.get("as_at") if form.is_bound and form.is_valid() else None) or today
+    # The next meeting of any board, the reader's boards' next meetings and the latest visit brief: one query.
+    upcoming = upcoming_meetings_for(request.user, as_at)
+    page = cache.cached(
+        request, "dashboard-page", lambda: _dashboard_page(as_at, today, upcoming.next_meeting), parts=(as_at,)
+    )
+    mine = page["leads"].get(request.user.pk, {})
+    context = {
+        "form": form,
+        "as_at": as_at,
+        "is_today": as_at == today,
+        "plan": page["plan"],
+        "latest_visit": page["latest_visit"],
+        "has_chart": page["has_chart"],
+        "body": page["body"],
+        "my_open_actions": mine.get("open", 0),
+        "my_actions_needing_update": mine.get("needing", ""),
+        "my_meetings": upcoming.mine,
+        "latest_brief": upcoming.latest_brief,
+    }
+    if is_admin(request.user):
+        context["import_status"] = import_status()
+    return render(request, "dashboard/home.html", context)
+
+
+def _dashboard_page(as_at, today, next_meeting) -> dict:
+    """The shared part of the first screen as at `as_at`: the plan, the latest visit, the body's HTML
+    (rendered without the request: no session, user or CSRF token can reach the cache) and each lead's
+    own part, {lead id: {"open": n, "needing": HTML}}. Fixed queries whatever the size."""
     inspections = list(Inspection.objects.order_by("start_date", "pk"))
     plans = list(plans_newest_first())
     # Today: the current plan; an earlier date: the plan the boards were looking at then.
     plan = current_plan_from(plans) if as_at == today else plan_in_force_from(plans, as_at)
-    # Worked out at most once a request, and only when something not in the cache needs it.
-    states = SimpleLazyObject(lambda: plan_as_at(plan, as_at) if plan else [])
-    # The next meeting of any board, the reader's boards' next meetings and the latest visit brief: one query.
-    upcoming = upcoming_meetings_for(request.user, as_at)
-    summary = cache.cached(
-        request,
-        "dashboard",
-        lambda: _dashboard_summary(plan, as_at, states, plans, inspections, upcoming.next_meeting),
-        parts=(as_at, plan.pk if plan else None),
-    )
-    # The reader's own figures stay outside what is shared: the summary holds every lead's.
-    context = {key: value for key, value in summary.items() if key not in ("open_by_lead", "needing_update")}
-    context["my_open_actions"] = summary["open_by_lead"].get(request.user.pk, 0)
-    context["my_actions_needing_update"] = summary["needing_update"].get(request.user.pk, [])
-    context["form"] = form
+    states = plan_as_at(plan, as_at) if plan else []
+    context = _dashboard_summary(plan, as_at, states, plans, inspections, next_meeting)
     context["as_at"] = as_at
     context["is_today"] = as_at == today
     context["latest_visit"] = latest_held_visit(inspections, today)
-    context["chart"] = rag_trend_figure(summary["trend"], summary["markers"])
-    context["my_meetings"] = upcoming.mine
-    context["latest_brief"] = upcoming.latest_brief
-    if is_admin(request.user):
-        context["import_status"] = import_status()
-    # The two largest sections are cached as rendered HTML (templates/dashboard/home.html), so these
-    # are worked out only when that HTML is not in the cache.
+    context["chart"] = rag_trend_figure(context["trend"], context["markers"])
     if plan:
-        context["recommendations"] = SimpleLazyObject(lambda: _recommendations(plan, as_at, states))
-    context["kpis_off_target"] = SimpleLazyObject(lambda: off_target_as_at(as_at))
-    return render(request, "dashboard/home.html", context)
+        context["recommendations"] = _recommendations(plan, as_at, states)
+    context["kpis_off_target"] = off_target_as_at(as_at)
+    leads = {}
+    for lead, count in context.pop("open_by_lead").items():
+        leads[lead] = {"open": count}
+    for lead, needing in context.pop("needing_update").items():
+        leads.setdefault(lead, {})["needing"] = render_to_string(
+            "dashboard/includes/my_updates.html", {"my_actions_needing_update": needing}
+        )
+    return {
+        "plan": plan,
+        "latest_visit": context["latest_visit"],
+        "has_chart": context["chart"] is not None,
+        "body": render_to_string("dashboard/includes/dashboard_body.html", context),
+        "leads": leads,
+    }
 
 
 def _recommendations(plan, as_at, states):
@@ -108,8 +137,8 @@ def _recommendations(plan, as_at, states):
 
 
 def _dashboard_summary(plan, today, states, plans, inspections, next_meeting) -> dict:
-    """The dashboard's smaller figures as at `today` (a past date, or today), the same for every reader
-    (cached by data version, date and as-at date)."""
+    """The dashboard's figures as at `today` (a past date, or today), the same for every reader, with
+    every lead's open actions and those needing an update (open_by_lead, needing_update)."""
     context = {"today": today, "plan": plan, "open_by_lead": {}, "needing_update": {}}
     context["next_meeting"] = next_meeting
     # Open risks as they stand (the register is not read "as at"), highest first: one query.
@@ -131,11 +160,12 @@ def _dashboard_summary(plan, today, states, plans, inspections, next_meeting) ->
             (s for s in states if s.rag == Rag.RED), key=lambda s: (-s.days_overdue, s.action.reference)
         )[:10]
         if next_meeting:
+            meeting_date = next_meeting.date  # worked out from its start time each time it is read
             context["due_before_next_meeting"] = [
                 s
                 for s in states
                 if is_due_before_meeting(
-                    finished=s.is_finished, target_date=s.target_date, as_at=today, meeting_date=next_meeting.date
+                    finished=s.is_finished, target_date=s.target_date, as_at=today, meeting_date=meeting_date
                 )
             ]
         open_by_lead = context["open_by_lead"]
