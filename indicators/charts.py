@@ -201,16 +201,22 @@ def _value_trace(measurements, frequency) -> dict:
 
 
 def _target_trace(measurements, targets, frequency) -> dict | None:
+    # A period with no target (before the first, or after one ended) is a gap in the line (None:
+    # plotly does not join across it), not the last target carried on.
     x, y = [], []
     for m in measurements:
         target = target_in_force(targets, m.period)
         if target is not None:
             x.append(m.period.isoformat())
             y.append(float(target.value))
+        elif y and y[-1] is not None:
+            x.append(m.period.isoformat())
+            y.append(None)
     if not x:
         return None
-    x.append(periods.period_end(measurements[-1].period, frequency).isoformat())
-    y.append(y[-1])
+    if y[-1] is not None:
+        x.append(periods.period_end(measurements[-1].period, frequency).isoformat())
+        y.append(y[-1])
     return {
         "type": "scatter",
         "x": x,
