@@ -72,7 +72,9 @@ def test_scorecard_and_dated_rags_say_no_target_after_the_end():
 def test_the_chart_target_line_stops_at_the_end():
     indicator = IndicatorFactory(frequency="monthly")
     TargetFactory(indicator=indicator, effective_from=D(2026, 1, 1), effective_to=D(2026, 2, 1), value=Decimal("20"))
-    measurements = [MeasurementFactory(indicator=indicator, period=D(2026, m, 1), value=Decimal("30")) for m in (1, 2, 3)]
+    measurements = [
+        MeasurementFactory(indicator=indicator, period=D(2026, m, 1), value=Decimal("30")) for m in (1, 2, 3)
+    ]
     trace = charts._target_trace(measurements, list(indicator.targets.all()), "monthly")
     assert trace["y"] == [20.0, 20.0, None]  # a gap from March, not the target carried on
 
@@ -147,9 +149,7 @@ def test_changing_a_target_to_end_it_keeps_its_history(admin_client_):
     target = TargetFactory(indicator=indicator, effective_from=D(2026, 4, 1), value=Decimal("20"))
     form = admin_client_.get(reverse("indicators:target_update", args=[target.pk])).content.decode()
     assert 'name="effective_to-day"' in form
-    response = admin_client_.post(
-        reverse("indicators:target_update", args=[target.pk]), _post(end=("15", "3", "2027"))
-    )
+    response = admin_client_.post(reverse("indicators:target_update", args=[target.pk]), _post(end=("15", "3", "2027")))
     assert response.status_code == 302
     target.refresh_from_db()
     assert target.effective_to == D(2027, 3, 1)
