@@ -154,3 +154,19 @@ def test_changing_a_target_to_end_it_keeps_its_history(admin_client_):
     target.refresh_from_db()
     assert target.effective_to == D(2027, 3, 1)
     assert [h.effective_to for h in target.history.order_by("history_id")] == [None, D(2027, 3, 1)]
+
+
+def test_a_ten_year_series_is_drawn_as_a_line_without_a_bead_on_every_month():
+    # Looked at with 120 monthly values at 375 px (issue 17): a marker on every point hid the line.
+    def months(count):
+        return [
+            Target(effective_from=D(2016 + (3 + i) // 12, (3 + i) % 12 + 1, 1), value=Decimal(i)) for i in range(count)
+        ]
+
+    def value_trace(count):
+        points = [type("M", (), {"period": t.effective_from, "value": t.value})() for t in months(count)]
+        return charts._value_trace(points, "monthly")
+
+    assert value_trace(36)["mode"] == "lines+markers"
+    assert value_trace(120)["mode"] == "lines"
+    assert len(value_trace(120)["y"]) == 120  # every value still there for the hover
