@@ -13,6 +13,7 @@ from django.utils import timezone
 
 from indicators import periods
 from indicators.models import Benchmark, Indicator, Measurement, Target
+from indicators.queries import target_in_force
 from indicators.rules import kpi_rag
 from indicators.services import save_measurements
 
@@ -749,10 +750,7 @@ def build(ctx):
                 missing = Measurement.MissingReason.NOT_YET_AVAILABLE
             elif spec.suppressed_month is not None and index == last - spec.suppressed_month:
                 missing = Measurement.MissingReason.SUPPRESSED
-            in_force = None
-            for target in indicator_targets:
-                if target.effective_from <= period:
-                    in_force = target
+            in_force = target_in_force(indicator_targets, period)
             rag = kpi_rag(value=None if missing else value, target=in_force, polarity=spec.polarity)
             commentary = ""
             if rag == "red" and index == last:

@@ -186,13 +186,19 @@ BENCHMARK_LINES = (
 )
 
 
+# Three years of monthly values: more, and the point markers crowd the line (see _value_trace).
+MARKERS_SHOWN_AT_MOST = 36
+
+
 def _value_trace(measurements, frequency) -> dict:
     with_values = [m for m in measurements if m.value is not None]
     return {
         "type": "scatter",
         "x": [_middle(m.period, frequency).isoformat() for m in with_values],
         "y": [float(m.value) for m in with_values],
-        "mode": "lines+markers",
+        # Ten years of months (120 points) drew a bead every 2 px on a phone and hid the line: a long
+        # series is a line alone (each value still on hover and in the table below the chart).
+        "mode": "lines+markers" if len(with_values) <= MARKERS_SHOWN_AT_MOST else "lines",
         "name": "Our value",
         "line": {"color": _VALUE_COLOUR, "width": 3},
         "text": [periods.period_label(m.period, frequency) for m in with_values],
@@ -201,16 +207,22 @@ def _value_trace(measurements, frequency) -> dict:
 
 
 def _target_trace(measurements, targets, frequency) -> dict | None:
+    # A period with no target (before the first, or after one ended) is a gap in the line (None:
+    # plotly does not join across it), not the last target carried on.
     x, y = [], []
     for m in measurements:
         target = target_in_force(targets, m.period)
         if target is not None:
             x.append(m.period.isoformat())
             y.append(float(target.value))
+        elif y and y[-1] is not None:
+            x.append(m.period.isoformat())
+            y.append(None)
     if not x:
         return None
-    x.append(periods.period_end(measurements[-1].period, frequency).isoformat())
-    y.append(y[-1])
+    if y[-1] is not None:
+        x.append(periods.period_end(measurements[-1].period, frequency).isoformat())
+        y.append(y[-1])
     return {
         "type": "scatter",
         "x": x,

@@ -126,9 +126,16 @@ class IndicatorDefinitionForm(ServiceModelForm):
 class TargetForm(ServiceModelForm):
     effective_from = GovukDateField(
         label="Starts from",
-        help_text="The target applies from the period this date falls in, until a later target starts. "
-        "For example, 1 4 2026",
+        help_text="The target applies from the period this date falls in. For example, 1 4 2026",
         error_messages={"required": "Enter the date the target starts from"},
+    )
+    effective_to = GovukDateField(
+        label="Last period it applies to",
+        required=False,
+        what="the last period",
+        help_text="Leave empty to keep the target until the next one starts. Give a date when the target "
+        "is dropped, for example when the measure is kept for context only: the periods after the one "
+        "this date falls in have no target, and no RAG. For example, 31 3 2027",
     )
     value = forms.DecimalField(
         label="Target value",
@@ -143,6 +150,7 @@ class TargetForm(ServiceModelForm):
         model = Target
         fields = [
             "effective_from",
+            "effective_to",
             "value",
             "band_lower",
             "band_upper",
@@ -183,6 +191,10 @@ class TargetForm(ServiceModelForm):
         day = self.cleaned_data["effective_from"]
         return periods.period_containing(day, self.indicator.frequency) if day else day
 
+    def clean_effective_to(self):
+        day = self.cleaned_data["effective_to"]
+        return periods.period_containing(day, self.indicator.frequency) if day else day
+
     def clean_tolerance(self):
         tolerance = self.cleaned_data["tolerance"]
         if tolerance is not None and tolerance < 0:
@@ -209,7 +221,36 @@ class TargetForm(ServiceModelForm):
             if clash:
                 label = periods.period_label(start, self.indicator.frequency)
                 self.add_error("effective_from", f"There is already a target from {label}: change that one instead")
+            else:
+                self._check_no_overlap(start, data.get("effective_to"))
         return data
+
+    def _check_no_overlap(self, start, end):
+        """A target's end is not before its start, and the target it follows has ended (if it ends at
+        all) before it starts; its end, if any, is before the next target starts."""
+        frequency = self.indicator.frequency
+        if end is not None and end < start:
+            self.add_error(
+                "effective_to",
+                f"The last period must be {periods.period_label(start, frequency)} or later: the target starts then",
+            )
+            return
+        others = self.indicator.targets.exclude(pk=self.instance.pk)
+        following = others.filter(effective_from__gt=start).order_by("effective_from").first()
+        if end is not None and following is not None and end >= following.effective_from:
+            self.add_error(
+                "effective_to",
+                f"The last period must be before {periods.period_label(following.effective_from, frequency)}, "
+                "when the next target starts",
+            )
+        before = others.filter(effective_from__lt=start).order_by("effective_from").last()
+        if before is not None and before.effective_to is not None and before.effective_to >= start:
+            self.add_error(
+                "effective_from",
+                f"The target from {periods.period_label(before.effective_from, frequency)} runs until "
+                f"{periods.period_label(before.effective_to, frequency)}: start this one after that, "
+                "or change that target's last period",
+            )
 
     def validate_unique(self):
         # The indicator is not a field of this form, so the clash with another target from the same

@@ -58,21 +58,38 @@ def _definition_form(request, indicator):
 
 
 def _target_rows(indicator) -> list[dict]:
-    """Each target with the period it runs from and to (until the next one starts), oldest first."""
+    """Each target with the period it runs from and how it ends (its last period, the next target, or
+    no end), oldest first; a gap after a target that ended before the next one started is said."""
     targets = list(indicator.targets.all())
+    frequency = indicator.frequency
     rows = []
     for index, target in enumerate(targets):
         following = targets[index + 1] if index + 1 < len(targets) else None
+        start = periods.period_label(target.effective_from, frequency)
+        if target.effective_to is not None:
+            runs = f"From {start} until {periods.period_label(target.effective_to, frequency)}"
+        elif following is not None:
+            last = periods.previous_period(following.effective_from, frequency)
+            runs = f"From {start} until the next target (to {periods.period_label(last, frequency)})"
+        else:
+            runs = f"From {start}, no end"
+        gap = ""
+        if target.effective_to is not None:
+            after = periods.next_period(target.effective_to, frequency)
+            if following is None:
+                gap = f"No target from {periods.period_label(after, frequency)}"
+            elif after < following.effective_from:
+                last = periods.previous_period(following.effective_from, frequency)
+                gap = f"No target from {periods.period_label(after, frequency)}" + (
+                    f" to {periods.period_label(last, frequency)}" if last != after else ""
+                )
         rows.append(
             {
                 "target": target,
                 "shown": target_display(target, indicator),
-                "from": periods.period_label(target.effective_from, indicator.frequency),
-                "to": periods.period_label(
-                    periods.previous_period(following.effective_from, indicator.frequency), indicator.frequency
-                )
-                if following
-                else "",
+                "from": start,
+                "runs": runs,
+                "gap": gap,
             }
         )
     return rows

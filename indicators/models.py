@@ -106,6 +106,11 @@ class Target(models.Model):
 
     indicator = models.ForeignKey(Indicator, on_delete=models.CASCADE, related_name="targets")
     effective_from = models.DateField(help_text="The first period this target applies to")
+    # A council may drop a KPI's target (the measure kept for context only): the last period the
+    # target applies to. Empty: it runs until the next target starts, or for good.
+    effective_to = models.DateField(
+        "last period", null=True, blank=True, help_text="The last period this target applies to, if it ends"
+    )
     value = models.DecimalField(max_digits=14, decimal_places=4)
     tolerance_kind = models.CharField(max_length=16, choices=ToleranceKind.choices, default=ToleranceKind.RELATIVE)
     tolerance = models.DecimalField(
@@ -133,6 +138,10 @@ class Target(models.Model):
                     )
                 ),
                 name="target_band_both_ends_in_order",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(effective_to__isnull=True) | models.Q(effective_to__gte=models.F("effective_from")),
+                name="target_ends_after_it_starts",
             ),
         ]
 

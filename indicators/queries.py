@@ -118,11 +118,15 @@ def end_of_day(as_at: date) -> datetime:
 
 
 def target_in_force(targets: list, period: date) -> Target | None:
-    """The target whose effective_from is the latest on or before `period` (targets sorted by date)."""
+    """The target whose effective_from is the latest on or before `period` (targets sorted by date),
+    unless it ended (effective_to) before `period`: a period after a target's end and before any next
+    target has no target. The one rule for "the target in force": every page, pack and import uses it."""
     in_force = None
     for target in targets:
         if target.effective_from <= period:
             in_force = target
+    if in_force is not None and in_force.effective_to is not None and period > in_force.effective_to:
+        return None
     return in_force
 
 
@@ -368,19 +372,21 @@ def kpi_rags_on_dates(dates, *, indicators=None, knowledge: str = Knowledge.CURR
         "pk",
         "polarity",
         "targets__effective_from",
+        "targets__effective_to",
         "targets__value",
         "targets__tolerance_kind",
         "targets__tolerance",
         "targets__band_lower",
         "targets__band_upper",
     )
-    for pk, indicator_polarity, effective_from, value, kind, tolerance, lower, upper in rows:
+    for pk, indicator_polarity, effective_from, effective_to, value, kind, tolerance, lower, upper in rows:
         polarity[pk] = indicator_polarity
         found = targets.setdefault(pk, [])
         if effective_from is not None:
             found.append(
                 Target(
                     effective_from=effective_from,
+                    effective_to=effective_to,
                     value=value,
                     tolerance_kind=kind,
                     tolerance=tolerance,

@@ -170,7 +170,8 @@ def detail_context(indicator, *, today: date) -> dict:
     ]
     target_rows = [
         {
-            "from_label": periods.period_label(t.effective_from, indicator.frequency),
+            "from_label": periods.period_label(t.effective_from, indicator.frequency)
+            + (f" to {periods.period_label(t.effective_to, indicator.frequency)}" if t.effective_to else ""),
             "display": target_display(t, indicator),
             "tolerance": tolerance_description(t, indicator),
             "note": t.expected_direction_note,

@@ -6,7 +6,16 @@ from django.contrib import admin
 from simple_history.admin import SimpleHistoryAdmin
 
 from core.admin import ExplainsProtectedRecords, PermanentRecordAdmin
-from meetings.models import AgendaItem, Board, Meeting, MeetingAction, PublishedPack, ReminderLog, Resolution
+from meetings.models import (
+    AgendaItem,
+    Board,
+    BoardMembership,
+    Meeting,
+    MeetingAction,
+    PublishedPack,
+    ReminderLog,
+    Resolution,
+)
 
 
 class AgendaItemInline(admin.TabularInline):
@@ -30,6 +39,13 @@ class MeetingActionInline(admin.TabularInline):
     show_change_link = True
 
 
+class BoardMembershipInline(admin.TabularInline):
+    model = BoardMembership
+    extra = 0
+    fields = ["user", "role"]
+    autocomplete_fields = ["user"]
+
+
 @admin.register(Board)
 class BoardAdmin(ExplainsProtectedRecords, SimpleHistoryAdmin):
     list_display = ["name", "kind", "cadence", "chair", "chair_name"]
@@ -37,7 +53,8 @@ class BoardAdmin(ExplainsProtectedRecords, SimpleHistoryAdmin):
     search_fields = ["name"]
     list_select_related = ["chair"]
     autocomplete_fields = ["chair"]
-    filter_horizontal = ["members", "themes", "indicators"]
+    filter_horizontal = ["themes", "indicators"]
+    inlines = [BoardMembershipInline]
 
 
 @admin.register(Meeting)

@@ -365,7 +365,11 @@ def _field(paragraph, code: str, shown: str) -> None:
 
 def _cover(document, pack: dict) -> None:
     """The first page: the meeting's agenda and the pack's contents, then a page break. A pack published
-    before the agenda was part of it has no agenda key and shows no agenda."""
+    before the agenda was part of it has no agenda key and shows no agenda (nor members, before those)."""
+    if pack.get("members"):
+        document.add_heading("Board members", level=1)
+        for seat in pack["members"]:
+            document.add_paragraph(f"{seat['name']}, {seat['role'].lower()}" if seat["role"] else seat["name"])
     if "agenda" in pack:
         document.add_heading("Agenda", level=1)
         if pack["agenda"]:

@@ -15,7 +15,7 @@ from core.formats import date_words, person_name
 from core.forms import GovukDateField, GovukTimeField, ServiceForm, ServiceModelForm
 from improvement.models import Action, Recommendation, Theme
 from indicators.models import Indicator
-from meetings.models import AgendaItem, Board, Meeting, MeetingAction
+from meetings.models import AgendaItem, Board, BoardMembership, Meeting, MeetingAction
 from meetings.rules import resolution_wording
 
 STALE_MESSAGE = (
@@ -78,18 +78,14 @@ def _linked_ids(form, name):
 
 
 class BoardForm(ServiceModelForm):
-    chair = UserChoiceField(
-        queryset=get_user_model().objects.none(),
-        required=False,
-        empty_label="Not a user of this service",
-        help_text="If the chair uses this service",
-    )
-    members = UserMultipleChoiceField(
-        queryset=get_user_model().objects.none(),
-        required=False,
-        widget=forms.CheckboxSelectMultiple,
-        help_text="Members who use this service",
-    )
+    """The board, and one row per member who uses the service: a select of the person and a select of
+    the capacity they sit in (no multi-select). Rows are plain fields (member_0, role_0, ...) so the
+    error summary and the GOV.UK field markup cover them like any other field; the people are read
+    once for every row."""
+
+    # Empty rows offered below the members already on the board: saving offers three more.
+    EMPTY_ROWS = 3
+
     themes = forms.ModelMultipleChoiceField(
         label="Themes it reviews",
         queryset=Theme.objects.none(),
@@ -112,17 +108,22 @@ class BoardForm(ServiceModelForm):
             "kind",
             "cadence",
             "terms_of_reference",
-            "chair",
             "chair_name",
-            "members",
             "external_members",
             "standing_items",
             "themes",
             "indicators",
         ]
-        labels = {"chair_name": "Chair's name, if not a user", "cadence": "Usual cadence"}
+        labels = {
+            "chair_name": "Chair's name, if not a user",
+            "cadence": "Usual cadence",
+            "external_members": "Members who do not use this service",
+        }
         help_texts = {
-            "chair_name": "For example the DfE adviser or an independent chair, with their role",
+            "chair_name": "For example the DfE adviser or an independent chair, with their role. Leave empty "
+            "when the chair is one of the members above",
+            "external_members": "One a line: name, then their role, for example "
+            "\u201cDet Supt Claire Hollis, Riverford Police (observer)\u201d",
             "terms_of_reference": "What the board is for and what it holds to account",
             "standing_items": "Agenda items at every meeting, one a line, for example "
             "\u201cImprovement plan update\u201d. They are added to each meeting you schedule.",
@@ -142,21 +143,87 @@ class BoardForm(ServiceModelForm):
     def __init__(self, *args, plan, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["kind"].choices = Board.Kind.choices  # no blank radio
-        self.fields["chair"].queryset = people()
-        self.fields["members"].queryset = people()
         self.fields["themes"].queryset = _plan_choices(plan, _linked_ids(self, "themes"), Theme, "plan").order_by(
             "plan", "order", "reference"
         )
         self.fields["indicators"].queryset = _indicator_choices(_linked_ids(self, "indicators"))
+        self._add_member_rows()
+
+    def _add_member_rows(self):
+        seats = []
+        if self.instance.pk is not None:
+            seats = sorted(
+                self.instance.memberships.select_related("user"),
+                key=lambda m: (m.role_order, person_name(m.user).lower()),
+            )
+        self.people = {str(user.pk): user for user in people()}
+        for seat in seats:  # a member made inactive since stays on the board until removed
+            self.people.setdefault(str(seat.user_id), seat.user)
+        person_choices = [("", "No one")] + [(pk, person_name(user)) for pk, user in self.people.items()]
+        posted = 0
+        if self.is_bound:
+            posted = sum(1 for key in self.data if key.startswith("member_") and key[7:].isdigit())
+        self.row_count = max(len(seats) + self.EMPTY_ROWS, posted)
+        for index in range(self.row_count):
+            seat = seats[index] if index < len(seats) else None
+            self.fields[f"member_{index}"] = forms.ChoiceField(
+                label="Person",
+                choices=person_choices,
+                required=False,
+                initial=str(seat.user_id) if seat else "",
+            )
+            self.fields[f"role_{index}"] = forms.ChoiceField(
+                label="Sits on the board as",
+                choices=BoardMembership.Role.choices,
+                initial=seat.role if seat else BoardMembership.Role.MEMBER,
+                required=False,  # a row left at "No one" needs no role; a chosen person defaults to member
+            )
+            self.fields[f"role_{index}"].sometimes_required = True
+            # Not "(optional)": a row is left at "No one" to add nobody, or to take someone off.
+            self.fields[f"member_{index}"].sometimes_required = True
+
+    # The board's own fields before the member rows, and after them.
+    _BEFORE_MEMBERS = ("name", "kind", "cadence", "terms_of_reference")
+
+    def fields_before_members(self):
+        return [self[name] for name in self._BEFORE_MEMBERS]
+
+    def fields_after_members(self):
+        rows = {f"member_{i}" for i in range(self.row_count)} | {f"role_{i}" for i in range(self.row_count)}
+        return [field for field in self.visible_fields() if field.name not in rows | set(self._BEFORE_MEMBERS)]
+
+    def member_rows(self):
+        return [(index + 1, self[f"member_{index}"], self[f"role_{index}"]) for index in range(self.row_count)]
 
     def clean(self):
         data = super().clean()
-        if data.get("chair") and data.get("chair_name", "").strip():
-            self.add_error("chair_name", "Choose the chair from the list or enter their name, not both")
+        seats, rows_of, chairs = [], {}, []
+        for index in range(self.row_count):
+            chosen = data.get(f"member_{index}")
+            if not chosen:
+                continue
+            user = self.people[chosen]
+            if chosen in rows_of:
+                self.add_error(
+                    f"member_{index}",
+                    f"{person_name(user)} is already on the board in row {rows_of[chosen] + 1}: choose them once",
+                )
+                continue
+            rows_of[chosen] = index
+            role = data.get(f"role_{index}") or BoardMembership.Role.MEMBER
+            if role == BoardMembership.Role.CHAIR:
+                chairs.append(index)
+            seats.append((user, role))
+        for index in chairs[1:]:
+            self.add_error(f"role_{index}", "Only one member can be the chair: choose another role for this one")
+        if chairs and data.get("chair_name", "").strip():
+            self.add_error("chair_name", "A member is already the chair: leave this empty, or change their role")
+        data["memberships"] = seats
         return data
 
     def service_fields(self) -> dict:
-        return dict(self.cleaned_data)
+        rows = {f"member_{i}" for i in range(self.row_count)} | {f"role_{i}" for i in range(self.row_count)}
+        return {name: value for name, value in self.cleaned_data.items() if name not in rows}
 
 
 class MeetingDateTimeMixin(ServiceForm):

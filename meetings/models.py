@@ -7,7 +7,7 @@ from django.utils import timezone
 from simple_history.models import HistoricalRecords
 
 from core import clock
-from core.formats import as_date, date_words
+from core.formats import as_date, date_words, person_name
 from core.records import PermanentRecord
 
 
@@ -36,7 +36,11 @@ class Board(models.Model):
     chair_name = models.CharField(
         max_length=200, blank=True, help_text="When the chair is not a user, e.g. the DfE adviser"
     )
-    members = models.ManyToManyField(settings.AUTH_USER_MODEL, blank=True, related_name="boards")
+    # Each member sits in a capacity (chair, DfE adviser, observer...): see BoardMembership. `chair`
+    # follows the membership whose role is chair (services.save_memberships keeps them together).
+    members = models.ManyToManyField(
+        settings.AUTH_USER_MODEL, blank=True, related_name="boards", through="BoardMembership"
+    )
     external_members = models.TextField(
         blank=True, help_text="Members who are not users: one \u201cName, role\u201d a line"
     )
@@ -62,8 +66,46 @@ class Board(models.Model):
         return [line.strip() for line in self.standing_items.splitlines() if line.strip()]
 
     @property
+    def seats(self) -> list:
+        """The board's memberships, the chair first and officers in attendance last, then by name (from
+        memberships prefetched with their users: see queries.board_detail_queryset)."""
+        return sorted(self.memberships.all(), key=lambda m: (m.role_order, person_name(m.user).lower()))
+
+    @property
     def external_members_list(self):
         return [line.strip() for line in self.external_members.splitlines() if line.strip()]
+
+
+class BoardMembership(models.Model):
+    """A user's seat on a board and the capacity they sit in, as councils' minutes list them: the chair,
+    the vice-chair, members, the DfE adviser or commissioner, observers and officers in attendance."""
+
+    class Role(models.TextChoices):
+        CHAIR = "chair", "Chair"
+        VICE_CHAIR = "vice_chair", "Vice-chair"
+        MEMBER = "member", "Member"
+        ADVISER = "adviser", "DfE adviser or commissioner"
+        OBSERVER = "observer", "Observer"
+        OFFICER = "officer", "Officer in attendance"
+
+    # The order a board's papers list people in: the chair first, officers in attendance last.
+    ROLE_ORDER = [Role.CHAIR, Role.VICE_CHAIR, Role.ADVISER, Role.MEMBER, Role.OBSERVER, Role.OFFICER]
+
+    board = models.ForeignKey(Board, on_delete=models.CASCADE, related_name="memberships")
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="board_memberships")
+    role = models.CharField(max_length=16, choices=Role.choices, default=Role.MEMBER)
+
+    class Meta:
+        # The table the plain many-to-many used, kept (migration 0006): existing memberships survive.
+        db_table = "meetings_board_members"
+        unique_together = [("board", "user")]
+
+    def __str__(self):
+        return f"{self.user} ({self.get_role_display()}) on {self.board}"
+
+    @property
+    def role_order(self) -> int:
+        return self.ROLE_ORDER.index(self.role)
 
 
 class Meeting(models.Model):

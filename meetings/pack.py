@@ -15,7 +15,7 @@ from django.db.models.functions import JSONObject
 from django.template.loader import render_to_string
 
 from core import clock
-from core.formats import date_words, person_name, time_words, value_words
+from core.formats import date_words, person_name, person_name_of, time_words, value_words
 from improvement.models import Rag, Theme
 from improvement.queries import (
     action_rag_counts,
@@ -33,7 +33,7 @@ from indicators.rules import direction_words, kpi_rag
 from indicators.rules import rag_label as kpi_rag_label
 from meetings import queries
 from meetings.dates import after_one_cycle
-from meetings.models import AgendaItem, Board, Meeting
+from meetings.models import AgendaItem, Board, BoardMembership, Meeting
 from meetings.rules import days_overdue, pack_data_date
 
 PACK_VERSION = 1
@@ -103,6 +103,37 @@ def _agenda_subquery():
     return Subquery(rows.values("rows")[:1], output_field=JSONField())
 
 
+def _members_subquery():
+    # The board's members and their roles, read inside the meeting's query (as the agenda is).
+    seats = BoardMembership.objects.filter(board_id=OuterRef("board_id")).order_by().values("board")
+    rows = seats.annotate(
+        rows=_JSONArrayOf(
+            JSONObject(
+                role="role", first="user__first_name", last="user__last_name", username="user__username", id="user_id"
+            )
+        )
+    )
+    return Subquery(rows.values("rows")[:1], output_field=JSONField())
+
+
+def _members(rows, board) -> list[dict]:
+    """Who sits on the board and in what capacity, for the cover: the members who use the service by
+    role (the chair first), then a chair named without an account and the members who do not use it."""
+    order = {role: index for index, role in enumerate(BoardMembership.ROLE_ORDER)}
+    seats = sorted(
+        (
+            {"name": person_name_of(row["first"], row["last"], row["username"]), "role": row["role"]}
+            for row in rows or []
+        ),
+        key=lambda seat: (order.get(seat["role"], len(order)), seat["name"].lower()),
+    )
+    found = [{"name": seat["name"], "role": BoardMembership.Role(seat["role"]).label} for seat in seats]
+    if board.chair_name and not any(seat["role"] == BoardMembership.Role.CHAIR for seat in seats):
+        found.insert(0, {"name": board.chair_name, "role": BoardMembership.Role.CHAIR.label})
+    found += [{"name": line, "role": ""} for line in board.external_members_list]
+    return found
+
+
 def pack_meeting_queryset():
     """Meetings with what build_pack needs besides the plan and the KPIs, read in the query that finds
     the meeting: its board, the board's previous and next meetings (id and start), whether the board
@@ -121,6 +152,7 @@ def pack_meeting_queryset():
         pack_reviews_themes=Exists(Board.themes.through.objects.filter(board_id=OuterRef("board_id"))),
         pack_reviews_indicators=Exists(Board.indicators.through.objects.filter(board_id=OuterRef("board_id"))),
         pack_agenda=_agenda_subquery(),
+        pack_members=_members_subquery(),
     )
     for source in _paper_sources:
         meetings = meetings.annotate(**source.annotations())
@@ -382,6 +414,7 @@ def build_pack(meeting, *, on: date | None = None) -> dict:
             "indicators": "the indicators this board reviews" if indicators is not None else "every active indicator",
         },
         "agenda": _agenda(meeting.pack_agenda),
+        "members": _members(meeting.pack_members, board),
         "previous_meeting": _meeting_summary(previous, board),
         "next_meeting": _meeting_summary(following, board),
         "window_end": _iso(window_end),

@@ -6,7 +6,7 @@ from django.db.models import Count, F, Max, OuterRef, Prefetch, Q, Subquery
 from django.utils import timezone
 
 from improvement.models import Action, Theme
-from meetings.models import AgendaItem, Board, Meeting, MeetingAction, PublishedPack, Resolution
+from meetings.models import AgendaItem, Board, BoardMembership, Meeting, MeetingAction, PublishedPack, Resolution
 from meetings.rules import upcoming_meetings
 
 NOT_CANCELLED = ~Q(status=Meeting.Status.CANCELLED)
@@ -161,7 +161,9 @@ def register_owner_names():
 
 
 def board_detail_queryset():
-    return Board.objects.select_related("chair").prefetch_related("members", "themes", "indicators")
+    return Board.objects.select_related("chair").prefetch_related(
+        Prefetch("memberships", queryset=BoardMembership.objects.select_related("user")), "themes", "indicators"
+    )
 
 
 def meeting_detail_queryset():

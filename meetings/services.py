@@ -14,11 +14,20 @@ from core import clock
 from core.formats import person_name
 from meetings import queries
 from meetings.dates import after_one_cycle
-from meetings.models import AgendaItem, Board, FormToken, Meeting, MeetingAction, PublishedPack, Resolution
+from meetings.models import (
+    AgendaItem,
+    Board,
+    BoardMembership,
+    FormToken,
+    Meeting,
+    MeetingAction,
+    PublishedPack,
+    Resolution,
+)
 from meetings.pack import build_pack, render_pack_html
 from meetings.rules import is_draft_papers
 
-_BOARD_RELATIONS = ("members", "themes", "indicators")
+_BOARD_RELATIONS = ("themes", "indicators")
 _ITEM_RELATIONS = ("themes", "actions", "indicators")
 
 
@@ -64,17 +73,70 @@ def use_token(token: str, purpose: str, record) -> None:
         FormToken.objects.create(token=token, purpose=purpose, object_id=record.pk, used_at=clock.now())
 
 
+def _memberships_from(fields: dict, board: Board | None = None):
+    """The (user, role) seats a caller gave: `memberships` (the board form), or the older shape
+    `members` (each a member) with `chair` (the chair's seat): the demo and the tests' factories.
+    None: the caller did not touch the membership."""
+    memberships = fields.pop("memberships", None)
+    members = fields.pop("members", None)
+    if memberships is not None:
+        return list(memberships)
+    if members is None and "chair" not in fields:
+        return None
+    chair = fields.get("chair")
+    if members is None:  # only the chair changes: everyone else keeps their seat, an old chair a member
+        kept = BoardMembership.objects.filter(board=board).select_related("user") if board and board.pk else []
+        seats = [(chair, BoardMembership.Role.CHAIR)] if chair else []
+        return seats + [
+            (m.user, BoardMembership.Role.MEMBER if m.role == BoardMembership.Role.CHAIR else m.role)
+            for m in kept
+            if m.user != chair
+        ]
+    seats = [(chair, BoardMembership.Role.CHAIR)] if chair else []
+    return seats + [(user, BoardMembership.Role.MEMBER) for user in members or [] if user != chair]
+
+
+def save_memberships(board: Board, memberships) -> None:
+    """Replace the board's seats with `memberships` [(user, role)], the one writer of them; the board's
+    chair follows the seat whose role is chair (none: a chair named in chair_name, or not recorded)."""
+    seats = {user.pk: (user, role) for user, role in memberships}
+    BoardMembership.objects.filter(board=board).exclude(user_id__in=list(seats)).delete()
+    kept = {m.user_id: m for m in BoardMembership.objects.filter(board=board)}
+    for user_pk, (user, role) in seats.items():
+        seat = kept.get(user_pk)
+        if seat is None:
+            BoardMembership.objects.create(board=board, user=user, role=role)
+        elif seat.role != role:
+            seat.role = role
+            seat.save(update_fields=["role"])
+    chairs = [user for user, role in seats.values() if role == BoardMembership.Role.CHAIR]
+    chair = chairs[0] if chairs else None
+    if board.chair_id != (chair.pk if chair else None):
+        board.chair = chair
+        board.save(update_fields=["chair"])
+
+
 @transaction.atomic
 def create_board(**fields) -> Board:
-    """A new board with its members, themes and indicators. Keyword arguments are Board fields."""
+    """A new board with its members (and their roles), themes and indicators. Keyword arguments are
+    Board fields, plus `memberships` [(user, role)] or the older `members` with `chair`."""
+    fields = dict(fields)
+    seats = _memberships_from(fields)
+    fields.pop("chair", None)
     board = Board()
-    _save_with_relations(board, dict(fields), _BOARD_RELATIONS)
+    _save_with_relations(board, fields, _BOARD_RELATIONS)
+    save_memberships(board, seats or [])
     return board
 
 
 @transaction.atomic
 def update_board(*, board: Board, **fields) -> Board:
-    _save_with_relations(board, dict(fields), _BOARD_RELATIONS)
+    fields = dict(fields)
+    seats = _memberships_from(fields, board)
+    fields.pop("chair", None)
+    _save_with_relations(board, fields, _BOARD_RELATIONS)
+    if seats is not None:
+        save_memberships(board, seats)
     return board
 
 

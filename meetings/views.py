@@ -93,7 +93,7 @@ def board_create(request):
     _editor(request)
     form = BoardForm(request.POST or None, plan=current_plan())
     if request.method == "POST" and form.is_valid():
-        board = services.create_board(**form.cleaned_data)
+        board = services.create_board(**form.service_fields())
         messages.success(request, f"{board.name} has been added.")
         return redirect(board)
     return render(request, "meetings/board_form.html", {"form": form, "board": None})
@@ -105,7 +105,7 @@ def board_update(request, pk):
     board = get_object_or_404(Board.objects.all(), pk=pk)
     form = BoardForm(request.POST or None, instance=board, plan=current_plan())
     if request.method == "POST" and form.is_valid():
-        services.update_board(board=board, **form.cleaned_data)
+        services.update_board(board=board, **form.service_fields())
         messages.success(request, f"{board.name} has been updated.")
         return redirect(board)
     return render(request, "meetings/board_form.html", {"form": form, "board": board})

@@ -5,6 +5,7 @@ import pytest
 from playwright.sync_api import expect
 
 from indicators.models import Indicator
+from meetings.models import Board
 
 pytestmark = pytest.mark.browser
 
@@ -36,16 +37,17 @@ def test_admin_adds_an_indicator_and_its_target_from_the_admin_area(demo, sign_i
     assert_accessible(page)
 
     page.get_by_role("link", name="Add a target").click()
-    page.get_by_label("Day").fill("1")
-    page.get_by_label("Month").fill("4")
-    page.get_by_label("Year").fill("2026")
+    starts = page.get_by_role("group", name="Starts from")  # the last period's boxes are left empty
+    starts.get_by_label("Day").fill("1")
+    starts.get_by_label("Month").fill("4")
+    starts.get_by_label("Year").fill("2026")
     page.get_by_label("Target value").fill("18")
     page.get_by_label("Absolute (points)").check()
     page.get_by_label("Amber tolerance", exact=True).fill("2")
     assert_accessible(page)
     page.get_by_role("button", name="Save the target").click()
     expect(page.get_by_text("The target from Apr 2026 has been saved.")).to_be_visible()
-    assert page.get_by_role("cell", name="From Apr 2026 on").is_visible()
+    assert page.get_by_role("cell", name="From Apr 2026, no end").is_visible()
     assert Indicator.objects.get(code="CP-REPEAT-2Y").targets.get().value == 18
 
 
@@ -54,7 +56,11 @@ def test_admin_pages_do_not_scroll_sideways_on_a_phone(demo, sign_in, live_serve
     page.set_viewport_size({"width": 375, "height": 800})
     indicator = Indicator.objects.exclude(targets=None).order_by("pk").first()
     target = indicator.targets.first()
+    board = Board.objects.order_by("pk").first()
     for path in (
+        # The board form's person-and-role rows and the board page's roles (issue 17).
+        f"/meetings/boards/{board.pk}/edit/",
+        f"/meetings/boards/{board.pk}/",
         "/manage/",
         "/indicators/definitions/",
         "/indicators/definitions/add/",

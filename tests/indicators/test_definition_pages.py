@@ -122,7 +122,7 @@ def test_admin_adds_a_target_from_the_period_the_date_falls_in(admin_client_):
     )
     page = _text(admin_client_.get(response["Location"]))
     assert "The target from Q1 2026/27 has been saved." in page
-    assert "From Q1 2026/27 on 20.0% 2 points" in page
+    assert "From Q1 2026/27, no end 20.0% 2 points" in page
 
 
 def test_a_band_sets_the_target_to_its_middle(admin_client_):
@@ -176,8 +176,8 @@ def test_admin_changes_a_target_and_the_trajectory_shows_when_each_runs(admin_cl
     assert (first.value, first.tolerance) == (Decimal("82.5"), Decimal("5"))
     assert first.history.count() == 2
     page = _text(admin_client_.get(response["Location"]))
-    assert "From Apr 2025 to Mar 2026 82.5% 5 points" in page
-    assert "From Apr 2026 on 85.0%" in page
+    assert "From Apr 2025 until the next target (to Mar 2026) 82.5% 5 points" in page
+    assert "From Apr 2026, no end 85.0%" in page
 
 
 def test_list_shows_every_indicator_with_its_owner_values_and_status(admin_client_, officer_user):

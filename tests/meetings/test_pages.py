@@ -98,7 +98,7 @@ def test_board_page_shows_members_what_it_reviews_meetings_and_open_actions(
 
     assert "Next meeting Wednesday 9 December 2026, 10am" in text
     assert "Chair Dr Ruth Hale, DfE adviser" in text
-    assert "Members Jo Pearce Det Supt Claire Hollis, Police Dr Amir Siddiqui, Designated Doctor" in text
+    assert "Members Jo Pearce, member Det Supt Claire Hollis, Police Dr Amir Siddiqui, Designated Doctor" in text
     assert f"Themes it reviews {theme}" in text
     assert "Indicators it reviews CIN-01: Re-referrals within 12 months" in text
     assert "Holds leaders to account for the improvement plan." in text
@@ -268,8 +268,8 @@ def test_clerk_adds_a_board_with_members_and_what_it_reviews(clerk_client, offic
             "name": "Scrutiny Committee",
             "kind": "scrutiny",
             "cadence": "quarterly",
-            "chair": officer_user.pk,
-            "members": [officer_user.pk],
+            "member_0": officer_user.pk,
+            "role_0": "chair",
             "external_members": "Mrs A Parent, co-opted member",
             "standing_items": "Apologies\nImprovement plan update",
             "themes": [theme.pk],
@@ -526,11 +526,12 @@ def test_board_form_refuses_a_chair_who_is_both_chosen_and_named(clerk_client, b
             "name": "Renamed",
             "kind": "other",
             "cadence": "monthly",
-            "chair": officer_user.pk,
+            "member_0": officer_user.pk,
+            "role_0": "chair",
             "chair_name": "Someone else",
         },
     )
-    assert error_summary(response) == ["Choose the chair from the list or enter their name, not both"]
+    assert error_summary(response) == ["A member is already the chair: leave this empty, or change their role"]
     board.refresh_from_db()
     assert board.name == "Children's Improvement Board"
     assert "Edit Children's Improvement Board" in text_of(response)
