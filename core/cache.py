@@ -16,6 +16,8 @@ fragment everyone who may see the page sees alike, and keep per-user bits outsid
 """
 
 import hashlib
+import pickle
+import zlib
 
 from django.conf import settings
 from django.core.cache import cache
@@ -26,6 +28,44 @@ from core.dataversion import read_version
 from core.roles import role_names_for
 
 _MISSING = object()
+
+# A value whose pickle is larger than this is stored zlib-compressed. A large demo's pack sections are ~870 KB
+# of HTML, which the database cache pickles and base64-encodes into ~1.2 MB of text that every hit sends
+# through the database; compressed at level 1 that is ~50 KB, which a hit reads and unpacks in a quarter
+# (PostgreSQL) to a half (SQLite) of the time (bench/PROFILE.md, "The cached pack's hit"). Small values are
+# stored as they are: for them compressing costs more than it saves.
+COMPRESS_ABOVE = 16 * 1024
+_COMPRESS_LEVEL = 1
+
+
+class _Compressed:
+    """A value's pickle, zlib-compressed, as it is stored in the cache (only core.cache reads it back)."""
+
+    __slots__ = ("data",)
+
+    def __init__(self, data: bytes):
+        self.data = data
+
+    def __getstate__(self):
+        return self.data
+
+    def __setstate__(self, data):
+        self.data = data
+
+
+def _packed(value):
+    """What is stored for a value: the value itself, or a _Compressed of its pickle when that is large."""
+    data = pickle.dumps(value, pickle.HIGHEST_PROTOCOL)
+    if len(data) <= COMPRESS_ABOVE:
+        return value
+    return _Compressed(zlib.compress(data, _COMPRESS_LEVEL))
+
+
+def _unpacked(stored):
+    # Unpickling only what this module pickled into the cache: the cache backends unpickle what they store too.
+    if isinstance(stored, _Compressed):
+        return pickle.loads(zlib.decompress(stored.data))
+    return stored
 
 
 def enabled() -> bool:
@@ -57,10 +97,11 @@ def cached(request, name: str, compute, *, parts=()):
     if not enabled():
         return compute()
     key = make_key(name, version=data_version(request), as_at=clock.today(), parts=parts)
-    value = cache.get(key, _MISSING)
-    if value is _MISSING:
-        value = compute()
-        cache.set(key, value, settings.PAGE_CACHE_TIMEOUT)
+    stored = cache.get(key, _MISSING)
+    if stored is not _MISSING:
+        return _unpacked(stored)
+    value = compute()
+    cache.set(key, _packed(value), settings.PAGE_CACHE_TIMEOUT)
     return value
 
 

@@ -28,6 +28,18 @@ def _meeting(request, pk) -> Meeting:
     return get_object_or_404(pack_meeting_queryset(), pk=pk)
 
 
+def _pack_meeting(request, pk, more=lambda meetings: meetings) -> Meeting:
+    """The meeting for the live pack's page, print view and Word download, read by every service user as
+    _meeting is. With the page cache on, the pack
+    (and the page's sections) usually come from the cache and need none of pack_meeting_queryset's columns,
+    its heaviest query (the agenda aggregate, the papers, the neighbouring meetings): read the meeting and
+    its board alone, and build_pack reads the rest only on a miss (_with_pack_context, one query). With the
+    cache off the pack is built every time, so read both in one query as _meeting does. `more` adds what
+    the page itself shows (the pack page's published copies)."""
+    meetings = Meeting.objects.select_related("board") if cache.enabled() else pack_meeting_queryset()
+    return get_object_or_404(more(meetings), pk=pk)
+
+
 def _published(request, pk) -> PublishedPack:
     return get_object_or_404(PublishedPack.objects.select_related("meeting"), pk=pk)
 
@@ -66,7 +78,7 @@ def _live_pack(request, meeting):
 
 @service_user_required
 def pack(request, pk):
-    meeting = get_object_or_404(_with_latest_copy(pack_meeting_queryset()), pk=pk)
+    meeting = _pack_meeting(request, pk, _with_latest_copy)
     return render(
         request,
         "meetings/pack.html",
@@ -82,7 +94,7 @@ def pack(request, pk):
 
 @service_user_required
 def pack_print(request, pk):
-    meeting = _meeting(request, pk)
+    meeting = _pack_meeting(request, pk)
     return render(
         request,
         "meetings/pack_print.html",
@@ -97,7 +109,7 @@ def pack_print(request, pk):
 
 @service_user_required
 def pack_docx(request, pk):
-    meeting = _meeting(request, pk)
+    meeting = _pack_meeting(request, pk)
     content = _live_pack(request, meeting)
     response = _docx_response(pack_docx_bytes(content), docx_filename(content))
     audit.record_download(request.user, response, f"Board pack for {meeting} (Word, live)", meeting)

@@ -326,3 +326,24 @@ def test_the_cached_scorecard_keeps_each_filter_and_the_entry_link_to_those_who_
     assert '<option value="quarterly" selected>' in filtered
     # And the unfiltered page is still the whole list.
     assert "A monthly one" in _text(board_client.get(url))
+
+
+def test_a_large_value_is_stored_compressed_and_read_back_as_it_was(rf):
+    from django.utils.safestring import SafeString, mark_safe
+
+    from core import clock
+    from core.cache import COMPRESS_ABOVE, make_key
+
+    request = rf.get("/")
+    html = mark_safe("".join(f"<tr><td>Action {i}</td><td>On track</td></tr>" for i in range(COMPRESS_ABOVE // 20)))
+    calls = []
+    first = page_cache.cached(request, "big", lambda: calls.append(1) or html)
+    again = page_cache.cached(request, "big", lambda: calls.append(1) or html)
+    assert first == again == html and isinstance(again, SafeString)  # still safe: a fragment is not escaped
+    assert len(calls) == 1
+    stored = cache.get(make_key("big", version=page_cache.data_version(request), as_at=clock.today()))
+    assert isinstance(stored, page_cache._Compressed) and len(stored.data) < len(html) / 5
+
+    small = {"rows": [1, 2, 3]}
+    assert page_cache.cached(request, "small", lambda: small) == small
+    assert cache.get(make_key("small", version=page_cache.data_version(request), as_at=clock.today())) == small

@@ -53,3 +53,36 @@ def test_the_print_view_and_word_download_reuse_the_pack_the_page_worked_out(
     assert len(builds) == 2
     assert "Now off track" in _words(board_client.get(reverse("meetings:pack", args=[pk])))
     assert len(builds) == 2  # the print view's build, reused
+
+
+@pytest.mark.parametrize("extra", [0, 12])
+def test_a_cached_pack_page_and_print_view_read_only_what_their_frame_needs(
+    board_case,  # noqa: F811
+    board_client,
+    builds,
+    extra,
+    django_assert_max_num_queries,
+):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from tests.meetings.test_pack import _more_data
+
+    _more_data(board_case, extra)
+    pk = board_case["meeting"].pk
+    page_url, print_url = reverse("meetings:pack", args=[pk]), reverse("meetings:pack_print", args=[pk])
+
+    def main(url):  # the page less its header, whose sign-out form has a fresh CSRF token each time
+        return _words(board_client.get(url)).split("<main", 1)[1]
+
+    first_page, first_print = main(page_url), main(print_url)
+    assert len(builds) == 1
+    # Session, user and permissions 3, the data version 1, the meeting with its board and published copies 1,
+    # the cached sections 1; the print view's cover also reads the cached pack, 1 more. Not the meeting's
+    # agenda, papers or neighbours (pack_meeting_queryset): build_pack reads them only on a miss.
+    for url, first, most in [(page_url, first_page, 6), (print_url, first_print, 7)]:
+        with django_assert_max_num_queries(most), CaptureQueriesContext(connection) as captured:
+            again = main(url)
+        assert again == first
+        assert not any("meetings_agendaitem" in query["sql"] for query in captured.captured_queries)
+    assert len(builds) == 1
