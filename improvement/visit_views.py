@@ -1,6 +1,7 @@
 """Admins enter inspections, monitoring visits (held and planned), their findings and recommendations,
 and intervention steps in the app. Everyone signed in reads them on the inspection pages."""
 
+from django import forms
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.shortcuts import get_object_or_404, redirect, render
@@ -144,7 +145,13 @@ def finding_delete(request, pk):
         services.delete_finding(finding=finding)
         messages.success(request, "The finding has been deleted.")
         return redirect(inspection)
-    return render(request, "improvement/finding_delete.html", {"finding": finding, "back": _back_to(inspection)})
+    # The visit pages' form frame, with a form of no fields: the question is the button.
+    context = {"form": forms.Form(), "finding": finding, "title": "Delete this finding?", "caption": str(inspection)}
+    return render(
+        request,
+        "improvement/finding_delete.html",
+        {**context, "back": _back_to(inspection), "submit": "Delete the finding"},
+    )
 
 
 def event_create(request):
