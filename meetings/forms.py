@@ -152,10 +152,7 @@ class BoardForm(ServiceModelForm):
     def _add_member_rows(self):
         seats = []
         if self.instance.pk is not None:
-            seats = sorted(
-                self.instance.memberships.select_related("user"),
-                key=lambda m: (m.role_order, person_name(m.user).lower()),
-            )
+            seats = BoardMembership.in_listing_order(self.instance.memberships.select_related("user"))
         self.people = {str(user.pk): user for user in people()}
         for seat in seats:  # a member made inactive since stays on the board until removed
             self.people.setdefault(str(seat.user_id), seat.user)

@@ -69,7 +69,7 @@ class Board(models.Model):
     def seats(self) -> list:
         """The board's memberships, the chair first and officers in attendance last, then by name (from
         memberships prefetched with their users: see queries.board_detail_queryset)."""
-        return sorted(self.memberships.all(), key=lambda m: (m.role_order, person_name(m.user).lower()))
+        return BoardMembership.in_listing_order(self.memberships.all())
 
     @property
     def external_members_list(self):
@@ -103,9 +103,16 @@ class BoardMembership(models.Model):
     def __str__(self):
         return f"{self.user} ({self.get_role_display()}) on {self.board}"
 
-    @property
-    def role_order(self) -> int:
-        return self.ROLE_ORDER.index(self.role)
+    @classmethod
+    def listing_key(cls, role: str, name: str) -> tuple:
+        """Where a seat comes in a board's papers and forms: by role (the chair first, officers in
+        attendance last, an unknown role after them), then by name."""
+        rank = cls.ROLE_ORDER.index(role) if role in cls.ROLE_ORDER else len(cls.ROLE_ORDER)
+        return (rank, name.lower())
+
+    @classmethod
+    def in_listing_order(cls, memberships) -> list:
+        return sorted(memberships, key=lambda m: cls.listing_key(m.role, person_name(m.user)))
 
 
 class Meeting(models.Model):

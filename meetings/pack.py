@@ -119,13 +119,12 @@ def _members_subquery():
 def _members(rows, board) -> list[dict]:
     """Who sits on the board and in what capacity, for the cover: the members who use the service by
     role (the chair first), then a chair named without an account and the members who do not use it."""
-    order = {role: index for index, role in enumerate(BoardMembership.ROLE_ORDER)}
     seats = sorted(
         (
             {"name": person_name_of(row["first"], row["last"], row["username"]), "role": row["role"]}
             for row in rows or []
         ),
-        key=lambda seat: (order.get(seat["role"], len(order)), seat["name"].lower()),
+        key=lambda seat: BoardMembership.listing_key(seat["role"], seat["name"]),
     )
     found = [{"name": seat["name"], "role": BoardMembership.Role(seat["role"]).label} for seat in seats]
     if board.chair_name and not any(seat["role"] == BoardMembership.Role.CHAIR for seat in seats):

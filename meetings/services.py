@@ -100,15 +100,20 @@ def save_memberships(board: Board, memberships) -> None:
     """Replace the board's seats with `memberships` [(user, role)], the one writer of them; the board's
     chair follows the seat whose role is chair (none: a chair named in chair_name, or not recorded)."""
     seats = {user.pk: (user, role) for user, role in memberships}
-    BoardMembership.objects.filter(board=board).exclude(user_id__in=list(seats)).delete()
-    kept = {m.user_id: m for m in BoardMembership.objects.filter(board=board)}
-    for user_pk, (user, role) in seats.items():
-        seat = kept.get(user_pk)
-        if seat is None:
-            BoardMembership.objects.create(board=board, user=user, role=role)
-        elif seat.role != role:
-            seat.role = role
-            seat.save(update_fields=["role"])
+    on_board = BoardMembership.objects.filter(board=board)
+    on_board.exclude(user_id__in=list(seats)).delete()
+    kept = dict(on_board.values_list("user_id", "role"))
+    # A fixed number of writes however many sit on the board: the new seats at once, then one update
+    # per role that changed.
+    BoardMembership.objects.bulk_create(
+        BoardMembership(board=board, user=user, role=role) for pk, (user, role) in seats.items() if pk not in kept
+    )
+    moved = {}
+    for pk, (_user, role) in seats.items():
+        if pk in kept and kept[pk] != role:
+            moved.setdefault(role, []).append(pk)
+    for role, pks in moved.items():
+        on_board.filter(user_id__in=pks).update(role=role)
     chairs = [user for user, role in seats.values() if role == BoardMembership.Role.CHAIR]
     chair = chairs[0] if chairs else None
     if board.chair_id != (chair.pk if chair else None):
