@@ -15,29 +15,21 @@ from dashboard.permissions import can_publish_briefs
 from dashboard.progress import Period, build_progress
 from dashboard.queries import (
     attach_events,
-    counts_by_theme,
     import_status,
     intervention_markers,
     rag_trend,
-    recent_updates_from,
     upcoming_meetings_for,
 )
-from improvement.models import Inspection, Rag
+from improvement.models import Inspection
 from improvement.queries import (
-    action_rag_counts,
     current_plan_from,
-    plan_as_at,
+    plan_summary_as_at,
     plans_newest_first,
-    recommendation_progress,
-    recommendations_and_links,
     risk_rows,
     you_said_we_did_rows,
 )
 from improvement.rules import (
-    complete_without_evidence,
-    is_due_before_meeting,
     latest_held_visit,
-    needs_update,
     next_planned_visit,
 )
 from indicators.queries import off_target_as_at
@@ -101,26 +93,25 @@ def home(request):
 def _dashboard_page(as_at, today, next_meeting) -> dict:
     """The shared part of the first screen as at `as_at`: the plan, the latest visit, the body's HTML
     (rendered without the request: no session, user or CSRF token can reach the cache) and each lead's
-    own part, {lead id: {"open": n, "needing": HTML}}. Fixed queries whatever the size."""
+    own part, {lead id: {"open": n, "needing": HTML}}. Fixed queries whatever the size: the plan's
+    figures are the database's aggregates and the few rows the lists show (plan_summary_as_at), not the
+    whole plan read and counted here, so a miss after every write stays cheap."""
     inspections = list(Inspection.objects.order_by("start_date", "pk"))
     plans = list(plans_newest_first())
     # Today: the current plan; an earlier date: the plan the boards were looking at then.
     plan = current_plan_from(plans) if as_at == today else plan_in_force_from(plans, as_at)
-    states = plan_as_at(plan, as_at) if plan else []
-    context = _dashboard_summary(plan, as_at, states, plans, inspections, next_meeting)
+    context = _dashboard_summary(plan, as_at, plans, inspections, next_meeting)
     context["as_at"] = as_at
     context["is_today"] = as_at == today
     context["latest_visit"] = latest_held_visit(inspections, today)
     context["chart"] = rag_trend_figure(context["trend"], context["markers"])
-    if plan:
-        context["recommendations"] = _recommendations(plan, as_at, states)
     context["kpis_off_target"] = off_target_as_at(as_at)
-    leads = {}
-    for lead, count in context.pop("open_by_lead").items():
-        leads[lead] = {"open": count}
-    for lead, needing in context.pop("needing_update").items():
+    summary = context.pop("summary")
+    leads = {lead: {"open": count} for lead, count in summary.open_by_lead.items()}
+    for lead, needing in summary.needing_by_lead.items():
         leads.setdefault(lead, {})["needing"] = render_to_string(
-            "dashboard/includes/my_updates.html", {"my_actions_needing_update": needing}
+            "dashboard/includes/my_updates.html",
+            {"my_actions_needing_update": needing, "needing_count": summary.needing_count_by_lead.get(lead, 0)},
         )
     return {
         "plan": plan,
@@ -131,15 +122,10 @@ def _dashboard_page(as_at, today, next_meeting) -> dict:
     }
 
 
-def _recommendations(plan, as_at, states):
-    recommendations, links = recommendations_and_links(plan)
-    return recommendation_progress(recommendations, plan=plan, as_at=as_at, plan_states=list(states), links=links)
-
-
-def _dashboard_summary(plan, today, states, plans, inspections, next_meeting) -> dict:
+def _dashboard_summary(plan, today, plans, inspections, next_meeting) -> dict:
     """The dashboard's figures as at `today` (a past date, or today), the same for every reader, with
-    every lead's open actions and those needing an update (open_by_lead, needing_update)."""
-    context = {"today": today, "plan": plan, "open_by_lead": {}, "needing_update": {}}
+    every lead's open actions and those needing an update (summary: plan_summary_as_at)."""
+    context = {"today": today, "plan": plan}
     context["next_meeting"] = next_meeting
     # Open risks as they stand (the register is not read "as at"), highest first: one query.
     risks = risk_rows()
@@ -153,32 +139,19 @@ def _dashboard_summary(plan, today, states, plans, inspections, next_meeting) ->
     if context["trend"]:
         context["markers"] = intervention_markers(inspections, context["trend"][0].day.replace(day=1), today)
         attach_events(context["trend"], context["markers"])
+    # The meeting's date is worked out from its start time each time it is read.
+    summary = plan_summary_as_at(plan, today, meeting_date=next_meeting.date if next_meeting else None)
+    context["summary"] = summary
     if plan:
-        context["counts"] = action_rag_counts(states)
-        context["themes"] = counts_by_theme(states)
-        context["reds"] = sorted(
-            (s for s in states if s.rag == Rag.RED), key=lambda s: (-s.days_overdue, s.action.reference)
-        )[:10]
+        context["counts"] = summary.counts
+        context["themes"] = summary.themes
+        context["recommendations"] = summary.recommendations
+        context["reds"] = summary.reds
         if next_meeting:
-            meeting_date = next_meeting.date  # worked out from its start time each time it is read
-            context["due_before_next_meeting"] = [
-                s
-                for s in states
-                if is_due_before_meeting(
-                    finished=s.is_finished, target_date=s.target_date, as_at=today, meeting_date=meeting_date
-                )
-            ]
-        open_by_lead = context["open_by_lead"]
-        needing = context["needing_update"]
-        for s in states:
-            lead = s.action.lead_officer_id
-            if not s.is_finished and lead:
-                open_by_lead[lead] = open_by_lead.get(lead, 0) + 1
-                last = s.last_update.date if s.last_update else None
-                if needs_update(finished=False, last_update_on=last, target_date=s.target_date, today=today):
-                    needing.setdefault(lead, []).append(s)
-        context["recent_updates"] = recent_updates_from(states)
-        context["complete_without_evidence"] = [s for s in states if complete_without_evidence(s)]
+            context["due_before_next_meeting"] = summary.due_before_meeting
+        context["recent_updates"] = summary.recent_updates
+        context["complete_without_evidence"] = summary.complete_without_evidence
+        context["complete_without_evidence_count"] = summary.complete_without_evidence_count
     return context
 
 

@@ -9,10 +9,13 @@ from datetime import date, datetime
 from django.contrib.auth import get_user_model
 from django.db import connection
 from django.db.models import (
+    BooleanField,
+    Case,
     CharField,
     Count,
     DateField,
     Exists,
+    ExpressionWrapper,
     F,
     IntegerField,
     OuterRef,
@@ -21,10 +24,12 @@ from django.db.models import (
     Subquery,
     TextField,
     Value,
+    When,
+    Window,
 )
 from django.db.models.base import ModelState
 from django.db.models.expressions import RawSQL
-from django.db.models.functions import Cast, Coalesce
+from django.db.models.functions import Cast, Coalesce, RowNumber
 from django.urls import reverse
 
 from core.formats import person_name_of
@@ -47,9 +52,13 @@ from improvement.models import (
 from improvement.rules import (
     action_rag_expression,
     amber_grace_date,
+    complete_without_evidence_condition,
+    due_before_meeting_condition,
     effective_rag_expression,
     finding_gap,
+    is_blank_condition,
     needs_update,
+    needs_update_condition,
     risk_rating,
 )
 
@@ -477,6 +486,16 @@ class RecommendationProgress:
         return sum(1 for s in self.states if s.is_finished)
 
 
+def recommendation_gap(*, has_actions: bool, has_success_measure: bool) -> str:
+    """The gap a recommendation shows, in words ("" when none): no action in the plan answers it, or
+    none of its actions says how success will be measured."""
+    if not has_actions:
+        return GAP_NO_ACTION
+    if not has_success_measure:
+        return GAP_NO_SUCCESS_MEASURE
+    return ""
+
+
 def recommendation_progress(
     recommendations, *, plan=None, as_at: date, plan_states: list[ActionState] | None = None, links=None
 ) -> list[RecommendationProgress]:
@@ -510,12 +529,9 @@ def recommendation_progress(
     for recommendation in recommendations:
         states = actions_of[recommendation.pk]
         states.sort(key=lambda s: (s.action.theme.order, s.action.order, s.action.reference))
-        if not states:
-            gap = GAP_NO_ACTION
-        elif not any(s.action.success_measure.strip() for s in states):
-            gap = GAP_NO_SUCCESS_MEASURE
-        else:
-            gap = ""
+        gap = recommendation_gap(
+            has_actions=bool(states), has_success_measure=any(s.action.success_measure.strip() for s in states)
+        )
         result.append(
             RecommendationProgress(
                 recommendation=recommendation,
@@ -934,3 +950,243 @@ def risks_and_you_said(*, themes=None, since=None, until=None) -> tuple[list[dic
     risk_rows_found.sort(key=lambda r: (r["pk"], r["themes__reference"] or ""))
     said_rows_found.sort(key=_said_order)
     return _fold_risks(risk_rows_found), [_you_said_row(row, until) for row in said_rows_found]
+
+
+# ---- the dashboard's figures, worked out by the database: aggregates and only the rows a page shows
+
+_SUMMARY_COLUMNS = ("s_kind", "s_id", "s_rag", "s_n", "s_n2", "s_n3", "s_ref", "s_title", "s_order")
+_NO_TEXT = Value("", output_field=CharField())
+_NO_NUMBER = Value(0, output_field=IntegerField())
+
+
+@dataclass(frozen=True)
+class ThemeCounts:
+    theme: Theme  # its reference, title and order only
+    counts: list  # (rag, count) pairs, worst first, zeros included
+    total: int
+
+
+@dataclass(frozen=True)
+class RecommendationCounts:
+    """What recommendation_progress says of a recommendation, as counts (no action states read)."""
+
+    recommendation: Recommendation
+    counts: list  # (rag, count) pairs, worst first, zeros included
+    total: int
+    completed_count: int
+    complete: bool
+    gap: str
+
+
+@dataclass
+class PlanSummary:
+    """plan_summary_as_at: the counts of the whole plan, and the few actions each list shows."""
+
+    counts: list = field(default_factory=list)  # (rag, count), worst first
+    themes: list = field(default_factory=list)  # ThemeCounts, in plan order
+    recommendations: list = field(default_factory=list)  # RecommendationCounts, in order
+    open_by_lead: dict = field(default_factory=dict)  # lead id -> unfinished actions
+    needing_count_by_lead: dict = field(default_factory=dict)  # lead id -> of those, needing an update
+    needing_by_lead: dict = field(default_factory=dict)  # lead id -> the first LISTED of them, in plan order
+    reds: list = field(default_factory=list)  # the LISTED worst reds: most days overdue, then reference
+    due_before_meeting: list = field(default_factory=list)  # every one, in plan order
+    complete_without_evidence_count: int = 0
+    complete_without_evidence: list = field(default_factory=list)  # the first LISTED, in plan order
+    recent_updates: list = field(default_factory=list)  # ActionUpdate, newest first, with .action
+
+
+SUMMARY_LISTED = 10
+RECENT_UPDATES = 8
+
+
+def _grouped(queryset, kind: str, keys: dict, counts: dict):
+    """One side of plan_summary_as_at's UNION: `keys` (the GROUP BY) and `counts` (aggregates) named by
+    _SUMMARY_COLUMNS; a column neither names is an empty text or a zero."""
+    keys = {"s_kind": Value(kind, output_field=CharField()), **keys}
+    padding = {
+        name: _NO_NUMBER if name in ("s_n", "s_n2", "s_n3", "s_order") else _NO_TEXT
+        for name in _SUMMARY_COLUMNS
+        if name not in keys and name not in counts
+    }
+    return (
+        queryset.order_by().values(**keys, **padding).annotate(**counts).values_list(*_SUMMARY_COLUMNS)
+        if counts
+        else queryset.order_by().annotate(**keys, **padding).values_list(*_SUMMARY_COLUMNS)
+    )
+
+
+def _summary_counts(plan, as_at: date, summary: PlanSummary) -> None:
+    """ONE query, a UNION ALL of GROUP BYs over the periods in force on as_at: actions by theme and RAG
+    (with those complete without evidence), unfinished actions by lead (with those needing an update),
+    linked actions by recommendation and RAG (finished, with a success measure), and the recommendations."""
+    periods = _periods_on(plan, as_at).annotate(shown=effective_rag_expression(as_at))
+    finished = Q(status__in=[s.value for s in _FINISHED])
+    themes = _grouped(
+        periods,
+        "theme",
+        {"s_id": F("theme_id"), "s_rag": F("shown"), "s_ref": F("theme__reference"), "s_title": F("theme__title"),
+         "s_order": F("theme__order")},
+        {"s_n": Count("pk"), "s_n2": Count("pk", filter=complete_without_evidence_condition())},
+    )  # fmt: skip
+    leads = _grouped(
+        periods.filter(~finished, action__lead_officer__isnull=False),
+        "lead",
+        {"s_id": F("action__lead_officer_id")},
+        {"s_n": Count("pk"), "s_n2": Count("pk", filter=needs_update_condition(as_at))},
+    )
+    linked = _grouped(
+        periods.filter(action__recommendations__isnull=False),
+        "linked",
+        {"s_id": F("action__recommendations"), "s_rag": F("shown")},
+        {"s_n": Count("pk"), "s_n2": Count("pk", filter=finished),
+         "s_n3": Count("pk", filter=~is_blank_condition("action__success_measure"))},
+    )  # fmt: skip
+    recommendations = _grouped(
+        Recommendation.objects.all(),
+        "rec",
+        {"s_id": F("pk"), "s_rag": F("kind"), "s_n": F("inspection_id"), "s_ref": F("reference"), "s_title": F("text"),
+         "s_order": F("order")},
+        {},
+    )  # fmt: skip
+    by_theme: dict = {}
+    by_recommendation: dict = defaultdict(lambda: {"counts": Counter(), "finished": 0, "measured": 0})
+    recommendation_rows = []
+    totals: Counter = Counter()
+    for kind, pk, rag, n, n2, n3, ref, title, order in themes.union(leads, linked, recommendations, all=True):
+        if kind == "theme":
+            theme = by_theme.setdefault(pk, (Theme(pk=pk, plan_id=plan.pk, reference=ref, title=title, order=order),
+                                             Counter()))  # fmt: skip
+            theme[1][rag] += n
+            totals[rag] += n
+            summary.complete_without_evidence_count += n2
+        elif kind == "lead":
+            summary.open_by_lead[pk] = n
+            if n2:
+                summary.needing_count_by_lead[pk] = n2
+        elif kind == "linked":
+            found = by_recommendation[pk]
+            found["counts"][rag] += n
+            found["finished"] += n2
+            found["measured"] += n3
+        else:
+            recommendation_rows.append(
+                Recommendation(pk=pk, inspection_id=n, kind=rag, text=title, reference=ref, order=order)
+            )
+    in_order = [rag.value for rag in Rag.in_order()]
+    summary.counts = [(rag, totals.get(rag, 0)) for rag in in_order]
+    summary.themes = [
+        ThemeCounts(theme, [(rag, counts.get(rag, 0)) for rag in in_order], sum(counts.values()))
+        for theme, counts in sorted(by_theme.values(), key=lambda t: (t[0].order, t[0].reference, t[0].pk))
+    ]
+    recommendation_rows.sort(key=lambda r: (r.inspection_id, r.order, r.reference))
+    for recommendation in recommendation_rows:
+        found = by_recommendation.get(recommendation.pk, {"counts": Counter(), "finished": 0, "measured": 0})
+        total = sum(found["counts"].values())
+        summary.recommendations.append(
+            RecommendationCounts(
+                recommendation=recommendation,
+                counts=[(rag, found["counts"].get(rag, 0)) for rag in in_order],
+                total=total,
+                completed_count=found["finished"],
+                complete=bool(total) and found["finished"] == total,
+                gap=recommendation_gap(has_actions=bool(total), has_success_measure=bool(found["measured"])),
+            )
+        )
+
+
+def _summary_rows(plan, as_at: date, summary: PlanSummary, meeting_date: date | None) -> None:
+    """ONE query for the rows the lists show, and no others: inside, each list's rows are numbered
+    (ROW_NUMBER, ordered as the list is) and only the periods within a list's length are picked; outside,
+    those few are read as plan_as_at reads rows (plain tuples, _Loader). Every row of a list's first n is
+    among those read, so the first n of them in the list's order here are the list."""
+    plan_order_by = [F(name).asc() for name in ("action__theme__order", "action__theme__reference", "action__order",
+                                                "action__reference", "action")]  # fmt: skip
+    flag = lambda condition: ExpressionWrapper(condition, output_field=BooleanField())  # noqa: E731
+    # No meeting: nothing is due (a literal false, as an empty condition would compile to an integer).
+    no_meeting = Value(False, output_field=BooleanField())
+    flags = {
+        "shown": effective_rag_expression(as_at),
+        "is_due": flag(due_before_meeting_condition(as_at, meeting_date)) if meeting_date else no_meeting,
+        "is_needing": flag(needs_update_condition(as_at) & Q(action__lead_officer__isnull=False)),
+        "is_unevidenced": flag(complete_without_evidence_condition()),
+        "has_update": flag(Q(update__isnull=False)),
+    }
+    # Most days overdue first: an unfinished action's target date when past, else (0 days) after every date.
+    overdue_since = Case(
+        When(Q(target_date__lt=as_at) & ~Q(status__in=[s.value for s in _FINISHED]), then=F("target_date")),
+        default=Value(date.max),
+        output_field=DateField(),
+    )
+    newest_update_first = [F("update__date").desc(), F("update__created_at").desc(), F("update_id").desc()]
+    picked = (
+        _periods_on(plan, as_at)
+        .annotate(**flags)
+        .annotate(
+            red_rank=Window(
+                RowNumber(),
+                partition_by=[F("shown")],
+                order_by=[overdue_since.asc(), F("action__reference").asc(), F("action").asc()],
+            ),
+            needing_rank=Window(
+                RowNumber(), partition_by=[F("action__lead_officer_id"), F("is_needing")], order_by=plan_order_by
+            ),
+            unevidenced_rank=Window(RowNumber(), partition_by=[F("is_unevidenced")], order_by=plan_order_by),
+            recent_rank=Window(RowNumber(), partition_by=[F("has_update")], order_by=newest_update_first),
+        )  # fmt: skip
+        .filter(
+            Q(shown=Rag.RED.value, red_rank__lte=SUMMARY_LISTED)
+            | Q(is_due=True)
+            | Q(is_needing=True, needing_rank__lte=SUMMARY_LISTED)
+            | Q(is_unevidenced=True, unevidenced_rank__lte=SUMMARY_LISTED)
+            | Q(has_update=True, recent_rank__lte=RECENT_UPDATES)
+        )
+        .values("pk")
+    )
+    periods = (
+        ActionStatePeriod.objects.filter(pk__in=picked)
+        .annotate(computed=action_rag_expression(as_at), **flags)
+        .order_by(*plan_order_by)
+    )
+    loaders = _state_loaders()
+    columns = [*_PERIOD_COLUMNS, "computed", "shown"]
+    for loader in loaders.values():
+        columns += loader.columns
+    columns += ["is_due", "is_needing", "is_unevidenced"]
+    own = len(_PERIOD_COLUMNS) + 2
+    db = periods.db
+    make = [loader.make for loader in loaders.values()]
+    reds, recent = [], []
+    for row in periods.values_list(*columns):
+        is_due, is_needing, is_unevidenced = row[-3:]
+        action, theme, lead, update, author = (m(row, db) for m in make)
+        action._state.fields_cache.update(theme=theme, lead_officer=lead)
+        state = _state(row[:own], action, update, as_at)
+        if update is not None:
+            update._state.fields_cache.update(author=author, action=action)
+            recent.append(update)
+        if state.rag == Rag.RED:
+            reds.append(state)
+        if is_due:
+            summary.due_before_meeting.append(state)
+        needing = summary.needing_by_lead.setdefault(action.lead_officer_id, []) if is_needing else None
+        if needing is not None and len(needing) < SUMMARY_LISTED:
+            needing.append(state)
+        if is_unevidenced and len(summary.complete_without_evidence) < SUMMARY_LISTED:
+            summary.complete_without_evidence.append(state)
+    reds.sort(key=lambda s: (-s.days_overdue, s.action.reference, s.action.pk))
+    summary.reds = reds[:SUMMARY_LISTED]
+    recent.sort(key=lambda u: (u.date, u.created_at, u.pk), reverse=True)
+    summary.recent_updates = recent[:RECENT_UPDATES]
+
+
+def plan_summary_as_at(plan, as_at: date, *, meeting_date: date | None = None) -> PlanSummary:
+    """The dashboard's figures for the plan as at as_at, by the rules of plan_as_at and improvement.rules,
+    in TWO queries whatever the size: the counts (by RAG, theme, lead and recommendation) as aggregates,
+    and the rows the lists show (the worst reds, those due by `meeting_date`, each lead's first needing an
+    update, the first complete without evidence, the recent updates) with their order and length in SQL."""
+    summary = PlanSummary()
+    if plan is None:
+        return summary
+    _summary_counts(plan, as_at, summary)
+    _summary_rows(plan, as_at, summary, meeting_date)
+    return summary

@@ -6,7 +6,8 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 
 from django.conf import settings
-from django.db.models import Case, CharField, F, Q, Value, When
+from django.db.models import Case, CharField, F, Func, Q, TextField, Value, When
+from django.db.models.lookups import Exact
 
 from core.formats import date_words
 from improvement.models import ActionStatus, Progress, Rag
@@ -122,6 +123,33 @@ def is_due_before_meeting(*, finished: bool, target_date: date | None, as_at: da
     as-at date to the meeting's date, both included (as_at <= target date <= meeting date): an action due
     today is still due, not yet overdue. The dashboard and the board pack both ask this."""
     return not finished and target_date is not None and as_at <= target_date <= meeting_date
+
+
+# ---- the same three rules as conditions over the stored state (ActionStatePeriod, or a model reaching it
+# through `prefix`), for pages that list only the rows they show. The dates are parameters, never CURRENT_DATE.
+
+
+def _finished_condition(prefix: str = "") -> Q:
+    return Q(**{f"{prefix}status__in": [s.value for s in _FINISHED]})
+
+
+def needs_update_condition(today: date, *, prefix: str = "") -> Q:
+    """needs_update over status, target_date and the update in force (update, update__date): older than
+    ACTION_UPDATE_DUE_DAYS is "before today less that many days"; due that soon is "on or before today plus"."""
+    due = timedelta(days=settings.ACTION_UPDATE_DUE_DAYS)
+    stale = Q(**{f"{prefix}update__isnull": True}) | Q(**{f"{prefix}update__date__lt": today - due})
+    # Not NULL first, so a missing date makes each condition false rather than unknown (NULL) in SQL.
+    due_soon = Q(**{f"{prefix}target_date__isnull": False, f"{prefix}target_date__lte": today + due})
+    return ~_finished_condition(prefix) & (stale | due_soon)
+
+
+def due_before_meeting_condition(as_at: date, meeting_date: date, *, prefix: str = "") -> Q:
+    """is_due_before_meeting over status and target_date."""
+    dates = Q(
+        **{f"{prefix}target_date__isnull": False, f"{prefix}target_date__gte": as_at,
+           f"{prefix}target_date__lte": meeting_date}
+    )  # fmt: skip
+    return ~_finished_condition(prefix) & dates
 
 
 def plan_may_be_deleted(plan) -> bool:
@@ -313,6 +341,39 @@ def complete_without_evidence(state) -> bool:
     """An action complete with no evidence of impact on its latest update: flagged wherever it appears."""
     update = state.last_update
     return state.status == ActionStatus.COMPLETE and not (update and update.evidence_of_impact.strip())
+
+
+# What str.strip() removes (str.isspace), so "blank" means the same in SQL as in Python.
+WHITESPACE = (
+    "\t\n\x0b\x0c\r\x1c\x1d\x1e\x1f \x85\xa0\u1680\u2000\u2001\u2002\u2003\u2004\u2005\u2006"
+    "\u2007\u2008\u2009\u200a\u2028\u2029\u202f\u205f\u3000"
+)
+
+
+class Stripped(Func):
+    """str.strip() in SQL: TRIM(text, characters) on SQLite, BTRIM on PostgreSQL, with WHITESPACE."""
+
+    function = "TRIM"
+    output_field = TextField()
+
+    def __init__(self, expression, **extra):
+        super().__init__(expression, Value(WHITESPACE), **extra)
+
+    def as_postgresql(self, compiler, connection, **extra_context):
+        return self.as_sql(compiler, connection, function="BTRIM", **extra_context)
+
+
+def is_blank_condition(field_name: str) -> Q:
+    """The field is empty once stripped as str.strip() strips (NULL is not blank: say so apart)."""
+    return Q(Exact(Stripped(F(field_name)), ""))
+
+
+def complete_without_evidence_condition(*, prefix: str = "") -> Q:
+    """complete_without_evidence over status and the update in force's evidence_of_impact."""
+    no_update = Q(**{f"{prefix}update__isnull": True})
+    return Q(**{f"{prefix}status": ActionStatus.COMPLETE.value}) & (
+        no_update | is_blank_condition(f"{prefix}update__evidence_of_impact")
+    )
 
 
 def risk_rating(likelihood: int, impact: int) -> tuple[str, str]:

@@ -101,7 +101,7 @@ def test_a_cached_first_screen_does_not_read_the_plan_and_costs_the_same_at_two_
 
     # Filled once for the new data version, then the plan is never read again until the next write or day.
     board_client.get(reverse("home"))
-    monkeypatch.setattr(dashboard.views, "plan_as_at", lambda *a, **k: pytest.fail("the plan was read"))
+    monkeypatch.setattr(dashboard.views, "plan_summary_as_at", lambda *a, **k: pytest.fail("the plan was read"))
     with CaptureQueriesContext(connection) as captured:
         assert board_client.get(reverse("home")).status_code == 200
     assert (len(captured.captured_queries), cached_count(officer_client)) == small
