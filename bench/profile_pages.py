@@ -1,12 +1,14 @@
 """Where each main page spends its time (issue 11, "Profile first"), at both data sizes.
 
-For each page, signed in as a board member and warmed once, it prints a row of: median time of a
-request through Django's test client, queries and the time the database took, template rendering
-(less the queries templates ran), and what is left, which is Python in views and queries.py/rules.py
-(the replay of state from the update log). Then the project functions that took the most time under
-pyinstrument, counted once per stack, so a caller includes its callees.
+For each page, signed in as a board member (the officer's pages, OFFICER_PAGES, as the demo's first
+officer, on one of the actions they lead, as bench/reliability/load.py's officers do) and warmed
+once, it prints a row of: median time of a request through Django's test client, queries and the
+time the database took, template rendering (less the queries templates ran), and what is left, which
+is Python in views and queries.py/rules.py (the replay of state from the update log). Then the
+project functions that took the most time under pyinstrument, counted once per stack, so a caller
+includes its callees.
 
-Run:   .venv/bin/python bench/profile_pages.py [--sizes small,large] [--pages dashboard,plan,...]
+Run:   .venv/bin/python bench/profile_pages.py [--sizes small,large] [--pages dashboard,my-actions,...]
            [--runs 5] [--top 8] [--html-dir /tmp/profiles]
 The large demo takes a few minutes to build the first time (SQLite files /tmp/bench_pages_<size>.sqlite3
 are kept for later runs). With DATABASE_URL set (a scratch database), each size is rebuilt in turn.
@@ -21,11 +23,15 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from _pages import PAGE_NAMES, ROOT, SIZES, pick, run_per_size  # noqa: E402
 
+# What officers read under load between their updates (each update makes every cached page a miss).
+OFFICER_PAGES = ("my-actions", "action", "update-form")
+ALL_PAGES = (*PAGE_NAMES, *OFFICER_PAGES)
+
 
 def options():
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--sizes", default="all", help=f"comma-separated: {', '.join(SIZES)} (default all)")
-    parser.add_argument("--pages", default="all", help=f"comma-separated: {', '.join(PAGE_NAMES)} (default all)")
+    parser.add_argument("--pages", default="all", help=f"comma-separated: {', '.join(ALL_PAGES)} (default all)")
     parser.add_argument("--runs", type=int, default=5, help="timed requests per page (default 5)")
     parser.add_argument("--top", type=int, default=8, help="project functions to list per page (default 8)")
     parser.add_argument("--html-dir", help="also write a pyinstrument HTML profile per page and size here")
@@ -144,6 +150,32 @@ def self_time_by_area(frame, totals, parent_path=""):
         self_time_by_area(child, totals, path)
 
 
+def officer_pages():
+    """(name, url, client) of the officer's pages: the demo's first active officer, on the first action in
+    plan order they lead in the current plan."""
+    from django.contrib.auth import get_user_model
+    from django.test import Client
+    from django.urls import reverse
+
+    from core.roles import OFFICER
+    from improvement.models import Action
+    from improvement.queries import current_plan
+
+    officer = get_user_model().objects.filter(groups__name=OFFICER, is_active=True).order_by("pk").first()
+    client = Client()
+    client.force_login(officer, backend="core.auth_backends.PermissionsInOneQueryBackend")
+    action = (
+        Action.objects.filter(theme__plan=current_plan(), lead_officer=officer)
+        .order_by("theme__order", "theme__reference", "order", "reference")
+        .first()
+    )
+    return [
+        ("my-actions", reverse("improvement:my_actions"), client),
+        ("action", reverse("improvement:action_detail", args=[action.pk]), client),
+        ("update-form", reverse("improvement:action_update", args=[action.pk]), client),
+    ]
+
+
 def profile_size(args):
     from _pages import prepare, signed_in_client, start_size
 
@@ -159,16 +191,18 @@ def profile_size(args):
     print(
         f"{size} demo on {connection.vendor}: {Action.objects.count()} actions, "
         f"{ActionUpdate.objects.count()} updates, {Indicator.objects.count()} indicators, "
-        f"{Measurement.objects.count()} values; {args.runs} requests a page, signed in as a board member"
+        f"{Measurement.objects.count()} values; {args.runs} requests a page, signed in as a board member "
+        f"(the officer's pages as an officer)"
     )
     from _pages import pages
 
-    wanted = pick(args.pages, PAGE_NAMES, "pages")
-    client = signed_in_client()
+    wanted = pick(args.pages, ALL_PAGES, "pages")
+    board = signed_in_client()
     timers = Timers()
     timers.install()
     rows, profiles = [], []
-    for name, url in pages():
+    officer = officer_pages() if any(name in OFFICER_PAGES for name in wanted) else []
+    for name, url, client in [*((name, url, board) for name, url in pages()), *officer]:
         if name not in wanted:
             continue
         request_breakdown(client, url, connection, timers)  # warm: caches, session, imports
@@ -190,12 +224,12 @@ def profile_size(args):
             target.write_text(profiler.output_html())
 
     print(
-        f"\n{'page':10} {'url':24} {'total ms':>9} {'queries':>8} {'SQL ms':>8} {'template ms':>12} "
+        f"\n{'page':11} {'url':24} {'total ms':>9} {'queries':>8} {'SQL ms':>8} {'template ms':>12} "
         f"{'python ms':>10} {'HTML KB':>8}"
     )
     for name, url, total, queries, sql, template, python, size_bytes in rows:
         print(
-            f"{name:10} {url[:24]:24} {total * 1000:9.0f} {queries:8d} {sql * 1000:8.0f} {template * 1000:12.0f} "
+            f"{name:11} {url[:24]:24} {total * 1000:9.0f} {queries:8d} {sql * 1000:8.0f} {template * 1000:12.0f} "
             f"{python * 1000:10.0f} {size_bytes / 1024:8.0f}"
         )
     print("(python = views, queries.py and rules.py: everything that is neither SQL nor template rendering)")

@@ -52,11 +52,13 @@ from improvement.models import (
 from improvement.rules import (
     action_rag_expression,
     amber_grace_date,
+    complete_without_evidence,
     complete_without_evidence_condition,
     due_before_meeting_condition,
     effective_rag_expression,
     finding_gap,
     is_blank_condition,
+    is_due_before_meeting,
     needs_update,
     needs_update_condition,
     risk_rating,
@@ -1142,25 +1144,33 @@ def _summary_rows(plan, as_at: date, summary: PlanSummary, meeting_date: date | 
         )
         .values("pk")
     )
+    # The few rows picked are told apart by the Python rules (their SQL twins, above, agree on every
+    # boundary: tests/improvement/test_plan_summary.py), which keeps this query small to compile.
     periods = (
         ActionStatePeriod.objects.filter(pk__in=picked)
-        .annotate(computed=action_rag_expression(as_at), **flags)
+        .annotate(computed=action_rag_expression(as_at), shown=flags["shown"])
         .order_by(*plan_order_by)
     )
     loaders = _state_loaders()
     columns = [*_PERIOD_COLUMNS, "computed", "shown"]
     for loader in loaders.values():
         columns += loader.columns
-    columns += ["is_due", "is_needing", "is_unevidenced"]
     own = len(_PERIOD_COLUMNS) + 2
     db = periods.db
     make = [loader.make for loader in loaders.values()]
     reds, recent = [], []
     for row in periods.values_list(*columns):
-        is_due, is_needing, is_unevidenced = row[-3:]
         action, theme, lead, update, author = (m(row, db) for m in make)
         action._state.fields_cache.update(theme=theme, lead_officer=lead)
         state = _state(row[:own], action, update, as_at)
+        finished, last_update_on = state.is_finished, update.date if update else None
+        is_due = meeting_date is not None and is_due_before_meeting(
+            finished=finished, target_date=state.target_date, as_at=as_at, meeting_date=meeting_date
+        )
+        is_needing = action.lead_officer_id is not None and needs_update(
+            finished=finished, last_update_on=last_update_on, target_date=state.target_date, today=as_at
+        )
+        is_unevidenced = complete_without_evidence(state)
         if update is not None:
             update._state.fields_cache.update(author=author, action=action)
             recent.append(update)
