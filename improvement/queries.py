@@ -956,7 +956,7 @@ def risks_and_you_said(*, themes=None, since=None, until=None) -> tuple[list[dic
 
 # ---- the dashboard's figures, worked out by the database: aggregates and only the rows a page shows
 
-_SUMMARY_COLUMNS = ("s_kind", "s_id", "s_rag", "s_n", "s_n2", "s_n3", "s_ref", "s_title", "s_order")
+_SUMMARY_COLUMNS = ("s_kind", "s_id", "s_rag", "s_lead", "s_n", "s_n2", "s_n3", "s_n4", "s_ref", "s_title", "s_order")
 _NO_TEXT = Value("", output_field=CharField())
 _NO_NUMBER = Value(0, output_field=IntegerField())
 
@@ -1006,7 +1006,7 @@ def _grouped(queryset, kind: str, keys: dict, counts: dict):
     _SUMMARY_COLUMNS; a column neither names is an empty text or a zero."""
     keys = {"s_kind": Value(kind, output_field=CharField()), **keys}
     padding = {
-        name: _NO_NUMBER if name in ("s_n", "s_n2", "s_n3", "s_order") else _NO_TEXT
+        name: _NO_NUMBER if name in ("s_lead", "s_n", "s_n2", "s_n3", "s_n4", "s_order") else _NO_TEXT
         for name in _SUMMARY_COLUMNS
         if name not in keys and name not in counts
     }
@@ -1018,24 +1018,20 @@ def _grouped(queryset, kind: str, keys: dict, counts: dict):
 
 
 def _summary_counts(plan, as_at: date, summary: PlanSummary) -> None:
-    """ONE query, a UNION ALL of GROUP BYs over the periods in force on as_at: actions by theme and RAG
-    (with those complete without evidence), unfinished actions by lead (with those needing an update),
-    linked actions by recommendation and RAG (finished, with a success measure), and the recommendations."""
+    """ONE query, a UNION ALL of GROUP BYs over the periods in force on as_at: actions by theme, RAG and
+    lead (unfinished, needing an update, complete without evidence), linked actions by recommendation and
+    RAG (finished, with a success measure), and the recommendations themselves."""
     periods = _periods_on(plan, as_at).annotate(shown=effective_rag_expression(as_at))
     finished = Q(status__in=[s.value for s in _FINISHED])
+    # One pass over the plan gives the theme and the lead counts: a few rows per theme, RAG and lead.
     themes = _grouped(
         periods,
         "theme",
-        {"s_id": F("theme_id"), "s_rag": F("shown"), "s_ref": F("theme__reference"), "s_title": F("theme__title"),
-         "s_order": F("theme__order")},
-        {"s_n": Count("pk"), "s_n2": Count("pk", filter=complete_without_evidence_condition())},
+        {"s_id": F("theme_id"), "s_rag": F("shown"), "s_lead": F("action__lead_officer_id"),
+         "s_ref": F("theme__reference"), "s_title": F("theme__title"), "s_order": F("theme__order")},
+        {"s_n": Count("pk"), "s_n2": Count("pk", filter=complete_without_evidence_condition()),
+         "s_n3": Count("pk", filter=~finished), "s_n4": Count("pk", filter=needs_update_condition(as_at))},
     )  # fmt: skip
-    leads = _grouped(
-        periods.filter(~finished, action__lead_officer__isnull=False),
-        "lead",
-        {"s_id": F("action__lead_officer_id")},
-        {"s_n": Count("pk"), "s_n2": Count("pk", filter=needs_update_condition(as_at))},
-    )
     linked = _grouped(
         periods.filter(action__recommendations__isnull=False),
         "linked",
@@ -1054,17 +1050,17 @@ def _summary_counts(plan, as_at: date, summary: PlanSummary) -> None:
     by_recommendation: dict = defaultdict(lambda: {"counts": Counter(), "finished": 0, "measured": 0})
     recommendation_rows = []
     totals: Counter = Counter()
-    for kind, pk, rag, n, n2, n3, ref, title, order in themes.union(leads, linked, recommendations, all=True):
+    for kind, pk, rag, lead, n, n2, n3, n4, ref, title, order in themes.union(linked, recommendations, all=True):
         if kind == "theme":
             theme = by_theme.setdefault(pk, (Theme(pk=pk, plan_id=plan.pk, reference=ref, title=title, order=order),
                                              Counter()))  # fmt: skip
             theme[1][rag] += n
             totals[rag] += n
             summary.complete_without_evidence_count += n2
-        elif kind == "lead":
-            summary.open_by_lead[pk] = n
-            if n2:
-                summary.needing_count_by_lead[pk] = n2
+            if lead is not None and n3:
+                summary.open_by_lead[lead] = summary.open_by_lead.get(lead, 0) + n3
+            if lead is not None and n4:
+                summary.needing_count_by_lead[lead] = summary.needing_count_by_lead.get(lead, 0) + n4
         elif kind == "linked":
             found = by_recommendation[pk]
             found["counts"][rag] += n
