@@ -989,11 +989,11 @@ class PlanSummary:
     recommendations: list = field(default_factory=list)  # RecommendationCounts, in order
     open_by_lead: dict = field(default_factory=dict)  # lead id -> unfinished actions
     needing_count_by_lead: dict = field(default_factory=dict)  # lead id -> of those, needing an update
-    needing_by_lead: dict = field(default_factory=dict)  # lead id -> the first LISTED of them, in plan order
-    reds: list = field(default_factory=list)  # the LISTED worst reds: most days overdue, then reference
+    needing_by_lead: dict = field(default_factory=dict)  # lead id -> the first SUMMARY_LISTED of them, in plan order
+    reds: list = field(default_factory=list)  # the SUMMARY_LISTED worst reds: most days overdue, then reference
     due_before_meeting: list = field(default_factory=list)  # every one, in plan order
     complete_without_evidence_count: int = 0
-    complete_without_evidence: list = field(default_factory=list)  # the first LISTED, in plan order
+    complete_without_evidence: list = field(default_factory=list)  # the first SUMMARY_LISTED, in plan order
     recent_updates: list = field(default_factory=list)  # ActionUpdate, newest first, with .action
 
 
