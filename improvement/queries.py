@@ -321,18 +321,64 @@ MAX_TREND_DATES = 120
 
 def action_rag_counts_on_dates(plan, dates) -> dict[date, dict[str, int]]:
     """{date: {rag: count}} for the plan on each of up to MAX_TREND_DATES dates, in ONE query whatever the
-    size: the dates (each with its amber grace date) joined as a VALUES list to the stored state periods,
-    the RAG worked out by the same rule as plan_as_at. Every date asked about is in the answer, zeros
-    included. Dates are parameters: no date arithmetic in SQL, so SQLite and PostgreSQL agree."""
+    size, the RAG worked out by the same rule as plan_as_at (effective_rag_expression). Every date asked
+    about is in the answer, zeros included. Dates are parameters: no date arithmetic in SQL, so SQLite
+    and PostgreSQL agree.
+
+    Each period is read once, not once a date: joining every date to the periods covering it made the
+    database test every period against every date (17,000 periods x 120 dates on the large demo). The
+    database works out, per period, which run of the sorted dates it covers, and splits that run where
+    the period's target date makes it late and very late (amber grace): within each part the RAG is the
+    same on every date, so the rule is applied once, on the part's first date. The query returns, per
+    date and RAG, how many parts start and end there; the running sum of those is each date's count."""
     days = sorted(set(dates))
     if len(days) > MAX_TREND_DATES:
         raise ValueError(f"At most {MAX_TREND_DATES} dates in one trend")
     result = {day: {rag.value: 0 for rag in Rag.in_order()} for day in days}
     if not days or plan is None:
         return result
+    graces = [amber_grace_date(day) for day in days]
+    sql, params = _trend_sql(days, graces, plan.pk)
+    changes = defaultdict(Counter)
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        for at, rag, count in cursor.fetchall():
+            changes[at][rag] += int(count)  # PostgreSQL's SUM of counts is a Decimal
+    running = Counter()
+    for at, day in enumerate(days):
+        running.update(changes.get(at, {}))
+        result[day].update({rag: n for rag, n in running.items() if n})
+    return result
+
+
+def _count_of(column: str, values: list, operator: str) -> tuple[str, list]:
+    """SQL for how many of the sorted `values` are `operator` ("<" or "<=") the column, as a binary search
+    of CASE expressions (seven comparisons for 120 values, each value a parameter) rather than a scan of
+    a joined list."""
+
+    def node(low: int, high: int) -> tuple[str, list]:  # the answer lies in [low, high]
+        if low == high:
+            return str(low), []
+        middle = (low + high) // 2
+        above, above_params = node(middle + 1, high)
+        below, below_params = node(low, middle)
+        # values[middle] satisfies the test, so do all before it: the answer is at least middle + 1.
+        test = ">" if operator == "<" else ">="
+        return (
+            f"CASE WHEN {column} {test} %s THEN {above} ELSE {below} END",
+            [values[middle], *above_params, *below_params],
+        )
+
+    return node(0, len(values))
+
+
+def _trend_sql(days: list, graces: list, plan_id: int) -> tuple[str, list]:
+    """action_rag_counts_on_dates' query: rows of (index of a date, rag, +n parts starting there or -n
+    ending there)."""
     table = connection.ops.quote_name(ActionStatePeriod._meta.db_table)
     action_table = connection.ops.quote_name(Action._meta.db_table)
     cast = "::date" if connection.vendor == "postgresql" else ""
+    last = len(days)
     # The rule from improvement.rules, compiled against the period table with the joined list's columns as
     # the date and its grace date: the same expression plan_as_at uses, not a copy of it.
     rag = effective_rag_expression(
@@ -341,26 +387,64 @@ def action_rag_counts_on_dates(plan, dates) -> dict[date, dict[str, int]]:
     query = ActionStatePeriod.objects.all().query
     compiler = query.get_compiler(connection=connection)
     rag_sql, rag_params = compiler.compile(rag.resolve_expression(query, allow_joins=False))
-    rows = " UNION ALL ".join([f"SELECT %s{cast} AS day, %s{cast} AS grace"] + ["SELECT %s, %s"] * (len(days) - 1))
-    params: list = []
-    for day in days:
-        params += [day, amber_grace_date(day)]
-    sql = (
-        f"WITH d AS ({rows}) "
-        f"SELECT d.day, {rag_sql} AS rag, COUNT(*) FROM d "
-        f"JOIN {table} ON {table}.valid_from <= d.day AND ({table}.valid_to IS NULL OR {table}.valid_to > d.day) "
-        f"JOIN {action_table} a ON a.id = {table}.action_id AND a.added_on <= d.day "
-        f"WHERE {table}.plan_id = %s GROUP BY d.day, {rag_sql}"
+    listed = " UNION ALL ".join(
+        [f"SELECT %s AS i, %s{cast} AS day, %s{cast} AS grace"] + ["SELECT %s, %s, %s"] * (last - 1)
     )
-    with connection.cursor() as cursor:
-        cursor.execute(sql, [*params, *rag_params, plan.pk, *rag_params])
-        for day, rag, count in cursor.fetchall():
-            if isinstance(day, str):
-                day = date.fromisoformat(day[:10])
-            elif isinstance(day, datetime):
-                day = day.date()
-            result[day][rag] = count
-    return result
+    listed_params = [value for at, day in enumerate(days) for value in (at, day, graces[at])]
+    # Runs of dates, as indexes into the sorted list: the period covers [run_from, run_to) (listed on or
+    # after the action was added, before valid_to); its target date is passed from index `late` (dates
+    # after it) and passed by more than the amber grace from index `very_late`. Those two are worked out
+    # only for the periods covering a date.
+    run_from, run_from_params = _count_of("b.listed_from", days, "<")
+    run_to, run_to_params = _count_of("b.valid_to", days, "<")
+    late, late_params = _count_of("c.target_date", days, "<=")
+    very_late, very_late_params = _count_of("c.target_date", graces, "<=")
+    rule_columns = "status, progress, rag_override, target_date"
+    covering = (
+        f"SELECT * FROM (SELECT {rule_columns}, {run_from} AS run_from, "
+        f"CASE WHEN b.valid_to IS NULL THEN {last} ELSE {run_to} END AS run_to FROM ("
+        f"SELECT {table}.status, {table}.progress, {table}.rag_override, {table}.target_date, {table}.valid_to, "
+        f"CASE WHEN {table}.valid_from > a.added_on THEN {table}.valid_from ELSE a.added_on END AS listed_from "
+        f"FROM {table} JOIN {action_table} a ON a.id = {table}.action_id WHERE {table}.plan_id = %s "
+        # Only periods that can cover one of the dates: a short trend reads only the recent ones.
+        f"AND {table}.valid_from <= %s{cast} AND ({table}.valid_to IS NULL OR {table}.valid_to > %s{cast}) "
+        f"AND a.added_on <= %s{cast}) b) covered WHERE run_from < run_to"
+    )
+    # A run of one date needs no cutting (most of them: an update a month, a date a month).
+    runs = (
+        f"SELECT {rule_columns}, run_from, run_to, "
+        f"CASE WHEN c.target_date IS NULL THEN {last} ELSE {late} END AS late, "
+        f"CASE WHEN c.target_date IS NULL THEN {last} ELSE {very_late} END AS very_late "
+        f"FROM c WHERE run_to > run_from + 1"
+    )
+
+    def larger(x, y):
+        return f"CASE WHEN {x} > {y} THEN {x} ELSE {y} END"
+
+    def smaller(x, y):
+        return f"CASE WHEN {x} < {y} THEN {x} ELSE {y} END"
+
+    # Each longer run cut in three: before the target passes, late, very late (empty parts dropped below).
+    parts = f"SELECT {rule_columns}, run_from AS part_from, run_to AS part_to FROM c WHERE run_to = run_from + 1 "
+    parts += " ".join(
+        f"UNION ALL SELECT {rule_columns}, {start}, {end} FROM r"
+        for start, end in (
+            ("run_from", smaller("run_to", "late")),
+            (larger("run_from", "late"), smaller("run_to", "very_late")),
+            (larger("run_from", "very_late"), "run_to"),
+        )
+    )
+    # The parts take the period table's name, so the rule compiled against that table reads their columns.
+    sql = (
+        f"WITH d AS ({listed}), c AS ({covering}), r AS ({runs}), p AS ({parts}), "
+        f"g AS (SELECT {table}.part_from, {table}.part_to, {rag_sql} AS rag, COUNT(*) AS n FROM p {table} "
+        f"JOIN d ON d.i = {table}.part_from WHERE {table}.part_from < {table}.part_to GROUP BY 1, 2, 3) "
+        f"SELECT part_from, rag, SUM(n) FROM g GROUP BY 1, 2 "
+        f"UNION ALL SELECT part_to, rag, -SUM(n) FROM g WHERE part_to < {last} GROUP BY 1, 2"
+    )
+    params = [*listed_params, *run_from_params, *run_to_params, plan_id, days[-1], days[0], days[-1]]
+    params += [*late_params, *very_late_params]
+    return sql, [*params, *rag_params]
 
 
 def month_ends(start: date, end: date) -> list[date]:
