@@ -58,22 +58,92 @@ _FINISHED = {ActionStatus.COMPLETE, ActionStatus.CLOSED}
 _PROGRESS_LABELS = dict(Progress.choices)
 
 
-@dataclass(frozen=True, slots=True)
+_UNREAD = object()  # an ActionState's update not yet made from its row (None: it has none)
+_STATE_FIELDS = (
+    "action",
+    "status",
+    "progress",
+    "target_date",
+    "original_target_date",
+    "computed_rag",
+    "rag_override",
+    "rag_override_reason",
+    "rag",
+    "last_update",
+    "days_overdue",
+    "has_slipped",
+    "lineage_id",
+)
+
+
 class ActionState:
-    action: Action
-    status: str
-    progress: str
-    target_date: date | None
-    original_target_date: date | None
-    computed_rag: str
-    rag_override: str
-    rag_override_reason: str
-    rag: str
-    last_update: ActionUpdate | None
-    days_overdue: int
-    has_slipped: bool
-    # The first action of its lineage across plan versions (improvement.models.Action.carried_from).
-    lineage_id: int | None = None
+    """An action's state on a date. plan_as_at reads a whole plan's states in one query and most of a large
+    plan is only counted, so the action (with its theme and lead officer) and the update in force are made
+    into model instances from the row the first time they are read (_Loader): action_id and theme_id are
+    there without them. Read-only, compared and hashed by its fields, like the frozen dataclass it was."""
+
+    __slots__ = (*(f"_{name}" if name in ("action", "last_update") else name for name in _STATE_FIELDS),
+                 "action_id", "theme_id", "_row", "_db")  # fmt: skip
+
+    def __init__(self, action=None, status="", progress="", target_date=None, original_target_date=None,
+                 computed_rag="", rag_override="", rag_override_reason="", rag="", last_update=None, days_overdue=0,
+                 has_slipped=False, lineage_id=None, *, row=None, db=None):  # fmt: skip
+        assign = object.__setattr__
+        assign(self, "_action", action)
+        assign(self, "_last_update", _UNREAD if row is not None else last_update)
+        assign(self, "_row", row)
+        assign(self, "_db", db)
+        if action is not None:
+            assign(self, "action_id", action.pk)
+            assign(self, "theme_id", action.theme_id)
+        else:  # from the row: the action's own columns, where _state_loaders put them
+            loader = _state_loaders()["action"]
+            assign(self, "action_id", row[loader.start + loader.pk_at])
+            assign(self, "theme_id", row[loader.start + loader.attnames.index("theme_id")])
+        for name, value in (("status", status), ("progress", progress), ("target_date", target_date),
+                            ("original_target_date", original_target_date), ("computed_rag", computed_rag),
+                            ("rag_override", rag_override), ("rag_override_reason", rag_override_reason),
+                            ("rag", rag), ("days_overdue", days_overdue), ("has_slipped", has_slipped),
+                            ("lineage_id", lineage_id)):  # fmt: skip
+            assign(self, name, value)
+
+    def __setattr__(self, name, value):
+        raise AttributeError(f"ActionState is read-only ({name})")
+
+    @property
+    def action(self) -> Action:
+        if self._action is None:
+            make = _state_loaders()
+            action, theme, lead = (make[name].make(self._row, self._db) for name in ("action", "theme", "lead"))
+            action._state.fields_cache.update(theme=theme, lead_officer=lead)
+            object.__setattr__(self, "_action", action)
+        return self._action
+
+    @property
+    def last_update(self) -> ActionUpdate | None:
+        if self._last_update is _UNREAD:
+            make = _state_loaders()
+            update = make["update"].make(self._row, self._db)
+            if update is not None:
+                update._state.fields_cache["author"] = make["author"].make(self._row, self._db)
+            object.__setattr__(self, "_last_update", update)
+        return self._last_update
+
+    def __reduce__(self):
+        # Pickled (the page cache stores states) with its objects made, not its row.
+        return ActionState, self._fields()
+
+    def _fields(self) -> tuple:
+        return tuple(getattr(self, name) for name in _STATE_FIELDS)
+
+    def __eq__(self, other):
+        return isinstance(other, ActionState) and self._fields() == other._fields()
+
+    def __hash__(self):
+        return hash(self._fields())
+
+    def __repr__(self):
+        return f"ActionState(action_id={self.action_id}, status={self.status!r}, rag={self.rag!r})"
 
     @property
     def is_finished(self) -> bool:
@@ -135,7 +205,9 @@ def plan_as_at(plan, as_at: date, *, actions=None) -> list[ActionState]:
 
     The rows come back as plain tuples of the columns below and become objects without Django's
     Model.__init__ (see _Loader): on the large demo that per-row machinery was most of the time (five
-    model instances a row, every field of each set one by one). The period itself is never an object."""
+    model instances a row, every field of each set one by one); and they are made only when read (a state
+    keeps its row: ActionState), since most of a large plan is only counted. The period itself is never an
+    object."""
     periods = (
         _periods_on(plan, as_at, actions)
         .annotate(computed=action_rag_expression(as_at), shown=effective_rag_expression(as_at))
@@ -146,17 +218,9 @@ def plan_as_at(plan, as_at: date, *, actions=None) -> list[ActionState]:
     for loader in loaders.values():
         columns += loader.columns
     own = len(_PERIOD_COLUMNS) + 2
-    states = []
     # Read once: QuerySet.db asks the database router each time, and that was a fifth of the loop.
     db = periods.db
-    make = [loader.make for loader in loaders.values()]
-    for row in periods.values_list(*columns):
-        action, theme, lead, update, author = (m(row, db) for m in make)
-        action._state.fields_cache.update(theme=theme, lead_officer=lead)
-        if update is not None:
-            update._state.fields_cache["author"] = author
-        states.append(_state(row[:own], action, update, as_at))
-    return states
+    return [_state(row[:own], row, db, as_at) for row in periods.values_list(*columns)]
 
 
 def _in_force(as_at: date) -> Q:
@@ -191,22 +255,17 @@ def plans_as_at_two_dates(before_plan, start: date, after_plan, end: date) -> tu
     columns += ["computed_end", "shown_end", "plan_id", "valid_from", "valid_to", "action__added_on"]
     own = len(_PERIOD_COLUMNS) + 2
     before, after = [], []
-    db = periods.db  # as in plan_as_at: once, not per row and relation
-    make = [loader.make for loader in loaders.values()]
+    db = periods.db  # as in plan_as_at: once, not per row
     for row in periods.values_list(*columns):
         computed_end, shown_end, plan_id, valid_from, valid_to, added_on = row[-6:]
-        action, theme, lead, update, author = (m(row, db) for m in make)
-        action._state.fields_cache.update(theme=theme, lead_officer=lead)
-        if update is not None:
-            update._state.fields_cache["author"] = author
 
         def covers(as_at, valid_from=valid_from, valid_to=valid_to, added_on=added_on):
             return valid_from <= as_at and (valid_to is None or valid_to > as_at) and added_on <= as_at
 
         if before_plan is not None and plan_id == before_plan.pk and covers(start):
-            before.append(_state(row[:own], action, update, start))
+            before.append(_state(row[:own], row, db, start))
         if after_plan is not None and plan_id == after_plan.pk and covers(end):
-            after.append(_state((*row[: own - 2], computed_end, shown_end), action, update, end))
+            after.append(_state((*row[: own - 2], computed_end, shown_end), row, db, end))
     return before, after
 
 
@@ -279,12 +338,13 @@ def _state_loaders() -> dict[str, _Loader]:
     return _LOADERS
 
 
-def _state(own, action, update, as_at) -> ActionState:
+def _state(own, row, db, as_at) -> ActionState:
     status, progress, target, original, override, reason, lineage, computed, shown = own
     finished = status in _FINISHED
     overdue = (as_at - target).days if target and not finished and as_at > target else 0
     return ActionState(
-        action=action,
+        row=row,
+        db=db,
         status=status,
         progress=progress,
         target_date=target,
@@ -293,7 +353,6 @@ def _state(own, action, update, as_at) -> ActionState:
         rag_override=override,
         rag_override_reason=reason if override else "",
         rag=shown,
-        last_update=update,
         days_overdue=overdue,
         has_slipped=bool(target and original and target > original),
         lineage_id=lineage,
@@ -480,10 +539,10 @@ class PlanStateChanges:
 def changes_between(before: list[ActionState], after: list[ActionState]) -> PlanStateChanges:
     """What changed between two plan_as_at results, matched by lineage: an action carried into a newer plan
     version is the same action as the one it continues."""
-    earlier = {s.lineage_id or s.action.pk: s for s in before}
+    earlier = {s.lineage_id or s.action_id: s for s in before}
     changes = PlanStateChanges()
     for now in after:
-        then = earlier.get(now.lineage_id or now.action.pk)
+        then = earlier.get(now.lineage_id or now.action_id)
         if then is None:
             changes.added.append(now)
             if now.rag == Rag.RED:
@@ -580,11 +639,11 @@ def recommendation_progress(
         )
     states_by_action = {}
     if plan_states is not None:
-        states_by_action = {s.action.pk: s for s in plan_states}
+        states_by_action = {s.action_id: s for s in plan_states}
     elif plan is not None and links:
         action_ids = {action_id for _, action_id in links}
         states_by_action = {
-            s.action.pk: s for s in plan_as_at(plan, as_at, actions=Action.objects.filter(pk__in=action_ids))
+            s.action_id: s for s in plan_as_at(plan, as_at, actions=Action.objects.filter(pk__in=action_ids))
         }
     actions_of = defaultdict(list)
     for rec_id, action_id in links:

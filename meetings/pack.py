@@ -204,9 +204,9 @@ class _Rows:
         self.made = {}
 
     def __call__(self, state) -> dict:
-        if state.action.pk not in self.made:
-            self.made[state.action.pk] = _action_row(state)
-        return self.made[state.action.pk]
+        if state.action_id not in self.made:
+            self.made[state.action_id] = _action_row(state)
+        return self.made[state.action_id]
 
 
 def _exception_reasons(state) -> list[str]:
@@ -460,24 +460,24 @@ def _changes(before, after, *, since: date, row_of) -> dict:
     """changes_between, said once per fact: an action completed is listed as completed (not also as a
     move to blue), a new red as a new red (not also as a RAG move)."""
     found = changes_between(before, after)
-    completed_ids = {s.action.pk for s in found.completed}
-    new_red_ids = {s.action.pk for s in found.new_reds}
-    earlier_rag = {now.action.pk: then.rag for then, now in found.rag_moves}  # absent: new since then
+    completed_ids = {s.action_id for s in found.completed}
+    new_red_ids = {s.action_id for s in found.new_reds}
+    earlier_rag = {now.action_id: then.rag for then, now in found.rag_moves}  # absent: new since then
     return {
         "since": _iso(since),
         "completed": [row_of(s) for s in found.completed],
         "new_reds": [
             {
                 **row_of(s),
-                "from_rag": str(earlier_rag[s.action.pk]) if s.action.pk in earlier_rag else None,
-                "from_label": rag_label(earlier_rag[s.action.pk]) if s.action.pk in earlier_rag else "",
+                "from_rag": str(earlier_rag[s.action_id]) if s.action_id in earlier_rag else None,
+                "from_label": rag_label(earlier_rag[s.action_id]) if s.action_id in earlier_rag else "",
             }
             for s in found.new_reds
         ],
         "rag_moves": [
             {**row_of(now), "from_rag": str(then.rag), "from_label": rag_label(then.rag)}
             for then, now in found.rag_moves
-            if now.action.pk not in completed_ids and now.action.pk not in new_red_ids
+            if now.action_id not in completed_ids and now.action_id not in new_red_ids
         ],
         "slipped": [{**row_of(now), "from_date": _iso(then.target_date)} for then, now in found.slipped],
         "added": [row_of(s) for s in found.added],
