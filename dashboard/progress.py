@@ -169,8 +169,8 @@ def _ends_counts(states) -> dict:
             "gap": gap}  # fmt: skip
 
 
-def _in_period(update, period: Period) -> bool:
-    return update is not None and period.start < update.date <= period.end
+def _in_period(day, period: Period) -> bool:
+    return day is not None and period.start < day <= period.end
 
 
 def build_progress(period: Period, *, inspections: list, plans: list, all_kpis: bool = False) -> Progress:
@@ -252,6 +252,7 @@ def build_progress(period: Period, *, inspections: list, plans: list, all_kpis: 
 
     # By recommendation: its actions (followed across versions by lineage) at both ends.
     by_action = {s.action_id: s for s in [*before, *after]}
+    plan_order = {_key(s): n for n, s in enumerate(after)}
     inspection_order = {v.pk: (v.start_date, v.pk) for v in inspections}
     focus_recs = set(records.focus_recommendation_ids)
     recommendations = sorted(
@@ -264,16 +265,15 @@ def build_progress(period: Period, *, inspections: list, plans: list, all_kpis: 
         recommendation.inspection = visits_by_pk[recommendation.inspection_id]
         keys = {key_of_action[a] for a in records.actions_of.get(recommendation.pk, []) if a in by_action}
         then_states = [then_of[k] for k in keys if k in then_of]
-        now_states = sorted(
-            (now_of[k] for k in keys if k in now_of),
-            key=lambda s: (s.action.theme.order, s.action.order, s.action.reference),
-        )
+        # In plan order, as plans_as_at_two_dates read them: no action need be made to sort them.
+        now_states = sorted((now_of[k] for k in keys if k in now_of), key=lambda s: plan_order[_key(s)])
         if now_states:
             answered.add(recommendation.pk)
+        # Only an update of the period is made, to read its evidence.
         evidence = [
             (s, s.last_update)
             for s in now_states
-            if _in_period(s.last_update, period) and s.last_update.evidence_of_impact.strip()
+            if _in_period(s.last_update_on, period) and s.last_update.evidence_of_impact.strip()
         ]
         result.recommendations.append(
             RecommendationRow(

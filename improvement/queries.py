@@ -129,6 +129,14 @@ class ActionState:
             object.__setattr__(self, "_last_update", update)
         return self._last_update
 
+    @property
+    def last_update_on(self) -> date | None:
+        """The date of the update in force (None: there is none), read without making the update."""
+        if self._last_update is _UNREAD:
+            loader = _state_loaders()["update"]
+            return self._row[loader.start + loader.attnames.index("date")]
+        return self._last_update.date if self._last_update is not None else None
+
     def __reduce__(self):
         # Pickled (the page cache stores states) with its objects made, not its row.
         return ActionState, self._fields()
