@@ -197,12 +197,16 @@ def _periods_on(plan, as_at: date, actions=None) -> QuerySet:
     periods = ActionStatePeriod.objects.filter(plan=plan, valid_from__lte=as_at, action__added_on__lte=as_at).filter(
         Q(valid_to__isnull=True) | Q(valid_to__gt=as_at)
     )
-    if actions is not None:
-        if isinstance(actions, QuerySet):
-            periods = periods.filter(action__in=actions.order_by().values("pk"))
-        else:
-            periods = periods.filter(action__in=[a.pk for a in actions])
-    return periods
+    return _of_actions(periods, actions)
+
+
+def _of_actions(periods: QuerySet, actions) -> QuerySet:
+    """The periods of `actions` only (a queryset of Action, read as a subquery, or a list); None: all."""
+    if actions is None:
+        return periods
+    if isinstance(actions, QuerySet):
+        return periods.filter(action__in=actions.order_by().values("pk"))
+    return periods.filter(action__in=[a.pk for a in actions])
 
 
 def plan_as_at(plan, as_at: date, *, actions=None) -> list[ActionState]:
@@ -235,19 +239,19 @@ def _in_force(as_at: date) -> Q:
     return Q(valid_from__lte=as_at, action__added_on__lte=as_at) & (Q(valid_to__isnull=True) | Q(valid_to__gt=as_at))
 
 
-def plans_as_at_two_dates(before_plan, start: date, after_plan, end: date) -> tuple[list, list]:
+def plans_as_at_two_dates(before_plan, start: date, after_plan, end: date, *, actions=None) -> tuple[list, list]:
     """(plan_as_at(before_plan, start), plan_as_at(after_plan, end)) in ONE query: the periods in force on
     either date, each RAG worked out in SQL for both dates by the same rules. The two plans may be two
     versions (progress between visits across a plan refresh): changes_between matches them by lineage.
     Rows are read as plan_as_at reads them (plain tuples, _Loader), with both dates' RAGs and what says
-    which date a period covers at the end of the row."""
+    which date a period covers at the end of the row. `actions` narrows both as plan_as_at's does."""
     wanted = Q(pk__in=[])
     if before_plan is not None:
         wanted |= Q(plan=before_plan) & _in_force(start)
     if after_plan is not None:
         wanted |= Q(plan=after_plan) & _in_force(end)
     periods = (
-        ActionStatePeriod.objects.filter(wanted)
+        _of_actions(ActionStatePeriod.objects.filter(wanted), actions)
         .annotate(
             computed=action_rag_expression(start),
             shown=effective_rag_expression(start),
