@@ -59,36 +59,39 @@ _PROGRESS_LABELS = dict(Progress.choices)
 
 
 _UNREAD = object()  # an ActionState's update not yet made from its row (None: it has none)
-_STATE_FIELDS = (
-    "action",
-    "status",
-    "progress",
-    "target_date",
-    "original_target_date",
-    "computed_rag",
-    "rag_override",
-    "rag_override_reason",
-    "rag",
-    "last_update",
-    "days_overdue",
-    "has_slipped",
-    "lineage_id",
-)
+# An ActionState's own fields and their defaults (the action and the update come apart: made when read).
+_STATE_DEFAULTS = {
+    "status": "",
+    "progress": "",
+    "target_date": None,
+    "original_target_date": None,
+    "computed_rag": "",
+    "rag_override": "",
+    "rag_override_reason": "",
+    "rag": "",
+    "days_overdue": 0,
+    "has_slipped": False,
+    "lineage_id": None,  # the first action of its lineage across plan versions (Action.carried_from)
+}
+_STATE_FIELDS = ("action", "last_update", *_STATE_DEFAULTS)
 
 
 class ActionState:
     """An action's state on a date. plan_as_at reads a whole plan's states in one query and most of a large
     plan is only counted, so the action (with its theme and lead officer) and the update in force are made
-    into model instances from the row the first time they are read (_Loader): action_id and theme_id are
-    there without them. Read-only, compared and hashed by its fields, like the frozen dataclass it was."""
+    into model instances from the row the first time they are read (_Loader): action_id, theme_id and
+    last_update_on are there without them. Read-only, compared and hashed by its fields, like the frozen
+    dataclass it was."""
 
-    __slots__ = (*(f"_{name}" if name in ("action", "last_update") else name for name in _STATE_FIELDS),
-                 "action_id", "theme_id", "_row", "_db")  # fmt: skip
+    __slots__ = ("_action", "_last_update", *_STATE_DEFAULTS, "action_id", "theme_id", "_row", "_db")
 
-    def __init__(self, action=None, status="", progress="", target_date=None, original_target_date=None,
-                 computed_rag="", rag_override="", rag_override_reason="", rag="", last_update=None, days_overdue=0,
-                 has_slipped=False, lineage_id=None, *, row=None, db=None):  # fmt: skip
+    def __init__(self, action=None, last_update=None, *, row=None, db=None, **fields):
+        unknown = fields.keys() - _STATE_DEFAULTS.keys()
+        if unknown:
+            raise TypeError(f"ActionState has no field {', '.join(sorted(unknown))}")
         assign = object.__setattr__
+        for name, default in _STATE_DEFAULTS.items():
+            assign(self, name, fields.get(name, default))
         assign(self, "_action", action)
         assign(self, "_last_update", _UNREAD if row is not None else last_update)
         assign(self, "_row", row)
@@ -96,16 +99,9 @@ class ActionState:
         if action is not None:
             assign(self, "action_id", action.pk)
             assign(self, "theme_id", action.theme_id)
-        else:  # from the row: the action's own columns, where _state_loaders put them
-            loader = _state_loaders()["action"]
-            assign(self, "action_id", row[loader.start + loader.pk_at])
-            assign(self, "theme_id", row[loader.start + loader.attnames.index("theme_id")])
-        for name, value in (("status", status), ("progress", progress), ("target_date", target_date),
-                            ("original_target_date", original_target_date), ("computed_rag", computed_rag),
-                            ("rag_override", rag_override), ("rag_override_reason", rag_override_reason),
-                            ("rag", rag), ("days_overdue", days_overdue), ("has_slipped", has_slipped),
-                            ("lineage_id", lineage_id)):  # fmt: skip
-            assign(self, name, value)
+        else:
+            assign(self, "action_id", row[_ROW_AT["action_id"]])
+            assign(self, "theme_id", row[_ROW_AT["theme_id"]])
 
     def __setattr__(self, name, value):
         raise AttributeError(f"ActionState is read-only ({name})")
@@ -133,13 +129,12 @@ class ActionState:
     def last_update_on(self) -> date | None:
         """The date of the update in force (None: there is none), read without making the update."""
         if self._last_update is _UNREAD:
-            loader = _state_loaders()["update"]
-            return self._row[loader.start + loader.attnames.index("date")]
+            return self._row[_ROW_AT["update_date"]]
         return self._last_update.date if self._last_update is not None else None
 
     def __reduce__(self):
         # Pickled (the page cache stores states) with its objects made, not its row.
-        return ActionState, self._fields()
+        return _state_of_fields, (dict(zip(_STATE_FIELDS, self._fields(), strict=True)),)
 
     def _fields(self) -> tuple:
         return tuple(getattr(self, name) for name in _STATE_FIELDS)
@@ -164,6 +159,10 @@ class ActionState:
     @property
     def progress_label(self) -> str:
         return _PROGRESS_LABELS.get(self.progress, "")
+
+
+def _state_of_fields(fields: dict) -> ActionState:
+    return ActionState(**fields)
 
 
 def latest_update_as_at(as_at: date | None, field_name: str = "pk"):
@@ -326,6 +325,8 @@ class _Loader:
 
 
 _LOADERS = None
+# Where an ActionState finds, in its row, what it gives without making objects (set with the loaders).
+_ROW_AT: dict[str, int] = {}
 
 
 def _state_loaders() -> dict[str, _Loader]:
@@ -346,6 +347,12 @@ def _state_loaders() -> dict[str, _Loader]:
         for loader in loaders.values():
             loader.start, loader.stop = at, at + len(loader.columns)
             at = loader.stop
+        action, update = loaders["action"], loaders["update"]
+        _ROW_AT.update(
+            action_id=action.start + action.pk_at,
+            theme_id=action.start + action.attnames.index("theme_id"),
+            update_date=update.start + update.attnames.index("date"),
+        )
         _LOADERS = loaders
     return _LOADERS
 
