@@ -46,7 +46,7 @@ class Period:
 
 
 def _key(state):
-    return state.lineage_id or state.action.pk
+    return state.lineage_id or state.action_id
 
 
 def lead_of(state) -> str:
@@ -169,8 +169,8 @@ def _ends_counts(states) -> dict:
             "gap": gap}  # fmt: skip
 
 
-def _in_period(update, period: Period) -> bool:
-    return update is not None and period.start < update.date <= period.end
+def _in_period(day, period: Period) -> bool:
+    return day is not None and period.start < day <= period.end
 
 
 def build_progress(period: Period, *, inspections: list, plans: list, all_kpis: bool = False) -> Progress:
@@ -183,7 +183,7 @@ def build_progress(period: Period, *, inspections: list, plans: list, all_kpis: 
     result = Progress(period=period, plan=plan, before_plan=before_plan)
     then_of = {_key(s): s for s in before}
     now_of = {_key(s): s for s in after}
-    key_of_action = {s.action.pk: _key(s) for s in [*before, *after]}
+    key_of_action = {s.action_id: _key(s) for s in [*before, *after]}
 
     # Actions: each action once among completed, reopened, newly red and other RAG moves.
     changes = changes_between(before, after)
@@ -214,15 +214,16 @@ def build_progress(period: Period, *, inspections: list, plans: list, all_kpis: 
     result.moved.sort(key=lambda m: (m.state.action.theme.order, m.state.action.order, m.state.action.reference))
 
     # By theme: the end's themes; an earlier version's action counts under the theme it was carried into.
-    theme_of = {_key(s): s.action.theme for s in after}
+    theme_of = {_key(s): s.theme_id for s in after}
     before_by_theme, after_by_theme, gone = defaultdict(list), defaultdict(list), []
     for state in before:
-        theme = theme_of.get(_key(state))
-        (before_by_theme[theme.pk] if theme else gone).append(state)
+        theme_id = theme_of.get(_key(state))
+        (before_by_theme[theme_id] if theme_id else gone).append(state)
     themes = {}
     for state in after:
-        after_by_theme[state.action.theme_id].append(state)
-        themes.setdefault(state.action.theme_id, state.action.theme)
+        after_by_theme[state.theme_id].append(state)
+        if state.theme_id not in themes:  # the theme is made from the first of its states only
+            themes[state.theme_id] = state.action.theme
     focus_themes = set(records.focus_theme_ids)
     completed_keys = {_key(p.now) for p in result.completed}
     red_keys = {_key(p.now) for p in result.new_reds}
@@ -241,7 +242,7 @@ def build_progress(period: Period, *, inspections: list, plans: list, all_kpis: 
             )
         )
     # A focus theme of an earlier plan version counts as looked at through the actions carried from it.
-    old_focus = {_key(s) for s in before if s.action.theme_id in focus_themes}
+    old_focus = {_key(s) for s in before if s.theme_id in focus_themes}
     for row in result.themes:
         if not row.looked_at and any(_key(s) in old_focus for s in after_by_theme[row.theme.pk]):
             row.looked_at = True
@@ -250,7 +251,8 @@ def build_progress(period: Period, *, inspections: list, plans: list, all_kpis: 
     result.counts_before, result.counts_after = action_rag_counts(before), action_rag_counts(after)
 
     # By recommendation: its actions (followed across versions by lineage) at both ends.
-    by_action = {s.action.pk: s for s in [*before, *after]}
+    by_action = {s.action_id: s for s in [*before, *after]}
+    plan_order = {_key(s): n for n, s in enumerate(after)}
     inspection_order = {v.pk: (v.start_date, v.pk) for v in inspections}
     focus_recs = set(records.focus_recommendation_ids)
     recommendations = sorted(
@@ -263,16 +265,15 @@ def build_progress(period: Period, *, inspections: list, plans: list, all_kpis: 
         recommendation.inspection = visits_by_pk[recommendation.inspection_id]
         keys = {key_of_action[a] for a in records.actions_of.get(recommendation.pk, []) if a in by_action}
         then_states = [then_of[k] for k in keys if k in then_of]
-        now_states = sorted(
-            (now_of[k] for k in keys if k in now_of),
-            key=lambda s: (s.action.theme.order, s.action.order, s.action.reference),
-        )
+        # In plan order, as plans_as_at_two_dates read them: no action need be made to sort them.
+        now_states = sorted((now_of[k] for k in keys if k in now_of), key=lambda s: plan_order[_key(s)])
         if now_states:
             answered.add(recommendation.pk)
+        # Only an update of the period is made, to read its evidence.
         evidence = [
             (s, s.last_update)
             for s in now_states
-            if _in_period(s.last_update, period) and s.last_update.evidence_of_impact.strip()
+            if _in_period(s.last_update_on, period) and s.last_update.evidence_of_impact.strip()
         ]
         result.recommendations.append(
             RecommendationRow(

@@ -69,22 +69,95 @@ _FINISHED = {ActionStatus.COMPLETE, ActionStatus.CLOSED}
 _PROGRESS_LABELS = dict(Progress.choices)
 
 
-@dataclass(frozen=True, slots=True)
+_UNREAD = object()  # an ActionState's update not yet made from its row (None: it has none)
+# An ActionState's own fields and their defaults (the action and the update come apart: made when read).
+_STATE_DEFAULTS = {
+    "status": "",
+    "progress": "",
+    "target_date": None,
+    "original_target_date": None,
+    "computed_rag": "",
+    "rag_override": "",
+    "rag_override_reason": "",
+    "rag": "",
+    "days_overdue": 0,
+    "has_slipped": False,
+    "lineage_id": None,  # the first action of its lineage across plan versions (Action.carried_from)
+}
+_STATE_FIELDS = ("action", "last_update", *_STATE_DEFAULTS)
+
+
 class ActionState:
-    action: Action
-    status: str
-    progress: str
-    target_date: date | None
-    original_target_date: date | None
-    computed_rag: str
-    rag_override: str
-    rag_override_reason: str
-    rag: str
-    last_update: ActionUpdate | None
-    days_overdue: int
-    has_slipped: bool
-    # The first action of its lineage across plan versions (improvement.models.Action.carried_from).
-    lineage_id: int | None = None
+    """An action's state on a date. plan_as_at reads a whole plan's states in one query and most of a large
+    plan is only counted, so the action (with its theme and lead officer) and the update in force are made
+    into model instances from the row the first time they are read (_Loader): action_id, theme_id and
+    last_update_on are there without them. Read-only, compared and hashed by its fields, like the frozen
+    dataclass it was."""
+
+    __slots__ = ("_action", "_last_update", *_STATE_DEFAULTS, "action_id", "theme_id", "_row", "_db")
+
+    def __init__(self, action=None, last_update=None, *, row=None, db=None, **fields):
+        unknown = fields.keys() - _STATE_DEFAULTS.keys()
+        if unknown:
+            raise TypeError(f"ActionState has no field {', '.join(sorted(unknown))}")
+        assign = object.__setattr__
+        for name, default in _STATE_DEFAULTS.items():
+            assign(self, name, fields.get(name, default))
+        assign(self, "_action", action)
+        assign(self, "_last_update", _UNREAD if row is not None else last_update)
+        assign(self, "_row", row)
+        assign(self, "_db", db)
+        if action is not None:
+            assign(self, "action_id", action.pk)
+            assign(self, "theme_id", action.theme_id)
+        else:
+            assign(self, "action_id", row[_ROW_AT["action_id"]])
+            assign(self, "theme_id", row[_ROW_AT["theme_id"]])
+
+    def __setattr__(self, name, value):
+        raise AttributeError(f"ActionState is read-only ({name})")
+
+    @property
+    def action(self) -> Action:
+        if self._action is None:
+            make = _state_loaders()
+            action, theme, lead = (make[name].make(self._row, self._db) for name in ("action", "theme", "lead"))
+            action._state.fields_cache.update(theme=theme, lead_officer=lead)
+            object.__setattr__(self, "_action", action)
+        return self._action
+
+    @property
+    def last_update(self) -> ActionUpdate | None:
+        if self._last_update is _UNREAD:
+            make = _state_loaders()
+            update = make["update"].make(self._row, self._db)
+            if update is not None:
+                update._state.fields_cache["author"] = make["author"].make(self._row, self._db)
+            object.__setattr__(self, "_last_update", update)
+        return self._last_update
+
+    @property
+    def last_update_on(self) -> date | None:
+        """The date of the update in force (None: there is none), read without making the update."""
+        if self._last_update is _UNREAD:
+            return self._row[_ROW_AT["update_date"]]
+        return self._last_update.date if self._last_update is not None else None
+
+    def __reduce__(self):
+        # Pickled (the page cache stores states) with its objects made, not its row.
+        return _state_of_fields, (dict(zip(_STATE_FIELDS, self._fields(), strict=True)),)
+
+    def _fields(self) -> tuple:
+        return tuple(getattr(self, name) for name in _STATE_FIELDS)
+
+    def __eq__(self, other):
+        return isinstance(other, ActionState) and self._fields() == other._fields()
+
+    def __hash__(self):
+        return hash(self._fields())
+
+    def __repr__(self):
+        return f"ActionState(action_id={self.action_id}, status={self.status!r}, rag={self.rag!r})"
 
     @property
     def is_finished(self) -> bool:
@@ -97,6 +170,10 @@ class ActionState:
     @property
     def progress_label(self) -> str:
         return _PROGRESS_LABELS.get(self.progress, "")
+
+
+def _state_of_fields(fields: dict) -> ActionState:
+    return ActionState(**fields)
 
 
 def latest_update_as_at(as_at: date | None, field_name: str = "pk"):
@@ -130,12 +207,16 @@ def _periods_on(plan, as_at: date, actions=None) -> QuerySet:
     periods = ActionStatePeriod.objects.filter(plan=plan, valid_from__lte=as_at, action__added_on__lte=as_at).filter(
         Q(valid_to__isnull=True) | Q(valid_to__gt=as_at)
     )
-    if actions is not None:
-        if isinstance(actions, QuerySet):
-            periods = periods.filter(action__in=actions.order_by().values("pk"))
-        else:
-            periods = periods.filter(action__in=[a.pk for a in actions])
-    return periods
+    return _of_actions(periods, actions)
+
+
+def _of_actions(periods: QuerySet, actions) -> QuerySet:
+    """The periods of `actions` only (a queryset of Action, read as a subquery, or a list); None: all."""
+    if actions is None:
+        return periods
+    if isinstance(actions, QuerySet):
+        return periods.filter(action__in=actions.order_by().values("pk"))
+    return periods.filter(action__in=[a.pk for a in actions])
 
 
 def plan_as_at(plan, as_at: date, *, actions=None) -> list[ActionState]:
@@ -146,7 +227,9 @@ def plan_as_at(plan, as_at: date, *, actions=None) -> list[ActionState]:
 
     The rows come back as plain tuples of the columns below and become objects without Django's
     Model.__init__ (see _Loader): on the large demo that per-row machinery was most of the time (five
-    model instances a row, every field of each set one by one). The period itself is never an object."""
+    model instances a row, every field of each set one by one); and they are made only when read (a state
+    keeps its row: ActionState), since most of a large plan is only counted. The period itself is never an
+    object."""
     periods = (
         _periods_on(plan, as_at, actions)
         .annotate(computed=action_rag_expression(as_at), shown=effective_rag_expression(as_at))
@@ -157,36 +240,28 @@ def plan_as_at(plan, as_at: date, *, actions=None) -> list[ActionState]:
     for loader in loaders.values():
         columns += loader.columns
     own = len(_PERIOD_COLUMNS) + 2
-    states = []
     # Read once: QuerySet.db asks the database router each time, and that was a fifth of the loop.
     db = periods.db
-    make = [loader.make for loader in loaders.values()]
-    for row in periods.values_list(*columns):
-        action, theme, lead, update, author = (m(row, db) for m in make)
-        action._state.fields_cache.update(theme=theme, lead_officer=lead)
-        if update is not None:
-            update._state.fields_cache["author"] = author
-        states.append(_state(row[:own], action, update, as_at))
-    return states
+    return [_state(row[:own], row, db, as_at) for row in periods.values_list(*columns)]
 
 
 def _in_force(as_at: date) -> Q:
     return Q(valid_from__lte=as_at, action__added_on__lte=as_at) & (Q(valid_to__isnull=True) | Q(valid_to__gt=as_at))
 
 
-def plans_as_at_two_dates(before_plan, start: date, after_plan, end: date) -> tuple[list, list]:
+def plans_as_at_two_dates(before_plan, start: date, after_plan, end: date, *, actions=None) -> tuple[list, list]:
     """(plan_as_at(before_plan, start), plan_as_at(after_plan, end)) in ONE query: the periods in force on
     either date, each RAG worked out in SQL for both dates by the same rules. The two plans may be two
     versions (progress between visits across a plan refresh): changes_between matches them by lineage.
     Rows are read as plan_as_at reads them (plain tuples, _Loader), with both dates' RAGs and what says
-    which date a period covers at the end of the row."""
+    which date a period covers at the end of the row. `actions` narrows both as plan_as_at's does."""
     wanted = Q(pk__in=[])
     if before_plan is not None:
         wanted |= Q(plan=before_plan) & _in_force(start)
     if after_plan is not None:
         wanted |= Q(plan=after_plan) & _in_force(end)
     periods = (
-        ActionStatePeriod.objects.filter(wanted)
+        _of_actions(ActionStatePeriod.objects.filter(wanted), actions)
         .annotate(
             computed=action_rag_expression(start),
             shown=effective_rag_expression(start),
@@ -202,22 +277,17 @@ def plans_as_at_two_dates(before_plan, start: date, after_plan, end: date) -> tu
     columns += ["computed_end", "shown_end", "plan_id", "valid_from", "valid_to", "action__added_on"]
     own = len(_PERIOD_COLUMNS) + 2
     before, after = [], []
-    db = periods.db  # as in plan_as_at: once, not per row and relation
-    make = [loader.make for loader in loaders.values()]
+    db = periods.db  # as in plan_as_at: once, not per row
     for row in periods.values_list(*columns):
         computed_end, shown_end, plan_id, valid_from, valid_to, added_on = row[-6:]
-        action, theme, lead, update, author = (m(row, db) for m in make)
-        action._state.fields_cache.update(theme=theme, lead_officer=lead)
-        if update is not None:
-            update._state.fields_cache["author"] = author
 
         def covers(as_at, valid_from=valid_from, valid_to=valid_to, added_on=added_on):
             return valid_from <= as_at and (valid_to is None or valid_to > as_at) and added_on <= as_at
 
         if before_plan is not None and plan_id == before_plan.pk and covers(start):
-            before.append(_state(row[:own], action, update, start))
+            before.append(_state(row[:own], row, db, start))
         if after_plan is not None and plan_id == after_plan.pk and covers(end):
-            after.append(_state((*row[: own - 2], computed_end, shown_end), action, update, end))
+            after.append(_state((*row[: own - 2], computed_end, shown_end), row, db, end))
     return before, after
 
 
@@ -266,6 +336,8 @@ class _Loader:
 
 
 _LOADERS = None
+# Where an ActionState finds, in its row, what it gives without making objects (set with the loaders).
+_ROW_AT: dict[str, int] = {}
 
 
 def _state_loaders() -> dict[str, _Loader]:
@@ -286,16 +358,23 @@ def _state_loaders() -> dict[str, _Loader]:
         for loader in loaders.values():
             loader.start, loader.stop = at, at + len(loader.columns)
             at = loader.stop
+        action, update = loaders["action"], loaders["update"]
+        _ROW_AT.update(
+            action_id=action.start + action.pk_at,
+            theme_id=action.start + action.attnames.index("theme_id"),
+            update_date=update.start + update.attnames.index("date"),
+        )
         _LOADERS = loaders
     return _LOADERS
 
 
-def _state(own, action, update, as_at) -> ActionState:
+def _state(own, row, db, as_at) -> ActionState:
     status, progress, target, original, override, reason, lineage, computed, shown = own
     finished = status in _FINISHED
     overdue = (as_at - target).days if target and not finished and as_at > target else 0
     return ActionState(
-        action=action,
+        row=row,
+        db=db,
         status=status,
         progress=progress,
         target_date=target,
@@ -304,7 +383,6 @@ def _state(own, action, update, as_at) -> ActionState:
         rag_override=override,
         rag_override_reason=reason if override else "",
         rag=shown,
-        last_update=update,
         days_overdue=overdue,
         has_slipped=bool(target and original and target > original),
         lineage_id=lineage,
@@ -332,18 +410,64 @@ MAX_TREND_DATES = 120
 
 def action_rag_counts_on_dates(plan, dates) -> dict[date, dict[str, int]]:
     """{date: {rag: count}} for the plan on each of up to MAX_TREND_DATES dates, in ONE query whatever the
-    size: the dates (each with its amber grace date) joined as a VALUES list to the stored state periods,
-    the RAG worked out by the same rule as plan_as_at. Every date asked about is in the answer, zeros
-    included. Dates are parameters: no date arithmetic in SQL, so SQLite and PostgreSQL agree."""
+    size, the RAG worked out by the same rule as plan_as_at (effective_rag_expression). Every date asked
+    about is in the answer, zeros included. Dates are parameters: no date arithmetic in SQL, so SQLite
+    and PostgreSQL agree.
+
+    Each period is read once, not once a date: joining every date to the periods covering it made the
+    database test every period against every date (17,000 periods x 120 dates on the large demo). The
+    database works out, per period, which run of the sorted dates it covers, and splits that run where
+    the period's target date makes it late and very late (amber grace): within each part the RAG is the
+    same on every date, so the rule is applied once, on the part's first date. The query returns, per
+    date and RAG, how many parts start and end there; the running sum of those is each date's count."""
     days = sorted(set(dates))
     if len(days) > MAX_TREND_DATES:
         raise ValueError(f"At most {MAX_TREND_DATES} dates in one trend")
     result = {day: {rag.value: 0 for rag in Rag.in_order()} for day in days}
     if not days or plan is None:
         return result
+    graces = [amber_grace_date(day) for day in days]
+    sql, params = _trend_sql(days, graces, plan.pk)
+    changes = defaultdict(Counter)
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        for at, rag, count in cursor.fetchall():
+            changes[at][rag] += int(count)  # PostgreSQL's SUM of counts is a Decimal
+    running = Counter()
+    for at, day in enumerate(days):
+        running.update(changes.get(at, {}))
+        result[day].update({rag: n for rag, n in running.items() if n})
+    return result
+
+
+def _count_of(column: str, values: list, operator: str) -> tuple[str, list]:
+    """SQL for how many of the sorted `values` are `operator` ("<" or "<=") the column, as a binary search
+    of CASE expressions (seven comparisons for 120 values, each value a parameter) rather than a scan of
+    a joined list."""
+
+    def node(low: int, high: int) -> tuple[str, list]:  # the answer lies in [low, high]
+        if low == high:
+            return str(low), []
+        middle = (low + high) // 2
+        above, above_params = node(middle + 1, high)
+        below, below_params = node(low, middle)
+        # values[middle] satisfies the test, so do all before it: the answer is at least middle + 1.
+        test = ">" if operator == "<" else ">="
+        return (
+            f"CASE WHEN {column} {test} %s THEN {above} ELSE {below} END",
+            [values[middle], *above_params, *below_params],
+        )
+
+    return node(0, len(values))
+
+
+def _trend_sql(days: list, graces: list, plan_id: int) -> tuple[str, list]:
+    """action_rag_counts_on_dates' query: rows of (index of a date, rag, +n parts starting there or -n
+    ending there)."""
     table = connection.ops.quote_name(ActionStatePeriod._meta.db_table)
     action_table = connection.ops.quote_name(Action._meta.db_table)
     cast = "::date" if connection.vendor == "postgresql" else ""
+    last = len(days)
     # The rule from improvement.rules, compiled against the period table with the joined list's columns as
     # the date and its grace date: the same expression plan_as_at uses, not a copy of it.
     rag = effective_rag_expression(
@@ -352,26 +476,64 @@ def action_rag_counts_on_dates(plan, dates) -> dict[date, dict[str, int]]:
     query = ActionStatePeriod.objects.all().query
     compiler = query.get_compiler(connection=connection)
     rag_sql, rag_params = compiler.compile(rag.resolve_expression(query, allow_joins=False))
-    rows = " UNION ALL ".join([f"SELECT %s{cast} AS day, %s{cast} AS grace"] + ["SELECT %s, %s"] * (len(days) - 1))
-    params: list = []
-    for day in days:
-        params += [day, amber_grace_date(day)]
-    sql = (
-        f"WITH d AS ({rows}) "
-        f"SELECT d.day, {rag_sql} AS rag, COUNT(*) FROM d "
-        f"JOIN {table} ON {table}.valid_from <= d.day AND ({table}.valid_to IS NULL OR {table}.valid_to > d.day) "
-        f"JOIN {action_table} a ON a.id = {table}.action_id AND a.added_on <= d.day "
-        f"WHERE {table}.plan_id = %s GROUP BY d.day, {rag_sql}"
+    listed = " UNION ALL ".join(
+        [f"SELECT %s AS i, %s{cast} AS day, %s{cast} AS grace"] + ["SELECT %s, %s, %s"] * (last - 1)
     )
-    with connection.cursor() as cursor:
-        cursor.execute(sql, [*params, *rag_params, plan.pk, *rag_params])
-        for day, rag, count in cursor.fetchall():
-            if isinstance(day, str):
-                day = date.fromisoformat(day[:10])
-            elif isinstance(day, datetime):
-                day = day.date()
-            result[day][rag] = count
-    return result
+    listed_params = [value for at, day in enumerate(days) for value in (at, day, graces[at])]
+    # Runs of dates, as indexes into the sorted list: the period covers [run_from, run_to) (listed on or
+    # after the action was added, before valid_to); its target date is passed from index `late` (dates
+    # after it) and passed by more than the amber grace from index `very_late`. Those two are worked out
+    # only for the periods covering a date.
+    run_from, run_from_params = _count_of("b.listed_from", days, "<")
+    run_to, run_to_params = _count_of("b.valid_to", days, "<")
+    late, late_params = _count_of("c.target_date", days, "<=")
+    very_late, very_late_params = _count_of("c.target_date", graces, "<=")
+    rule_columns = "status, progress, rag_override, target_date"
+    covering = (
+        f"SELECT * FROM (SELECT {rule_columns}, {run_from} AS run_from, "
+        f"CASE WHEN b.valid_to IS NULL THEN {last} ELSE {run_to} END AS run_to FROM ("
+        f"SELECT {table}.status, {table}.progress, {table}.rag_override, {table}.target_date, {table}.valid_to, "
+        f"CASE WHEN {table}.valid_from > a.added_on THEN {table}.valid_from ELSE a.added_on END AS listed_from "
+        f"FROM {table} JOIN {action_table} a ON a.id = {table}.action_id WHERE {table}.plan_id = %s "
+        # Only periods that can cover one of the dates: a short trend reads only the recent ones.
+        f"AND {table}.valid_from <= %s{cast} AND ({table}.valid_to IS NULL OR {table}.valid_to > %s{cast}) "
+        f"AND a.added_on <= %s{cast}) b) covered WHERE run_from < run_to"
+    )
+    # A run of one date needs no cutting (most of them: an update a month, a date a month).
+    runs = (
+        f"SELECT {rule_columns}, run_from, run_to, "
+        f"CASE WHEN c.target_date IS NULL THEN {last} ELSE {late} END AS late, "
+        f"CASE WHEN c.target_date IS NULL THEN {last} ELSE {very_late} END AS very_late "
+        f"FROM c WHERE run_to > run_from + 1"
+    )
+
+    def larger(x, y):
+        return f"CASE WHEN {x} > {y} THEN {x} ELSE {y} END"
+
+    def smaller(x, y):
+        return f"CASE WHEN {x} < {y} THEN {x} ELSE {y} END"
+
+    # Each longer run cut in three: before the target passes, late, very late (empty parts dropped below).
+    parts = f"SELECT {rule_columns}, run_from AS part_from, run_to AS part_to FROM c WHERE run_to = run_from + 1 "
+    parts += " ".join(
+        f"UNION ALL SELECT {rule_columns}, {start}, {end} FROM r"
+        for start, end in (
+            ("run_from", smaller("run_to", "late")),
+            (larger("run_from", "late"), smaller("run_to", "very_late")),
+            (larger("run_from", "very_late"), "run_to"),
+        )
+    )
+    # The parts take the period table's name, so the rule compiled against that table reads their columns.
+    sql = (
+        f"WITH d AS ({listed}), c AS ({covering}), r AS ({runs}), p AS ({parts}), "
+        f"g AS (SELECT {table}.part_from, {table}.part_to, {rag_sql} AS rag, COUNT(*) AS n FROM p {table} "
+        f"JOIN d ON d.i = {table}.part_from WHERE {table}.part_from < {table}.part_to GROUP BY 1, 2, 3) "
+        f"SELECT part_from, rag, SUM(n) FROM g GROUP BY 1, 2 "
+        f"UNION ALL SELECT part_to, rag, -SUM(n) FROM g WHERE part_to < {last} GROUP BY 1, 2"
+    )
+    params = [*listed_params, *run_from_params, *run_to_params, plan_id, days[-1], days[0], days[-1]]
+    params += [*late_params, *very_late_params]
+    return sql, [*params, *rag_params]
 
 
 def month_ends(start: date, end: date) -> list[date]:
@@ -407,10 +569,10 @@ class PlanStateChanges:
 def changes_between(before: list[ActionState], after: list[ActionState]) -> PlanStateChanges:
     """What changed between two plan_as_at results, matched by lineage: an action carried into a newer plan
     version is the same action as the one it continues."""
-    earlier = {s.lineage_id or s.action.pk: s for s in before}
+    earlier = {s.lineage_id or s.action_id: s for s in before}
     changes = PlanStateChanges()
     for now in after:
-        then = earlier.get(now.lineage_id or now.action.pk)
+        then = earlier.get(now.lineage_id or now.action_id)
         if then is None:
             changes.added.append(now)
             if now.rag == Rag.RED:
@@ -517,11 +679,11 @@ def recommendation_progress(
         )
     states_by_action = {}
     if plan_states is not None:
-        states_by_action = {s.action.pk: s for s in plan_states}
+        states_by_action = {s.action_id: s for s in plan_states}
     elif plan is not None and links:
         action_ids = {action_id for _, action_id in links}
         states_by_action = {
-            s.action.pk: s for s in plan_as_at(plan, as_at, actions=Action.objects.filter(pk__in=action_ids))
+            s.action_id: s for s in plan_as_at(plan, as_at, actions=Action.objects.filter(pk__in=action_ids))
         }
     actions_of = defaultdict(list)
     for rec_id, action_id in links:

@@ -22,6 +22,7 @@ from improvement.queries import (
     changes_between,
     current_plan_from,
     plan_as_at,
+    plans_as_at_two_dates,
     plans_newest_first,
     risks_and_you_said,
 )
@@ -204,9 +205,9 @@ class _Rows:
         self.made = {}
 
     def __call__(self, state) -> dict:
-        if state.action.pk not in self.made:
-            self.made[state.action.pk] = _action_row(state)
-        return self.made[state.action.pk]
+        if state.action_id not in self.made:
+            self.made[state.action_id] = _action_row(state)
+        return self.made[state.action_id]
 
 
 def _exception_reasons(state) -> list[str]:
@@ -331,7 +332,7 @@ def _meeting_summary(meeting, board) -> dict | None:
 def build_pack(meeting, *, on: date | None = None) -> dict:
     """The pack for a meeting as at its date. A fixed number of queries whatever the size of the plan:
     the meeting with its board, neighbours and scope (pack_meeting_queryset; none when the meeting was
-    read that way), plans (1), plan as at this meeting and the previous one (plan_as_at twice), the
+    read that way), plans (1), plan as at this meeting and the previous one (1: plans_as_at_two_dates), the
     scorecard (scorecard_as_at, whose targets also give the targets starting before the next
     meeting), matters arising with the referrals to this board (1), risks to delivery with "you said,
     we did" (1). Papers
@@ -346,7 +347,12 @@ def build_pack(meeting, *, on: date | None = None) -> dict:
     following = _other_meeting(meeting.pack_next_id, meeting.pack_next_starts_at)
     window_end = following.date if following else after_one_cycle(meeting.date, board.cadence)
 
-    now_states = plan_as_at(plan, as_at, actions=actions) if plan else []
+    # Both dates' states in one query when there is a previous meeting to compare with.
+    before = None
+    if plan is not None and previous is not None:
+        before, now_states = plans_as_at_two_dates(plan, previous.date, plan, as_at, actions=actions)
+    else:
+        now_states = plan_as_at(plan, as_at, actions=actions) if plan else []
     row_of = _Rows()
 
     exceptions = []
@@ -359,8 +365,7 @@ def build_pack(meeting, *, on: date | None = None) -> dict:
     exceptions.sort(key=lambda r: (Rag.rank(r["rag"]), -r["days_overdue"]))
 
     changes = None
-    if previous is not None and plan is not None:
-        before = plan_as_at(plan, previous.date, actions=actions)
+    if before is not None:
         changes = _changes(before, now_states, since=previous.date, row_of=row_of)
 
     due_actions = [
@@ -460,24 +465,24 @@ def _changes(before, after, *, since: date, row_of) -> dict:
     """changes_between, said once per fact: an action completed is listed as completed (not also as a
     move to blue), a new red as a new red (not also as a RAG move)."""
     found = changes_between(before, after)
-    completed_ids = {s.action.pk for s in found.completed}
-    new_red_ids = {s.action.pk for s in found.new_reds}
-    earlier_rag = {now.action.pk: then.rag for then, now in found.rag_moves}  # absent: new since then
+    completed_ids = {s.action_id for s in found.completed}
+    new_red_ids = {s.action_id for s in found.new_reds}
+    earlier_rag = {now.action_id: then.rag for then, now in found.rag_moves}  # absent: new since then
     return {
         "since": _iso(since),
         "completed": [row_of(s) for s in found.completed],
         "new_reds": [
             {
                 **row_of(s),
-                "from_rag": str(earlier_rag[s.action.pk]) if s.action.pk in earlier_rag else None,
-                "from_label": rag_label(earlier_rag[s.action.pk]) if s.action.pk in earlier_rag else "",
+                "from_rag": str(earlier_rag[s.action_id]) if s.action_id in earlier_rag else None,
+                "from_label": rag_label(earlier_rag[s.action_id]) if s.action_id in earlier_rag else "",
             }
             for s in found.new_reds
         ],
         "rag_moves": [
             {**row_of(now), "from_rag": str(then.rag), "from_label": rag_label(then.rag)}
             for then, now in found.rag_moves
-            if now.action.pk not in completed_ids and now.action.pk not in new_red_ids
+            if now.action_id not in completed_ids and now.action_id not in new_red_ids
         ],
         "slipped": [{**row_of(now), "from_date": _iso(then.target_date)} for then, now in found.slipped],
         "added": [row_of(s) for s in found.added],

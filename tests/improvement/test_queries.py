@@ -300,3 +300,20 @@ def test_plan_as_at_gives_model_instances_that_need_no_further_query(action, off
 
     again = pickle.loads(pickle.dumps(state))  # the page cache stores states
     assert again.action == action and again.action.lead_officer == officer_user
+
+
+def test_a_state_makes_its_action_and_update_only_when_read(action, django_assert_num_queries):
+    # Most of a large plan's states are only counted: what counting and matching read is there without
+    # making the action or the update, and what is made when read needs no further query.
+    entry = update(action, date(2025, 6, 1), evidence_of_impact="Fewer repeat referrals")
+    with django_assert_num_queries(2):  # one each
+        (unread,) = plan_as_at(action.theme.plan, date(2025, 6, 2))
+        (none_yet,) = plan_as_at(action.theme.plan, date(2025, 5, 2))
+        assert (unread.action_id, unread.theme_id, unread.last_update_on) == (action.pk, action.theme_id, entry.date)
+        assert unread._action is None  # not made by reading those
+        assert unread.last_update == entry and unread.action == action
+        assert unread.last_update.evidence_of_impact == "Fewer repeat referrals"
+        assert unread.last_update_on == entry.date
+        assert none_yet.last_update_on is None and none_yet.last_update is None
+    with pytest.raises(AttributeError):
+        unread.rag = "red"

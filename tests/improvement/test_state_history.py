@@ -142,6 +142,55 @@ def test_trend_counts_equal_plan_as_at_on_each_date_in_one_query(size):
         ), day
 
 
+MONTH_END = date(2021, 6, 30)
+
+
+@pytest.mark.parametrize(
+    "dates",
+    [
+        month_ends(date(2016, 12, 5), TODAY),
+        # Closer than the amber grace: a period's run of dates turns late and very late some dates apart.
+        [MONTH_END + timedelta(days=5 * n) for n in range(-60, 60)],
+    ],
+    ids=["ten years of month ends", "every five days"],
+)
+def test_a_trend_equals_plan_as_at_on_each_of_its_120_dates_in_one_query(dates):
+    """Target dates, updates and listing dates on and either side of a date of the trend and of the amber
+    grace boundary, and periods covering many dates that turn late and very late inside them: where the
+    trend cuts a period's run of dates, it must still give plan_as_at's count on every date."""
+    grace = settings.ACTION_RAG_AMBER_DAYS_LATE
+    plan = PlanFactory()
+    theme = ThemeFactory(plan=plan)
+    month_end = MONTH_END
+    boundaries = [month_end + timedelta(days=n) for n in (-grace - 1, -grace, -grace + 1, -1, 0, 1)]
+    for n, target in enumerate([None, *boundaries, date(2017, 3, 15), TODAY]):
+        action = ActionFactory(
+            theme=theme,
+            original_target_date=target,
+            target_date=target,
+            added_on=[date(2016, 1, 1), date(2016, 12, 31), date(2017, 1, 1), date(2020, 2, 29)][n % 4],
+        )
+        for k, day in enumerate([date(2019, 5, 31), date(2019, 6, 1), month_end, date(2023, 1, 31)][: n % 5]):
+            ActionUpdateFactory(
+                action=action,
+                date=day,
+                status=["in_progress", "not_started", "in_progress", "complete"][(n + k) % 4],
+                progress=["on_track", "at_risk", "off_track", ""][(n + k) % 4],
+                rag_override=["", "green", "red", ""][(n + k) % 4],
+                rag_override_reason="Board agreed",
+            )
+        if n % 3 == 2:
+            TargetDateRevisionFactory(action=action, new_date=month_end, effective_on=date(2020, 12, 31))
+    assert len(dates) == 120
+    with CaptureQueriesContext(connection) as queries:
+        trend = action_rag_counts_on_dates(plan, dates)
+    assert len(queries) == 1
+    for day in dates:
+        assert [(rag, trend[day][rag]) for rag, _ in action_rag_counts([])] == action_rag_counts(
+            plan_as_at(plan, day)
+        ), day
+
+
 @pytest.mark.parametrize("size", [2, 12])
 def test_counts_by_theme_equal_plan_as_at_in_one_query(size):
     plan = _plan_of_size(size)

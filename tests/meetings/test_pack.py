@@ -394,11 +394,11 @@ def _more_data(board_case, n):
 def test_build_pack_runs_a_fixed_number_of_queries(board_case, extra, django_assert_num_queries):
     _more_data(board_case, extra)
     meeting = pack_meeting_queryset().get(pk=board_case["meeting"].pk)
-    # Plans 1, plan as at now and then 4 (plan_as_at twice), scorecard 5 (indicators, targets,
+    # Plans 1, plan as at now and then 1 (plans_as_at_two_dates), scorecard 5 (indicators, targets,
     # benchmarks, values as known then, SPC re-bases; its targets also give the targets due), matters
     # arising with the referrals to this board 1, risks to delivery 1. The board, its scope and the
     # neighbouring meetings came with the meeting.
-    with django_assert_num_queries(10):
+    with django_assert_num_queries(9):
         pack = build_pack(meeting)
     assert len(pack["scorecard"]) == 1 + extra
     assert len(pack["due"]["targets"]) == 1
@@ -406,14 +406,14 @@ def test_build_pack_runs_a_fixed_number_of_queries(board_case, extra, django_ass
 
 def test_build_pack_reads_the_meeting_again_when_given_a_plain_one(board_case, django_assert_num_queries):
     meeting = type(board_case["meeting"]).objects.get(pk=board_case["meeting"].pk)
-    with django_assert_num_queries(11):  # the meeting with its board, neighbours and scope, then the 10
+    with django_assert_num_queries(10):  # the meeting with its board, neighbours and scope, then the 9
         pack = build_pack(meeting)
     assert (pack["previous_meeting"]["date"], pack["next_meeting"]["date"]) == ("2026-01-13", "2026-03-10")
 
 
 # Sign-in and permissions (session, user, the permissions in one query: 3; the session is
 # not saved, touched within the minute), the meeting with its board, neighbours and scope 1, then
-# build_pack's 10.
+# build_pack's 9.
 PAGE_OVERHEAD = 3 + 1
 
 
@@ -424,7 +424,7 @@ def test_pack_page_runs_a_fixed_number_of_queries(board_case, extra, board_clien
     url = reverse("meetings:pack", args=[board_case["meeting"].pk])
     board_client.get(url)  # warm the session and permission caches
     # The latest published copy and the count of copies come with the meeting: no query of their own.
-    with django_assert_num_queries(PAGE_OVERHEAD + 10):
+    with django_assert_num_queries(PAGE_OVERHEAD + 9):
         response = board_client.get(url)
     assert response.status_code == 200
     assert "As at 10 February 2026, published by" in response.content.decode()
@@ -435,7 +435,7 @@ def test_word_download_runs_a_fixed_number_of_queries(board_case, extra, board_c
     _more_data(board_case, extra)
     url = reverse("meetings:pack_docx", args=[board_case["meeting"].pk])
     board_client.get(url)
-    with django_assert_num_queries(PAGE_OVERHEAD + 10 + 1):  # and the download's audit entry 1
+    with django_assert_num_queries(PAGE_OVERHEAD + 9 + 1):  # and the download's audit entry 1
         response = board_client.get(url)
     document = Document(BytesIO(response.content))
     scorecard = next(t for t in _tables(document) if t[0][0] == "Indicator" and "Direction of travel" in t[0])
