@@ -1315,13 +1315,11 @@ def _summary_rows(plan, as_at: date, summary: PlanSummary, meeting_date: date | 
         columns += loader.columns
     own = len(_PERIOD_COLUMNS) + 2
     db = periods.db
-    make = [loader.make for loader in loaders.values()]
     reds, recent = [], []
     for row in periods.values_list(*columns):
-        action, theme, lead, update, author = (m(row, db) for m in make)
-        action._state.fields_cache.update(theme=theme, lead_officer=lead)
-        state = _state(row[:own], action, update, as_at)
-        finished, last_update_on = state.is_finished, update.date if update else None
+        state = _state(row[:own], row, db, as_at)
+        action, update = state.action, state.last_update
+        finished, last_update_on = state.is_finished, state.last_update_on
         is_due = meeting_date is not None and is_due_before_meeting(
             finished=finished, target_date=state.target_date, as_at=as_at, meeting_date=meeting_date
         )
@@ -1330,7 +1328,7 @@ def _summary_rows(plan, as_at: date, summary: PlanSummary, meeting_date: date | 
         )
         is_unevidenced = complete_without_evidence(state)
         if update is not None:
-            update._state.fields_cache.update(author=author, action=action)
+            update._state.fields_cache["action"] = action
             recent.append(update)
         if state.rag == Rag.RED:
             reds.append(state)
