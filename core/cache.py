@@ -29,6 +29,7 @@ from contextlib import contextmanager, nullcontext
 
 from django.conf import settings
 from django.core.cache import cache
+from django.core.exceptions import EmptyResultSet
 from django.db import connection
 from django.utils.functional import SimpleLazyObject
 
@@ -97,7 +98,10 @@ def table_names(reads) -> frozenset[str]:
 
 def queryset_tables(queryset) -> frozenset[str]:
     """The tables a queryset's SQL reads (for a memo given a queryset to narrow it); no query."""
-    sql, _params = queryset.query.sql_with_params()
+    try:
+        sql, _params = queryset.query.sql_with_params()
+    except EmptyResultSet:  # .none(), pk__in=[]: Django runs no query for it at all
+        return frozenset({queryset.model._meta.db_table})
     return frozenset(tables_read(sql))
 
 

@@ -8,6 +8,7 @@ from typing import NamedTuple
 
 from django.contrib.auth import get_user_model
 from django.contrib.humanize.templatetags.humanize import ordinal
+from django.core.exceptions import EmptyResultSet
 from django.db.models import Prefetch, Q
 from django.utils import timezone
 
@@ -68,7 +69,10 @@ def _queryset_part(indicators):
     """A queryset as part of a memo's key: its SQL and parameters (no query), so two filters never share one."""
     if indicators is None:
         return None
-    sql, params = indicators.query.sql_with_params()
+    try:
+        sql, params = indicators.query.sql_with_params()
+    except EmptyResultSet:  # .none(), pk__in=[]: no indicators at all
+        return "no indicators"
     return sql, tuple(params)
 
 

@@ -127,6 +127,14 @@ def test_a_narrowed_scorecard_is_memoised_apart_from_the_whole_one(officer_user,
     assert queries.scorecard_as_at(TODAY, indicators=Indicator.objects.filter(pk=kpi.pk))[0].indicator == kpi
 
 
+@pytest.mark.parametrize("caching", [True, False])
+def test_a_scorecard_narrowed_to_no_indicators_is_empty(settings, kpi, caching):
+    settings.PAGE_CACHE = caching
+    assert queries.scorecard_as_at(TODAY, indicators=Indicator.objects.none()) == []
+    assert queries.scorecard_at_two_dates(TODAY, TODAY, indicators=Indicator.objects.filter(pk__in=[])) == []
+    assert len(queries.scorecard_as_at(TODAY)) == 1
+
+
 def test_the_memoised_results_pickle_and_read_back_equal(kpi):
     start, end = datetime.date(2026, 3, 1), TODAY
     for value in (
