@@ -142,15 +142,15 @@ def _bump(connection, table: str) -> None:
 
 
 def _bump_with(connection, raw_cursor, table: str) -> None:
+    # The raw DB-API cursor takes the driver's own placeholder: "?" for sqlite3, "%s" for psycopg.
+    mark = "?" if connection.vendor == "sqlite" else "%s"
     if connection.vendor == "postgresql":
-        held = f"SELECT id FROM {TABLE} WHERE table_name = %s ORDER BY id LIMIT 1 FOR UPDATE SKIP LOCKED"
+        held = f"SELECT id FROM {TABLE} WHERE table_name = {mark} ORDER BY id LIMIT 1 FOR UPDATE SKIP LOCKED"
     else:
-        held = f"SELECT MIN(id) FROM {TABLE} WHERE table_name = %s"
-    placeholder = "%s" if connection.vendor != "sqlite" else "?"
-    held = held.replace("%s", placeholder)
+        held = f"SELECT MIN(id) FROM {TABLE} WHERE table_name = {mark}"
     raw_cursor.execute(f"UPDATE {TABLE} SET counter = counter + 1 WHERE id = ({held})", [table])
     if raw_cursor.rowcount == 0:  # every row of the table held by another writer, or none yet
-        raw_cursor.execute(f"INSERT INTO {TABLE} (table_name, counter) VALUES ({placeholder}, 1)", [table])
+        raw_cursor.execute(f"INSERT INTO {TABLE} (table_name, counter) VALUES ({mark}, 1)", [table])
 
 
 _RETURNING = re.compile(r"\bRETURNING\b", re.IGNORECASE)
