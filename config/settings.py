@@ -222,6 +222,9 @@ else:
 # Cached page computations and fragments, keyed by the data version and today (core/cache.py).
 PAGE_CACHE = env_bool("PAGE_CACHE", True)
 PAGE_CACHE_TIMEOUT = env_int("PAGE_CACHE_TIMEOUT_SECONDS", 86_400)
+# Check that a cached computation reads only the tables it declares (core/cache.py): on in the tests,
+# off in production, where it would cost a regex per statement.
+PAGE_CACHE_CHECK_READS = env_bool("PAGE_CACHE_CHECK_READS", False)
 
 ## SECURITY (check --deploy clean when DEBUG is off)
 

@@ -20,3 +20,6 @@ STORAGES = {
 TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
 # Pages are computed afresh, so query counts are the uncached ones; tests about caching turn it on.
 PAGE_CACHE = False
+# Every cached or memoised computation that declares the tables it reads is checked against the
+# statements it runs, cache on or off (core/cache.py).
+PAGE_CACHE_CHECK_READS = True

@@ -6,6 +6,13 @@ whatever else the computation depends on (a meeting, two dates, a filter, the re
 fragment differs by role). So a cached value is never a stale figure: any write, or midnight, moves
 every key on. Old entries are never read again and age out (PAGE_CACHE_TIMEOUT, the cache's culling).
 
+A computation that says which tables it reads (`reads=`: models or table names) is keyed by the
+versions of only those tables, so a write elsewhere (an officer's action update, for the scorecard)
+leaves it cached. The declaration is checked, not trusted: with PAGE_CACHE_CHECK_READS (on in the
+tests, cache on or off) the computation runs under an execute wrapper that fails on any statement
+reading a table it did not declare. memo() is the same for reusable reads (queries.py), with no
+request: it reads the versions each time it is called (one query), then the cache.
+
 Values go through Django's cache framework: by default the database cache (the core_cache table),
 so several web processes agree and nothing is kept in process memory; CACHE_URL points it at Redis or
 Memcached (README, Configuration). PAGE_CACHE=false turns page caching off (the tests that count
@@ -18,13 +25,16 @@ fragment everyone who may see the page sees alike, and keep per-user bits outsid
 import hashlib
 import pickle
 import zlib
+from contextlib import contextmanager, nullcontext
 
 from django.conf import settings
 from django.core.cache import cache
+from django.core.exceptions import EmptyResultSet
+from django.db import connection
 from django.utils.functional import SimpleLazyObject
 
 from core import clock
-from core.dataversion import read_version
+from core.dataversion import TABLE, read_tables_version, read_version, tables_read
 from core.roles import role_names_for
 
 _MISSING = object()
@@ -81,7 +91,34 @@ def data_version(request=None) -> int:
     return request._data_version
 
 
-def make_key(name: str, *, version: int, as_at, parts=()) -> str:
+def table_names(reads) -> frozenset[str]:
+    """The table names of `reads`: models (their db_table) or table names."""
+    return frozenset(getattr(getattr(item, "_meta", None), "db_table", item) for item in reads)
+
+
+def queryset_tables(queryset) -> frozenset[str]:
+    """The tables a queryset's SQL reads (for a memo given a queryset to narrow it); no query."""
+    try:
+        sql, _params = queryset.query.sql_with_params()
+    except EmptyResultSet:  # .none(), pk__in=[]: Django runs no query for it at all
+        return frozenset({queryset.model._meta.db_table})
+    return frozenset(tables_read(sql))
+
+
+def tables_version(tables: frozenset[str], request=None) -> str:
+    """'<tables' hash>.<their version>': the version of these tables, read once per request when given it."""
+    if request is None:
+        version = read_tables_version(tables)
+    else:
+        versions = request.__dict__.setdefault("_tables_versions", {})
+        if tables not in versions:
+            versions[tables] = read_tables_version(tables)
+        version = versions[tables]
+    # The tables are part of the key: two computations of one name declaring different tables never share one.
+    return f"{hashlib.sha256(repr(sorted(tables)).encode()).hexdigest()[:8]}.{version}"
+
+
+def make_key(name: str, *, version, as_at, parts=()) -> str:
     """'page:<name>:<version>:<as-at>:<hash of the other parts>', short enough for Memcached."""
     extra = hashlib.sha256(repr(tuple(parts)).encode()).hexdigest()[:24] if parts else "-"
     return f"page:{name}:{version}:{as_at.isoformat()}:{extra}"
@@ -92,19 +129,78 @@ def roles_part(user) -> str:
     return ",".join(role_names_for(user))
 
 
-def cached(request, name: str, compute, *, parts=()):
-    """compute()'s value, from the cache when the data and the date are as they were when it was stored."""
-    if not enabled():
+class UndeclaredRead(AssertionError):
+    """A cached computation read a table its `reads=` does not name: its key would not move at that table's writes."""
+
+
+# The cache's own machinery, read inside a computation (a memo inside a cached page reads its version
+# and the database cache): no figure comes from them.
+_MACHINERY = frozenset({TABLE, "core_cache"})
+
+
+@contextmanager
+def reading_only(name: str, tables: frozenset[str]):
+    """Fail any statement run inside that reads a table not in `tables` (PAGE_CACHE_CHECK_READS)."""
+    allowed = tables | _MACHINERY
+
+    def check(execute, sql, params, many, context):
+        undeclared = tables_read(sql) - allowed
+        if undeclared:
+            raise UndeclaredRead(
+                f"{name} read {', '.join(sorted(undeclared))}, which its reads= does not name "
+                f"({', '.join(sorted(tables))}): {str(sql)[:300]}"
+            )
+        return execute(sql, params, many, context)
+
+    with connection.execute_wrapper(check):
+        yield
+
+
+def _guarded(name: str, tables: frozenset[str] | None):
+    if tables is None or not getattr(settings, "PAGE_CACHE_CHECK_READS", False):
+        return nullcontext()
+    return reading_only(name, tables)
+
+
+def _compute(name: str, compute, tables):
+    with _guarded(name, tables):
         return compute()
-    key = make_key(name, version=data_version(request), as_at=clock.today(), parts=parts)
+
+
+def _through_cache(key: str, name: str, compute, tables):
     stored = cache.get(key, _MISSING)
     if stored is not _MISSING:
         return _unpacked(stored)
-    value = compute()
+    value = _compute(name, compute, tables)
     cache.set(key, _packed(value), settings.PAGE_CACHE_TIMEOUT)
     return value
 
 
-def lazy(request, name: str, compute, *, parts=()):
+def cached(request, name: str, compute, *, parts=(), reads=None):
+    """compute()'s value, from the cache when the data and the date are as they were when it was stored.
+
+    reads: the models or tables compute() reads; the key then moves only at their writes (else at any write)."""
+    tables = table_names(reads) if reads is not None else None
+    if not enabled():
+        return _compute(name, compute, tables)
+    version = data_version(request) if tables is None else tables_version(tables, request)
+    key = make_key(name, version=version, as_at=clock.today(), parts=parts)
+    return _through_cache(key, name, compute, tables)
+
+
+def lazy(request, name: str, compute, *, parts=(), reads=None):
     """cached(), worked out only when a template first uses it, so a cached fragment skips it altogether."""
-    return SimpleLazyObject(lambda: cached(request, name, compute, parts=parts))
+    return SimpleLazyObject(lambda: cached(request, name, compute, parts=parts, reads=reads))
+
+
+def memo(name: str, compute, *, reads, parts=()):
+    """compute()'s value, cached by the versions of the tables it `reads` (models or table names), today's
+    date and `parts` (its arguments): for reusable reads in queries.py, with or without a request. Costs
+    one query for the versions and a cache read; none of them with the page cache off.
+
+    The value is shared by every caller: it must pickle, and callers must not change it."""
+    tables = table_names(reads)
+    if not enabled():
+        return _compute(f"memo {name}", compute, tables)
+    key = make_key(f"memo:{name}", version=tables_version(tables), as_at=clock.today(), parts=parts)
+    return _through_cache(key, f"memo {name}", compute, tables)

@@ -69,14 +69,17 @@ class AuditEntry(PermanentRecord):
 
 
 class DataVersion(models.Model):
-    """A counter that every write to the service's data bumps in the writing transaction (core/dataversion.py).
+    """A counter of writes to one table of the service's data, bumped in the writing transaction (core/dataversion.py).
 
-    The data version is the sum of `counter` over every row: cached pages are keyed by it
-    (core/cache.py), so a cached figure is never served once anything it was computed from has changed.
-    SQLite has one writer at a time and uses one row. PostgreSQL writers each lock one row, skipping
-    rows other transactions hold, so a long import never makes other writers wait for the counter.
+    A table's data version is the sum of `counter` over its rows and the wildcard's ("*": writes whose
+    table cannot be told, and migrate); the data version of everything is the sum over every row. Cached
+    pages are keyed by them (core/cache.py), so a cached figure is never served once anything it was
+    computed from has changed. SQLite has one writer at a time and uses one row per table. PostgreSQL
+    writers each lock one row of the table, skipping rows other transactions hold, so a long import never
+    makes other writers wait for the counter.
     """
 
+    table_name = models.CharField(max_length=100, default="*", db_index=True)
     counter = models.BigIntegerField(default=0)
 
     class Meta:

@@ -6,13 +6,16 @@ from datetime import date, datetime, time
 from decimal import Decimal
 from typing import NamedTuple
 
+from django.contrib.auth import get_user_model
 from django.contrib.humanize.templatetags.humanize import ordinal
+from django.core.exceptions import EmptyResultSet
 from django.db.models import Prefetch, Q
 from django.utils import timezone
 
+from core import cache
 from core.formats import date_words, value_words
 from core.roles import is_admin
-from improvement.models import Action
+from improvement.models import Action, Plan, Theme
 from indicators import periods
 from indicators.models import (
     SYMBOL_WORDS,
@@ -42,6 +45,39 @@ TREND_LENGTH = 6
 SUPPRESSION_WORDS = {code: f"{words.capitalize()} ({code})" for code, words in SYMBOL_WORDS.items()} | {
     "c": "Suppressed (c: small numbers)"
 }
+
+
+# What the scorecard's computations read: the indicators' own tables and their owners (auth_user). Their
+# results are memoised by these tables' versions (core/cache.py memo), so an officer's action update, which
+# writes only improvement_* tables, leaves them cached; a value, target or benchmark written moves them on.
+_INDICATOR_DATA = (Indicator, Target, Benchmark, Measurement, MeasurementVersion, SpcRebase, PublishedRank)
+
+
+def indicator_data_reads(indicators=None) -> frozenset[str]:
+    """The tables the scorecard's computations read, with those of the queryset narrowing them, if any."""
+    tables = cache.table_names((*_INDICATOR_DATA, get_user_model()))
+    return tables | cache.queryset_tables(indicators) if indicators is not None else tables
+
+
+def scorecard_page_reads() -> frozenset[str]:
+    """What the scorecard page's cached part reads: the scorecard's tables, the indicators' themes (a
+    filter), and the themes and plans the theme filter offers."""
+    return indicator_data_reads() | cache.table_names((Indicator.themes.through, Theme, Plan))
+
+
+def _queryset_part(indicators):
+    """A queryset as part of a memo's key: its SQL and parameters (no query), so two filters never share one."""
+    if indicators is None:
+        return None
+    try:
+        sql, params = indicators.query.sql_with_params()
+    except EmptyResultSet:  # .none(), pk__in=[]: no indicators at all
+        return "no indicators"
+    return sql, tuple(params)
+
+
+def _memo(name: str, compute, indicators, *parts):
+    return cache.memo(name, compute, reads=indicator_data_reads(indicators), parts=(*parts, _queryset_part(indicators)))
 
 
 class Knowledge:
@@ -337,13 +373,24 @@ def scorecard_row(indicator: Indicator, as_at: date, known: list | None = None) 
 
 def scorecard_as_at(as_at: date, *, indicators=None, knowledge: str = Knowledge.CURRENT) -> list[ScorecardRow]:
     """The scorecard as at `as_at`: reds first, then amber, green and no RAG; 5 queries (indicators,
-    targets, benchmarks; the values; SPC re-bases).
+    targets, benchmarks; the values; SPC re-bases), or the memo's two (the tables' version, the cache)
+    while no indicator data has changed. The rows are shared through the cache: do not change them.
 
     `indicators` may be a queryset of Indicator to narrow it (default: the active ones).
     `knowledge`: Knowledge.CURRENT (pages: today's knowledge of each period, a corrected figure marked
     "corrected on 3 Dec: was 25.8%") or Knowledge.AS_KNOWN_THEN (papers for a date: the figures known
     on `as_at`). The SPC signal reads the same values.
     """
+    return _memo(
+        "scorecard_as_at",
+        lambda: _scorecard_as_at(as_at, indicators=indicators, knowledge=knowledge),
+        indicators,
+        as_at,
+        knowledge,
+    )
+
+
+def _scorecard_as_at(as_at: date, *, indicators, knowledge: str) -> list[ScorecardRow]:
     loaded = list(scorecard_queryset(as_at, indicators))
     ids = [indicator.pk for indicator in loaded]
     known = known_values(ids, as_at, knowledge)
@@ -361,11 +408,22 @@ def kpi_rags_on_dates(dates, *, indicators=None, knowledge: str = Knowledge.CURR
     """{indicator id: {date: RAG}} for each indicator on each of `dates`, as scorecard_as_at would rate
     it on that date (the latest period started by then, within three years, against the target then in
     force, by the one kpi_rag rule). Two queries whatever the number of dates or indicators: the
-    indicators with their targets, and the values up to the last date.
+    indicators with their targets, and the values up to the last date (or the memo's two while no
+    indicator data has changed). The result is shared through the cache: do not change it.
     """
-    dates = sorted(set(dates))
+    dates = tuple(sorted(set(dates)))
     if not dates:
         return {}
+    return _memo(
+        "kpi_rags_on_dates",
+        lambda: _kpi_rags_on_dates(dates, indicators=indicators, knowledge=knowledge),
+        indicators,
+        dates,
+        knowledge,
+    )
+
+
+def _kpi_rags_on_dates(dates: tuple, *, indicators, knowledge: str) -> dict:
     queryset = indicators if indicators is not None else Indicator.objects.filter(is_active=True)
     polarity, targets = {}, {}
     rows = queryset.order_by("pk", "targets__effective_from").values_list(
@@ -590,7 +648,17 @@ def scorecard_at_two_dates(start: date, end: date, *, indicators=None) -> list[t
     """(row as at start, row as at end) for each indicator, with today's knowledge of every period (a
     corrected figure marked "corrected on ..."), as the progress page compares them: 4 queries (indicators,
     targets, benchmarks; the values up to end, from which the start's are the periods started by then).
-    Sorted as scorecard_as_at sorts the end's rows."""
+    Sorted as scorecard_as_at sorts the end's rows. Memoised as scorecard_as_at is: do not change the rows."""
+    return _memo(
+        "scorecard_at_two_dates",
+        lambda: _scorecard_at_two_dates(start, end, indicators=indicators),
+        indicators,
+        start,
+        end,
+    )
+
+
+def _scorecard_at_two_dates(start: date, end: date, *, indicators) -> list[tuple[ScorecardRow, ScorecardRow]]:
     loaded = list(scorecard_queryset(end, indicators))
     known = known_values([indicator.pk for indicator in loaded], end, Knowledge.CURRENT)
     pairs = []
@@ -604,7 +672,11 @@ def scorecard_at_two_dates(start: date, end: date, *, indicators=None) -> list[t
 def off_target_as_at(as_at: date) -> list[ScorecardRow]:
     """The active indicators rated red or amber as at `as_at` (today's knowledge, a corrected figure marked),
     reds first: 3 queries (indicators, targets, values), as the dashboard lists them. No benchmarks nor SPC
-    signal: scorecard_as_at has them."""
+    signal: scorecard_as_at has them. Memoised as scorecard_as_at is: do not change the rows."""
+    return _memo("off_target_as_at", lambda: _off_target_as_at(as_at), None, as_at)
+
+
+def _off_target_as_at(as_at: date) -> list[ScorecardRow]:
     loaded = list(
         Indicator.objects.filter(is_active=True).prefetch_related(
             Prefetch("targets", queryset=Target.objects.order_by("effective_from"), to_attr="targets_sorted")

@@ -40,7 +40,9 @@ def scorecard(request):
 
     # Every reader may read every indicator (queries.indicators_for_user), so the filter is the only
     # part of the key. The counts, the filter form and the table are one cached fragment (the
-    # template), so the rows are worked out only when it is not in the cache.
+    # template), so the rows are worked out only when it is not in the cache. It is keyed by the
+    # tables it reads (the indicators', their owners, and the themes and plans the filter offers), so
+    # officers' action updates leave it cached.
     query = sorted(request.GET.lists())
     all_rows = SimpleLazyObject(lambda: queries.scorecard_as_at(today, indicators=indicator_filter.qs))
     rows = SimpleLazyObject(
@@ -58,6 +60,7 @@ def scorecard(request):
             "filtered": bool(request.GET),
             "can_enter": can_use_entry_list(request.user),
             "cache_part": repr(query),
+            "cache_reads": queries.scorecard_page_reads(),
             "quartiles": SimpleLazyObject(lambda: queries.scorecard_quartiles(rows, today)),
         },
     )

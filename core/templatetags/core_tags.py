@@ -79,30 +79,42 @@ def rag_tag(rag_key, label, extra=""):
 
 
 class CachedFragmentNode(template.Node):
-    def __init__(self, nodelist, name, parts):
-        self.nodelist, self.name, self.parts = nodelist, name, parts
+    def __init__(self, nodelist, name, parts, reads=None):
+        self.nodelist, self.name, self.parts, self.reads = nodelist, name, parts, reads
 
     def render(self, context):
         request = context.get("request")
-        if request is None or not cache.enabled():
+        if request is None:
             return self.nodelist.render(context)
         parts = [part.resolve(context) for part in self.parts]
-        return cache.cached(request, f"fragment:{self.name}", lambda: self.nodelist.render(context), parts=parts)
+        reads = self.reads.resolve(context) if self.reads is not None else None
+        # Through cache.cached even with the cache off: it checks the declared reads (PAGE_CACHE_CHECK_READS).
+        return cache.cached(
+            request, f"fragment:{self.name}", lambda: self.nodelist.render(context), parts=parts, reads=reads
+        )
 
 
 @register.tag
 def cachedfragment(parser, token):
-    """{% cachedfragment "name" part ... %}...{% endcachedfragment %}: the rendered block, cached by data version
-    and today's date (core/cache.py) plus the parts given (a meeting's id; core.cache.roles_part(user) when the
-    block differs by role). Only for blocks every reader sees alike: never a form (CSRF token) or a user's own data.
-    On a hit nothing inside is rendered, so pass the block's data as core.cache.lazy values."""
+    """{% cachedfragment "name" part ... [reads=tables] %}...{% endcachedfragment %}: the rendered block, cached by
+    data version and today's date (core/cache.py) plus the parts given (a meeting's id; core.cache.roles_part(user)
+    when the block differs by role). With reads= (a list of models or tables from the context) the key moves only
+    at writes to those tables. Only for blocks every reader sees alike: never a form (CSRF token) or a user's own
+    data. On a hit nothing inside is rendered, so pass the block's data as core.cache.lazy values."""
     bits = token.split_contents()
     if len(bits) < 2:
         raise template.TemplateSyntaxError("cachedfragment needs a name")
     nodelist = parser.parse(("endcachedfragment",))
     parser.delete_first_token()
     name = bits[1].strip("\"'")
-    return CachedFragmentNode(nodelist, name, [parser.compile_filter(bit) for bit in bits[2:]])
+    reads = None
+    parts = []
+    for bit in bits[2:]:
+        if bit.startswith("reads="):
+            reads = parser.compile_filter(bit.removeprefix("reads="))
+        else:
+            parts.append(parser.compile_filter(bit))
+    return CachedFragmentNode(nodelist, name, parts, reads)
 
 
 @register.simple_tag(takes_context=True)

@@ -12,7 +12,16 @@ from django.core.management import call_command
 from django.db import connection, connections, transaction
 from django.urls import reverse
 
-from core.dataversion import changes_data, read_version
+from core.dataversion import (
+    WILDCARD,
+    changes_data,
+    pause_for_migrate,
+    read_tables_version,
+    read_version,
+    resume_after_migrate,
+    tables_read,
+    written_table,
+)
 from core.models import DataVersion
 from imports import services
 from imports.models import ImportJob
@@ -196,10 +205,10 @@ def test_concurrent_writers_do_not_wait_for_the_counter():
     first, second = ActionFactory(theme=theme, reference="1.1"), ActionFactory(theme=theme, reference="1.2")
     before = read_version()
     if connection.vendor != "postgresql":
-        # SQLite has one writer at a time anyway: both bumps land on the first row.
+        # SQLite has one writer at a time anyway: both bumps land on the table's first row.
         Action.objects.filter(pk=first.pk).update(title="One")
         Action.objects.filter(pk=second.pk).update(title="Two")
-        assert DataVersion.objects.count() == 1
+        assert DataVersion.objects.filter(table_name="improvement_action").count() == 1
         assert read_version() == before + 2
         return
     waited = {}
@@ -224,4 +233,122 @@ def test_concurrent_writers_do_not_wait_for_the_counter():
         assert waited["seconds"] < 2
         assert read_version() == before + 2  # this transaction's bump and the other writer's, committed
     assert read_version() == before + 2
-    assert DataVersion.objects.count() >= 2
+    assert DataVersion.objects.filter(table_name="improvement_action").count() >= 2  # the table's second row
+
+
+# Versions per table ----------------------------------------------------------------------------
+
+ACTIONS = Action._meta.db_table
+INDICATORS = Indicator._meta.db_table
+MEASUREMENTS = Measurement._meta.db_table
+
+
+def test_a_write_moves_its_tables_version_and_no_other(indicator):
+    indicators, actions = read_tables_version([INDICATORS]), read_tables_version([ACTIONS])
+    everything = read_version()
+    Indicator.objects.filter(pk=indicator.pk).update(title="Renamed")
+    assert read_tables_version([INDICATORS]) == indicators + 1
+    assert read_tables_version([ACTIONS]) == actions
+    assert read_version() == everything + 1  # the sum of everything keeps its meaning
+
+
+def test_two_tables_written_in_one_transaction_bump_both_once(indicator):
+    before = {table: read_tables_version([table]) for table in (INDICATORS, MEASUREMENTS)}
+    both, everything = read_tables_version([INDICATORS, MEASUREMENTS]), read_version()
+    with transaction.atomic():
+        for n in range(3):
+            Indicator.objects.filter(pk=indicator.pk).update(title=f"Title {n}")
+            Measurement.objects.create(indicator=indicator, period=datetime.date(2026, n + 1, 1), value=n)
+    assert {table: read_tables_version([table]) for table in before} == {table: n + 1 for table, n in before.items()}
+    assert read_tables_version([INDICATORS, MEASUREMENTS]) == both + 2
+    # Each measurement writes its first version too (indicators_measurementversion): three tables, three bumps.
+    assert read_version() == everything + 3
+
+
+def test_a_tables_bump_in_a_rolled_back_savepoint_is_forgotten(indicator):
+    with transaction.atomic():
+        indicators, actions = read_tables_version([INDICATORS]), read_tables_version([ACTIONS])
+        ActionFactory(theme=ThemeFactory(plan=PlanFactory()), reference="1.1")  # a bump that stays
+        after_action = read_tables_version([ACTIONS])
+        try:
+            with transaction.atomic():
+                Indicator.objects.filter(pk=indicator.pk).update(title="Rolled back")
+                assert read_tables_version([INDICATORS]) == indicators + 1
+                Indicator.objects.filter(pk=indicator.pk).update(title="Rolled back again")
+                raise RuntimeError
+        except RuntimeError:
+            pass
+        assert read_tables_version([INDICATORS]) == indicators  # the bump went with the savepoint
+        assert after_action > actions
+        Indicator.objects.filter(pk=indicator.pk).update(title="Kept")  # so this one bumps again
+        assert read_tables_version([INDICATORS]) == indicators + 1
+        assert read_tables_version([ACTIONS]) == after_action
+
+
+def test_a_write_whose_table_cannot_be_told_bumps_every_tables_version(indicator):
+    indicators, actions, everything = read_tables_version([INDICATORS]), read_tables_version([ACTIONS]), read_version()
+    schema = "public" if connection.vendor == "postgresql" else "main"
+    with connection.cursor() as cursor:  # schema-qualified: the wildcard, not a guess at the table
+        cursor.execute(f"UPDATE {schema}.indicators_indicator SET title = %s WHERE id = %s", ["Raw", indicator.pk])
+    assert Indicator.objects.get(pk=indicator.pk).title == "Raw"
+    assert read_tables_version([INDICATORS]) == indicators + 1
+    assert read_tables_version([ACTIONS]) == actions + 1
+    assert read_version() == everything + 1
+    assert DataVersion.objects.filter(table_name=WILDCARD).exists()
+
+
+def test_migrate_bumps_every_tables_version_once():
+    actions, everything = read_tables_version([ACTIONS]), read_version()
+    pause_for_migrate()
+    ActionFactory(theme=ThemeFactory(plan=PlanFactory()), reference="1.1")  # paused: no bump of its own
+    resume_after_migrate()
+    assert read_tables_version([ACTIONS]) == actions + 1
+    assert read_version() == everything + 1
+
+
+@pytest.mark.parametrize(
+    "sql, table",
+    [
+        ('INSERT INTO "improvement_action" ("title") VALUES (%s)', "improvement_action"),
+        ('UPDATE "indicators_indicator" SET "title" = %s', "indicators_indicator"),
+        ('DELETE FROM "meetings_meeting" WHERE id = 1', "meetings_meeting"),
+        ("TRUNCATE improvement_action", WILDCARD),
+        ("WITH gone AS (DELETE FROM improvement_action RETURNING id) SELECT count(*) FROM gone", WILDCARD),
+        ('UPDATE "public"."improvement_action" SET "title" = %s', WILDCARD),
+        ("MERGE INTO improvement_action USING x ON true WHEN MATCHED THEN DELETE", WILDCARD),
+        ('UPDATE "django_session" SET "expire_date" = %s', None),
+        ('SELECT * FROM "improvement_action"', None),
+    ],
+)
+def test_which_table_a_statement_writes(sql, table):
+    assert written_table(sql) == table
+
+
+@pytest.mark.parametrize(
+    "sql, tables",
+    [
+        (
+            'SELECT "a"."id" FROM "indicators_indicator" INNER JOIN "auth_user" ON ("a"."owner_id" = "auth_user"."id")'
+            ' LEFT OUTER JOIN "indicators_measurementversion" T3 ON (T3."id" = "a"."replaced_id")',
+            {"indicators_indicator", "auth_user", "indicators_measurementversion"},
+        ),
+        (
+            'SELECT EXTRACT(YEAR FROM "indicators_target"."effective_from") FROM "indicators_target"',
+            {"indicators_target"},
+        ),
+        (
+            'SELECT 1 FROM "x" WHERE EXISTS(SELECT 1 AS "a" FROM "indicators_indicator_themes" U0 WHERE U0.id = 1)',
+            {"x", "indicators_indicator_themes"},
+        ),
+        (
+            "WITH recent AS (SELECT id FROM improvement_action), older (id) AS (SELECT id FROM improvement_plan) "
+            "SELECT count(*) FROM recent JOIN older ON true",
+            {"improvement_action", "improvement_plan"},
+        ),
+        ('(SELECT id FROM "improvement_inspection") UNION ALL (SELECT id FROM "meetings_meeting")', {
+            "improvement_inspection", "meetings_meeting"}),
+        ("SELECT 1", set()),
+    ],
+)  # fmt: skip
+def test_which_tables_a_statement_reads(sql, tables):
+    assert tables_read(sql) == tables

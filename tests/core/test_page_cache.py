@@ -12,7 +12,8 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from core import cache as page_cache
-from improvement.models import ActionStatus, Inspection, Progress
+from improvement.models import Action, ActionStatus, Inspection, Progress
+from indicators.models import Indicator
 from tests.dates import LONDON, TODAY
 from tests.factories.improvement import ActionFactory, ActionUpdateFactory, InspectionFactory, PlanFactory, ThemeFactory
 from tests.factories.indicators import IndicatorFactory, MeasurementFactory, TargetFactory
@@ -347,3 +348,93 @@ def test_a_large_value_is_stored_compressed_and_read_back_as_it_was(rf):
     small = {"rows": [1, 2, 3]}
     assert page_cache.cached(request, "small", lambda: small) == small
     assert cache.get(make_key("small", version=page_cache.data_version(request), as_at=clock.today())) == small
+
+
+# Keyed by the tables read -------------------------------------------------------------------------
+
+
+def _counted(calls, value):
+    def compute():
+        calls.append(1)
+        return value()
+
+    return compute
+
+
+def test_a_value_keyed_by_its_tables_outlives_writes_to_other_tables_only(rf, officer_user):
+    indicator = IndicatorFactory(owner=officer_user, title="Assessments within 45 days")
+    calls = []
+    titles = _counted(calls, lambda: list(Indicator.objects.values_list("title", flat=True)))
+
+    def read():  # a request each time, as pages read the versions once per request
+        return page_cache.cached(rf.get("/"), "titles", titles, reads=[Indicator])
+
+    assert read() == ["Assessments within 45 days"]
+    ActionFactory(theme=ThemeFactory(plan=PlanFactory()), reference="1.1")  # another table: still cached
+    assert read() == ["Assessments within 45 days"] and len(calls) == 1
+    Indicator.objects.filter(pk=indicator.pk).update(title="Renamed")
+    assert read() == ["Renamed"] and len(calls) == 2
+
+
+def test_a_memo_needs_no_request_and_moves_on_only_at_its_tables_writes(officer_user):
+    indicator = IndicatorFactory(owner=officer_user, title="Assessments within 45 days")
+    calls = []
+    titles = _counted(calls, lambda: list(Indicator.objects.filter(pk=indicator.pk).values_list("title", flat=True)))
+    assert page_cache.memo("titles", titles, reads=[Indicator], parts=(indicator.pk,)) == ["Assessments within 45 days"]
+    assert page_cache.memo("titles", titles, reads=[Indicator], parts=(indicator.pk,)) == ["Assessments within 45 days"]
+    InspectionFactory()
+    assert page_cache.memo("titles", titles, reads=[Indicator], parts=(indicator.pk,)) == ["Assessments within 45 days"]
+    assert len(calls) == 1
+    Indicator.objects.filter(pk=indicator.pk).update(title="Renamed")
+    assert page_cache.memo("titles", titles, reads=[Indicator], parts=(indicator.pk,)) == ["Renamed"]
+    assert page_cache.memo("titles", titles, reads=[Indicator], parts=("another",)) == ["Renamed"]
+    assert len(calls) == 3  # other parts, another entry
+
+
+@pytest.mark.parametrize("caching", [True, False])
+def test_reading_a_table_that_is_not_declared_fails(rf, settings, caching):
+    settings.PAGE_CACHE = caching
+    IndicatorFactory()
+    with pytest.raises(page_cache.UndeclaredRead, match="improvement_action"):
+        page_cache.cached(rf.get("/"), "sneaky", lambda: list(Action.objects.all()), reads=[Indicator])
+    with pytest.raises(page_cache.UndeclaredRead, match="indicators_indicator_actions"):  # a join counts
+        page_cache.memo("sneaky", lambda: Indicator.objects.filter(actions__isnull=False).count(), reads=[Indicator])
+    # Declared, the same reads pass; a table name does as well as its model.
+    # (An action's default ordering reads its theme.)
+    assert page_cache.memo("honest", lambda: list(Action.objects.all()), reads=[Action, "improvement_theme"]) == []
+    # A memo inside a cached computation must be covered by the outer declaration too: its tables are the outer's.
+    with pytest.raises(page_cache.UndeclaredRead, match="improvement_action"):
+        page_cache.cached(
+            rf.get("/"),
+            "outer",
+            lambda: page_cache.memo("inner", lambda: list(Action.objects.order_by()), reads=[Action]),
+            reads=[Indicator],
+        )
+
+
+def test_without_the_check_an_undeclared_read_is_not_looked_for(rf, settings):
+    settings.PAGE_CACHE_CHECK_READS = False
+    assert page_cache.cached(rf.get("/"), "unchecked", lambda: list(Action.objects.all()), reads=[Indicator]) == []
+
+
+@pytest.mark.parametrize("caching", [True, False])
+def test_a_fragment_keyed_by_its_tables_is_checked_and_outlives_other_writes(rf, settings, caching, officer_user):
+    from django.template import Context, Template
+
+    settings.PAGE_CACHE = caching
+    indicator = IndicatorFactory(owner=officer_user, title="Assessments within 45 days")
+    template = Template(
+        '{% load core_tags %}{% cachedfragment "titles" reads=reads %}'
+        "{% for title in titles %}{{ title }}{% endfor %}{% endcachedfragment %}"
+    )
+
+    def render(reads):
+        titles = Indicator.objects.values_list("title", flat=True)
+        return template.render(Context({"request": rf.get("/"), "reads": reads, "titles": titles}))
+
+    assert render([Indicator]) == "Assessments within 45 days"
+    ActionFactory(theme=ThemeFactory(plan=PlanFactory()), reference="1.1")
+    Indicator.objects.filter(pk=indicator.pk).update(title="Renamed")
+    assert render([Indicator]) == "Renamed"
+    with pytest.raises(page_cache.UndeclaredRead, match="indicators_indicator"):
+        render(["improvement_action"])
