@@ -7,8 +7,16 @@ from django.test import Client
 
 from core.roles import ADMIN, BOARD_MEMBER, CLERK, OFFICER
 from tests.dates import NOW
-from tests.demo_snapshot import seed_once
+from tests.demo_snapshot import NEXT_TEST, seed_once
 from tests.factories.core import UserFactory
+
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_runtest_protocol(item, nextitem):
+    """Note the test that runs next on this worker, for fixtures that can leave the database to it
+    (tests/browser/conftest.py, demo_readonly)."""
+    item.stash[NEXT_TEST] = nextitem
+
 
 # Sync Playwright runs an event loop in the test thread; the ORM calls in browser tests are safe.
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")

@@ -13,6 +13,7 @@ worker has its own test database, so each seeds once.
 
 import os
 
+import pytest
 from django.apps import apps
 from django.core.management import call_command
 from django.core.management.color import no_style
@@ -22,6 +23,9 @@ from django.test import override_settings
 from tests.dates import TODAY
 
 DEMO_PASSWORD = "demo-password"
+# Each test's successor on this worker (tests/conftest.py notes it): a test whose successor restores or
+# shares the demo leaves the database as it is (tests/browser/conftest.py).
+NEXT_TEST = pytest.StashKey()
 
 
 def _tables() -> list[str]:

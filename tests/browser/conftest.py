@@ -6,11 +6,14 @@ from pathlib import Path
 import pytest
 from django.conf import settings as django_settings
 from django.contrib.auth import get_user_model
-from django.test import Client
+from django.contrib.auth.models import update_last_login
+from django.contrib.auth.signals import user_logged_in
+from django.test import Client, TransactionTestCase
 
+from core.dataversion import read_version
 from demo.users import DEMO_LOGINS
 from tests.dates import TODAY
-from tests.demo_snapshot import DEMO_PASSWORD
+from tests.demo_snapshot import DEMO_PASSWORD, NEXT_TEST
 
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
 AXE_JS = Path(__file__).resolve().parents[2] / "node_modules" / "axe-core" / "axe.min.js"
@@ -42,11 +45,73 @@ def _plain_static_storage(settings):
     settings.DEBUG = False
 
 
+class _CommittedDemo:
+    """What the previous browser test on this worker (each worker has its own database) left committed.
+
+    intact: the demo as restored, and a read-only test found the service's data unchanged after it.
+    keep: skip the flush that ends this transactional test, because the next test restores the demo
+    (which empties every table first) or, read-only, shares this one.
+    """
+
+    intact = False
+    keep = False
+
+
+# The fixtures that restore the committed demo or share it (test_phone_crawl.py's picks one per role).
+_DEMO_FIXTURES = frozenset({"demo", "demo_readonly", "crawl_demo"})
+
+
+def _next_test_uses_the_demo(request) -> bool:
+    following = request.node.stash.get(NEXT_TEST, None)
+    return following is not None and bool(_DEMO_FIXTURES & set(following.fixturenames))
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _flush_unless_the_next_test_restores_the_demo():
+    """A transactional test ends by emptying every table (and recreating content types and permissions);
+    when the next test restores the demo, which begins by emptying every table itself, or shares it,
+    that flush is skipped."""
+    flush = TransactionTestCase._fixture_teardown
+
+    def teardown(self):
+        if _CommittedDemo.keep:
+            _CommittedDemo.keep = False
+            return
+        _CommittedDemo.intact = False
+        flush(self)
+
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(TransactionTestCase, "_fixture_teardown", teardown)
+        yield
+
+
 @pytest.fixture
-def demo(transactional_db, demo_snapshot):
-    """The demo council, committed for the live server (seeded once per session: tests/demo_snapshot.py)."""
+def demo(transactional_db, demo_snapshot, request):
+    """The demo council, committed for the live server (seeded once per session: tests/demo_snapshot.py),
+    for a journey that changes it."""
     demo_snapshot.restore()
-    return DEMO_LOGINS
+    _CommittedDemo.intact = False
+    yield DEMO_LOGINS
+    _CommittedDemo.keep = _next_test_uses_the_demo(request)
+
+
+@pytest.fixture
+def demo_readonly(transactional_db, demo_snapshot, request):
+    """The demo council for a journey that only reads: restored only if the test before changed it, and
+    shared with the next read-only journey. Fails a test that changes the service's data (the data
+    version, core/dataversion.py, moved), so no test can silently hand a changed demo to the next:
+    such a test asks for `demo`. Sessions are not data: each test still signs in afresh."""
+    if not _CommittedDemo.intact:
+        demo_snapshot.restore()
+    _CommittedDemo.intact = False
+    before = read_version()
+    yield DEMO_LOGINS
+    changed = read_version() != before
+    _CommittedDemo.intact = not changed
+    _CommittedDemo.keep = _next_test_uses_the_demo(request)
+    assert not changed, (
+        f"{request.node.nodeid} uses demo_readonly but changed the service's data: give it `demo` instead"
+    )
 
 
 @pytest.fixture
@@ -66,7 +131,7 @@ def sign_in_through_the_form(page, live_server):
 
 
 @pytest.fixture
-def sign_in(page, live_server):
+def sign_in(page, live_server, request):
     """sign_in("officer") gives the page a signed-in session for that user and opens the dashboard.
 
     The session is made in the test (Django's force_login, through the configured backends, as the
@@ -76,7 +141,16 @@ def sign_in(page, live_server):
 
     def do(username):
         client = Client()
-        client.force_login(get_user_model().objects.get(username=username))
+        user = get_user_model().objects.get(username=username)
+        if "demo_readonly" in request.fixturenames:
+            # The demo is shared with the next read-only journey: signing in must not stamp last_login.
+            user_logged_in.disconnect(dispatch_uid="update_last_login")
+            try:
+                client.force_login(user)
+            finally:
+                user_logged_in.connect(update_last_login, dispatch_uid="update_last_login")
+        else:
+            client.force_login(user)
         cookie = client.cookies[django_settings.SESSION_COOKIE_NAME]
         page.context.add_cookies([{"name": cookie.key, "value": cookie.value, "url": live_server.url}])
         page.goto(f"{live_server.url}/")

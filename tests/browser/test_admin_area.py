@@ -51,7 +51,7 @@ def test_admin_adds_an_indicator_and_its_target_from_the_admin_area(demo, sign_i
     assert Indicator.objects.get(code="CP-REPEAT-2Y").targets.get().value == 18
 
 
-def test_admin_pages_do_not_scroll_sideways_on_a_phone(demo, sign_in, live_server, assert_accessible):
+def test_admin_pages_do_not_scroll_sideways_on_a_phone(demo_readonly, sign_in, live_server, assert_accessible):
     page = sign_in("admin")
     page.set_viewport_size({"width": 375, "height": 800})
     indicator = Indicator.objects.exclude(targets=None).order_by("pk").first()

@@ -28,7 +28,9 @@ def _latest_held_meeting():
     )
 
 
-def test_board_member_opens_the_pack_the_print_view_and_a_published_pack(demo, sign_in, live_server, assert_accessible):
+def test_board_member_opens_the_pack_the_print_view_and_a_published_pack(
+    demo_readonly, sign_in, live_server, assert_accessible
+):
     meeting = _latest_held_meeting()
     page = sign_in("board")
     hosts = []
@@ -84,7 +86,7 @@ def test_clerk_publishes_a_pack(demo, sign_in, live_server, assert_accessible):
     assert_accessible(page)
 
 
-def test_the_printed_pack_has_a_cover_and_numbered_pages_with_a_running_header(demo, sign_in, live_server):
+def test_the_printed_pack_has_a_cover_and_numbered_pages_with_a_running_header(demo_readonly, sign_in, live_server):
     """Chromium prints the print view to PDF as a browser's Print command would (A4 from the page's CSS):
     every page is headed with the board, the date and "page n of m", and the cover lists the agenda."""
     meeting = _latest_held_meeting()

@@ -34,7 +34,7 @@ def test_an_officer_adds_what_children_said_and_everyone_reads_it(demo, sign_in,
 
 
 @pytest.mark.parametrize("width", [1280, 375])
-def test_my_indicators_and_the_dashboards_risks_fit_a_phone(demo, sign_in, page, width, assert_accessible):
+def test_my_indicators_and_the_dashboards_risks_fit_a_phone(demo_readonly, sign_in, page, width, assert_accessible):
     page.set_viewport_size({"width": width, "height": 900})
     sign_in("officer")
     assert page.get_by_role("heading", name="Risks to delivery").is_visible()

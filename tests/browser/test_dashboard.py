@@ -3,7 +3,7 @@ import pytest
 pytestmark = pytest.mark.browser
 
 
-def test_board_member_compares_two_monitoring_visits(demo, sign_in, live_server, assert_accessible):
+def test_board_member_compares_two_monitoring_visits(demo_readonly, sign_in, live_server, assert_accessible):
     page = sign_in("board")
     assert page.get_by_role("heading", name="Actions by RAG rating").is_visible()
     assert_accessible(page)

@@ -62,7 +62,7 @@ def test_officer_updates_an_action_with_the_date_input_and_progress_revealed_und
 
 
 def test_clerk_forms_reveal_the_referred_board_filter_long_lists_and_take_a_time(
-    demo, sign_in, live_server, assert_accessible
+    demo_readonly, sign_in, live_server, assert_accessible
 ):
     meeting = Meeting.objects.filter(status=Meeting.Status.HELD).select_related("board").latest("starts_at")
     page = sign_in("clerk")
@@ -105,7 +105,9 @@ def test_clerk_forms_reveal_the_referred_board_filter_long_lists_and_take_a_time
     assert_accessible(page)
 
 
-def test_other_changed_forms_pass_axe_and_the_count_cards_are_sans_serif(demo, sign_in, live_server, assert_accessible):
+def test_other_changed_forms_pass_axe_and_the_count_cards_are_sans_serif(
+    demo_readonly, sign_in, live_server, assert_accessible
+):
     page = sign_in("admin")
     for path in ("/plan/risks/add/", "/plan/inspections/new/", "/?as_at=2026-06-04"):
         page.goto(f"{live_server.url}{path}")

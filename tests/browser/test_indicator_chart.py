@@ -35,7 +35,7 @@ def _no_sideways_scroll(page):
     return page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
 
 
-def test_visit_labels_are_readable_and_board_meetings_toggle(demo, sign_in, assert_accessible):
+def test_visit_labels_are_readable_and_board_meetings_toggle(demo_readonly, sign_in, assert_accessible):
     page = sign_in("board")
     _open_indicator(page)
 
@@ -63,7 +63,7 @@ def test_visit_labels_are_readable_and_board_meetings_toggle(demo, sign_in, asse
 
 
 def test_at_375_px_the_scorecard_keeps_its_rag_and_direction_and_nothing_scrolls_sideways(
-    demo, sign_in, live_server, assert_accessible
+    demo_readonly, sign_in, live_server, assert_accessible
 ):
     page = sign_in("board")
     page.set_viewport_size({"width": 375, "height": 800})

@@ -6,7 +6,7 @@ pytestmark = pytest.mark.browser
 
 
 def test_board_member_reads_scorecard_then_an_indicator_with_chart_and_table(
-    demo, sign_in, live_server, assert_accessible
+    demo_readonly, sign_in, live_server, assert_accessible
 ):
     page = sign_in("board")
     hosts = []

@@ -76,7 +76,7 @@ def test_officer_records_an_amber_update_with_a_revised_date(demo, sign_in, live
     assert sum(after.values()) == sum(before.values())
 
 
-def test_plan_pages_pass_axe(demo, sign_in, live_server, assert_accessible):
+def test_plan_pages_pass_axe(demo_readonly, sign_in, live_server, assert_accessible):
     page = sign_in("board")
     page.goto(f"{live_server.url}/plan/?rag=red&sort=target_date&overdue=yes")
     assert page.locator("details.govuk-details[open]").count() == 1
@@ -111,7 +111,7 @@ def _no_sideways_scroll(page):
 
 @pytest.mark.parametrize("width", [1280, 375])
 def test_plan_page_opens_a_theme_and_pages_through_a_filter(
-    width, demo, sign_in, live_server, assert_accessible, monkeypatch
+    width, demo_readonly, sign_in, live_server, assert_accessible, monkeypatch
 ):
     # The demo plan has 48 actions: a page of 10 shows the GOV.UK pagination without a large demo.
     monkeypatch.setattr("improvement.views.PLAN_PAGE_SIZE", 10)

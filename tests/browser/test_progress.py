@@ -12,7 +12,9 @@ def _no_sideways_scroll(page):
     assert page.evaluate("document.documentElement.scrollWidth") <= width, page.url
 
 
-def test_board_member_reads_progress_since_the_last_visit_and_prints_it(demo, sign_in, live_server, assert_accessible):
+def test_board_member_reads_progress_since_the_last_visit_and_prints_it(
+    demo_readonly, sign_in, live_server, assert_accessible
+):
     from improvement.models import Inspection
     from improvement.rules import latest_held_visit
     from tests.dates import TODAY
@@ -44,7 +46,7 @@ def test_board_member_reads_progress_since_the_last_visit_and_prints_it(demo, si
 
 
 @pytest.mark.parametrize("path", ["/", "/progress/", "/?as_at-day=1&as_at-month=6&as_at-year=2026"])
-def test_dashboard_and_progress_do_not_scroll_sideways_on_a_phone(demo, sign_in, live_server, page, path):
+def test_dashboard_and_progress_do_not_scroll_sideways_on_a_phone(demo_readonly, sign_in, live_server, page, path):
     page.set_viewport_size({"width": 375, "height": 800})
     sign_in("board")
     page.goto(f"{live_server.url}{path}")

@@ -10,7 +10,9 @@ SIGNAL_WORDS = re.compile(
 )
 
 
-def test_board_member_sees_the_signal_in_words_on_the_scorecard_and_the_indicator(demo, sign_in, assert_accessible):
+def test_board_member_sees_the_signal_in_words_on_the_scorecard_and_the_indicator(
+    demo_readonly, sign_in, assert_accessible
+):
     page = sign_in("board")
     page.get_by_role("link", name="Indicators", exact=True).click()
     expect(page.get_by_role("columnheader", name="Change or normal variation")).to_be_visible()
