@@ -21,7 +21,7 @@ from improvement.queries import (
     action_rag_counts_on_dates,
     month_ends,
 )
-from meetings.models import BoardMembership, Meeting
+from meetings.models import Board, Meeting
 from meetings.pack import PaperSource, plan_in_force_from
 from meetings.queries import NOT_CANCELLED
 from meetings.rules import upcoming_meetings
@@ -205,40 +205,43 @@ def _brief_from(row, prefix: str) -> BriefLink | None:
     return BriefLink(pk, *(getattr(row, f"{prefix}_{name}") for name in list(_BRIEF_COLUMNS)[1:]))
 
 
-def _next_meetings(today: date):
-    """Each board's next upcoming (not cancelled) meeting: none of its upcoming meetings comes before it, in
-    (starts_at, pk) order. So the rows are one a board, not every meeting scheduled ahead (on the large
-    demo, 200 instances a request for the few shown)."""
-    upcoming = Meeting.objects.filter(NOT_CANCELLED, upcoming_meetings(today))
-    earlier = upcoming.filter(board_id=OuterRef("board_id")).filter(
-        Q(starts_at__lt=OuterRef("starts_at")) | Q(starts_at=OuterRef("starts_at"), pk__lt=OuterRef("pk"))
-    )
-    return upcoming.filter(~Exists(earlier)).select_related("board").order_by("starts_at", "pk")
-
-
 @dataclass(frozen=True)
-class NextMeetingAndBrief:
+class UpcomingMeetings:
     next_meeting: object  # the first upcoming meeting of any board, or None
+    mine: list  # the next meeting of each board the reader is a member of, soonest first
     latest_brief: BriefLink | None  # the latest published visit brief
 
 
-def next_meeting_and_latest_brief(today: date) -> NextMeetingAndBrief:
-    """What every reader's first screen names alike: the first upcoming meeting of any board and the latest
-    visit brief published by `today`. One query, or two when no meeting is scheduled at all (the brief is
-    then read on its own). The dashboard caches it with its shared part (dashboard.views.home)."""
+def upcoming_meetings_for(user, today: date, limit: int = 6) -> UpcomingMeetings:
+    """The first upcoming (not cancelled) meeting of any board, the next meeting of each of the reader's
+    boards (the first `limit`), and the latest published visit brief: one query, or two when no meeting
+    is scheduled at all (the brief is then read on its own)."""
+    membership = Board.members.through.objects.filter(board_id=OuterRef("board_id"), user_id=user.pk)
     latest = PublishedVisitBrief.objects.filter(published_at__date__lte=today).order_by("-published_at", "-pk")
-    first = _next_meetings(today).annotate(**_brief_annotations("latest_brief", latest)).first()
-    if first is not None:
-        return NextMeetingAndBrief(first, _brief_from(first, "latest_brief"))
-    row = latest.values_list(*_BRIEF_COLUMNS.values()).first()
-    return NextMeetingAndBrief(None, BriefLink(*row) if row else None)
-
-
-def my_next_meetings(user, today: date, limit: int = 6) -> list:
-    """The next meeting of each board the reader sits on (the first `limit`, soonest first): one query,
-    asked on every first screen, so it is kept small to build (no annotations)."""
-    seats = BoardMembership.objects.filter(user_id=user.pk).values("board_id")
-    return list(_next_meetings(today).filter(board_id__in=seats)[:limit])
+    upcoming = Meeting.objects.filter(NOT_CANCELLED, upcoming_meetings(today))
+    # Only each board's next meeting (none of its upcoming meetings comes before it, in (starts_at, pk)
+    # order): the first of those is the next meeting of any board, and the reader's are among them. So
+    # the rows are one a board, not every meeting scheduled ahead (on the large demo, 200 instances a
+    # request for the few shown).
+    earlier = upcoming.filter(board_id=OuterRef("board_id")).filter(
+        Q(starts_at__lt=OuterRef("starts_at")) | Q(starts_at=OuterRef("starts_at"), pk__lt=OuterRef("pk"))
+    )
+    meetings = list(
+        upcoming.filter(~Exists(earlier))
+        .select_related("board")
+        .annotate(is_mine=Exists(membership), **_brief_annotations("latest_brief", latest))
+        .order_by("starts_at", "pk")[:200]
+    )
+    mine = {}
+    for meeting in meetings:
+        if meeting.is_mine:
+            mine.setdefault(meeting.board_id, meeting)
+    if meetings:
+        brief = _brief_from(meetings[0], "latest_brief")
+    else:
+        row = latest.values_list(*_BRIEF_COLUMNS.values()).first()
+        brief = BriefLink(*row) if row else None
+    return UpcomingMeetings(meetings[0] if meetings else None, list(mine.values())[:limit], brief)
 
 
 # ---- published visit briefs where other pages list them

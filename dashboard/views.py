@@ -17,9 +17,8 @@ from dashboard.queries import (
     attach_events,
     import_status,
     intervention_markers,
-    my_next_meetings,
-    next_meeting_and_latest_brief,
     rag_trend,
+    upcoming_meetings_for,
 )
 from improvement.models import Inspection
 from improvement.queries import (
@@ -67,7 +66,11 @@ def home(request):
     query = iso_dates_as_parts(request.GET, ["as_at"])
     form = AsAtForm(query if "as_at-year" in query else None, today=today)
     as_at = (form.cleaned_data.get("as_at") if form.is_bound and form.is_valid() else None) or today
-    page = cache.cached(request, "dashboard-page", lambda: _dashboard_page(as_at, today), parts=(as_at,))
+    # The next meeting of any board, the reader's boards' next meetings and the latest visit brief: one query.
+    upcoming = upcoming_meetings_for(request.user, as_at)
+    page = cache.cached(
+        request, "dashboard-page", lambda: _dashboard_page(as_at, today, upcoming.next_meeting), parts=(as_at,)
+    )
     mine = page["leads"].get(request.user.pk, {})
     context = {
         "form": form,
@@ -79,15 +82,15 @@ def home(request):
         "body": page["body"],
         "my_open_actions": mine.get("open", 0),
         "my_actions_needing_update": mine.get("needing", ""),
-        "my_meetings": my_next_meetings(request.user, as_at),
-        "latest_brief": page["latest_brief"],
+        "my_meetings": upcoming.mine,
+        "latest_brief": upcoming.latest_brief,
     }
     if is_admin(request.user):
         context["import_status"] = import_status()
     return render(request, "dashboard/home.html", context)
 
 
-def _dashboard_page(as_at, today) -> dict:
+def _dashboard_page(as_at, today, next_meeting) -> dict:
     """The shared part of the first screen as at `as_at`: the plan, the latest visit, the body's HTML
     (rendered without the request: no session, user or CSRF token can reach the cache) and each lead's
     own part, {lead id: {"open": n, "needing": HTML}}. Fixed queries whatever the size: the plan's
@@ -97,9 +100,7 @@ def _dashboard_page(as_at, today) -> dict:
     plans = list(plans_newest_first())
     # Today: the current plan; an earlier date: the plan the boards were looking at then.
     plan = current_plan_from(plans) if as_at == today else plan_in_force_from(plans, as_at)
-    # The next meeting of any board and the latest visit brief, the same for every reader: one query.
-    upcoming = next_meeting_and_latest_brief(as_at)
-    context = _dashboard_summary(plan, as_at, plans, inspections, upcoming.next_meeting)
+    context = _dashboard_summary(plan, as_at, plans, inspections, next_meeting)
     context["as_at"] = as_at
     context["is_today"] = as_at == today
     context["latest_visit"] = latest_held_visit(inspections, today)
@@ -116,7 +117,6 @@ def _dashboard_page(as_at, today) -> dict:
         "plan": plan,
         "latest_visit": context["latest_visit"],
         "has_chart": context["chart"] is not None,
-        "latest_brief": upcoming.latest_brief,
         "body": render_to_string("dashboard/includes/dashboard_body.html", context),
         "leads": leads,
     }

@@ -6,7 +6,7 @@ import datetime
 import pytest
 from django.urls import reverse
 
-from dashboard.queries import my_next_meetings, next_meeting_and_latest_brief
+from dashboard.queries import upcoming_meetings_for
 from improvement.models import Risk
 from tests.factories.improvement import ThemeFactory
 from tests.factories.meetings import BoardFactory, MeetingFactory
@@ -42,7 +42,7 @@ def test_with_no_open_risk_the_dashboard_says_so(board_client):
     assert "No open risks to delivery are recorded." in page
 
 
-def test_the_first_of_any_board_and_each_of_the_readers_boards_are_one_query_each(
+def test_upcoming_meetings_is_one_query_for_the_first_of_any_board_and_each_of_the_readers_boards(
     board_user, django_assert_num_queries
 ):
     mine, other, also_mine = BoardFactory(name="Mine"), BoardFactory(name="Other"), BoardFactory(name="Also mine")
@@ -56,9 +56,8 @@ def test_the_first_of_any_board_and_each_of_the_readers_boards_are_one_query_eac
     MeetingFactory(board=mine, starts_at=at(datetime.date(2026, 11, 24)), status="cancelled")
 
     with django_assert_num_queries(1):
-        first = next_meeting_and_latest_brief(datetime.date(2026, 11, 22)).next_meeting
-    with django_assert_num_queries(1):
-        my_meetings = my_next_meetings(board_user, datetime.date(2026, 11, 22))
+        upcoming = upcoming_meetings_for(board_user, datetime.date(2026, 11, 22))
+        first, my_meetings = upcoming.next_meeting, upcoming.mine
         assert [m.board.name for m in my_meetings] == ["Mine", "Also mine"]
 
     assert first == first_of_any
