@@ -18,7 +18,7 @@ from improvement.models import InterventionEvent, Rag
 from improvement.queries import (
     MAX_TREND_DATES,
     action_rag_counts,
-    action_rag_counts_on_dates,
+    action_rag_counts_on_plans_dates,
     month_ends,
 )
 from meetings.models import Board, Meeting
@@ -87,7 +87,7 @@ def trend_start(plans, inspections, end: date) -> date | None:
 
 def rag_trend(plans, inspections, end: date) -> list[TrendMonth]:
     """Each month's RAG counts from trend_start to end (the latest MAX_TREND_DATES months), each month
-    counted on the plan version in force then: one query a plan version (action_rag_counts_on_dates)."""
+    counted on the plan version in force then: one query however many versions (action_rag_counts_on_plans_dates)."""
 
     first = trend_start(plans, inspections, end)
     if first is None:
@@ -99,9 +99,7 @@ def rag_trend(plans, inspections, end: date) -> list[TrendMonth]:
         # Before the first plan started there was nothing to count (no query for those months).
         if plan is not None and (plan.start_date is None or plan.start_date <= day):
             by_plan[plan].append(day)
-    counts = {}
-    for plan, plan_days in by_plan.items():
-        counts.update(action_rag_counts_on_dates(plan, plan_days))
+    counts = action_rag_counts_on_plans_dates(by_plan)
     return [
         TrendMonth(day=day, counts=[(rag.value, counts.get(day, {}).get(rag.value, 0)) for rag in Rag.in_order()])
         for day in days

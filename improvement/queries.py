@@ -410,33 +410,45 @@ MAX_TREND_DATES = 120
 
 def action_rag_counts_on_dates(plan, dates) -> dict[date, dict[str, int]]:
     """{date: {rag: count}} for the plan on each of up to MAX_TREND_DATES dates, in ONE query whatever the
-    size, the RAG worked out by the same rule as plan_as_at (effective_rag_expression). Every date asked
-    about is in the answer, zeros included. Dates are parameters: no date arithmetic in SQL, so SQLite
-    and PostgreSQL agree.
+    size (action_rag_counts_on_plans_dates for one plan)."""
+    return action_rag_counts_on_plans_dates({plan: dates} if plan is not None else {}, extra_days=dates)
+
+
+def action_rag_counts_on_plans_dates(dates_by_plan: dict, *, extra_days=()) -> dict[date, dict[str, int]]:
+    """{date: {rag: count}} for each plan on its own dates (a trend across plan versions counts each month
+    on the version in force then), up to MAX_TREND_DATES dates in all, in ONE query whatever the size and
+    however many versions: one part per plan, joined by UNION ALL. The RAG is worked out by the same rule
+    as plan_as_at (effective_rag_expression). Every date asked about (and each of `extra_days`) is in the
+    answer, zeros included. Dates are parameters: no date arithmetic in SQL, so SQLite and PostgreSQL agree.
 
     Each period is read once, not once a date: joining every date to the periods covering it made the
     database test every period against every date (17,000 periods x 120 dates on the large demo). The
-    database works out, per period, which run of the sorted dates it covers, and splits that run where
-    the period's target date makes it late and very late (amber grace): within each part the RAG is the
-    same on every date, so the rule is applied once, on the part's first date. The query returns, per
-    date and RAG, how many parts start and end there; the running sum of those is each date's count."""
-    days = sorted(set(dates))
-    if len(days) > MAX_TREND_DATES:
+    database works out, per period, which run of its plan's sorted dates it covers, and splits that run
+    where the period's target date makes it late and very late (amber grace): within each part the RAG is
+    the same on every date, so the rule is applied once, on the part's first date. The query returns, per
+    plan, date and RAG, how many parts start and end there; the running sum of those is each date's count."""
+    days_by_plan = [(plan, sorted(set(days))) for plan, days in dates_by_plan.items() if days]
+    every_day = sorted({day for _, days in days_by_plan for day in days} | set(extra_days))
+    if len(every_day) > MAX_TREND_DATES:
         raise ValueError(f"At most {MAX_TREND_DATES} dates in one trend")
-    result = {day: {rag.value: 0 for rag in Rag.in_order()} for day in days}
-    if not days or plan is None:
+    result = {day: {rag.value: 0 for rag in Rag.in_order()} for day in every_day}
+    if not days_by_plan:
         return result
-    graces = [amber_grace_date(day) for day in days]
-    sql, params = _trend_sql(days, graces, plan.pk)
+    parts, params = [], []
+    for k, (plan, days) in enumerate(days_by_plan):
+        sql, plan_params = _trend_sql(days, [amber_grace_date(day) for day in days], plan.pk)
+        parts.append(f"SELECT {k} AS k, t{k}.* FROM ({sql}) t{k}")
+        params += plan_params
     changes = defaultdict(Counter)
     with connection.cursor() as cursor:
-        cursor.execute(sql, params)
-        for at, rag, count in cursor.fetchall():
-            changes[at][rag] += int(count)  # PostgreSQL's SUM of counts is a Decimal
-    running = Counter()
-    for at, day in enumerate(days):
-        running.update(changes.get(at, {}))
-        result[day].update({rag: n for rag, n in running.items() if n})
+        cursor.execute(" UNION ALL ".join(parts), params)
+        for k, at, rag, count in cursor.fetchall():
+            changes[k, at][rag] += int(count)  # PostgreSQL's SUM of counts is a Decimal
+    for k, (_plan, days) in enumerate(days_by_plan):
+        running = Counter()
+        for at, day in enumerate(days):
+            running.update(changes.get((k, at), {}))
+            result[day].update({rag: n for rag, n in running.items() if n})
     return result
 
 

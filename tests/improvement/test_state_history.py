@@ -14,6 +14,7 @@ from improvement.queries import (
     action_rag_counts,
     action_rag_counts_by_theme,
     action_rag_counts_on_dates,
+    action_rag_counts_on_plans_dates,
     changes_between,
     month_ends,
     plan_as_at,
@@ -140,6 +141,24 @@ def test_trend_counts_equal_plan_as_at_on_each_date_in_one_query(size):
         assert [(rag, trend[day][rag]) for rag, _ in action_rag_counts([])] == action_rag_counts(
             plan_as_at(plan, day)
         ), day
+
+
+def test_a_trend_across_plan_versions_counts_each_date_on_its_own_plan_in_one_query():
+    """The dashboard's and progress page's chart counts each month on the version in force then: however
+    many versions, one query, and each date's counts are that version's (plan_as_at's) alone."""
+    old, new = _plan_of_size(3), _plan_of_size(7)
+    old_dates = month_ends(date(2025, 1, 1), date(2025, 9, 30))
+    new_dates = month_ends(date(2025, 10, 1), TODAY)
+    with CaptureQueriesContext(connection) as queries:
+        trend = action_rag_counts_on_plans_dates({old: old_dates, new: new_dates})
+    assert len(queries) == 1
+    assert list(trend) == old_dates + new_dates
+    for plan, dates in ((old, old_dates), (new, new_dates)):
+        for day in dates:
+            assert [(rag, trend[day][rag]) for rag, _ in action_rag_counts([])] == action_rag_counts(
+                plan_as_at(plan, day)
+            ), (plan, day)
+    assert sum(trend[old_dates[-1]].values()) != sum(trend[new_dates[0]].values())  # two plans' sizes
 
 
 MONTH_END = date(2021, 6, 30)
