@@ -1,7 +1,7 @@
 """Reads for the overview dashboard and the progress page. Every figure comes from the plan's
 and the KPIs' own "as at" functions: nothing here re-implements a rule."""
 
-from collections import OrderedDict, defaultdict
+from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
 
@@ -17,7 +17,6 @@ from imports.models import ImportJob
 from improvement.models import InterventionEvent, Rag
 from improvement.queries import (
     MAX_TREND_DATES,
-    action_rag_counts,
     action_rag_counts_on_plans_dates,
     month_ends,
 )
@@ -25,36 +24,6 @@ from meetings.models import Board, Meeting
 from meetings.pack import PaperSource, plan_in_force_from
 from meetings.queries import NOT_CANCELLED
 from meetings.rules import upcoming_meetings
-
-
-@dataclass(frozen=True)
-class ThemeSummary:
-    theme: object
-    counts: list  # (rag, count) pairs, worst first
-    total: int
-
-    def count_of(self, rag):
-        return dict(self.counts).get(rag, 0)
-
-
-def counts_by_theme(states) -> list[ThemeSummary]:
-    by_theme: OrderedDict = OrderedDict()
-    for state in states:
-        by_theme.setdefault(state.action.theme_id, (state.action.theme, []))[1].append(state)
-    return [ThemeSummary(theme, action_rag_counts(items), len(items)) for theme, items in by_theme.values()]
-
-
-def recent_updates_from(states, limit=8) -> list:
-    """The newest progress updates in force among the plan's states (each action's latest by the as-at
-    date, so no action is listed twice), newest first; no query (plan_as_at read them with their authors)."""
-    updates = []
-    for state in states:
-        if state.last_update is not None:
-            state.last_update.action = state.action  # already read: its page link needs no query
-            updates.append(state.last_update)
-    updates.sort(key=lambda u: (u.date, u.created_at, u.pk), reverse=True)
-    return updates[:limit]
-
 
 # ---- RAG counts month by month across the intervention, with what happened when
 
