@@ -109,6 +109,28 @@ def board_turn(client, turn):
         timed(client, label, "GET", path)
 
 
+_FIELD = re.compile(rb"<(input|textarea|select)\b([^>]*)>", re.IGNORECASE)
+_ATTR = re.compile(rb'([\w-]+)(?:="([^"]*)")?')
+
+
+def form_fields(form: bytes) -> dict:
+    """What a browser would submit from the page's form as it stands: every input's value, the checked
+    radios and boxes, empty text areas and the first option of each select (the update form's choices are
+    pre-filled with the action's state, so an officer confirming it as it is, with a new narrative)."""
+    fields = {}
+    for tag, attributes in _FIELD.findall(form):
+        attrs = {name.lower(): value for name, value in _ATTR.findall(attributes)}
+        name = attrs.get(b"name")
+        if not name:
+            continue
+        kind = attrs.get(b"type", b"").lower()
+        if kind in (b"radio", b"checkbox") and b"checked" not in attrs:
+            continue
+        value = (attrs.get(b"value") or b"") if tag.lower() == b"input" else b""
+        fields.setdefault(name.decode(), value.decode())
+    return fields
+
+
 def officer_turn(client, turn):
     status, data = timed(client, "my actions", "GET", "/plan/my-actions/")
     links = re.findall(rb'href="(/plan/actions/\d+/)"', data)
@@ -116,13 +138,17 @@ def officer_turn(client, turn):
         action = random.choice(links).decode()
         timed(client, "action", "GET", action)
         status, form = timed(client, "update form", "GET", action + "update/")
-        token = re.search(rb'name="csrfmiddlewaretoken" value="([^"]+)"', form)
-        if token and turn % 3 == 0:
-            body = urllib.parse.urlencode(
-                {"csrfmiddlewaretoken": token.group(1).decode(), "narrative": f"Load test update {turn}"}
-            )
+        if b"csrfmiddlewaretoken" in form and turn % 3 == 0:
+            # A real update: the form as it stands (dated today, the action's status and progress), with a
+            # narrative and evidence, so it is saved (302) and every page that reads the plan moves on.
+            fields = form_fields(form)
+            fields.update(narrative=f"Load test update {turn}", evidence_of_impact="Load test evidence")
+            body = urllib.parse.urlencode(fields)
             headers = {"Content-Type": "application/x-www-form-urlencoded", "Referer": "http://127.0.0.1/"}
-            timed(client, "post update", "POST", action + "update/", body=body, headers=headers)
+            status, page = timed(client, "post update", "POST", action + "update/", body=body, headers=headers)
+            if status == 200:  # the form again, with its errors: nothing was saved
+                with LOCK:
+                    ERRORS[("post update", "form refused")] += 1
 
 
 def admin_turn(client, turn):
