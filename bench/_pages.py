@@ -15,7 +15,9 @@ ROOT = Path(__file__).resolve().parents[1]
 SIZES = ("small", "large")  # seed_demo's names: "small" is the demo council
 LARGE_ACTIONS = 500  # the small demo has a few dozen actions, the large one about a thousand
 BOARD_MEMBER = "board"
-PAGE_NAMES = ("dashboard", "plan", "scorecard", "indicator", "pack", "progress")
+# "dashboard-at-visit": the first screen as at the latest held visit (issue 14: the as-at dashboard keeps
+# the page budget), cached as any as-at date is.
+PAGE_NAMES = ("dashboard", "plan", "scorecard", "indicator", "pack", "progress", "dashboard-at-visit")
 
 
 DATABASES = ("sqlite", "postgres")
@@ -127,6 +129,9 @@ def pages() -> list[tuple[str, str]]:
     """(name, url) of each main page; the indicator and pack are the ones a board reads most."""
     from django.urls import reverse
 
+    from core import clock
+    from improvement.models import Inspection
+    from improvement.rules import latest_held_visit
     from indicators.models import Indicator
     from meetings.models import Meeting
 
@@ -136,6 +141,7 @@ def pages() -> list[tuple[str, str]]:
         .order_by("-starts_at")
         .first()
     )
+    visit = latest_held_visit(Inspection.objects.all(), clock.today())
     urls = {
         "dashboard": reverse("home"),
         "plan": reverse("improvement:plan"),
@@ -143,6 +149,7 @@ def pages() -> list[tuple[str, str]]:
         "indicator": reverse("indicators:indicator_detail", args=[indicator.pk]),
         "pack": reverse("meetings:pack", args=[meeting.pk]),
         "progress": reverse("progress"),
+        "dashboard-at-visit": reverse("home") + f"?as_at={visit.last_day.isoformat() if visit else ''}",
     }
     return [(name, urls[name]) for name in PAGE_NAMES]
 
