@@ -235,6 +235,12 @@ def plan_as_at(plan, as_at: date, *, actions=None) -> list[ActionState]:
         .annotate(computed=action_rag_expression(as_at), shown=effective_rag_expression(as_at))
         .order_by("action__theme__order", "action__theme__reference", "action__order", "action__reference", "action")
     )
+    return list(_states_of(periods, as_at))
+
+
+def _states_of(periods: QuerySet, as_at: date):
+    """Each of `periods` (annotated with `computed` and `shown`, the RAGs on as_at) as an ActionState, read
+    as plain rows of the period's, the action's and the update's columns (_state_loaders)."""
     loaders = _state_loaders()
     columns = [*_PERIOD_COLUMNS, "computed", "shown"]
     for loader in loaders.values():
@@ -242,7 +248,8 @@ def plan_as_at(plan, as_at: date, *, actions=None) -> list[ActionState]:
     own = len(_PERIOD_COLUMNS) + 2
     # Read once: QuerySet.db asks the database router each time, and that was a fifth of the loop.
     db = periods.db
-    return [_state(row[:own], row, db, as_at) for row in periods.values_list(*columns)]
+    for row in periods.values_list(*columns):
+        yield _state(row[:own], row, db, as_at)
 
 
 def _in_force(as_at: date) -> Q:
@@ -1321,15 +1328,8 @@ def _summary_rows(plan, as_at: date, summary: PlanSummary, meeting_date: date | 
         .annotate(computed=action_rag_expression(as_at), shown=flags["shown"])
         .order_by(*plan_order_by)
     )
-    loaders = _state_loaders()
-    columns = [*_PERIOD_COLUMNS, "computed", "shown"]
-    for loader in loaders.values():
-        columns += loader.columns
-    own = len(_PERIOD_COLUMNS) + 2
-    db = periods.db
     reds, recent = [], []
-    for row in periods.values_list(*columns):
-        state = _state(row[:own], row, db, as_at)
+    for state in _states_of(periods, as_at):
         action, update = state.action, state.last_update
         finished, last_update_on = state.is_finished, state.last_update_on
         is_due = meeting_date is not None and is_due_before_meeting(
