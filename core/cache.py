@@ -96,13 +96,16 @@ def table_names(reads) -> frozenset[str]:
     return frozenset(getattr(getattr(item, "_meta", None), "db_table", item) for item in reads)
 
 
-def queryset_tables(queryset) -> frozenset[str]:
-    """The tables a queryset's SQL reads (for a memo given a queryset to narrow it); no query."""
+def narrowing(queryset) -> tuple[frozenset[str], object]:
+    """A queryset narrowing a memo, as (the tables its SQL reads, a part of the memo's key: its SQL and
+    parameters), its SQL compiled once and no query run; (no tables, None) for no queryset."""
+    if queryset is None:
+        return frozenset(), None
     try:
-        sql, _params = queryset.query.sql_with_params()
+        sql, params = queryset.query.sql_with_params()
     except EmptyResultSet:  # .none(), pk__in=[]: Django runs no query for it at all
-        return frozenset({queryset.model._meta.db_table})
-    return frozenset(tables_read(sql))
+        return frozenset({queryset.model._meta.db_table}), "nothing"
+    return frozenset(tables_read(sql)), (sql, tuple(params))
 
 
 def tables_version(tables: frozenset[str], request=None) -> str:

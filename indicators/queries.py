@@ -8,7 +8,6 @@ from typing import NamedTuple
 
 from django.contrib.auth import get_user_model
 from django.contrib.humanize.templatetags.humanize import ordinal
-from django.core.exceptions import EmptyResultSet
 from django.db.models import Prefetch, Q
 from django.utils import timezone
 
@@ -53,10 +52,9 @@ SUPPRESSION_WORDS = {code: f"{words.capitalize()} ({code})" for code, words in S
 _INDICATOR_DATA = (Indicator, Target, Benchmark, Measurement, MeasurementVersion, SpcRebase, PublishedRank)
 
 
-def indicator_data_reads(indicators=None) -> frozenset[str]:
-    """The tables the scorecard's computations read, with those of the queryset narrowing them, if any."""
-    tables = cache.table_names((*_INDICATOR_DATA, get_user_model()))
-    return tables | cache.queryset_tables(indicators) if indicators is not None else tables
+def indicator_data_reads() -> frozenset[str]:
+    """The tables the scorecard's computations read."""
+    return cache.table_names((*_INDICATOR_DATA, get_user_model()))
 
 
 def scorecard_page_reads() -> frozenset[str]:
@@ -65,19 +63,11 @@ def scorecard_page_reads() -> frozenset[str]:
     return indicator_data_reads() | cache.table_names((Indicator.themes.through, Theme, Plan))
 
 
-def _queryset_part(indicators):
-    """A queryset as part of a memo's key: its SQL and parameters (no query), so two filters never share one."""
-    if indicators is None:
-        return None
-    try:
-        sql, params = indicators.query.sql_with_params()
-    except EmptyResultSet:  # .none(), pk__in=[]: no indicators at all
-        return "no indicators"
-    return sql, tuple(params)
-
-
 def _memo(name: str, compute, indicators, *parts):
-    return cache.memo(name, compute, reads=indicator_data_reads(indicators), parts=(*parts, _queryset_part(indicators)))
+    """cache.memo by the indicator tables' versions and those of the queryset narrowing the indicators,
+    if any, whose SQL is part of the key, so two filters never share one."""
+    tables, narrowed = cache.narrowing(indicators)
+    return cache.memo(name, compute, reads=indicator_data_reads() | tables, parts=(*parts, narrowed))
 
 
 class Knowledge:
