@@ -202,19 +202,24 @@ def _state_today(action, today):
 def my_actions(request):
     today = clock.today()
     current = queries.current_plan()
-    needing_update, up_to_date = queries.my_actions_as_at(request.user, current, today)
     return render(
         request,
         "improvement/my_actions.html",
         {
             "plan": current,
-            "needing_update": needing_update,
-            "up_to_date": up_to_date,
+            # The lists are cached as rendered for this reader (the template's cachedfragment): an officer
+            # opens this page between updates, and on a hit neither the states nor the rows are worked out.
+            "mine": SimpleLazyObject(lambda: _my_actions(request.user, current, today)),
             "can_record": request.user.has_perm("improvement.add_actionupdate"),
             "due_days": settings.ACTION_UPDATE_DUE_DAYS,
             "today": today,
         },
     )
+
+
+def _my_actions(user, plan, today) -> dict:
+    needing_update, up_to_date = queries.my_actions_as_at(user, plan, today)
+    return {"needing_update": needing_update, "up_to_date": up_to_date}
 
 
 @service_user_required

@@ -438,3 +438,26 @@ def test_a_fragment_keyed_by_its_tables_is_checked_and_outlives_other_writes(rf,
     assert render([Indicator]) == "Renamed"
     with pytest.raises(page_cache.UndeclaredRead, match="indicators_indicator"):
         render(["improvement_action"])
+
+
+def test_my_actions_are_cached_per_reader_and_a_new_update_moves_them_on(
+    officer_client, officer_user, make_user, one_action, monkeypatch
+):
+    from improvement import views
+
+    url = reverse("improvement:my_actions")
+    calls = []
+    real = views._my_actions
+    monkeypatch.setattr(views, "_my_actions", lambda *args: calls.append(args) or real(*args))
+    before = _text(officer_client.get(url))
+    assert "Needing an update" in before and "1.1 Redesign the MASH" in before
+    assert _text(officer_client.get(url)) == before and len(calls) == 1  # the second from the cache
+
+    # Another officer's lists are their own, not this reader's cached ones.
+    other = Client()
+    other.force_login(make_user("officer", username="otto.other"))
+    assert "You do not lead any actions" in _text(other.get(url)) and len(calls) == 2
+
+    ActionUpdateFactory(action=one_action, date=TODAY, status=ActionStatus.IN_PROGRESS, progress=Progress.OFF_TRACK)
+    after = _text(officer_client.get(url))
+    assert len(calls) == 3 and "Red - off track" in after and "Red - off track" not in before
