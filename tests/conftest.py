@@ -7,7 +7,7 @@ from django.test import Client
 
 from core.roles import ADMIN, BOARD_MEMBER, CLERK, OFFICER
 from tests.dates import NOW
-from tests.demo_snapshot import NEXT_TEST, seed_once
+from tests.demo_snapshot import NEXT_TEST, Snapshot, end_transactional_tests_with, seed_once
 from tests.factories.core import UserFactory
 
 
@@ -39,15 +39,31 @@ def fixed_clock(request, time_machine):
 
 
 @pytest.fixture(scope="session")
-def demo_snapshot(django_db_setup, django_db_blocker):
+def base_snapshot(django_db_setup, django_db_blocker):
+    """The migrated, empty test database, copied before any test commits to it; a transactional test
+    ends by restoring it rather than by Django's slower flush (tests/demo_snapshot.py)."""
+    with django_db_blocker.unblock():
+        base = Snapshot("base").take()
+    with end_transactional_tests_with(base):
+        yield base
+
+
+@pytest.fixture
+def transactional_db(base_snapshot, transactional_db):
+    """pytest-django's, once the base snapshot is taken (live_server and the browser tests ask for it)."""
+    return transactional_db
+
+
+@pytest.fixture(scope="session")
+def demo_snapshot(base_snapshot, django_db_blocker):
     """The demo council, seeded once per session (per xdist worker); see tests/demo_snapshot.py."""
     with django_db_blocker.unblock():
-        return seed_once()
+        return seed_once(base_snapshot)
 
 
 @pytest.fixture
 def demo_council(demo_snapshot, db):
-    """The demo council in this test's database (rolled back, or flushed for a transactional test)."""
+    """The demo council in this test's database (rolled back after it)."""
     demo_snapshot.restore()
 
 

@@ -8,12 +8,12 @@ from django.conf import settings as django_settings
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import update_last_login
 from django.contrib.auth.signals import user_logged_in
-from django.test import Client, TransactionTestCase
+from django.test import Client
 
 from core.dataversion import read_version
 from demo.users import DEMO_LOGINS
 from tests.dates import TODAY
-from tests.demo_snapshot import DEMO_PASSWORD, NEXT_TEST
+from tests.demo_snapshot import DEMO_PASSWORD, NEXT_TEST, CommittedDemo
 
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
 AXE_JS = Path(__file__).resolve().parents[2] / "node_modules" / "axe-core" / "axe.min.js"
@@ -45,20 +45,8 @@ def _plain_static_storage(settings):
     settings.DEBUG = False
 
 
-class _CommittedDemo:
-    """What the previous browser test on this worker (each worker has its own database) left committed.
-
-    intact: the demo as restored, and a read-only test found the service's data unchanged after it.
-    keep: skip the flush that ends this transactional test, because the next test restores the demo
-    (which empties every table first) or, read-only, shares this one.
-    """
-
-    intact = False
-    keep = False
-
-
-# The fixtures that restore the committed demo or share it (test_phone_crawl.py's picks one per role).
-_DEMO_FIXTURES = frozenset({"demo", "demo_readonly", "crawl_demo"})
+# The fixtures that restore the committed demo or share it.
+_DEMO_FIXTURES = frozenset({"demo", "demo_readonly"})
 
 
 def _next_test_uses_the_demo(request) -> bool:
@@ -66,33 +54,14 @@ def _next_test_uses_the_demo(request) -> bool:
     return following is not None and bool(_DEMO_FIXTURES & set(following.fixturenames))
 
 
-@pytest.fixture(scope="session", autouse=True)
-def _flush_unless_the_next_test_restores_the_demo():
-    """A transactional test ends by emptying every table (and recreating content types and permissions);
-    when the next test restores the demo, which begins by emptying every table itself, or shares it,
-    that flush is skipped."""
-    flush = TransactionTestCase._fixture_teardown
-
-    def teardown(self):
-        if _CommittedDemo.keep:
-            _CommittedDemo.keep = False
-            return
-        _CommittedDemo.intact = False
-        flush(self)
-
-    with pytest.MonkeyPatch.context() as patch:
-        patch.setattr(TransactionTestCase, "_fixture_teardown", teardown)
-        yield
-
-
 @pytest.fixture
 def demo(transactional_db, demo_snapshot, request):
     """The demo council, committed for the live server (seeded once per session: tests/demo_snapshot.py),
     for a journey that changes it."""
     demo_snapshot.restore()
-    _CommittedDemo.intact = False
+    CommittedDemo.intact = False
     yield DEMO_LOGINS
-    _CommittedDemo.keep = _next_test_uses_the_demo(request)
+    CommittedDemo.keep = _next_test_uses_the_demo(request)
 
 
 @pytest.fixture
@@ -101,14 +70,14 @@ def demo_readonly(transactional_db, demo_snapshot, request):
     shared with the next read-only journey. Fails a test that changes the service's data (the data
     version, core/dataversion.py, moved), so no test can silently hand a changed demo to the next:
     such a test asks for `demo`. Sessions are not data: each test still signs in afresh."""
-    if not _CommittedDemo.intact:
+    if not CommittedDemo.intact:
         demo_snapshot.restore()
-    _CommittedDemo.intact = False
+    CommittedDemo.intact = False
     before = read_version()
     yield DEMO_LOGINS
     changed = read_version() != before
-    _CommittedDemo.intact = not changed
-    _CommittedDemo.keep = _next_test_uses_the_demo(request)
+    CommittedDemo.intact = not changed
+    CommittedDemo.keep = _next_test_uses_the_demo(request)
     assert not changed, (
         f"{request.node.nodeid} uses demo_readonly but changed the service's data: give it `demo` instead"
     )

@@ -6,6 +6,7 @@ per URL shape, sign-out skipped), run in a real browser so the layout is measure
 from the test so it can be pointed at a development server by hand while fixing pages.
 """
 
+import hashlib
 import importlib.util
 import re
 from collections import deque
@@ -25,8 +26,15 @@ SKIPPED = re.compile(r"/(sign-out|logout)/|^/static/|^/admin/|export|download|\.
 MAX_SHAPES = 200  # a crawl that finds more is following a link that makes URLs; it fails clearly
 
 
-def crawl(page, base: str, start: str = "/", check_axe: bool = True) -> tuple[list[str], list[str]]:
-    """(every path opened, every problem found) for the signed-in page, from start."""
+def crawl(
+    page, base: str, start: str = "/", check_axe: bool = True, axed: set[str] | None = None
+) -> tuple[list[str], list[str]]:
+    """(every path opened, every problem found) for the signed-in page, from start.
+
+    axed, when given, holds the structures (structure()) of the pages axe-core has already checked, and
+    gains this crawl's: a page built like one checked before, in this crawl or another role's, is only
+    measured for sideways scrolling.
+    """
     queue = deque([start])
     seen: set[str] = set()
     opened: list[str] = []
@@ -52,7 +60,13 @@ def crawl(page, base: str, start: str = "/", check_axe: bool = True) -> tuple[li
         if response.status >= 400:
             problems.append(f"{path}: answered {response.status}")
             continue
-        problems.extend(f"{path}: {problem}" for problem in page_problems(page, check_axe))
+        if check_axe and axed is not None:
+            built_like = structure(page)
+            check_page_with_axe = built_like not in axed
+            axed.add(built_like)
+        else:
+            check_page_with_axe = check_axe
+        problems.extend(f"{path}: {problem}" for problem in page_problems(page, check_page_with_axe))
         current = smoke.same_host_path(base, "/", page.url) or path
         for href in page.eval_on_selector_all(
             "a[href]:not([download])", "links => links.map(a => a.getAttribute('href'))"
@@ -72,6 +86,31 @@ def page_problems(page, check_axe: bool = True) -> list[str]:
     if check_axe:
         problems.extend(f"axe {v['id']} ({v['impact']}): {v['nodes']}" for v in axe_violations(page))
     return problems
+
+
+def structure(page) -> str:
+    """A digest of the page as axe-core sees it, words aside: every element with its attributes, in
+    order, and only whether each piece of text is empty. Two people's views of one page differ in
+    names, dates and figures, which no WCAG rule axe runs depends on; a link, button or field one of
+    them has and the other lacks makes a new structure, which axe then checks."""
+    markup = page.evaluate(STRUCTURE)
+    return hashlib.sha256(markup.encode()).hexdigest()
+
+
+# The document with each text node reduced to whether it is blank, and the per-request values (the CSRF
+# token, the CSP nonce) blanked: what is left is what axe-core's rules read.
+STRUCTURE = """() => {
+  const copy = document.documentElement.cloneNode(true);
+  const walker = document.createTreeWalker(copy, NodeFilter.SHOW_TEXT);
+  for (let node = walker.nextNode(); node; node = walker.nextNode()) {
+    node.data = node.data.trim() ? 'T' : '';
+  }
+  for (const el of copy.querySelectorAll('input[type=hidden], [nonce]')) {
+    el.removeAttribute('value');
+    el.removeAttribute('nonce');
+  }
+  return copy.outerHTML;
+}"""
 
 
 # The elements that stick out past the viewport's right edge, innermost first, for the failure message.
