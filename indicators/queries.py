@@ -63,9 +63,10 @@ def scorecard_page_reads() -> frozenset[str]:
     return indicator_data_reads() | cache.table_names((Indicator.themes.through, Theme, Plan))
 
 
-def _memo(name: str, compute, indicators, *parts):
+def memo_by_indicator_data(name: str, compute, indicators, *parts):
     """cache.memo by the indicator tables' versions and those of the queryset narrowing the indicators,
-    if any, whose SQL is part of the key, so two filters never share one."""
+    if any, whose SQL is part of the key, so two filters never share one. For any computation from the
+    scorecard's reads alone (the board pack's indicator sections use it too)."""
     tables, narrowed = cache.narrowing(indicators)
     return cache.memo(name, compute, reads=indicator_data_reads() | tables, parts=(*parts, narrowed))
 
@@ -371,7 +372,7 @@ def scorecard_as_at(as_at: date, *, indicators=None, knowledge: str = Knowledge.
     "corrected on 3 Dec: was 25.8%") or Knowledge.AS_KNOWN_THEN (papers for a date: the figures known
     on `as_at`). The SPC signal reads the same values.
     """
-    return _memo(
+    return memo_by_indicator_data(
         "scorecard_as_at",
         lambda: _scorecard_as_at(as_at, indicators=indicators, knowledge=knowledge),
         indicators,
@@ -404,7 +405,7 @@ def kpi_rags_on_dates(dates, *, indicators=None, knowledge: str = Knowledge.CURR
     dates = tuple(sorted(set(dates)))
     if not dates:
         return {}
-    return _memo(
+    return memo_by_indicator_data(
         "kpi_rags_on_dates",
         lambda: _kpi_rags_on_dates(dates, indicators=indicators, knowledge=knowledge),
         indicators,
@@ -639,7 +640,7 @@ def scorecard_at_two_dates(start: date, end: date, *, indicators=None) -> list[t
     corrected figure marked "corrected on ..."), as the progress page compares them: 4 queries (indicators,
     targets, benchmarks; the values up to end, from which the start's are the periods started by then).
     Sorted as scorecard_as_at sorts the end's rows. Memoised as scorecard_as_at is: do not change the rows."""
-    return _memo(
+    return memo_by_indicator_data(
         "scorecard_at_two_dates",
         lambda: _scorecard_at_two_dates(start, end, indicators=indicators),
         indicators,
@@ -663,7 +664,7 @@ def off_target_as_at(as_at: date) -> list[ScorecardRow]:
     """The active indicators rated red or amber as at `as_at` (today's knowledge, a corrected figure marked),
     reds first: 3 queries (indicators, targets, values), as the dashboard lists them. No benchmarks nor SPC
     signal: scorecard_as_at has them. Memoised as scorecard_as_at is: do not change the rows."""
-    return _memo("off_target_as_at", lambda: _off_target_as_at(as_at), None, as_at)
+    return memo_by_indicator_data("off_target_as_at", lambda: _off_target_as_at(as_at), None, as_at)
 
 
 def _off_target_as_at(as_at: date) -> list[ScorecardRow]:

@@ -29,7 +29,7 @@ from improvement.queries import (
 from improvement.rules import is_due_before_meeting, rag_label
 from indicators import periods
 from indicators.models import Indicator
-from indicators.queries import Knowledge, scorecard_as_at, target_display, target_in_force
+from indicators.queries import Knowledge, memo_by_indicator_data, scorecard_as_at, target_display, target_in_force
 from indicators.rules import direction_words, kpi_rag
 from indicators.rules import rag_label as kpi_rag_label
 from meetings import queries
@@ -378,10 +378,9 @@ def build_pack(meeting, *, on: date | None = None) -> dict:
     due_actions.sort(key=lambda r: (r["target_date"], r["reference"]))
 
     indicators = Indicator.objects.filter(boards=board) if meeting.pack_reviews_indicators else None
-    # Papers for a date show the figures known on that date (shared/design.md, "What was known when").
-    kpi_rows = scorecard_as_at(as_at, indicators=indicators, knowledge=Knowledge.AS_KNOWN_THEN)
-    scorecard = [_kpi_row(row, previous.date if previous else None) for row in kpi_rows]
-    kpi_exceptions = [row for row in scorecard if row["rag"] in ("red", "amber")]
+    kpis = _indicator_sections(
+        as_at, indicators=indicators, since=previous.date if previous else None, until=window_end
+    )
 
     # One query for both: this board's matters arising (answers to referrals it made come back here) and
     # the matters other boards referred to it.
@@ -423,10 +422,10 @@ def build_pack(meeting, *, on: date | None = None) -> dict:
         "next_meeting": _meeting_summary(following, board),
         "window_end": _iso(window_end),
         "rag_counts": _rag_count_items(now_states),
-        "exceptions": {"actions": exceptions, "kpis": kpi_exceptions},
+        "exceptions": {"actions": exceptions, "kpis": kpis["exceptions"]},
         "changes": changes,
-        "due": {"actions": due_actions, "targets": _due_targets(kpi_rows, as_at, window_end)},
-        "scorecard": scorecard,
+        "due": {"actions": due_actions, "targets": kpis["due_targets"]},
+        "scorecard": kpis["scorecard"],
         "actions_arising": arising,
         "referred_to_board": referred,
         "risks": risks,
@@ -435,6 +434,26 @@ def build_pack(meeting, *, on: date | None = None) -> dict:
         # published before there were any has no such key and shows none.
         "papers": [paper for paper in _papers(meeting) if paper["published_on"] <= as_at.isoformat()],
     }
+
+
+def _indicator_sections(as_at: date, *, indicators, since: date | None, until: date) -> dict:
+    """The pack's indicator parts (its scorecard, the indicators off target, the targets starting by
+    `until`), as the figures were known on `as_at`. Memoised by the indicator tables' versions alone, so
+    an officer's action update, which moves the pack's action sections on, leaves them as they were: as
+    plain rows they cost a few milliseconds to read back, where the scorecard's rows (model instances, a
+    megabyte of pickle on a large demo) cost 70."""
+
+    def compute():
+        # Papers for a date show the figures known on that date (shared/design.md, "What was known when").
+        kpi_rows = scorecard_as_at(as_at, indicators=indicators, knowledge=Knowledge.AS_KNOWN_THEN)
+        scorecard = [_kpi_row(row, since) for row in kpi_rows]
+        return {
+            "scorecard": scorecard,
+            "exceptions": [row for row in scorecard if row["rag"] in ("red", "amber")],
+            "due_targets": _due_targets(kpi_rows, as_at, until),
+        }
+
+    return memo_by_indicator_data("pack_indicator_sections", compute, indicators, as_at, since, until)
 
 
 def _due_targets(kpi_rows, as_at: date, window_end: date) -> list[dict]:

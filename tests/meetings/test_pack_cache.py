@@ -86,3 +86,34 @@ def test_a_cached_pack_page_and_print_view_read_only_what_their_frame_needs(
         assert again == first
         assert not any("meetings_agendaitem" in query["sql"] for query in captured.captured_queries)
     assert len(builds) == 1
+
+
+def test_an_action_update_rebuilds_the_pack_but_not_its_indicator_sections_which_move_on_at_an_indicator_write(
+    board_case,  # noqa: F811
+    board_client,
+    builds,
+    monkeypatch,
+):
+    from meetings import pack
+
+    scorecards = []
+    real = pack.scorecard_as_at
+    monkeypatch.setattr(
+        pack, "scorecard_as_at", lambda *args, **kwargs: scorecards.append(args) or real(*args, **kwargs)
+    )
+    url = reverse("meetings:pack", args=[board_case["meeting"].pk])
+    assert "Assessments within 45 working days" in _words(board_client.get(url))
+    assert (len(builds), len(scorecards)) == (1, 1)
+
+    # The action sections move on; the indicator sections are read back as they were, not rebuilt from the
+    # scorecard (whose rows, model instances, cost far more to read back than the sections' plain rows).
+    _update(board_case["steady"], datetime.date(2026, 2, 5), progress=Progress.OFF_TRACK, narrative="Now off track")
+    page = _words(board_client.get(url))
+    assert "Now off track" in page and "Assessments within 45 working days" in page
+    assert (len(builds), len(scorecards)) == (2, 1)
+
+    indicator = board_case["indicator"]
+    indicator.title = "Assessments completed within 45 working days"
+    indicator.save()
+    assert "Assessments completed within 45 working days" in _words(board_client.get(url))
+    assert (len(builds), len(scorecards)) == (3, 2)
