@@ -15,7 +15,9 @@ Prints p50/p95 per page, errors by status, and every change of /healthz with its
 
 import argparse
 import collections
+import datetime
 import http.client
+import json
 import os
 import random
 import re
@@ -38,6 +40,7 @@ def sessions():
     from django.conf import settings
     from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY, get_user_model
     from django.contrib.sessions.backends.db import SessionStore
+    from django.urls import reverse
 
     from core import clock
     from core.roles import ADMIN, BOARD_MEMBER, OFFICER
@@ -53,6 +56,14 @@ def sessions():
         store["signed_in_at"] = clock.now().timestamp()
         store.create()
         found[key] = store.session_key
+    from meetings.models import Meeting, PublishedPack
+
+    following = Meeting.objects.filter(starts_at__gte=clock.now()).order_by("starts_at").first()
+    if following is not None:
+        PACKS["pack"] = reverse("meetings:pack", args=[following.pk])
+    published = PublishedPack.objects.order_by("-pk").first()
+    if published is not None:
+        PACKS["published pack"] = reverse("meetings:published_pack", args=[published.pk])
     return found, settings.SESSION_COOKIE_NAME
 
 
@@ -60,6 +71,7 @@ class Client:
     def __init__(self, base, cookie_name, session_key):
         self.base = urllib.parse.urlsplit(base)
         self.cookies = {cookie_name: session_key}
+        self.last_location = None  # the last response's Location header (where a form's POST sent us)
 
     def request(self, method, path, body=None, headers=None):
         conn = http.client.HTTPConnection(self.base.hostname, self.base.port, timeout=30)
@@ -67,6 +79,7 @@ class Client:
         conn.request(method, path, body=body, headers={"Cookie": cookie, **(headers or {})})
         response = conn.getresponse()
         data = response.read()
+        self.last_location = response.getheader("Location")
         for header, value in response.getheaders():
             if header.lower() == "set-cookie":
                 name, _, rest = value.partition("=")
@@ -77,6 +90,7 @@ class Client:
 
 RESULTS = collections.defaultdict(list)
 ERRORS = collections.Counter()
+CONFLICTS = collections.Counter()  # updates saved, and those refused by the version check then submitted again
 FAILED_AT = []  # (wall clock, page, status) of every request that did not succeed
 OUTAGE_PAGE = b"Sorry, the service is unavailable"
 LOCK = threading.Lock()
@@ -99,6 +113,9 @@ def timed(client, label, method, path, **kwargs):
     return status, data
 
 
+PACKS = {}  # "pack": the next meeting's pack as it stands, "published pack": the latest published (sessions())
+
+
 def board_turn(client, turn):
     for label, path in (
         ("dashboard", "/"),
@@ -107,6 +124,9 @@ def board_turn(client, turn):
         ("boards", "/meetings/"),
     ):
         timed(client, label, "GET", path)
+    label = "pack" if turn % 2 == 0 else "published pack"
+    if label in PACKS:
+        timed(client, label, "GET", PACKS[label])
 
 
 _FIELD = re.compile(rb"<(input|textarea|select)\b([^>]*)>", re.IGNORECASE)
@@ -139,21 +159,125 @@ def officer_turn(client, turn):
         timed(client, "action", "GET", action)
         status, form = timed(client, "update form", "GET", action + "update/")
         if b"csrfmiddlewaretoken" in form and turn % 3 == 0:
-            # A real update: the form as it stands (dated today, the action's status and progress), with a
-            # narrative and evidence, so it is saved (302) and every page that reads the plan moves on.
-            fields = form_fields(form)
-            fields.update(narrative=f"Load test update {turn}", evidence_of_impact="Load test evidence")
-            body = urllib.parse.urlencode(fields)
-            headers = {"Content-Type": "application/x-www-form-urlencoded", "Referer": "http://127.0.0.1/"}
-            status, page = timed(client, "post update", "POST", action + "update/", body=body, headers=headers)
-            if status == 200:  # the form again, with its errors: nothing was saved
+            post_update(client, action, form, turn)
+
+
+def post_update(client, action, form, turn):
+    """A real update: the form as it stands (dated today, the action's status and progress), with a
+    narrative and evidence, so it is saved (302) and every page that reads the plan moves on. The
+    simulated officers share one account and pick actions at random, so two sometimes update one action
+    at once: the second is refused by the version check (issue 13, item 5), is shown the form again with
+    the newer version, and submits again, as a person reading the message would."""
+    headers = {"Content-Type": "application/x-www-form-urlencoded", "Referer": "http://127.0.0.1/"}
+    for _attempt in range(3):
+        fields = form_fields(form)
+        fields.update(narrative=f"Load test update {turn}", evidence_of_impact="Load test evidence")
+        body = urllib.parse.urlencode(fields)
+        status, page = timed(client, "post update", "POST", action + "update/", body=body, headers=headers)
+        if status != 200:
+            if status == 302:
                 with LOCK:
-                    ERRORS[("post update", "form refused")] += 1
+                    CONFLICTS["saved"] += 1
+            return
+        if b"after you opened this form" in page:
+            with LOCK:
+                CONFLICTS["post update"] += 1
+            form = page
+            continue
+        said = re.findall(rb"<li>\s*(?:<a [^>]*>)?\s*([^<]+?)\s*<", page.split(b"govuk-error-summary__list", 1)[-1])
+        with LOCK:  # the form again, with its errors: nothing was saved
+            ERRORS[("post update", "form refused: " + (said[0].decode() if said else "?"))] += 1
+        return
 
 
 def admin_turn(client, turn):
     timed(client, "import start", "GET", "/import/")
     timed(client, "plan upload page", "GET", "/import/plan/")
+
+
+def importing_admin_turn(client, turn):
+    """One admin of the five also imports: a KPI file every other turn (one every 6-8 s with the waits)."""
+    admin_turn(client, turn)
+    if turn % 2 == 0:
+        import_kpi_values(client, turn)
+
+
+# The demo's first indicators by code: the admin's file gives each a value for last month, as a council's
+# monthly return would (a correction where the month already has one).
+KPI_CODES = ("CIN-REF-M", "CIN-REREF-12M", "CIN-ASSESS-45", "CIN-ASSESS-DAYS", "CP-ICPC-15")
+_CSRF = re.compile(rb'name="csrfmiddlewaretoken" value="([^"]+)"')
+_CONFIRM_FORM = re.compile(rb'<form[^>]*action="(/import/jobs/\d+/confirm/)"(.*?)</form>', re.DOTALL)
+
+
+def import_kpi_values(client, turn):
+    """A real KPI import through the pages: the upload form, the status page while the worker reads the
+    file, the preview, the confirm, and the status page until the worker has applied it. Polls count as
+    "import status"; a job that does not finish in 30 s, or ends failed, is an error."""
+    status, page = timed(client, "indicators upload page", "GET", "/import/indicators/")
+    token = _CSRF.search(page)
+    if not token:
+        return
+    period = (datetime.date.today().replace(day=1) - datetime.timedelta(days=1)).strftime("%Y-%m")
+    rows = ["Indicator code,Period,Value"] + [
+        f"{code},{period},{20 + (turn + n) % 60}" for n, code in enumerate(KPI_CODES)
+    ]
+    boundary = f"load{random.getrandbits(64):x}"
+    parts = [
+        f'--{boundary}\r\nContent-Disposition: form-data; name="csrfmiddlewaretoken"\r\n\r\n{token[1].decode()}\r\n',
+        f'--{boundary}\r\nContent-Disposition: form-data; name="file"; filename="kpis-{turn}.csv"\r\n'
+        f"Content-Type: text/csv\r\n\r\n" + "\r\n".join(rows) + "\r\n",
+        f"--{boundary}--\r\n",
+    ]
+    headers = {"Content-Type": f"multipart/form-data; boundary={boundary}", "Referer": "http://127.0.0.1/"}
+    status, _ = timed(
+        client, "import upload", "POST", "/import/indicators/", body="".join(parts).encode(), headers=headers
+    )
+    job = client.last_location
+    if status != 302 or not job or "/status/" not in job:
+        with LOCK:
+            ERRORS[("import upload", f"not sent to the status page: {status}")] += 1
+        return
+    done = wait_for_job(client, job)
+    if done is None:
+        return
+    status, preview = timed(client, "import preview", "GET", done["next_url"])
+    form = _CONFIRM_FORM.search(preview)
+    if not form:
+        with LOCK:
+            ERRORS[("import preview", "no confirm button")] += 1
+        return
+    fields = form_fields(form[2])
+    fields.setdefault("backdate_reason", "Load test: last month's return")
+    body = urllib.parse.urlencode(fields)
+    headers = {"Content-Type": "application/x-www-form-urlencoded", "Referer": "http://127.0.0.1/"}
+    status, _ = timed(client, "import confirm", "POST", form[1].decode(), body=body, headers=headers)
+    applied = wait_for_job(client, client.last_location or job)
+    with LOCK:
+        if applied is not None and applied["state"] == "done":
+            CONFLICTS["imports applied"] += 1
+        elif applied is not None:
+            ERRORS[("import", f"ended {applied['state']}")] += 1
+
+
+def wait_for_job(client, status_path, timeout=30):
+    """The status page's own polling (its script reads status.json every second), until the worker is done."""
+    timed(client, "import status", "GET", status_path)
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        status, data = timed(client, "import status", "GET", status_path.rstrip("/") + ".json")
+        if status != 200:
+            return None
+        payload = json.loads(data)
+        if not payload["running"]:
+            if payload["state"] == "failed":
+                with LOCK:
+                    ERRORS[("import", "failed: " + str(payload.get("error", ""))[:80])] += 1
+                return None
+            return payload
+        time.sleep(1)
+    with LOCK:
+        ERRORS[("import", "still running after 30 s")] += 1
+    return None
 
 
 def watch_health(base, stop, log):
@@ -192,9 +316,12 @@ def main():
     def user(n):
         role = "board" if n % 10 < 6 else "officer" if n % 10 < 9 else "admin"
         client = Client(args.url, cookie_name, keys[role])
+        act = {"board": board_turn, "officer": officer_turn, "admin": admin_turn}[role]
+        if n == 9:
+            act = importing_admin_turn
         turn = 0
         while time.monotonic() < end:
-            {"board": board_turn, "officer": officer_turn, "admin": admin_turn}[role](client, turn)
+            act(client, turn)
             turn += 1
             time.sleep(random.uniform(0.5, 1.5))  # think time
 
@@ -211,6 +338,10 @@ def main():
         p95 = times[max(0, int(len(times) * 0.95) - 1)]
         print(f"{label:<18}{len(times):>9}{statistics.median(times) * 1000:>9.0f}{p95 * 1000:>9.0f}")
     print("errors:", dict(ERRORS) or "none")
+    print(
+        f"updates saved: {CONFLICTS['saved']}; refused by the version check and submitted again: "
+        f"{CONFLICTS['post update']}; KPI imports applied: {CONFLICTS['imports applied']}"
+    )
     if FAILED_AT:
         first, last = min(FAILED_AT), max(FAILED_AT)
         print(f"failed requests from {clock(first[0])} to {clock(last[0])}:")
