@@ -27,6 +27,7 @@ import pickle
 import zlib
 from contextlib import contextmanager, nullcontext
 
+from django.apps import apps
 from django.conf import settings
 from django.core.cache import cache
 from django.core.exceptions import EmptyResultSet
@@ -94,6 +95,17 @@ def data_version(request=None) -> int:
 def table_names(reads) -> frozenset[str]:
     """The table names of `reads`: models (their db_table) or table names."""
     return frozenset(getattr(getattr(item, "_meta", None), "db_table", item) for item in reads)
+
+
+def tables_of_apps(*app_labels: str) -> frozenset[str]:
+    """Every model table of these apps, their history and many-to-many tables included: the `reads=` of a
+    page drawn from whole apps (a board pack reads the plan's, the indicators' and the boards'), so that
+    writes elsewhere (an import's job records, the sign-in throttle) leave it cached."""
+    return frozenset(
+        model._meta.db_table
+        for label in app_labels
+        for model in apps.get_app_config(label).get_models(include_auto_created=True)
+    )
 
 
 def narrowing(queryset) -> tuple[frozenset[str], object]:

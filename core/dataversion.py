@@ -114,7 +114,8 @@ def tables_read(sql) -> set[str]:
     if not isinstance(sql, str):
         sql = str(sql)
     named = {name.lower() for name in _READS.findall(sql)}
-    if named and re.match(r"^[\s(]*WITH\b", sql, re.IGNORECASE):
+    # Anywhere in the statement: a query may wrap a WITH in a subquery ("SELECT ... FROM (WITH d AS ...").
+    if named and re.search(r"\bWITH\b", sql, re.IGNORECASE):
         named -= {name.lower() for name in _CTE_NAMES.findall(sql)}
     return named
 

@@ -5,12 +5,13 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
 
+from django.contrib.auth import get_user_model
 from django.db.models import Count, DateTimeField, Exists, F, OuterRef, Q, Subquery, Value
 from django.db.models.functions import Coalesce, TruncDate
 from django.urls import reverse
 from django.utils import timezone
 
-from core import worker
+from core import cache, worker
 from core.models import WorkerHeartbeat
 from dashboard.models import PublishedVisitBrief
 from imports.models import ImportJob
@@ -45,6 +46,14 @@ class Marker:
     kind: str  # in words: "Monitoring visit", "Improvement notice", "Board meeting"
     label: str
     url: str = ""
+
+
+def dashboard_reads() -> frozenset[str]:
+    """What the first screen's shared part reads: the plan's, the indicators', the boards' and the visit
+    briefs' tables, and people's names; an import's job records (shown to admins outside it) do not move it."""
+    return cache.tables_of_apps("improvement", "indicators", "meetings", "dashboard") | cache.table_names(
+        (get_user_model(),)
+    )
 
 
 def trend_start(plans, inspections, end: date) -> date | None:
@@ -255,7 +264,12 @@ def _pack_papers(meeting) -> list[dict]:
     ]
 
 
-VISIT_BRIEF_PAPERS = PaperSource(name="visit_briefs", annotations=_pack_brief_annotations, papers=_pack_papers)
+VISIT_BRIEF_PAPERS = PaperSource(
+    name="visit_briefs",
+    annotations=_pack_brief_annotations,
+    papers=_pack_papers,
+    reads=frozenset({PublishedVisitBrief._meta.db_table}),
+)
 
 
 STUCK_STATES = ("queued", "previewing", "applying")

@@ -15,6 +15,7 @@ from dashboard.permissions import can_publish_briefs
 from dashboard.progress import Period, build_progress
 from dashboard.queries import (
     attach_events,
+    dashboard_reads,
     import_status,
     intervention_markers,
     rag_trend,
@@ -69,7 +70,11 @@ def home(request):
     # The next meeting of any board, the reader's boards' next meetings and the latest visit brief: one query.
     upcoming = upcoming_meetings_for(request.user, as_at)
     page = cache.cached(
-        request, "dashboard-page", lambda: _dashboard_page(as_at, today, upcoming.next_meeting), parts=(as_at,)
+        request,
+        "dashboard-page",
+        lambda: _dashboard_page(as_at, today, upcoming.next_meeting),
+        parts=(as_at,),
+        reads=dashboard_reads(),
     )
     mine = page["leads"].get(request.user.pk, {})
     context = {

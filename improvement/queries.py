@@ -32,6 +32,7 @@ from django.db.models.expressions import RawSQL
 from django.db.models.functions import Cast, Coalesce, RowNumber
 from django.urls import reverse
 
+from core import cache
 from core.formats import person_name_of
 from improvement.models import (
     Action,
@@ -612,6 +613,12 @@ def changes_between(before: list[ActionState], after: list[ActionState]) -> Plan
 
 def plans_newest_first():
     return Plan.objects.order_by(F("start_date").desc(nulls_last=True), "-pk")
+
+
+def plan_reads() -> frozenset[str]:
+    """What the plan's cached pages read (the plan page's body, an officer's own lists): the plan's tables
+    and people's names. A KPI import, an import's job records or a board's minutes leave them cached."""
+    return cache.tables_of_apps("improvement") | cache.table_names((get_user_model(),))
 
 
 def current_plan_from(plans) -> Plan | None:

@@ -56,8 +56,9 @@ def plan(request):
 
     Everything below the title is the same for every reader of one querystring (no edit links, no form
     with a CSRF token, no per-user counts), so it is one cached fragment (core/cache.py) keyed by the
-    data version, today, the plan and the querystring; `body` is worked out only when that fragment is
-    not in the cache. Only the admin's links (delete, make active) depend on the reader, and they are
+    version of the plan's tables (plan_reads), today, the plan and the querystring; `body` is worked
+    out only when that fragment is not in the cache. Only the admin's links (delete, make active) depend on
+    the reader, and they are
     outside."""
     today = clock.today()
     plans, selected = _chosen_plan(request)
@@ -73,6 +74,7 @@ def plan(request):
             "can_delete_plan": is_admin(request.user) and plan_may_be_deleted(selected),
             "can_activate_plan": is_admin(request.user) and plan_may_be_activated(selected),
             "cache_part": repr(sorted(request.GET.lists())),
+            "cache_reads": queries.plan_reads(),
             "body": SimpleLazyObject(lambda: _plan_body(request, selected, today)),
         },
     )
@@ -210,6 +212,7 @@ def my_actions(request):
             # The lists are cached as rendered for this reader (the template's cachedfragment): an officer
             # opens this page between updates, and on a hit neither the states nor the rows are worked out.
             "mine": SimpleLazyObject(lambda: _my_actions(request.user, current, today)),
+            "cache_reads": queries.plan_reads(),
             "can_record": request.user.has_perm("improvement.add_actionupdate"),
             "due_days": settings.ACTION_UPDATE_DUE_DAYS,
             "today": today,

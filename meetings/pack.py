@@ -10,11 +10,12 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
 
+from django.contrib.auth import get_user_model
 from django.db.models import Aggregate, Exists, JSONField, OuterRef, Subquery
 from django.db.models.functions import JSONObject
 from django.template.loader import render_to_string
 
-from core import clock
+from core import cache, clock
 from core.formats import date_words, person_name, person_name_of, time_words, value_words
 from improvement.models import Rag, Theme
 from improvement.queries import (
@@ -71,6 +72,8 @@ class PaperSource:
     name: str
     annotations: Callable[[], dict]
     papers: Callable[[object], list]
+    # The tables the annotations read, so the cached live pack moves on when a paper is published.
+    reads: frozenset[str] = frozenset()
 
 
 _paper_sources: list[PaperSource] = []
@@ -80,6 +83,14 @@ def register_paper_source(source: PaperSource) -> None:
     """Called from a higher app's AppConfig.ready(); meetings never imports it. Idempotent."""
     if source not in _paper_sources:
         _paper_sources.append(source)
+
+
+def live_pack_reads() -> frozenset[str]:
+    """What a live pack reads (build_pack, and the pages that show it): the plan's, the indicators' and
+    the boards' tables, people's names, and each paper source's tables. An import's job records, the
+    worker's bookkeeping and anything else written leave a cached pack as it is."""
+    reads = cache.tables_of_apps("improvement", "indicators", "meetings") | cache.table_names((get_user_model(),))
+    return reads.union(*(source.reads for source in _paper_sources))
 
 
 def _papers(meeting) -> list[dict]:

@@ -16,7 +16,7 @@ from core.permissions import service_user_required
 from meetings.docx_pack import DOCX_CONTENT_TYPE, pack_docx_bytes
 from meetings.forms import form_token
 from meetings.models import Meeting, PublishedPack
-from meetings.pack import build_pack, pack_meeting_queryset
+from meetings.pack import build_pack, live_pack_reads, pack_meeting_queryset
 from meetings.permissions import can_edit_meetings
 from meetings.rules import is_draft_papers, pack_data_date
 from meetings.services import publish_pack
@@ -70,10 +70,11 @@ def _with_latest_copy(queryset):
 
 
 def _live_pack(request, meeting):
-    """build_pack(meeting) as known today, worked out once per data version and day and shared by the pack
-    page, its print view and its Word download (core.cache: the same key for all three), so printing or
-    downloading the pack a board member has just read does not work it out again."""
-    return cache.cached(request, "pack", lambda: build_pack(meeting), parts=(meeting.pk,))
+    """build_pack(meeting) as known today, worked out once per day and version of the tables it reads
+    (live_pack_reads) and shared by the pack page, its print view and its Word download (core.cache: the
+    same key for all three), so printing or downloading the pack a board member has just read does not
+    work it out again."""
+    return cache.cached(request, "pack", lambda: build_pack(meeting), parts=(meeting.pk,), reads=live_pack_reads())
 
 
 @service_user_required
@@ -86,6 +87,7 @@ def pack(request, pk):
             "meeting": meeting,
             # Lazy: when the pack's sections come from the cache, the pack is never worked out.
             "pack": SimpleLazyObject(lambda: _live_pack(request, meeting)),
+            "pack_reads": live_pack_reads(),
             "can_publish": can_edit_meetings(request.user),
             "still_to_come": meeting.date > clock.today(),
         },
@@ -101,6 +103,7 @@ def pack_print(request, pk):
         {
             "meeting": meeting,
             "pack": _live_pack(request, meeting),
+            "pack_reads": live_pack_reads(),
             # Printed at the top of every page: "Children's Improvement Board, 14 October 2026 - page 2 of 9".
             "running_header": f"{meeting.board.name}, {date_words(meeting.date)}",
         },

@@ -61,6 +61,8 @@ def sessions():
     following = Meeting.objects.filter(starts_at__gte=clock.now()).order_by("starts_at").first()
     if following is not None:
         PACKS["pack"] = reverse("meetings:pack", args=[following.pk])
+    # The month the admin's KPI file reports: last month, by the service's clock.
+    PACKS["last month"] = (clock.today().replace(day=1) - datetime.timedelta(days=1)).strftime("%Y-%m")
     published = PublishedPack.objects.order_by("-pk").first()
     if published is not None:
         PACKS["published pack"] = reverse("meetings:published_pack", args=[published.pk])
@@ -113,7 +115,9 @@ def timed(client, label, method, path, **kwargs):
     return status, data
 
 
-PACKS = {}  # "pack": the next meeting's pack as it stands, "published pack": the latest published (sessions())
+# Found by sessions(): "pack", the next meeting's pack as it stands; "published pack", the latest published;
+# "last month", the period the admin's KPI file reports.
+PACKS = {}
 
 
 def board_turn(client, turn):
@@ -217,7 +221,7 @@ def import_kpi_values(client, turn):
     token = _CSRF.search(page)
     if not token:
         return
-    period = (datetime.date.today().replace(day=1) - datetime.timedelta(days=1)).strftime("%Y-%m")
+    period = PACKS["last month"]
     rows = ["Indicator code,Period,Value"] + [
         f"{code},{period},{20 + (turn + n) % 60}" for n, code in enumerate(KPI_CODES)
     ]

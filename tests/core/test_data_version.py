@@ -345,6 +345,11 @@ def test_which_table_a_statement_writes(sql, table):
             "SELECT count(*) FROM recent JOIN older ON true",
             {"improvement_action", "improvement_plan"},
         ),
+        (
+            "SELECT 0 AS k, t0.* FROM (WITH d AS (SELECT 1 AS i), c AS (SELECT i FROM d JOIN improvement_plan ON true)"
+            " SELECT * FROM c) t0 JOIN improvement_action ON true",
+            {"improvement_plan", "improvement_action"},
+        ),
         ('(SELECT id FROM "improvement_inspection") UNION ALL (SELECT id FROM "meetings_meeting")', {
             "improvement_inspection", "meetings_meeting"}),
         ("SELECT 1", set()),

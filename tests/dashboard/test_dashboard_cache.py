@@ -107,3 +107,27 @@ def test_a_cached_first_screen_does_not_read_the_plan_and_costs_the_same_at_two_
     assert (len(captured.captured_queries), cached_count(officer_client)) == small
     # Session, user, permissions, the reader's meetings, the data version and the cache read.
     assert small[0] <= 7, small
+
+
+def test_an_import_jobs_records_leave_the_shared_part_cached_and_an_action_update_does_not(
+    board_client, admin_user, theme, monkeypatch
+):
+    from dashboard import views
+    from imports.models import ImportJob
+    from tests.factories.imports import ImportJobFactory
+
+    builds = []
+    real = views._dashboard_page
+    monkeypatch.setattr(views, "_dashboard_page", lambda *args: builds.append(args) or real(*args))
+    action = ActionFactory(theme=theme, reference="1.1", title="Redesign the MASH", original_target_date=D(2027, 3, 1))
+    first = _main(board_client)
+    # An import queued and previewed writes only its own records, which the shared part does not show.
+    job = ImportJobFactory(uploaded_by=admin_user)
+    job.state = ImportJob.State.PREVIEWED
+    job.save()
+    assert _main(board_client) == first
+    assert len(builds) == 1
+
+    ActionUpdateFactory(action=action, date=D(2026, 9, 1), progress=Progress.OFF_TRACK, narrative="Stalled")
+    assert "Stalled" in _main(board_client)
+    assert len(builds) == 2
