@@ -2,6 +2,7 @@
 (the data version and the cache, when page caching is on)."""
 
 from django import template
+from django.utils.html import format_html
 
 from core import cache, formats
 from core.forms import summary_errors as _summary_errors
@@ -72,10 +73,14 @@ def rag_tag_class(rag_key):
     return _RAG_TAG_CLASSES.get(rag_key or "none", "govuk-tag--grey")
 
 
-@register.inclusion_tag("includes/rag_tag.html")
+@register.simple_tag
 def rag_tag(rag_key, label, extra=""):
-    """A GOV.UK tag showing a RAG rating in words and colour."""
-    return {"css_class": rag_tag_class(rag_key), "label": label, "extra": extra}
+    """A GOV.UK tag showing a RAG rating in words and colour. Built here rather than from a template: a
+    board pack shows hundreds, and an inclusion tag renders a template with a fresh context for each."""
+    tag = format_html('<strong class="govuk-tag app-rag {}">{}</strong>', rag_tag_class(rag_key), label)
+    if extra:
+        tag += format_html(' <span class="govuk-body-s app-rag__extra">{}</span>', extra)
+    return tag
 
 
 class CachedFragmentNode(template.Node):
