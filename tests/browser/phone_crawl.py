@@ -61,9 +61,9 @@ def crawl(
             problems.append(f"{path}: answered {response.status}")
             continue
         if check_axe and axed is not None:
-            built_like = structure(page)
-            check_page_with_axe = built_like not in axed
-            axed.add(built_like)
+            parts = structure(page)
+            check_page_with_axe = not parts <= axed
+            axed.update(parts)
         else:
             check_page_with_axe = check_axe
         problems.extend(f"{path}: {problem}" for problem in page_problems(page, check_page_with_axe))
@@ -88,17 +88,26 @@ def page_problems(page, check_axe: bool = True) -> list[str]:
     return problems
 
 
-def structure(page) -> str:
-    """A digest of the page as axe-core sees it, words aside: every element with its attributes, in
+def structure(page) -> set[str]:
+    """Digests of the page as axe-core sees it, words aside: every element with its attributes, in
     order, and only whether each piece of text is empty. Two people's views of one page differ in
     names, dates and figures, which no WCAG rule axe runs depends on; a link, button or field one of
-    them has and the other lacks makes a new structure, which axe then checks."""
-    markup = page.evaluate(STRUCTURE)
-    return hashlib.sha256(markup.encode()).hexdigest()
+    them has and the other lacks makes a new structure, which axe then checks.
+
+    Two digests: the service navigation (which differs by role and marks the current section) and the
+    rest of the page with the navigation taken out. A page is checked when either is new, so every
+    navigation is checked on some page and every body under some navigation. The two parts share no
+    rule that reads both (ids are fixed in the navigation; axe's page-level rules, the title, the
+    language, the skip link, are in the rest)."""
+    navigation, rest = page.evaluate(STRUCTURE)
+    return {
+        "nav:" + hashlib.sha256(navigation.encode()).hexdigest(),
+        "rest:" + hashlib.sha256(rest.encode()).hexdigest(),
+    }
 
 
-# The document with each text node reduced to whether it is blank, and the per-request values (the CSRF
-# token, the CSP nonce) blanked: what is left is what axe-core's rules read.
+# The document with each text node reduced to whether it is blank and the per-request values (the CSRF
+# token, the CSP nonce) blanked, as [the service navigation, the rest]: what is left is what axe reads.
 STRUCTURE = """() => {
   const copy = document.documentElement.cloneNode(true);
   const walker = document.createTreeWalker(copy, NodeFilter.SHOW_TEXT);
@@ -109,7 +118,10 @@ STRUCTURE = """() => {
     el.removeAttribute('value');
     el.removeAttribute('nonce');
   }
-  return copy.outerHTML;
+  const navigation = copy.querySelector('.govuk-service-navigation');
+  const navigationMarkup = navigation ? navigation.outerHTML : '';
+  if (navigation) navigation.remove();
+  return [navigationMarkup, copy.outerHTML];
 }"""
 
 
