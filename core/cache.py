@@ -22,6 +22,7 @@ Never cache anything holding a CSRF token or another user's data: cache the comp
 fragment everyone who may see the page sees alike, and keep per-user bits outside it.
 """
 
+import functools
 import hashlib
 import pickle
 import zlib
@@ -29,6 +30,7 @@ from contextlib import contextmanager, nullcontext
 
 from django.apps import apps
 from django.conf import settings
+from django.contrib.auth import get_user_model
 from django.core.cache import cache
 from django.core.exceptions import EmptyResultSet
 from django.db import connection
@@ -97,15 +99,17 @@ def table_names(reads) -> frozenset[str]:
     return frozenset(getattr(getattr(item, "_meta", None), "db_table", item) for item in reads)
 
 
+@functools.cache
 def tables_of_apps(*app_labels: str) -> frozenset[str]:
-    """Every model table of these apps, their history and many-to-many tables included: the `reads=` of a
-    page drawn from whole apps (a board pack reads the plan's, the indicators' and the boards'), so that
-    writes elsewhere (an import's job records, the sign-in throttle) leave it cached."""
+    """Every model table of these apps, their history and many-to-many tables included, and the users'
+    table (people's names, which every such page shows): the `reads=` of a page drawn from whole apps (a
+    board pack reads the plan's, the indicators' and the boards'), so that writes elsewhere (an import's
+    job records) leave it cached. Worked out once per set of apps: the app registry is fixed by then."""
     return frozenset(
         model._meta.db_table
         for label in app_labels
         for model in apps.get_app_config(label).get_models(include_auto_created=True)
-    )
+    ) | table_names((get_user_model(),))
 
 
 def narrowing(queryset) -> tuple[frozenset[str], object]:

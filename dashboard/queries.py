@@ -5,7 +5,6 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
 
-from django.contrib.auth import get_user_model
 from django.db.models import Count, DateTimeField, Exists, F, OuterRef, Q, Subquery, Value
 from django.db.models.functions import Coalesce, TruncDate
 from django.urls import reverse
@@ -51,9 +50,7 @@ class Marker:
 def dashboard_reads() -> frozenset[str]:
     """What the first screen's shared part reads: the plan's, the indicators', the boards' and the visit
     briefs' tables, and people's names; an import's job records (shown to admins outside it) do not move it."""
-    return cache.tables_of_apps("improvement", "indicators", "meetings", "dashboard") | cache.table_names(
-        (get_user_model(),)
-    )
+    return cache.tables_of_apps("improvement", "indicators", "meetings", "dashboard")
 
 
 def trend_start(plans, inspections, end: date) -> date | None:

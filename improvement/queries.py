@@ -618,7 +618,7 @@ def plans_newest_first():
 def plan_reads() -> frozenset[str]:
     """What the plan's cached pages read (the plan page's body, an officer's own lists): the plan's tables
     and people's names. A KPI import, an import's job records or a board's minutes leave them cached."""
-    return cache.tables_of_apps("improvement") | cache.table_names((get_user_model(),))
+    return cache.tables_of_apps("improvement")
 
 
 def current_plan_from(plans) -> Plan | None:

@@ -57,9 +57,8 @@ def plan(request):
     Everything below the title is the same for every reader of one querystring (no edit links, no form
     with a CSRF token, no per-user counts), so it is one cached fragment (core/cache.py) keyed by the
     version of the plan's tables (plan_reads), today, the plan and the querystring; `body` is worked
-    out only when that fragment is not in the cache. Only the admin's links (delete, make active) depend on
-    the reader, and they are
-    outside."""
+    out only when that fragment is not in the cache. Only the admin's links (delete, make active)
+    depend on the reader, and they are outside."""
     today = clock.today()
     plans, selected = _chosen_plan(request)
     if selected is None:

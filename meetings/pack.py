@@ -10,7 +10,6 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
 
-from django.contrib.auth import get_user_model
 from django.db.models import Aggregate, Exists, JSONField, OuterRef, Subquery
 from django.db.models.functions import JSONObject
 from django.template.loader import render_to_string
@@ -89,7 +88,7 @@ def live_pack_reads() -> frozenset[str]:
     """What a live pack reads (build_pack, and the pages that show it): the plan's, the indicators' and
     the boards' tables, people's names, and each paper source's tables. An import's job records, the
     worker's bookkeeping and anything else written leave a cached pack as it is."""
-    reads = cache.tables_of_apps("improvement", "indicators", "meetings") | cache.table_names((get_user_model(),))
+    reads = cache.tables_of_apps("improvement", "indicators", "meetings")
     return reads.union(*(source.reads for source in _paper_sources))
 
 

@@ -92,7 +92,9 @@ class Client:
 
 RESULTS = collections.defaultdict(list)
 ERRORS = collections.Counter()
-CONFLICTS = collections.Counter()  # updates saved, and those refused by the version check then submitted again
+OUTCOMES = (
+    collections.Counter()
+)  # updates saved, updates refused by the version check then resubmitted, imports applied
 FAILED_AT = []  # (wall clock, page, status) of every request that did not succeed
 OUTAGE_PAGE = b"Sorry, the service is unavailable"
 LOCK = threading.Lock()
@@ -181,11 +183,11 @@ def post_update(client, action, form, turn):
         if status != 200:
             if status == 302:
                 with LOCK:
-                    CONFLICTS["saved"] += 1
+                    OUTCOMES["saved"] += 1
             return
         if b"after you opened this form" in page:
             with LOCK:
-                CONFLICTS["post update"] += 1
+                OUTCOMES["resubmitted"] += 1
             form = page
             continue
         said = re.findall(rb"<li>\s*(?:<a [^>]*>)?\s*([^<]+?)\s*<", page.split(b"govuk-error-summary__list", 1)[-1])
@@ -258,7 +260,7 @@ def import_kpi_values(client, turn):
     applied = wait_for_job(client, client.last_location or job)
     with LOCK:
         if applied is not None and applied["state"] == "done":
-            CONFLICTS["imports applied"] += 1
+            OUTCOMES["imports applied"] += 1
         elif applied is not None:
             ERRORS[("import", f"ended {applied['state']}")] += 1
 
@@ -343,8 +345,8 @@ def main():
         print(f"{label:<18}{len(times):>9}{statistics.median(times) * 1000:>9.0f}{p95 * 1000:>9.0f}")
     print("errors:", dict(ERRORS) or "none")
     print(
-        f"updates saved: {CONFLICTS['saved']}; refused by the version check and submitted again: "
-        f"{CONFLICTS['post update']}; KPI imports applied: {CONFLICTS['imports applied']}"
+        f"updates saved: {OUTCOMES['saved']}; refused by the version check and submitted again: "
+        f"{OUTCOMES['resubmitted']}; KPI imports applied: {OUTCOMES['imports applied']}"
     )
     if FAILED_AT:
         first, last = min(FAILED_AT), max(FAILED_AT)
