@@ -138,6 +138,10 @@ def fill_date(page, legend: str, day):
 
 def axe_violations(page):
     """Run axe-core (from node_modules, offline) for WCAG 2.2 AA; return its violations."""
+    # A click on a link returns once the next page's navigation has committed, when its document may
+    # still be empty: axe then fails on a null documentElement (seen once in CI). Checking the page
+    # means checking it whole, so wait for it to load.
+    page.wait_for_load_state("load")
     # Evaluated through the DevTools protocol: a <script> tag would be (rightly) refused by our CSP.
     page.evaluate(AXE_JS.read_text())
     result = page.evaluate(

@@ -40,6 +40,7 @@ def test_admin_creates_an_account_changes_its_role_and_reads_the_audit_log(
     expect(page.get_by_text("Nia Newton's role is now Board member.")).to_be_visible()
 
     page.get_by_role("link", name="Deactivate the account").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Deactivate Nia Newton's account?")
     assert_accessible(page)
     page.get_by_role("button", name="Deactivate the account").click()
     expect(page.get_by_text("can no longer sign in")).to_be_visible()
