@@ -222,6 +222,8 @@ else:
 # Cached page computations and fragments, keyed by the data version and today (core/cache.py).
 PAGE_CACHE = env_bool("PAGE_CACHE", True)
 PAGE_CACHE_TIMEOUT = env_int("PAGE_CACHE_TIMEOUT_SECONDS", 86_400)
+# The longest a request waits for another process working out the same cached value (core/cache.py).
+PAGE_CACHE_WAIT_SECONDS = env_int("PAGE_CACHE_WAIT_SECONDS", 5)
 # Check that a cached computation reads only the tables it declares (core/cache.py): on in the tests,
 # off in production, where it would cost a regex per statement.
 PAGE_CACHE_CHECK_READS = env_bool("PAGE_CACHE_CHECK_READS", False)
