@@ -49,7 +49,7 @@ def test_a_second_reader_waits_for_the_first_ones_value_instead_of_computing_it_
 
     first = Reader(compute)
     first.start()
-    assert started.wait(5), first.join() or first.error
+    assert started.wait(5)
     second = Reader(compute)
     second.start()
     second.join(0.3)
@@ -115,4 +115,5 @@ def test_when_the_first_computation_fails_a_waiting_reader_computes_at_once():
     second.join(5)
     assert str(first.error) == "the first computation failed"
     assert second.value == "second try" and second.error is None
-    assert time.monotonic() - began < 1, "the waiter should not sit out the whole wait once the claim is gone"
+    # Well inside the 2 s wait (caching_on), with room for a busy machine.
+    assert time.monotonic() - began < 1.5, "the waiter should not sit out the whole wait once the claim is gone"
