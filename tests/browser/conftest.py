@@ -9,11 +9,17 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.models import update_last_login
 from django.contrib.auth.signals import user_logged_in
 from django.test import Client
+from playwright.sync_api import expect
 
 from core.dataversion import read_version
 from demo.users import DEMO_LOGINS
 from tests.dates import TODAY
 from tests.demo_snapshot import DEMO_PASSWORD, NEXT_TEST, CommittedDemo
+
+# Assertions wait for the page rather than read it at once: a click on a link returns as soon as the
+# next page has committed, and a large page (the pack is 0.8 MB) may still be arriving. Ten seconds,
+# not Playwright's five, because CI runs two workers on two busy cores.
+expect.set_options(timeout=10_000)
 
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
 AXE_JS = Path(__file__).resolve().parents[2] / "node_modules" / "axe-core" / "axe.min.js"

@@ -17,11 +17,11 @@ def _fits(page) -> bool:
 def test_admin_adds_an_indicator_and_its_target_from_the_admin_area(demo, sign_in, assert_accessible):
     page = sign_in("admin")
     page.get_by_role("link", name="Admin", exact=True).click()
-    assert page.get_by_role("heading", level=1).inner_text() == "Admin"
+    expect(page.get_by_role("heading", level=1)).to_have_text("Admin")
     assert_accessible(page)
 
     page.get_by_role("link", name="Indicator definitions and targets").click()
-    assert page.get_by_role("table").get_by_role("link").count() == Indicator.objects.count()
+    expect(page.get_by_role("table").get_by_role("link")).to_have_count(Indicator.objects.count())
     assert_accessible(page)
 
     page.get_by_role("link", name="Add an indicator").click()
@@ -47,7 +47,7 @@ def test_admin_adds_an_indicator_and_its_target_from_the_admin_area(demo, sign_i
     assert_accessible(page)
     page.get_by_role("button", name="Save the target").click()
     expect(page.get_by_text("The target from Apr 2026 has been saved.")).to_be_visible()
-    assert page.get_by_role("cell", name="From Apr 2026, no end").is_visible()
+    expect(page.get_by_role("cell", name="From Apr 2026, no end")).to_be_visible()
     assert Indicator.objects.get(code="CP-REPEAT-2Y").targets.get().value == 18
 
 

@@ -4,6 +4,7 @@ from io import BytesIO
 from urllib.parse import urlsplit
 
 import pytest
+from playwright.sync_api import expect
 from pypdf import PdfReader
 
 from meetings.models import Meeting
@@ -40,23 +41,22 @@ def test_board_member_opens_the_pack_the_print_view_and_a_published_pack(
     page.get_by_role("link", name="Children's Improvement Board", exact=True).click()
     page.get_by_role("link", name=f"{meeting.date.day} {meeting.date:%B %Y}", exact=True).first.click()
     page.get_by_role("link", name="(live)").click()
-    assert (
-        page.get_by_role("heading", level=1).inner_text()
-        == f"Children's Improvement Board, {meeting.date.day} {meeting.date:%B %Y}"
+    expect(page.get_by_role("heading", level=1)).to_have_text(
+        f"Children's Improvement Board, {meeting.date.day} {meeting.date:%B %Y}"
     )
     for section in SECTIONS:
-        assert page.get_by_role("heading", name=section, level=2).is_visible()
-    assert page.get_by_role("table", name="Actions needing the board's attention").is_visible()
-    assert page.get_by_text("Red - off track").first.is_visible()
-    assert page.get_by_role("link", name="Publish this pack").count() == 0
+        expect(page.get_by_role("heading", name=section, level=2)).to_be_visible()
+    expect(page.get_by_role("table", name="Actions needing the board's attention")).to_be_visible()
+    expect(page.get_by_text("Red - off track").first).to_be_visible()
+    expect(page.get_by_role("link", name="Publish this pack")).to_have_count(0)
     assert_accessible(page)
 
     page.get_by_role("link", name="Print view (A4)").click()
-    assert page.locator(".govuk-service-navigation").count() == 0
-    assert page.get_by_role("heading", name="4. Indicator scorecard").is_visible()
+    expect(page.locator(".govuk-service-navigation")).to_have_count(0)
+    expect(page.get_by_role("heading", name="4. Indicator scorecard")).to_be_visible()
     assert_accessible(page)
     page.emulate_media(media="print")
-    assert not page.get_by_role("link", name="Back to the board pack").is_visible()  # screen-only help
+    expect(page.get_by_role("link", name="Back to the board pack")).not_to_be_visible()  # screen-only help
     # The cover (agenda and contents) has a page of its own; the sections then follow on without
     # forced breaks, so no page is left half empty before a small section.
     assert page.locator(".app-pack-cover").evaluate("e => getComputedStyle(e).breakAfter") == "page"
@@ -66,8 +66,8 @@ def test_board_member_opens_the_pack_the_print_view_and_a_published_pack(
 
     page.go_back()
     page.get_by_role("link", name="published by").first.click()
-    assert page.get_by_text("published by Priya Shah").is_visible()
-    assert page.get_by_role("heading", name="1. Exceptions").is_visible()
+    expect(page.get_by_text("published by Priya Shah")).to_be_visible()
+    expect(page.get_by_role("heading", name="1. Exceptions")).to_be_visible()
     assert_accessible(page)
 
     assert set(hosts) == {urlsplit(live_server.url).netloc}
@@ -78,11 +78,11 @@ def test_clerk_publishes_a_pack(demo, sign_in, live_server, assert_accessible):
     page = sign_in("clerk")
     page.goto(f"{live_server.url}/meetings/{meeting.pk}/pack/")
     page.get_by_role("link", name="Publish this pack").click()  # a link styled as a button
-    assert page.get_by_role("heading", name="Publish this board pack?").is_visible()
+    expect(page.get_by_role("heading", name="Publish this board pack?")).to_be_visible()
     assert_accessible(page)
     page.get_by_role("button", name="Publish the pack").click()
-    assert page.get_by_text("Pack published as at").is_visible()
-    assert page.get_by_text(f"As at {meeting.date.day} {meeting.date:%B %Y}, published by Priya Shah").is_visible()
+    expect(page.get_by_text("Pack published as at")).to_be_visible()
+    expect(page.get_by_text(f"As at {meeting.date.day} {meeting.date:%B %Y}, published by Priya Shah")).to_be_visible()
     assert_accessible(page)
 
 

@@ -1,16 +1,17 @@
 import pytest
+from playwright.sync_api import expect
 
 pytestmark = pytest.mark.browser
 
 
 def test_board_member_compares_two_monitoring_visits(demo_readonly, sign_in, live_server, assert_accessible):
     page = sign_in("board")
-    assert page.get_by_role("heading", name="Actions by RAG rating").is_visible()
+    expect(page.get_by_role("heading", name="Actions by RAG rating")).to_be_visible()
     assert_accessible(page)
     page.get_by_role("link", name="See progress between two monitoring visits").click()
     page.get_by_role("button", name="Compare").click()
-    assert page.get_by_role("heading", name="Progress between monitoring visits").is_visible()
-    assert page.get_by_text("Actions by RAG rating in each theme, at the start and now").is_visible()
+    expect(page.get_by_role("heading", name="Progress between monitoring visits")).to_be_visible()
+    expect(page.get_by_text("Actions by RAG rating in each theme, at the start and now")).to_be_visible()
     assert_accessible(page)
 
 
@@ -32,6 +33,6 @@ def test_count_card_numbers_are_in_the_service_font(board_member_with_a_plan, si
     page.set_viewport_size({"width": width, "height": 900})
     sign_in("board")
     number = page.locator(".app-count-cards .app-count").first
-    assert number.is_visible()
+    expect(number).to_be_visible()
     # Outside GOV.UK's typography classes the numbers fell back to the browser's serif font.
     assert number.evaluate("n => getComputedStyle(n).fontFamily").lower().startswith("arial")

@@ -24,7 +24,7 @@ def test_officer_updates_an_action_with_the_date_input_and_progress_revealed_und
     reference = row.locator("th a").inner_text().split(" ", 1)[0]
     row.get_by_role("link", name=f"Record update for {reference}").click()
     expect(page.get_by_role("heading", level=1)).to_have_text("Record a progress update")
-    assert page.locator('input[type="date"], input[type="time"], select[multiple]').count() == 0
+    expect(page.locator('input[type="date"], input[type="time"], select[multiple]')).to_have_count(0)
     assert_accessible(page)
 
     # Progress is asked only under "In progress": GOV.UK's conditional reveal.

@@ -1,4 +1,5 @@
 import pytest
+from playwright.sync_api import expect
 
 pytestmark = pytest.mark.browser
 
@@ -19,7 +20,7 @@ def sign_in(sign_in_through_the_form):
 @pytest.mark.parametrize("username", list(NAV_BY_ROLE))
 def test_each_demo_role_signs_in_and_sees_its_navigation(username, demo, sign_in, assert_accessible):
     page = sign_in(username)
-    assert page.get_by_role("heading", level=1).first.inner_text() == "Dashboard"
+    expect(page.get_by_role("heading", level=1).first).to_have_text("Dashboard")
     nav_items = page.locator("#navigation .govuk-service-navigation__link").all_inner_texts()
     assert [item.strip() for item in nav_items] == NAV_BY_ROLE[username]
     assert_accessible(page)

@@ -3,6 +3,7 @@ labels that never overlap, the board meetings' checkbox, and at 375 px a scoreca
 direction of travel stay on screen, with no page scrolling sideways."""
 
 import pytest
+from playwright.sync_api import expect
 
 pytestmark = pytest.mark.browser
 
@@ -49,7 +50,8 @@ def test_visit_labels_are_readable_and_board_meetings_toggle(demo_readonly, sign
 
     # The demo's monthly board makes more meetings than the chart shows from the start.
     toggle = page.get_by_role("checkbox", name="board meetings on the chart")
-    assert toggle.is_visible() and not toggle.is_checked()
+    expect(toggle).to_be_visible()
+    expect(toggle).not_to_be_checked()
     assert page.evaluate(_MEETING_VISIBILITY) == ["legendonly", "legendonly"]
     toggle.check()
     assert page.evaluate(_MEETING_VISIBILITY) == [True, True]
@@ -68,7 +70,7 @@ def test_at_375_px_the_scorecard_keeps_its_rag_and_direction_and_nothing_scrolls
     page = sign_in("board")
     page.set_viewport_size({"width": 375, "height": 800})
     page.goto(f"{live_server.url}/indicators/")  # the navigation is behind the menu button at this width
-    assert page.get_by_role("heading", level=1).inner_text() == "Indicators scorecard"
+    expect(page.get_by_role("heading", level=1)).to_have_text("Indicators scorecard")
     assert _no_sideways_scroll(page)
 
     rows = page.locator("table.app-scorecard tbody tr")

@@ -1,6 +1,7 @@
 from urllib.parse import urlsplit
 
 import pytest
+from playwright.sync_api import expect
 
 pytestmark = pytest.mark.browser
 
@@ -13,20 +14,20 @@ def test_board_member_reads_scorecard_then_an_indicator_with_chart_and_table(
     page.on("request", lambda request: hosts.append(urlsplit(request.url).netloc))
 
     page.get_by_role("link", name="Indicators", exact=True).click()
-    assert page.get_by_role("heading", level=1).inner_text() == "Indicators scorecard"
-    assert page.get_by_text("Red - outside tolerance").first.is_visible()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Indicators scorecard")
+    expect(page.get_by_text("Red - outside tolerance").first).to_be_visible()
     assert_accessible(page)
 
     page.get_by_role("link", name="Assessments completed within 45 working days").click()
-    assert page.get_by_role("heading", level=1).inner_text() == "Assessments completed within 45 working days"
+    expect(page.get_by_role("heading", level=1)).to_have_text("Assessments completed within 45 working days")
     page.wait_for_selector(".js-plotly-plot .main-svg")
     assert page.locator(".js-plotly-plot .scatterlayer .trace").count() >= 2
-    assert page.get_by_role("table", name="The same figures as a table, newest first").is_visible()
+    expect(page.get_by_role("table", name="The same figures as a table, newest first")).to_be_visible()
     # The inspections, visits and board meetings marked on the chart, in words.
     page.get_by_text("Inspections, visits and board meetings on the chart").click()
     events = page.get_by_role("table", name="Events marked on the chart, oldest first")
-    assert events.get_by_role("link", name="Monitoring visit 1").is_visible()
-    assert page.get_by_role("link", name="Enter a value").count() == 0
+    expect(events.get_by_role("link", name="Monitoring visit 1")).to_be_visible()
+    expect(page.get_by_role("link", name="Enter a value")).to_have_count(0)
     assert_accessible(page)
 
     assert set(hosts) == {urlsplit(live_server.url).netloc}
@@ -36,7 +37,7 @@ def test_officer_enters_a_value_and_sees_the_rag_change(demo, sign_in, assert_ac
     page = sign_in("officer")
     page.get_by_role("link", name="Indicators", exact=True).click()
     page.get_by_role("link", name="Enter values for the indicators you own").click()
-    assert page.get_by_role("heading", level=1).inner_text() == "Enter indicator values"
+    expect(page.get_by_role("heading", level=1)).to_have_text("Enter indicator values")
     assert_accessible(page)
 
     page.get_by_role("link", name="Assessments completed within 45 working days", exact=True).click()
@@ -47,7 +48,7 @@ def test_officer_enters_a_value_and_sees_the_rag_change(demo, sign_in, assert_ac
     page.get_by_role("textbox", name="Value").fill("150")
     page.get_by_role("button", name="Save value").click()
     assert page.get_by_role("alert").inner_text().startswith("There is a problem")
-    assert page.get_by_role("link", name="A percentage must be between 0 and 100").is_visible()
+    expect(page.get_by_role("link", name="A percentage must be between 0 and 100")).to_be_visible()
     assert_accessible(page)
 
     period = page.locator("#id_period option").nth(1)

@@ -1,6 +1,7 @@
 from datetime import timedelta
 
 import pytest
+from playwright.sync_api import expect
 
 from core.formats import date_words
 from tests.browser.conftest import fill_date
@@ -24,7 +25,7 @@ def test_officer_records_an_amber_update_with_a_revised_date(demo, sign_in, live
     assert_accessible(page)
 
     page.get_by_role("link", name="My actions").first.click()
-    assert page.get_by_role("heading", level=1).inner_text() == "My actions"
+    expect(page.get_by_role("heading", level=1)).to_have_text("My actions")
     assert_accessible(page)
     # An action needing an update that is not amber now, so the plan's amber count must go up by one.
     needing = page.get_by_role("table", name="Needing an update")
@@ -32,7 +33,7 @@ def test_officer_records_an_amber_update_with_a_revised_date(demo, sign_in, live
     reference, title = row.locator("th a").inner_text().split(" ", 1)
     was = row.locator(".govuk-tag").first.inner_text().split(" ")[0].lower()  # "Red - off track" -> "red"
     row.get_by_role("link", name=f"Record update for {reference}").click()
-    assert page.get_by_role("heading", level=1).inner_text() == "Record a progress update"
+    expect(page.get_by_role("heading", level=1)).to_have_text("Record a progress update")
     assert_accessible(page)
 
     # At risk without a narrative: the error summary explains, nothing is saved.
@@ -40,7 +41,7 @@ def test_officer_records_an_amber_update_with_a_revised_date(demo, sign_in, live
     page.get_by_role("radio", name="At risk").check()
     page.get_by_role("button", name="Save update").click()
     assert page.get_by_role("alert").inner_text().startswith("There is a problem")
-    assert page.get_by_role("link", name="a narrative is required when the RAG is red or amber").is_visible()
+    expect(page.get_by_role("link", name="a narrative is required when the RAG is red or amber")).to_be_visible()
     assert_accessible(page)
 
     revised = TODAY + timedelta(days=120)
@@ -57,8 +58,8 @@ def test_officer_records_an_amber_update_with_a_revised_date(demo, sign_in, live
         .inner_text()
         .endswith(f"Your update to {reference} has been recorded.")
     )
-    assert page.get_by_role("heading", level=1).inner_text() == title
-    assert page.locator("main .govuk-tag").first.inner_text() == "Amber - at risk"
+    expect(page.get_by_role("heading", level=1)).to_have_text(title)
+    expect(page.locator("main .govuk-tag").first).to_have_text("Amber - at risk")
     history = page.get_by_role("table", name="Changes to the target date, oldest first")
     last_change = history.locator("tbody tr").last.inner_text()
     assert date_words(revised) in last_change and "Two team manager posts vacant" in last_change
@@ -66,7 +67,7 @@ def test_officer_records_an_amber_update_with_a_revised_date(demo, sign_in, live
     newest = page.locator(".app-timeline__entry").first
     assert "Recruitment to the new team is slower than planned." in newest.inner_text()
     assert "Audit: 55% of plans now have a contingency." in newest.inner_text()
-    assert newest.locator(".govuk-tag").inner_text() == "Amber - at risk"
+    expect(newest.locator(".govuk-tag")).to_have_text("Amber - at risk")
     assert_accessible(page)
 
     page.get_by_role("link", name="Plan", exact=True).click()
@@ -79,28 +80,28 @@ def test_officer_records_an_amber_update_with_a_revised_date(demo, sign_in, live
 def test_plan_pages_pass_axe(demo_readonly, sign_in, live_server, assert_accessible):
     page = sign_in("board")
     page.goto(f"{live_server.url}/plan/?rag=red&sort=target_date&overdue=yes")
-    assert page.locator("details.govuk-details[open]").count() == 1
+    expect(page.locator("details.govuk-details[open]")).to_have_count(1)
     assert "matching action" in page.get_by_role("heading", level=2).first.inner_text()
     assert_accessible(page)
 
     page.locator(".govuk-table tbody tr th + td a").first.click()
-    assert page.get_by_role("heading", name="Progress updates, newest first").is_visible()
-    assert page.get_by_role("link", name="Record a progress update").count() == 0
+    expect(page.get_by_role("heading", name="Progress updates, newest first")).to_be_visible()
+    expect(page.get_by_role("link", name="Record a progress update")).to_have_count(0)
     assert_accessible(page)
 
     page.get_by_role("link", name="Plan", exact=True).click()
     page.get_by_role("link", name="My actions").click()
-    assert page.get_by_text("Your role lets you read the plan, but not record progress on it").is_visible()
+    expect(page.get_by_text("Your role lets you read the plan, but not record progress on it")).to_be_visible()
     assert_accessible(page)
 
     page.get_by_role("link", name="Inspections and recommendations").click()
     assert_accessible(page)
     page.get_by_role("link", name="Inspection of children's social care services").first.click()
-    assert page.get_by_role("heading", name="Judgements").is_visible()
+    expect(page.get_by_role("heading", name="Judgements")).to_be_visible()
     assert_accessible(page)
 
     page.locator("table a.govuk-link").first.click()
-    assert page.get_by_role("heading", level=1).is_visible()
+    expect(page.get_by_role("heading", level=1)).to_be_visible()
     assert_accessible(page)
 
 
@@ -120,7 +121,8 @@ def test_plan_page_opens_a_theme_and_pages_through_a_filter(
     page.goto(f"{live_server.url}/plan/")  # at 375 px the navigation is behind the Menu button
     # Collapsed: every theme with its counts in words, no table of actions.
     themes = page.locator(".app-theme-summary")
-    assert themes.count() == 6 and page.locator("main table").count() == 0
+    expect(themes).to_have_count(6)
+    expect(page.locator("main table")).to_have_count(0)
     assert "Red - off track" in themes.first.locator(".app-theme-counts").inner_text()
     _no_sideways_scroll(page)
     assert_accessible(page)
@@ -129,13 +131,13 @@ def test_plan_page_opens_a_theme_and_pages_through_a_filter(
     title = second.locator("h3").inner_text()
     second.get_by_role("link", name=f"in {title}").click()
     opened = page.locator(".app-theme-summary--open")
-    assert opened.locator("h3").inner_text() == title
-    assert opened.locator("table tbody tr").count() == 8
-    assert page.locator(".app-theme-summary table").count() == 1  # the other themes stay collapsed
+    expect(opened.locator("h3")).to_have_text(title)
+    expect(opened.locator("table tbody tr")).to_have_count(8)
+    expect(page.locator(".app-theme-summary table")).to_have_count(1)  # the other themes stay collapsed
     _no_sideways_scroll(page)
     assert_accessible(page)
     opened.get_by_role("link", name=f"Close the theme {title}").click()
-    assert page.locator("main table").count() == 0
+    expect(page.locator("main table")).to_have_count(0)
 
     page.get_by_text("Filter and sort actions").click()
     page.get_by_label("Status").select_option("in_progress")
@@ -143,17 +145,17 @@ def test_plan_page_opens_a_theme_and_pages_through_a_filter(
     heading = page.get_by_role("heading", level=2).first.inner_text()
     matching = int(heading.split(" ")[0])
     assert matching > 10 and "matching action" in heading
-    assert page.locator("main table tbody tr").count() == 10
+    expect(page.locator("main table tbody tr")).to_have_count(10)
     _no_sideways_scroll(page)
     assert_accessible(page)
     page.get_by_role("navigation", name="Pages of matching actions").get_by_role("link", name="Next page").click()
     assert "status=in_progress" in page.url and "page=2" in page.url
-    assert page.get_by_text(f"Showing actions 11 to {min(20, matching)} of {matching}.").is_visible()
-    assert page.locator("main .govuk-table tbody tr").count() == min(10, matching - 10)
+    expect(page.get_by_text(f"Showing actions 11 to {min(20, matching)} of {matching}.")).to_be_visible()
+    expect(page.locator("main .govuk-table tbody tr")).to_have_count(min(10, matching - 10))
     assert page.get_by_label("Status").input_value() == "in_progress"  # the filter travelled with the page link
     _no_sideways_scroll(page)
     assert_accessible(page)
 
     page.get_by_role("link", name=f"Print all {matching} matching actions").click()
-    assert page.locator("main table tbody tr").count() == matching  # never paged
+    expect(page.locator("main table tbody tr")).to_have_count(matching)  # never paged
     assert_accessible(page)

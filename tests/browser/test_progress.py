@@ -3,6 +3,7 @@ from the visit, reads the chart's table and prints it; no axe-core violations, n
 sideways at 375 px."""
 
 import pytest
+from playwright.sync_api import expect
 
 pytestmark = pytest.mark.browser
 
@@ -23,24 +24,24 @@ def test_board_member_reads_progress_since_the_last_visit_and_prints_it(
     page = sign_in("board")
     assert_accessible(page)
     page.get_by_role("link", name=f"As at the latest visit ({visit.last_day.day} {visit.last_day:%B %Y})").click()
-    assert page.get_by_text(f"As at {visit.last_day.day} {visit.last_day:%B %Y}", exact=True).is_visible()
-    assert page.get_by_role("heading", name="RAG ratings month by month").is_visible()
+    expect(page.get_by_text(f"As at {visit.last_day.day} {visit.last_day:%B %Y}", exact=True)).to_be_visible()
+    expect(page.get_by_role("heading", name="RAG ratings month by month")).to_be_visible()
     assert_accessible(page)
 
     page.goto(f"{live_server.url}{visit.get_absolute_url()}")
     page.get_by_role("link", name="See progress since this monitoring visit").click()
-    assert page.get_by_role("heading", name="Progress between monitoring visits").is_visible()
-    assert page.get_by_role("heading", name="What Ofsted looked at and said").is_visible()
+    expect(page.get_by_role("heading", name="Progress between monitoring visits")).to_be_visible()
+    expect(page.get_by_role("heading", name="What Ofsted looked at and said")).to_be_visible()
     table = page.get_by_role("table", name="Actions by RAG rating at the end of each month")
-    assert table.is_visible()
+    expect(table).to_be_visible()
     assert table.get_by_role("row").count() > 2
     page.wait_for_selector("#progress-chart .main-svg")  # plotly drew the chart from our static file
     assert_accessible(page)
 
     page.get_by_role("link", name="Print view").click()
     page.emulate_media(media="print")
-    assert page.get_by_role("heading", name="Progress between monitoring visits").is_visible()
-    assert page.get_by_role("table", name="Actions by RAG rating at the end of each month").is_visible()
+    expect(page.get_by_role("heading", name="Progress between monitoring visits")).to_be_visible()
+    expect(page.get_by_role("table", name="Actions by RAG rating at the end of each month")).to_be_visible()
     page.emulate_media(media="screen")
     assert_accessible(page)
 

@@ -15,7 +15,7 @@ def test_admin_creates_an_account_changes_its_role_and_reads_the_audit_log(
     page = sign_in("admin")
     page.get_by_role("link", name="Admin", exact=True).click()
     page.get_by_role("link", name="Users and roles").click()
-    assert page.get_by_role("heading", level=1).inner_text() == "Users"
+    expect(page.get_by_role("heading", level=1)).to_have_text("Users")
     assert_accessible(page)
 
     page.get_by_role("link", name="Create an account").click()
