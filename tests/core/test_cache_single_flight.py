@@ -38,6 +38,20 @@ class Reader(threading.Thread):
             connections.close_all()
 
 
+def the_first_inside_its_computation(compute, started):
+    """A reader started, once it is inside its computation (it has set `started`)."""
+    reader = Reader(compute)
+    reader.start()
+    assert started.wait(5)
+    return reader
+
+
+def started_reader(compute):
+    reader = Reader(compute)
+    reader.start()
+    return reader
+
+
 def test_a_second_reader_waits_for_the_first_ones_value_instead_of_computing_it_again():
     started, release, calls = threading.Event(), threading.Event(), []
 
@@ -47,11 +61,8 @@ def test_a_second_reader_waits_for_the_first_ones_value_instead_of_computing_it_
         release.wait(5)
         return {"on track": 7}
 
-    first = Reader(compute)
-    first.start()
-    assert started.wait(5)
-    second = Reader(compute)
-    second.start()
+    first = the_first_inside_its_computation(compute, started)
+    second = started_reader(compute)
     second.join(0.3)
     assert second.is_alive(), "the second reader should be waiting for the first one's value"
     release.set()
@@ -60,8 +71,7 @@ def test_a_second_reader_waits_for_the_first_ones_value_instead_of_computing_it_
     assert (first.value, second.value) == ({"on track": 7}, {"on track": 7})
     assert len(calls) == 1
     # And it is cached: a third reader neither computes nor waits.
-    third = Reader(compute)
-    third.start()
+    third = started_reader(compute)
     third.join(5)
     assert third.value == {"on track": 7} and len(calls) == 1
 
@@ -77,12 +87,9 @@ def test_a_reader_waits_no_longer_than_the_setting_then_computes_itself(settings
             release.wait(10)  # a process stuck in its computation
         return "worked out"
 
-    first = Reader(stuck_then_quick)
-    first.start()
-    assert started.wait(5)
+    first = the_first_inside_its_computation(stuck_then_quick, started)
     began = time.monotonic()
-    second = Reader(stuck_then_quick)
-    second.start()
+    second = started_reader(stuck_then_quick)
     second.join(5)
     waited = time.monotonic() - began
     assert second.value == "worked out" and first.is_alive()
@@ -103,11 +110,8 @@ def test_when_the_first_computation_fails_a_waiting_reader_computes_at_once():
             raise RuntimeError("the first computation failed")
         return "second try"
 
-    first = Reader(fails_first)
-    first.start()
-    assert started.wait(5)
-    second = Reader(fails_first)
-    second.start()
+    first = the_first_inside_its_computation(fails_first, started)
+    second = started_reader(fails_first)
     time.sleep(0.2)
     began = time.monotonic()
     release.set()
