@@ -1,6 +1,6 @@
 """50 simulated users for 60 s against a running server, and /healthz watched throughout (issue 13,
-reliability suite). locust could not be installed here (no package index reachable), so this is the
-same scenario with threads and http.client: bounded users, bounded time, no external tools.
+reliability suite), with threads and http.client: bounded users, bounded time, no external tools. The
+same users and turns run under locust too (locustfile.py here, which imports this file's turns).
 
     DATABASE_URL=... .venv/bin/python bench/reliability/load.py --url http://127.0.0.1:8790 [--users 50 --duration 60]
 
@@ -75,7 +75,9 @@ class Client:
         self.cookies = {cookie_name: session_key}
         self.last_location = None  # the last response's Location header (where a form's POST sent us)
 
-    def request(self, method, path, body=None, headers=None):
+    def request(self, method, path, body=None, headers=None, label=None):
+        # `label` names the page for a client that keeps its own figures (locustfile.py's); this one's
+        # are kept by timed().
         conn = http.client.HTTPConnection(self.base.hostname, self.base.port, timeout=30)
         cookie = "; ".join(f"{k}={v}" for k, v in self.cookies.items())
         conn.request(method, path, body=body, headers={"Cookie": cookie, **(headers or {})})
@@ -103,7 +105,7 @@ LOCK = threading.Lock()
 def timed(client, label, method, path, **kwargs):
     start = time.monotonic()
     try:
-        status, data = client.request(method, path, **kwargs)
+        status, data = client.request(method, path, label=label, **kwargs)
     except OSError as error:
         status, data = type(error).__name__, b""
     took = time.monotonic() - start
@@ -306,13 +308,35 @@ def clock(moment):
     return time.strftime("%H:%M:%S", time.localtime(moment)) + f".{int(moment % 1 * 10)}"
 
 
+def print_outcomes():
+    """Errors (a refused form as well as an HTTP failure), what the writes achieved, and when requests failed."""
+    print("errors:", dict(ERRORS) or "none")
+    print(
+        f"updates saved: {OUTCOMES['saved']}; refused by the version check and submitted again: "
+        f"{OUTCOMES['resubmitted']}; KPI imports applied: {OUTCOMES['imports applied']}"
+    )
+    if FAILED_AT:
+        first, last = min(FAILED_AT), max(FAILED_AT)
+        print(f"failed requests from {clock(first[0])} to {clock(last[0])}:")
+        for status, count in collections.Counter(status for _, _, status in FAILED_AT).most_common():
+            print(f"  {status}: {count}")
+
+
 def main():
     parser = argparse.ArgumentParser()
     parser.add_argument("--url", default="http://127.0.0.1:8790")
     parser.add_argument("--users", type=int, default=50)
     parser.add_argument("--duration", type=float, default=60)
+    parser.add_argument(
+        "--sessions-json",
+        action="store_true",
+        help="only make the sessions and print them, with the pages found, as JSON (for locustfile.py)",
+    )
     args = parser.parse_args()
     keys, cookie_name = sessions()
+    if args.sessions_json:
+        print(json.dumps({"keys": keys, "cookie_name": cookie_name, "packs": PACKS}))
+        return
     # The outage scripts wait for this line: making the sessions needs the database too.
     print(f"{time.strftime('%H:%M:%S')} load started", flush=True)
     stop, health_log = threading.Event(), []
@@ -343,16 +367,7 @@ def main():
         times.sort()
         p95 = times[max(0, int(len(times) * 0.95) - 1)]
         print(f"{label:<18}{len(times):>9}{statistics.median(times) * 1000:>9.0f}{p95 * 1000:>9.0f}")
-    print("errors:", dict(ERRORS) or "none")
-    print(
-        f"updates saved: {OUTCOMES['saved']}; refused by the version check and submitted again: "
-        f"{OUTCOMES['resubmitted']}; KPI imports applied: {OUTCOMES['imports applied']}"
-    )
-    if FAILED_AT:
-        first, last = min(FAILED_AT), max(FAILED_AT)
-        print(f"failed requests from {clock(first[0])} to {clock(last[0])}:")
-        for status, count in collections.Counter(status for _, _, status in FAILED_AT).most_common():
-            print(f"  {status}: {count}")
+    print_outcomes()
 
 
 if __name__ == "__main__":
