@@ -301,6 +301,31 @@ def test_a_task_whose_failure_could_not_be_saved_is_marked_failed_once_the_datab
     assert stuck.state == "failed"  # its own job, which can no longer be running
 
 
+def test_its_own_stuck_job_is_failed_as_soon_as_the_database_returns_not_at_the_next_reap(monkeypatch):
+    """The database killed during an apply: the job's own failure handler could not save "failed" either.
+    The worker had reaped just before the task (it does after every task), so waiting for the next
+    reap left the job "importing" for up to a minute after the database was back (53 s by hand)."""
+    worker = _worker(monkeypatch)
+    worker.housekeeping(force=True)  # the reap after the previous task, moments ago
+
+    class Result:
+        def set_failed(self, error):
+            pass
+
+    def broken_run_task(self, result):
+        raise OperationalError("server closed the connection unexpectedly")
+
+    monkeypatch.setattr(run_worker.Worker, "run_task", broken_run_task)
+    stuck = _running(worker_id="unit")
+    with pytest.raises(OperationalError):
+        worker.run_task(Result())
+    liveness.beat("unit")  # the worker is alive: no other rule of the reaper's would catch the job
+    worker.housekeeping()  # what the worker's next turn does once the database answers
+    stuck.refresh_from_db()
+    assert stuck.state == "failed"
+    assert stuck.message.startswith("The background worker stopped while it was importing the file")
+
+
 def test_the_heartbeat_records_the_worker_once_and_keeps_it_current(fixed_clock):
     liveness.beat("w1")
     first = WorkerHeartbeat.objects.get(worker_id="w1")

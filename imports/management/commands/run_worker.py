@@ -100,6 +100,9 @@ class ResilientWorker(Worker):
             result, error = self._unsaved_failure
             result.set_failed(error)
             self._unsaved_failure = None
+            # Its import job is left running as well (the job's own failure handler could not save
+            # either): reap now, not up to reap_seconds after the database is back.
+            force = True
         if force or time.monotonic() - self._last_reap >= self.reap_seconds:
             # Between tasks: none of this worker's own jobs can still be running.
             services.reap_stuck_jobs(own_worker_id=self.worker_id)
