@@ -270,7 +270,8 @@ def reap_stuck_jobs(*, own_worker_id: str = "") -> int:
     - reading or importing for longer than IMPORT_JOB_TIME_LIMIT_MINUTES (a web request or a
       command that was killed leaves no worker to check);
     - queued for longer than IMPORT_QUEUE_LIMIT_HOURS without any worker starting it.
-    Called by `manage.py reap_imports` and by run_worker at start and every minute. Returns how many."""
+    Called by `manage.py reap_imports`, and by run_worker at start, every minute and as soon as the
+    database is back after an outage that interrupted one of its tasks. Returns how many."""
     now = clock.now()
     limit = timedelta(minutes=settings.IMPORT_JOB_TIME_LIMIT_MINUTES)
     fresh = now - timedelta(seconds=settings.WORKER_STALE_SECONDS)
