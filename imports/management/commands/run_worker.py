@@ -4,8 +4,9 @@ database going away. Run it as a service that is restarted whenever it exits (RE
 On top of db_worker it:
 - writes a heartbeat (core.WorkerHeartbeat) every --heartbeat-seconds from a thread of its own, so
   /healthz and the reaper know it is alive even while a long import runs;
-- runs the import reaper (imports.services.reap_stuck_jobs) at start and every --reap-seconds, and
-  after every task, so a job whose worker died, or whose own failure could not be saved, ends failed;
+- runs the import reaper (imports.services.reap_stuck_jobs) at start, every --reap-seconds, after
+  every task and as soon as the database is back from an outage that broke a task, so a job whose
+  worker died, or whose own failure could not be saved, ends failed;
 - catches a lost database connection anywhere in its loop (a task's failure handler included),
   closes the connection, waits (1 s, doubling to 30 s) and carries on instead of exiting.
 """
