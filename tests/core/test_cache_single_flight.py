@@ -42,7 +42,7 @@ def the_first_inside_its_computation(compute, started):
     """A reader started, once it is inside its computation (it has set `started`)."""
     reader = Reader(compute)
     reader.start()
-    assert started.wait(5)
+    assert started.wait(5), reader.join(1) or reader.error  # what stopped it, if it never got there
     return reader
 
 

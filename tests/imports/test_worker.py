@@ -280,7 +280,12 @@ def test_the_worker_loop_survives_a_lost_database_and_carries_on(monkeypatch):
 
 
 def test_a_task_whose_failure_could_not_be_saved_is_marked_failed_once_the_database_returns(monkeypatch):
+    """The database killed during an apply: the task's failure and its import job's own "failed" could
+    not be saved. Both are put right on the worker's next turn once the database answers, at once, not
+    at the next minute's reap: the worker had reaped just before the task, as it does after every task,
+    and waiting left the job "importing" 53 s after the database was back (kill_db_during_apply.py)."""
     worker = _worker(monkeypatch)
+    worker.housekeeping(force=True)  # the reap after the previous task, moments ago
     saved = []
 
     class Result:
@@ -291,38 +296,14 @@ def test_a_task_whose_failure_could_not_be_saved_is_marked_failed_once_the_datab
         raise OperationalError("terminating connection due to administrator command")
 
     monkeypatch.setattr(run_worker.Worker, "run_task", broken_run_task)
-    with pytest.raises(OperationalError):
-        worker.run_task(Result())
-    liveness.beat("unit")
-    stuck = _running(worker_id="unit")
-    worker.housekeeping(force=True)
-    assert saved == ["terminating connection due to administrator command"]
-    stuck.refresh_from_db()
-    assert stuck.state == "failed"  # its own job, which can no longer be running
-
-
-def test_its_own_stuck_job_is_failed_as_soon_as_the_database_returns_not_at_the_next_reap(monkeypatch):
-    """The database killed during an apply: the job's own failure handler could not save "failed" either.
-    The worker had reaped just before the task (it does after every task), so waiting for the next
-    reap left the job "importing" for up to a minute after the database was back (53 s by hand)."""
-    worker = _worker(monkeypatch)
-    worker.housekeeping(force=True)  # the reap after the previous task, moments ago
-
-    class Result:
-        def set_failed(self, error):
-            pass
-
-    def broken_run_task(self, result):
-        raise OperationalError("server closed the connection unexpectedly")
-
-    monkeypatch.setattr(run_worker.Worker, "run_task", broken_run_task)
     stuck = _running(worker_id="unit")
     with pytest.raises(OperationalError):
         worker.run_task(Result())
     liveness.beat("unit")  # the worker is alive: no other rule of the reaper's would catch the job
-    worker.housekeeping()  # what the worker's next turn does once the database answers
+    worker.housekeeping()  # what the worker's next turn does
+    assert saved == ["terminating connection due to administrator command"]
     stuck.refresh_from_db()
-    assert stuck.state == "failed"
+    assert stuck.state == "failed"  # its own job, which can no longer be running
     assert stuck.message.startswith("The background worker stopped while it was importing the file")
 
 
