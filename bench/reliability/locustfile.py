@@ -77,8 +77,11 @@ class LocustClient:
             timeout=30,
         ) as response:
             self.last_location = response.headers.get("Location")
-            if response.status_code == 0:  # no answer at all: locust has recorded the failure
-                raise ConnectionError(str(response.error))
+            if response.status_code == 0:  # no answer at all (refused, reset, timed out)
+                # Marked here, or locust would not count it; load.py counts a status that is not a
+                # number as an error, as it does its own client's OSError.
+                response.failure(response.error)
+                return type(response.error).__name__, b""
             if response.status_code >= 400:
                 response.failure(f"HTTP {response.status_code}")
             return response.status_code, response.content
